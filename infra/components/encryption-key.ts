@@ -1,0 +1,90 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import type { AwsContext } from "../lib/aws-context";
+import { policyDocument } from "../lib/iam";
+
+export interface EncryptionKeyArgs {
+    /** Adopt this customer-managed key instead of creating one (its key policy is then the owner's job). */
+    existingKeyArn?: string;
+    /** Waiting period before a deleted key is destroyed. @default 30 */
+    deletionWindowDays?: number;
+    context: AwsContext;
+    tags: Record<string, string>;
+    /** Pulumi `protect`: the key guards all data of the stack. @default false */
+    protect?: boolean;
+}
+
+/**
+ * The stack's customer-managed KMS key (rotation on), shared by the stream, the alerts topic and
+ * later the queues, table, bucket and log groups, so one key policy says who may read the data.
+ */
+export class EncryptionKey extends pulumi.ComponentResource {
+    public readonly keyArn: pulumi.Output<string>;
+    /** The key when this stack created it; undefined when an existing key was adopted. */
+    public readonly key?: aws.kms.Key;
+
+    constructor(name: string, args: EncryptionKeyArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("streaming:kms:EncryptionKey", name, {}, opts);
+        if (args.existingKeyArn !== undefined && args.deletionWindowDays !== undefined) {
+            throw new Error("Provide either existingKeyArn or deletionWindowDays, not both");
+        }
+        if (args.existingKeyArn !== undefined) {
+            this.keyArn = pulumi.output(args.existingKeyArn);
+        } else {
+            const { accountId, region, partition } = args.context;
+            this.key = new aws.kms.Key(
+                name,
+                {
+                    description: `Customer-managed key for the ${name} streaming pipeline (stream, alerts, queues, table, bucket, logs)`,
+                    enableKeyRotation: true,
+                    deletionWindowInDays: args.deletionWindowDays ?? 30,
+                    policy: pulumi.jsonStringify(
+                        keyPolicy({ accountId, region, partition }),
+                    ),
+                    tags: args.tags,
+                },
+                { parent: this, protect: args.protect ?? false },
+            );
+            new aws.kms.Alias(name, { name: pulumi.interpolate`alias/${name}`, targetKeyId: this.key.keyId }, { parent: this });
+            this.keyArn = this.key.arn;
+        }
+        this.registerOutputs({ keyArn: this.keyArn });
+    }
+}
+
+/**
+ * Key policy: the account administers the key through IAM (so roles need explicit grants);
+ * CloudWatch may use it to publish alarms to the encrypted topic (it cannot use `aws/sns`);
+ * CloudWatch Logs may encrypt this account's log groups; Kinesis, SNS, SQS, DynamoDB and S3
+ * use it on behalf of callers who hold IAM grants (no service-wide access).
+ */
+export function keyPolicy(ctx: { accountId: pulumi.Input<string>; region: pulumi.Input<string>; partition: pulumi.Input<string> }) {
+    const root = pulumi.interpolate`arn:${ctx.partition}:iam::${ctx.accountId}:root`;
+    return policyDocument(
+        {
+            Sid: "AccountAdministersKeyThroughIam",
+            Effect: "Allow",
+            Principal: { AWS: root },
+            Action: "kms:*",
+            Resource: "*",
+        },
+        {
+            Sid: "CloudWatchAlarmsPublishToEncryptedTopic",
+            Effect: "Allow",
+            Principal: { Service: "cloudwatch.amazonaws.com" },
+            Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
+            Resource: "*",
+            Condition: { StringEquals: { "aws:SourceAccount": ctx.accountId } },
+        },
+        {
+            Sid: "CloudWatchLogsEncryptAccountLogGroups",
+            Effect: "Allow",
+            Principal: { Service: pulumi.interpolate`logs.${ctx.region}.amazonaws.com` },
+            Action: ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
+            Resource: "*",
+            Condition: {
+                ArnLike: { "kms:EncryptionContext:aws:logs:arn": pulumi.interpolate`arn:${ctx.partition}:logs:${ctx.region}:${ctx.accountId}:log-group:*` },
+            },
+        },
+    );
+}

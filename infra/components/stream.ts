@@ -1,0 +1,155 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import type { StreamMode } from "../config";
+import { alarmActions, alarmArgs } from "../lib/alarms";
+import { withDefaults } from "../lib/defaults";
+
+export interface StreamAlarmArgs {
+    topicArn: pulumi.Input<string>;
+    /** Oldest unread record age that pages on-call; at most half the retention. @default 60000 */
+    iteratorAgeMs?: number;
+    /** Share of requests throttled (Average of *ProvisionedThroughputExceeded). @default 0.01 */
+    throughputExceededThreshold?: number;
+    /** Share of PutRecords entries rejected (FailedRecords / TotalRecords). @default 0.01 */
+    putRecordsFailureRate?: number;
+    /** Consecutive one-minute periods before an alarm fires. @default 5 */
+    evaluationPeriods?: number;
+}
+
+export interface StreamArgs {
+    /** Physical stream name, stable so other teams and dashboards can address it. */
+    streamName: string;
+    /** @default "ON_DEMAND" */
+    mode?: StreamMode;
+    /** PROVISIONED only. @default 1 */
+    shardCount?: number;
+    /** 24 to 8,760 hours. @default 24 */
+    retentionHours?: number;
+    kmsKeyArn: pulumi.Input<string>;
+    /** @default [] (none) */
+    shardLevelMetrics?: string[];
+    /** Delete registered EFO consumers with the stream instead of failing. @default true */
+    enforceConsumerDeletion?: boolean;
+    /** Leave `shardCount` to an autoscaler: `pulumi up` then never reverts its changes. @default false */
+    autoscaled?: boolean;
+    /** Pulumi `protect` on the stream. @default false */
+    protect?: boolean;
+    alarms: StreamAlarmArgs;
+    tags: Record<string, string>;
+}
+
+export const STREAM_DEFAULTS = {
+    mode: "ON_DEMAND" as StreamMode,
+    shardCount: 1,
+    retentionHours: 24,
+    enforceConsumerDeletion: true,
+    iteratorAgeMs: 60_000,
+    throughputExceededThreshold: 0.01,
+    putRecordsFailureRate: 0.01,
+    evaluationPeriods: 5,
+};
+
+/** Checks what the Kinesis API would reject, before anything is created. */
+export function validateStreamArgs(args: StreamArgs): void {
+    const mode = args.mode ?? STREAM_DEFAULTS.mode;
+    const retention = args.retentionHours ?? STREAM_DEFAULTS.retentionHours;
+    if (mode === "ON_DEMAND" && args.shardCount !== undefined) {
+        throw new Error("shardCount applies only to PROVISIONED streams");
+    }
+    if (!Number.isInteger(retention) || retention < 24 || retention > 8760) {
+        throw new Error(`retentionHours ${retention} must be an integer from 24 to 8760`);
+    }
+    const shards = args.shardCount ?? STREAM_DEFAULTS.shardCount;
+    if (!Number.isInteger(shards) || shards < 1 || shards > 10_000) {
+        throw new Error(`shardCount ${shards} must be an integer from 1 to 10000`);
+    }
+    const iteratorAgeMs = args.alarms.iteratorAgeMs ?? STREAM_DEFAULTS.iteratorAgeMs;
+    if (iteratorAgeMs > (retention * 3_600_000) / 2) {
+        throw new Error(`iteratorAgeMs ${iteratorAgeMs} must be at most half the retention (${(retention * 3_600_000) / 2} ms)`);
+    }
+}
+
+/**
+ * A KMS-encrypted Kinesis data stream with its operational alarms: iterator age, write and read
+ * throttling, PutRecords failure rate, each on this stream's `StreamName` and notifying the alerts topic.
+ */
+export class Stream extends pulumi.ComponentResource {
+    public readonly stream: aws.kinesis.Stream;
+    public readonly alarms: aws.cloudwatch.MetricAlarm[];
+
+    constructor(name: string, args: StreamArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("streaming:kinesis:Stream", name, {}, opts);
+        validateStreamArgs(args);
+        const mode = args.mode ?? STREAM_DEFAULTS.mode;
+        const d = withDefaults(STREAM_DEFAULTS, args.alarms);
+
+        this.stream = new aws.kinesis.Stream(
+            name,
+            {
+                name: args.streamName,
+                streamModeDetails: { streamMode: mode },
+                shardCount: mode === "PROVISIONED" ? (args.shardCount ?? STREAM_DEFAULTS.shardCount) : undefined,
+                retentionPeriod: args.retentionHours ?? STREAM_DEFAULTS.retentionHours,
+                encryptionType: "KMS",
+                kmsKeyId: args.kmsKeyArn,
+                shardLevelMetrics: args.shardLevelMetrics ?? [],
+                enforceConsumerDeletion: args.enforceConsumerDeletion ?? STREAM_DEFAULTS.enforceConsumerDeletion,
+                tags: args.tags,
+            },
+            { parent: this, protect: args.protect ?? false, ignoreChanges: args.autoscaled ? ["shardCount"] : [] },
+        );
+
+        const dimensions = { StreamName: this.stream.name };
+        const common = { namespace: "AWS/Kinesis", dimensions, evaluationPeriods: d.evaluationPeriods };
+        const alarm = (suffix: string, spec: Omit<Parameters<typeof alarmArgs>[0], keyof typeof common>) =>
+            new aws.cloudwatch.MetricAlarm(`${name}-${suffix}`, alarmArgs({ ...common, ...spec }, args.alarms.topicArn, args.tags), { parent: this });
+
+        this.alarms = [
+            alarm("iterator-age", {
+                description: `Consumers of ${args.streamName} are falling behind: oldest unread record older than ${d.iteratorAgeMs} ms`,
+                metricName: "GetRecords.IteratorAgeMilliseconds",
+                statistic: "Maximum",
+                comparisonOperator: "GreaterThanOrEqualToThreshold",
+                threshold: d.iteratorAgeMs,
+                treatMissingData: "missing",
+            }),
+            alarm("write-throttled", {
+                description: `Producers to ${args.streamName} are throttled (WriteProvisionedThroughputExceeded)`,
+                metricName: "WriteProvisionedThroughputExceeded",
+                statistic: "Average",
+                comparisonOperator: "GreaterThanOrEqualToThreshold",
+                threshold: d.throughputExceededThreshold,
+                treatMissingData: "notBreaching",
+            }),
+            alarm("read-throttled", {
+                description: `Consumers of ${args.streamName} are throttled (ReadProvisionedThroughputExceeded)`,
+                metricName: "ReadProvisionedThroughputExceeded",
+                statistic: "Average",
+                comparisonOperator: "GreaterThanOrEqualToThreshold",
+                threshold: d.throughputExceededThreshold,
+                treatMissingData: "notBreaching",
+            }),
+            new aws.cloudwatch.MetricAlarm(
+                `${name}-put-records-failures`,
+                {
+                    alarmDescription: `PutRecords entries to ${args.streamName} are failing (FailedRecords / TotalRecords)`,
+                    comparisonOperator: "GreaterThanOrEqualToThreshold",
+                    threshold: d.putRecordsFailureRate,
+                    evaluationPeriods: d.evaluationPeriods,
+                    datapointsToAlarm: d.evaluationPeriods,
+                    treatMissingData: "notBreaching",
+                    metricQueries: [
+                        { id: "failed", metric: { namespace: "AWS/Kinesis", metricName: "PutRecords.FailedRecords", dimensions, stat: "Sum", period: 60 } },
+                        { id: "total", metric: { namespace: "AWS/Kinesis", metricName: "PutRecords.TotalRecords", dimensions, stat: "Sum", period: 60 } },
+                        { id: "rate", expression: "IF(total > 0, failed / total, 0)", label: "PutRecords failure rate", returnData: true },
+                    ],
+                    ...alarmActions(args.alarms.topicArn),
+                    tags: args.tags,
+                },
+                { parent: this },
+            ),
+        ];
+        this.registerOutputs({ streamArn: this.stream.arn, streamName: this.stream.name });
+    }
+}
+

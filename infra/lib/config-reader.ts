@@ -1,0 +1,129 @@
+import * as pulumi from "@pulumi/pulumi";
+
+/**
+ * A bad configuration value. Extends `pulumi.RunError` so the real CLI prints only the message
+ * (no stack trace, no program text), and the offline tools print it the same way.
+ */
+export class ConfigError extends pulumi.RunError {
+    constructor(readonly problems: string[]) {
+        super(problems.join("\n"));
+        this.name = "ConfigError";
+    }
+}
+
+/** Where raw values come from: `pulumi.Config#get` in the program, a plain map in tests. */
+export type RawConfig = (key: string) => string | undefined;
+
+/**
+ * Reads raw string values (the form Pulumi hands every config value in, arrays as JSON) and turns
+ * each into a typed value or a problem that names the key, the value given and what is allowed.
+ * Problems are collected so one run reports every bad key, then `done()` throws them together.
+ */
+export class ConfigReader {
+    private readonly problems: string[] = [];
+    readonly keysRead = new Set<string>();
+
+    constructor(private readonly raw: RawConfig, private readonly namespace: string) {}
+
+    private fail(key: string, value: string, allowed: string): void {
+        this.problems.push(`Invalid configuration ${this.namespace}:${key} = ${JSON.stringify(value)}: ${allowed}`);
+    }
+
+    /** Reports a problem found by a rule that spans keys (e.g. one key bounded by another). */
+    problem(key: string, value: unknown, allowed: string): void {
+        this.fail(key, String(value), allowed);
+    }
+
+    isSet(key: string): boolean {
+        this.keysRead.add(key);
+        return this.raw(key) !== undefined;
+    }
+
+    string(key: string, fallback: string, pattern?: { re: RegExp; allowed: string }): string {
+        this.keysRead.add(key);
+        const value = this.raw(key);
+        if (value === undefined) return fallback;
+        if (pattern && !pattern.re.test(value)) this.fail(key, value, pattern.allowed);
+        return value;
+    }
+
+    optionalString(key: string, pattern: { re: RegExp; allowed: string }): string | undefined {
+        this.keysRead.add(key);
+        const value = this.raw(key);
+        if (value === undefined || value === "") return undefined;
+        if (!pattern.re.test(value)) this.fail(key, value, pattern.allowed);
+        return value;
+    }
+
+    oneOf<T extends string>(key: string, allowed: readonly T[], fallback: T): T {
+        this.keysRead.add(key);
+        const value = this.raw(key);
+        if (value === undefined) return fallback;
+        if (!(allowed as readonly string[]).includes(value)) {
+            this.fail(key, value, `must be one of ${allowed.join(", ")}`);
+            return fallback;
+        }
+        return value as T;
+    }
+
+    integer(key: string, range: { min: number; max: number; unit?: string }, fallback: number): number {
+        this.keysRead.add(key);
+        const value = this.raw(key);
+        if (value === undefined) return fallback;
+        const n = Number(value);
+        if (value.trim() === "" || !Number.isInteger(n) || n < range.min || n > range.max) {
+            const unit = range.unit ? ` (${range.unit})` : "";
+            this.fail(key, value, `must be an integer from ${range.min} to ${range.max}${unit}`);
+            return fallback;
+        }
+        return n;
+    }
+
+    number(key: string, range: { min: number; max: number; minExclusive?: boolean }, fallback: number): number {
+        this.keysRead.add(key);
+        const value = this.raw(key);
+        if (value === undefined) return fallback;
+        const n = Number(value);
+        const belowMin = range.minExclusive ? n <= range.min : n < range.min;
+        if (value.trim() === "" || !Number.isFinite(n) || belowMin || n > range.max) {
+            const low = range.minExclusive ? `greater than ${range.min}` : `from ${range.min}`;
+            this.fail(key, value, `must be a number ${low} ${range.minExclusive ? "and at most" : "to"} ${range.max}`);
+            return fallback;
+        }
+        return n;
+    }
+
+    boolean(key: string, fallback: boolean): boolean {
+        this.keysRead.add(key);
+        const value = this.raw(key);
+        if (value === undefined) return fallback;
+        if (value !== "true" && value !== "false") {
+            this.fail(key, value, "must be true or false");
+            return fallback;
+        }
+        return value === "true";
+    }
+
+    /** A list given as a YAML sequence in the stack file (Pulumi passes it as a JSON array). */
+    stringList(key: string, fallback: readonly string[]): string[] {
+        this.keysRead.add(key);
+        const value = this.raw(key);
+        if (value === undefined) return [...fallback];
+        let parsed: unknown;
+        try {
+            parsed = JSON.parse(value);
+        } catch {
+            parsed = undefined;
+        }
+        if (!Array.isArray(parsed) || !parsed.every((x) => typeof x === "string")) {
+            this.fail(key, value, "must be a list of strings");
+            return [...fallback];
+        }
+        return parsed;
+    }
+
+    /** Throws every problem found, one line each; returns nothing when the config is good. */
+    done(): void {
+        if (this.problems.length > 0) throw new ConfigError(this.problems);
+    }
+}

@@ -1,0 +1,55 @@
+import * as pulumi from "@pulumi/pulumi";
+
+/**
+ * The stack-output contract other teams consume through a `StackReference`. Version 1.
+ * Adding an output is compatible; renaming, removing or retyping one is a new version
+ * (tests/infra/outputs.test.ts pins the names and types so such a change is deliberate).
+ */
+export const OUTPUT_CONTRACT_VERSION = 1;
+
+export interface StreamingStackOutputs {
+    /** Version of this contract, so a consumer can refuse a stack it does not understand. */
+    outputContractVersion: number;
+    streamName: string;
+    streamArn: string;
+    streamMode: "ON_DEMAND" | "PROVISIONED";
+    /** The key producers need `kms:GenerateDataKey` on and consumers `kms:Decrypt` on. */
+    kmsKeyArn: string;
+    alertsTopicArn: string;
+}
+
+/** The type each output must have at run time (JSON types), used to check what a reference returns. */
+export const OUTPUT_TYPES: { [K in keyof StreamingStackOutputs]: "string" | "number" } = {
+    outputContractVersion: "number",
+    streamName: "string",
+    streamArn: "string",
+    streamMode: "string",
+    kmsKeyArn: "string",
+    alertsTopicArn: "string",
+};
+
+/** Checks a stack's raw outputs against the contract; throws naming every missing or mistyped output. */
+export function checkOutputs(stackName: string, raw: Record<string, unknown>): StreamingStackOutputs {
+    const problems: string[] = [];
+    for (const [key, type] of Object.entries(OUTPUT_TYPES)) {
+        if (typeof raw[key] !== type) problems.push(`${key} (expected ${type}, got ${raw[key] === undefined ? "nothing" : typeof raw[key]})`);
+    }
+    const version = raw.outputContractVersion;
+    if (typeof version === "number" && version !== OUTPUT_CONTRACT_VERSION) {
+        problems.push(`outputContractVersion ${version} (this helper reads version ${OUTPUT_CONTRACT_VERSION})`);
+    }
+    if (problems.length > 0) throw new Error(`Stack ${stackName} does not meet the streaming output contract: ${problems.join("; ")}`);
+    return raw as unknown as StreamingStackOutputs;
+}
+
+/**
+ * Reads a streaming stack's outputs, typed and checked, for another team's Pulumi program:
+ *
+ *     const streaming = streamingStack("acme/kinesis-streaming/prod");
+ *     streaming.apply(s => s.streamArn)
+ */
+export function streamingStack(stackName: string, opts?: pulumi.CustomResourceOptions): pulumi.Output<StreamingStackOutputs> {
+    const ref = new pulumi.StackReference(stackName, { name: stackName }, opts);
+    const outputs = Object.fromEntries(Object.keys(OUTPUT_TYPES).map((k) => [k, ref.getOutput(k)]));
+    return pulumi.all(outputs).apply((raw) => checkOutputs(stackName, raw));
+}
