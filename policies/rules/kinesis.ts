@@ -1,0 +1,108 @@
+import * as aws from "@pulumi/aws";
+import { type ResourceValidationPolicy, type StackValidationPolicy, validateResourceOfType } from "@pulumi/policy";
+import { isAwsManagedKey, refersTo } from "./common";
+
+export const MAX_RETENTION_HOURS = 8760;
+export const DEFAULT_MIN_RETENTION_HOURS = 168;
+export const DEFAULT_MAX_ITERATOR_AGE_SHARE = 0.5;
+
+/** Every stream encrypts records at rest with KMS. */
+export function kinesisStreamEncrypted(): ResourceValidationPolicy {
+    return {
+        name: "kinesis-stream-encrypted",
+        description:
+            "Kinesis streams must use server-side encryption with KMS (encryptionType KMS and a key). " +
+            "Controls: Security Hub Kinesis.1, cdk-nag AwsSolutions-KDS1, Checkov CKV_AWS_43.",
+        enforcementLevel: "mandatory",
+        validateResource: validateResourceOfType(aws.kinesis.Stream, (stream, _args, report) => {
+            if (stream.encryptionType !== "KMS") {
+                report(`encryptionType is ${JSON.stringify(stream.encryptionType ?? "NONE")}; set encryptionType "KMS" with kmsKeyId.`);
+            } else if (!stream.kmsKeyId) {
+                report("encryptionType is KMS but kmsKeyId is empty; set kmsKeyId to the stack's key.");
+            }
+        }),
+    };
+}
+
+/** Encryption with a key the account controls, not the AWS-managed `aws/kinesis`. */
+export function kinesisStreamCustomerKey(): ResourceValidationPolicy {
+    return {
+        name: "kinesis-stream-customer-key",
+        description:
+            "Kinesis streams must be encrypted with a customer-managed KMS key, not alias/aws/kinesis, so the key " +
+            "policy decides who reads the data and rotation is the account's choice. Controls: cdk-nag AwsSolutions-KDS3, Checkov CKV_AWS_185.",
+        enforcementLevel: "mandatory",
+        validateResource: validateResourceOfType(aws.kinesis.Stream, (stream, _args, report) => {
+            if (stream.encryptionType === "KMS" && isAwsManagedKey(stream.kmsKeyId)) {
+                report(`kmsKeyId ${JSON.stringify(stream.kmsKeyId ?? "")} is the AWS-managed key; use a customer-managed key.`);
+            }
+        }),
+    };
+}
+
+/** Retention long enough to replay after an incident, within what Kinesis allows. */
+export function kinesisStreamRetention(): ResourceValidationPolicy {
+    return {
+        name: "kinesis-stream-retention",
+        description:
+            "Kinesis stream retention must be at least minRetentionHours (default 168, a week to recover and replay) and at most 8760. " +
+            "Controls: Security Hub Kinesis.3, AWS Config kinesis-stream-backup-retention-check.",
+        enforcementLevel: "mandatory",
+        configSchema: {
+            properties: { minRetentionHours: { type: "integer", minimum: 24, maximum: MAX_RETENTION_HOURS, default: DEFAULT_MIN_RETENTION_HOURS } },
+        },
+        validateResource: validateResourceOfType(aws.kinesis.Stream, (stream, args, report) => {
+            const min = args.getConfig<{ minRetentionHours?: number }>().minRetentionHours ?? DEFAULT_MIN_RETENTION_HOURS;
+            const hours = stream.retentionPeriod ?? 24;
+            if (hours < min) report(`retentionPeriod is ${hours} h; at least ${min} h is required.`);
+            if (hours > MAX_RETENTION_HOURS) report(`retentionPeriod is ${hours} h; Kinesis allows at most ${MAX_RETENTION_HOURS} h.`);
+        }),
+    };
+}
+
+const ITERATOR_AGE = "GetRecords.IteratorAgeMilliseconds";
+
+/**
+ * A stack policy: a stream nobody watches loses data silently once consumers fall behind by more
+ * than the retention. Each stream needs an iterator-age alarm on its StreamName, with an action,
+ * whose threshold leaves time to react (at most a share of the retention).
+ */
+export function kinesisStreamIteratorAgeAlarm(): StackValidationPolicy {
+    return {
+        name: "kinesis-stream-iterator-age-alarm",
+        description:
+            "Every Kinesis stream must have a CloudWatch alarm on GetRecords.IteratorAgeMilliseconds for its StreamName, with an alarm action, " +
+            "and a threshold of at most maxThresholdShareOfRetention (default 0.5) of the retention. " +
+            "Controls: CloudWatch.15 (alarm actions); AWS Solutions Constructs iterator-age alarm.",
+        enforcementLevel: "mandatory",
+        configSchema: {
+            properties: { maxThresholdShareOfRetention: { type: "number", minimum: 0.01, maximum: 1, default: DEFAULT_MAX_ITERATOR_AGE_SHARE } },
+        },
+        validateStack: (args, report) => {
+            const share = args.getConfig<{ maxThresholdShareOfRetention?: number }>().maxThresholdShareOfRetention ?? DEFAULT_MAX_ITERATOR_AGE_SHARE;
+            const alarms = args.resources.filter((r) => r.isType(aws.cloudwatch.MetricAlarm));
+            for (const stream of args.resources.filter((r) => r.isType(aws.kinesis.Stream))) {
+                const props = stream.asType(aws.kinesis.Stream)!;
+                const maxMs = (props.retentionPeriod ?? 24) * 3_600_000 * share;
+                const watching = alarms.filter((a) => {
+                    const p = a.asType(aws.cloudwatch.MetricAlarm)!;
+                    return p.metricName === ITERATOR_AGE && p.namespace === "AWS/Kinesis" && refersTo(a, "dimensions", stream, [props.name]);
+                });
+                if (watching.length === 0) {
+                    report(`stream ${stream.name} has no ${ITERATOR_AGE} alarm on its StreamName.`, stream.urn);
+                    continue;
+                }
+                const good = watching.filter((a) => {
+                    const p = a.asType(aws.cloudwatch.MetricAlarm)!;
+                    return (p.alarmActions ?? []).length > 0 && (p.threshold ?? Infinity) <= maxMs;
+                });
+                if (good.length === 0) {
+                    report(
+                        `stream ${stream.name}: its iterator-age alarm needs an alarm action and a threshold of at most ${maxMs} ms (${share} of ${props.retentionPeriod ?? 24} h retention).`,
+                        stream.urn,
+                    );
+                }
+            }
+        },
+    };
+}

@@ -1,0 +1,113 @@
+import * as analyzerproto from "@pulumi/pulumi/proto/analyzer_pb";
+import { Struct } from "google-protobuf/google/protobuf/struct_pb";
+import type { StackResource } from "./resources";
+
+/**
+ * Builds the `pulumirpc.Analyzer` requests the Pulumi engine sends a policy pack, from stack
+ * resources. Shared by the in-process runner and the test that drives the pack over gRPC, so both
+ * exercise the pack with exactly what the CLI sends.
+ */
+
+export type EnforcementLevel = "advisory" | "mandatory" | "remediate" | "disabled";
+
+const LEVELS: Record<EnforcementLevel, analyzerproto.EnforcementLevel> = {
+    advisory: analyzerproto.EnforcementLevel.ADVISORY,
+    mandatory: analyzerproto.EnforcementLevel.MANDATORY,
+    remediate: analyzerproto.EnforcementLevel.REMEDIATE,
+    disabled: analyzerproto.EnforcementLevel.DISABLED,
+};
+
+export function levelName(level: analyzerproto.EnforcementLevel): EnforcementLevel {
+    const found = (Object.entries(LEVELS) as [EnforcementLevel, analyzerproto.EnforcementLevel][]).find(([, v]) => v === level);
+    if (!found) throw new Error(`unknown enforcement level ${level}`);
+    return found[0];
+}
+
+/** Per-policy configuration after the CLI's normalization: a level and the policy's properties. */
+export interface ResolvedPolicyConfig {
+    enforcementLevel: EnforcementLevel;
+    properties: Record<string, unknown>;
+}
+
+export function configureRequest(config: Record<string, ResolvedPolicyConfig>): analyzerproto.ConfigureAnalyzerRequest {
+    const req = new analyzerproto.ConfigureAnalyzerRequest();
+    const map = req.getPolicyconfigMap();
+    for (const [name, c] of Object.entries(config)) {
+        const pc = new analyzerproto.PolicyConfig();
+        pc.setEnforcementlevel(LEVELS[c.enforcementLevel]);
+        pc.setProperties(Struct.fromJavaScript(c.properties as Record<string, never>));
+        map.set(name, pc);
+    }
+    return req;
+}
+
+function options(r: StackResource): analyzerproto.AnalyzerResourceOptions {
+    const o = new analyzerproto.AnalyzerResourceOptions();
+    o.setProtect(r.protect);
+    o.setIgnorechangesList(r.ignoreChanges);
+    if (r.parent) o.setParent(r.parent);
+    return o;
+}
+
+function properties(r: StackResource): Struct {
+    return Struct.fromJavaScript(JSON.parse(JSON.stringify(r.inputs)) as Record<string, never>);
+}
+
+/** One `Analyze` call per resource: the engine's check of a resource's inputs before it changes. */
+export function analyzeRequest(r: StackResource): analyzerproto.AnalyzeRequest {
+    const req = new analyzerproto.AnalyzeRequest();
+    req.setType(r.type);
+    req.setUrn(r.urn);
+    req.setName(r.name);
+    req.setProperties(properties(r));
+    req.setOptions(options(r));
+    return req;
+}
+
+/** One `AnalyzeStack` call with every resource, its parent and its (property) dependencies. */
+export function analyzeStackRequest(resources: StackResource[]): analyzerproto.AnalyzeStackRequest {
+    const req = new analyzerproto.AnalyzeStackRequest();
+    req.setResourcesList(
+        resources.map((r) => {
+            const ar = new analyzerproto.AnalyzerResource();
+            ar.setType(r.type);
+            ar.setUrn(r.urn);
+            ar.setName(r.name);
+            ar.setProperties(properties(r));
+            ar.setOptions(options(r));
+            if (r.parent) ar.setParent(r.parent);
+            ar.setDependenciesList(r.dependencies);
+            const deps = ar.getPropertydependenciesMap();
+            for (const [prop, urns] of Object.entries(r.propertyDependencies)) {
+                const d = new analyzerproto.AnalyzerPropertyDependencies();
+                d.setUrnsList(urns);
+                deps.set(prop, d);
+            }
+            return ar;
+        }),
+    );
+    return req;
+}
+
+/** A violation as the tools print it (ARCHITECTURE.md section 5). */
+export interface Violation {
+    policyName: string;
+    enforcementLevel: EnforcementLevel;
+    urn: string;
+    message: string;
+}
+
+/** Turns the diagnostics of an analyzer response into violations; the message without the description prefix. */
+export function violationsOf(resp: analyzerproto.AnalyzeResponse, fallbackUrn = ""): Violation[] {
+    return resp.getDiagnosticsList().map((d) => {
+        const description = d.getDescription();
+        const raw = d.getMessage();
+        const message = raw.startsWith(`${description}\n`) ? raw.slice(description.length + 1) : raw;
+        return {
+            policyName: d.getPolicyname(),
+            enforcementLevel: levelName(d.getEnforcementlevel()),
+            urn: d.getUrn() || fallbackUrn,
+            message,
+        };
+    });
+}

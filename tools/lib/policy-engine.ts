@@ -1,0 +1,144 @@
+import * as fs from "node:fs";
+import type { Policies, PolicyConfigSchema } from "@pulumi/policy";
+import * as analyzerproto from "@pulumi/pulumi/proto/analyzer_pb";
+import {
+    analyzeRequest,
+    analyzeStackRequest,
+    type EnforcementLevel,
+    type ResolvedPolicyConfig,
+    type Violation,
+    violationsOf,
+} from "./analyzer-protocol";
+import { policyServer } from "./internal-apis";
+import type { StackResource } from "./resources";
+
+/** Input the policy tools cannot use (config file, stack file): printed alone, exit 2 or 1. */
+export class PolicyInputError extends Error {}
+
+/** A policy pack config file as `pulumi preview --policy-pack-config` takes it. */
+export type PolicyPackConfig = Record<string, EnforcementLevel | ({ enforcementLevel?: EnforcementLevel } & Record<string, unknown>)>;
+
+const LEVELS: readonly string[] = ["advisory", "mandatory", "remediate", "disabled"];
+
+export function readPolicyConfig(file: string): PolicyPackConfig {
+    let parsed: unknown;
+    try {
+        parsed = JSON.parse(fs.readFileSync(file, "utf8"));
+    } catch (e) {
+        throw new PolicyInputError(`Cannot read policy config ${file}: ${(e as Error).message.split("\n")[0]}`);
+    }
+    if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
+        throw new PolicyInputError(`Policy config ${file} must be a JSON object of policy name to level or settings`);
+    }
+    return parsed as PolicyPackConfig;
+}
+
+/**
+ * What the CLI does with a config file before `Configure`: expand `all`, take each policy's level,
+ * fill the schema's defaults and check every property against the policy's `configSchema`.
+ */
+export function resolvePolicyConfig(policies: Policies, config: PolicyPackConfig, packLevel: EnforcementLevel = "advisory"): Record<string, ResolvedPolicyConfig> {
+    const names = new Set(policies.map((p) => p.name));
+    for (const key of Object.keys(config)) {
+        if (key !== "all" && !names.has(key)) {
+            throw new PolicyInputError(`Policy config names "${key}", which is not a policy of this pack; policies: ${[...names].join(", ")}`);
+        }
+    }
+    const all = config.all;
+    if (all !== undefined && (typeof all !== "string" || !LEVELS.includes(all))) {
+        throw new PolicyInputError(`Policy config "all" must be one of ${LEVELS.join(", ")}`);
+    }
+    const resolved: Record<string, ResolvedPolicyConfig> = {};
+    for (const p of policies) {
+        const entry = config[p.name];
+        const given = typeof entry === "object" && entry !== null ? entry : {};
+        const level = (typeof entry === "string" ? entry : given.enforcementLevel) ?? (all as EnforcementLevel | undefined) ?? p.enforcementLevel ?? packLevel;
+        if (!LEVELS.includes(level)) throw new PolicyInputError(`Policy config ${p.name}: enforcementLevel "${level}" must be one of ${LEVELS.join(", ")}`);
+        const { enforcementLevel: _level, ...props } = given;
+        resolved[p.name] = { enforcementLevel: level, properties: { ...schemaDefaults(p.configSchema), ...checkProperties(p.name, p.configSchema, props) } };
+    }
+    return resolved;
+}
+
+function schemaDefaults(schema: PolicyConfigSchema | undefined): Record<string, unknown> {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(schema?.properties ?? {})) if (v.default !== undefined) out[k] = v.default;
+    return out;
+}
+
+function checkProperties(policy: string, schema: PolicyConfigSchema | undefined, props: Record<string, unknown>): Record<string, unknown> {
+    const declared = schema?.properties ?? {};
+    for (const [k, v] of Object.entries(props)) {
+        const s = declared[k];
+        if (!s) throw new PolicyInputError(`Policy config ${policy}: unknown property "${k}"; allowed: ${Object.keys(declared).join(", ") || "none"}`);
+        const type = Array.isArray(v) ? "array" : v === null ? "null" : typeof v;
+        const want = s.type === "integer" ? "number" : s.type;
+        if (want && type !== want) throw new PolicyInputError(`Policy config ${policy}.${k} = ${JSON.stringify(v)}: must be ${s.type}`);
+        if (s.type === "integer" && !Number.isInteger(v)) throw new PolicyInputError(`Policy config ${policy}.${k} = ${JSON.stringify(v)}: must be an integer`);
+        if (typeof v === "number" && ((s.minimum !== undefined && v < s.minimum) || (s.maximum !== undefined && v > s.maximum))) {
+            throw new PolicyInputError(`Policy config ${policy}.${k} = ${v}: must be from ${s.minimum ?? "-inf"} to ${s.maximum ?? "inf"}`);
+        }
+        if (s.enum && !s.enum.includes(v as never)) throw new PolicyInputError(`Policy config ${policy}.${k} = ${JSON.stringify(v)}: must be one of ${s.enum.join(", ")}`);
+    }
+    return props;
+}
+
+type Rpc<Req> = (call: { request: Req }, cb: (err: unknown, resp?: analyzerproto.AnalyzeResponse) => void) => void;
+
+function call<Req>(fn: Rpc<Req>, request: Req): Promise<analyzerproto.AnalyzeResponse> {
+    return new Promise((resolve, reject) => fn({ request }, (err, resp) => (err || !resp ? reject(err) : resolve(resp))));
+}
+
+/**
+ * The pack's policies as the server sees them after `Configure`: the resolved level on each, and
+ * `getConfig()` returning the resolved properties. (`@pulumi/policy` keeps the configured values in
+ * a module variable only its gRPC `Configure` handler sets, so in-process they are bound here.)
+ */
+export function configuredPolicies(policies: Policies, resolved: Record<string, ResolvedPolicyConfig>): Policies {
+    return policies.flatMap((p) => {
+        const c = resolved[p.name];
+        if (!c || c.enforcementLevel === "disabled") return [];
+        const withConfig = <F extends (args: never, report: never) => unknown>(fn: F): F => {
+            const wrapped = ((args: { getConfig: () => object }, report: never) =>
+                fn({ ...args, getConfig: () => ({ ...c.properties }) } as never, report)) as unknown as F;
+            return Object.assign(wrapped, { __pulumiType: (fn as { __pulumiType?: string }).__pulumiType });
+        };
+        const copy = { ...p, enforcementLevel: c.enforcementLevel };
+        if ("validateResource" in p && p.validateResource) {
+            const v = p.validateResource;
+            return [{ ...copy, validateResource: Array.isArray(v) ? v.map(withConfig) : withConfig(v) }];
+        }
+        if ("validateStack" in p) return [{ ...copy, validateStack: withConfig(p.validateStack) }];
+        return [copy];
+    }) as Policies;
+}
+
+/**
+ * Runs a policy pack in-process through the same server functions `@pulumi/policy` serves over
+ * gRPC to the CLI (Analyze per resource, then AnalyzeStack), and returns the violations once
+ * each, sorted by URN then policy.
+ */
+export async function runPolicies(
+    pack: { name: string; version: string; policies: Policies },
+    resources: StackResource[],
+    config: PolicyPackConfig,
+): Promise<Violation[]> {
+    const policies = configuredPolicies(pack.policies, resolvePolicyConfig(pack.policies, config));
+    const analyze = policyServer.makeAnalyzeRpcFun(pack.name, pack.version, "advisory", policies) as Rpc<analyzerproto.AnalyzeRequest>;
+    const analyzeStack = policyServer.makeAnalyzeStackRpcFun(pack.name, pack.version, "advisory", policies) as Rpc<analyzerproto.AnalyzeStackRequest>;
+    const found: Violation[] = [];
+    for (const r of resources) found.push(...violationsOf(await call(analyze, analyzeRequest(r)), r.urn));
+    found.push(...violationsOf(await call(analyzeStack, analyzeStackRequest(resources))));
+
+    const seen = new Set<string>();
+    return found
+        .filter((v) => {
+            const key = `${v.policyName}\u0000${v.urn}\u0000${v.message}`;
+            return seen.has(key) ? false : (seen.add(key), true);
+        })
+        .sort((a, b) => a.urn.localeCompare(b.urn) || a.policyName.localeCompare(b.policyName) || a.message.localeCompare(b.message));
+}
+
+export function formatViolation(v: Violation): string {
+    return `${v.enforcementLevel} ${v.policyName} ${v.urn}: ${v.message.replace(/\n/g, " ")}`;
+}

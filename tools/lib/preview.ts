@@ -1,0 +1,35 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { pack } from "../../policies/policies";
+import type { Violation } from "./analyzer-protocol";
+import { type PolicyPackConfig, readPolicyConfig, runPolicies } from "./policy-engine";
+import { ROOT, synthesize } from "./synth";
+
+export interface PreviewResult {
+    stack: string;
+    resources: { type: string; name: string; urn: string; inputs: Record<string, unknown>; parent: string | undefined }[];
+    outputs: Record<string, unknown>;
+    violations: Violation[];
+    /** The policy config file applied, relative to the project, or undefined for pack defaults. */
+    policyConfig: string | undefined;
+}
+
+export function policyConfigFile(stack: string): string | undefined {
+    const file = path.join(ROOT, "policies", "config", `${stack}.json`);
+    return fs.existsSync(file) ? file : undefined;
+}
+
+/** The offline preview: the program under the mock runtime, then the policy pack with the stack's config. */
+export async function previewStack(stack: string, overrides: Record<string, string | undefined> = {}): Promise<PreviewResult> {
+    const synth = await synthesize(stack, overrides);
+    const configFile = policyConfigFile(stack);
+    const config: PolicyPackConfig = configFile ? readPolicyConfig(configFile) : {};
+    const violations = await runPolicies(pack, synth.resources, config);
+    return {
+        stack,
+        resources: synth.resources.map(({ type, name, urn, inputs, parent }) => ({ type, name, urn, inputs, parent })),
+        outputs: synth.outputs,
+        violations,
+        policyConfig: configFile && path.relative(ROOT, configFile),
+    };
+}

@@ -1,0 +1,74 @@
+import * as fs from "node:fs";
+import type { StackResource } from "./resources";
+
+/** A file the policy check cannot read as a stack: printed alone, exit 2. */
+export class StackInputError extends Error {}
+
+interface StateResource {
+    urn?: unknown;
+    type?: unknown;
+    custom?: unknown;
+    inputs?: unknown;
+    outputs?: unknown;
+    parent?: unknown;
+    dependencies?: unknown;
+    propertyDependencies?: unknown;
+    protect?: unknown;
+    ignoreChanges?: unknown;
+}
+
+const isObject = (x: unknown): x is Record<string, unknown> => typeof x === "object" && x !== null && !Array.isArray(x);
+const strings = (x: unknown): string[] => (Array.isArray(x) ? x.filter((s): s is string => typeof s === "string") : []);
+
+function toResource(r: StateResource, where: string): StackResource {
+    if (typeof r.urn !== "string" || !r.urn.startsWith("urn:pulumi:")) throw new StackInputError(`${where} has no valid "urn"`);
+    if (typeof r.type !== "string" || r.type === "") throw new StackInputError(`${where} (${r.urn}) has no "type"`);
+    const props = isObject(r.inputs) ? r.inputs : isObject(r.outputs) ? r.outputs : {};
+    const propertyDependencies: Record<string, string[]> = {};
+    if (isObject(r.propertyDependencies)) for (const [k, v] of Object.entries(r.propertyDependencies)) propertyDependencies[k] = strings(v);
+    return {
+        urn: r.urn,
+        type: r.type,
+        name: r.urn.slice(r.urn.lastIndexOf("::") + 2),
+        custom: r.custom !== false,
+        inputs: props,
+        parent: typeof r.parent === "string" && r.parent !== "" ? r.parent : undefined,
+        dependencies: strings(r.dependencies),
+        propertyDependencies,
+        protect: r.protect === true,
+        ignoreChanges: strings(r.ignoreChanges),
+    };
+}
+
+/**
+ * Reads the resources of a `pulumi stack export` file (deployment version 3) or of
+ * `pulumi preview --json` output (the new state of every step that keeps a resource).
+ */
+export function readStackFile(file: string): StackResource[] {
+    let text: string;
+    try {
+        text = fs.readFileSync(file, "utf8");
+    } catch (e) {
+        throw new StackInputError(`Cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    }
+    let doc: unknown;
+    try {
+        doc = JSON.parse(text);
+    } catch (e) {
+        throw new StackInputError(`${file} is not JSON: ${(e as Error).message}`);
+    }
+    if (isObject(doc) && isObject(doc.deployment)) {
+        if (doc.version !== 3) throw new StackInputError(`${file}: deployment version ${JSON.stringify(doc.version)} is not supported; export with a current Pulumi CLI (version 3)`);
+        const resources = doc.deployment.resources ?? [];
+        if (!Array.isArray(resources)) throw new StackInputError(`${file}: deployment.resources must be a list`);
+        return resources.map((r, i) => toResource(isObject(r) ? r : {}, `deployment.resources[${i}]`));
+    }
+    if (isObject(doc) && Array.isArray(doc.steps)) {
+        return doc.steps.flatMap((s, i) => {
+            if (!isObject(s)) throw new StackInputError(`${file}: steps[${i}] is not an object`);
+            if (!isObject(s.newState)) return [];
+            return [toResource(s.newState, `steps[${i}].newState`)];
+        });
+    }
+    throw new StackInputError(`${file} is neither a 'pulumi stack export' file (version 3 with "deployment") nor 'pulumi preview --json' output (with "steps")`);
+}

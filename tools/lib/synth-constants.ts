@@ -1,0 +1,1 @@
+export const ACCOUNT_ID = "123456789012";

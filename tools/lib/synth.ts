@@ -1,0 +1,129 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+import { parse as parseYaml } from "yaml";
+import { PROJECT } from "../../infra/config";
+import { pulumiRpc, pulumiSettings } from "./internal-apis";
+import { mockCall, mockResourceState } from "./mock-cloud";
+import type { StackResource } from "./resources";
+
+export const ROOT = path.resolve(__dirname, "..", "..");
+export { ACCOUNT_ID } from "./synth-constants";
+
+/** The program's resources and stack outputs as the mock runtime saw them. */
+export interface SynthResult {
+    stack: string;
+    resources: StackResource[];
+    outputs: Record<string, unknown>;
+}
+
+/** A stack file that cannot be used: the tools print this message alone and exit 1. */
+export class StackFileError extends Error {}
+
+/** Reads `Pulumi.<stack>.yaml` into the string map Pulumi hands the program (lists and maps as JSON). */
+export function readStackConfig(stack: string, root = ROOT): Record<string, string> {
+    const file = path.join(root, `Pulumi.${stack}.yaml`);
+    if (!/^[A-Za-z0-9_.-]+$/.test(stack) || !fs.existsSync(file)) {
+        const known = fs.readdirSync(root).flatMap((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1] ?? []);
+        throw new StackFileError(`No stack file Pulumi.${stack}.yaml; stacks: ${known.join(", ")}`);
+    }
+    let doc: unknown;
+    try {
+        doc = parseYaml(fs.readFileSync(file, "utf8"));
+    } catch (e) {
+        throw new StackFileError(`Pulumi.${stack}.yaml is not valid YAML: ${(e as Error).message.split("\n")[0]}`);
+    }
+    const config = (doc as { config?: unknown } | null)?.config ?? {};
+    if (typeof config !== "object" || config === null || Array.isArray(config)) {
+        throw new StackFileError(`Pulumi.${stack}.yaml: "config" must be a map of key: value`);
+    }
+    const out: Record<string, string> = {};
+    for (const [key, value] of Object.entries(config)) {
+        if (value !== null && typeof value === "object" && "secure" in value) {
+            throw new StackFileError(`Pulumi.${stack}.yaml: ${key} is a secret; the offline preview cannot decrypt it`);
+        }
+        const fullKey = key.includes(":") ? key : `${PROJECT}:${key}`;
+        out[fullKey] = typeof value === "string" ? value : JSON.stringify(value);
+    }
+    return out;
+}
+
+interface RegisterRequest {
+    getType(): string;
+    getName(): string;
+    getParent(): string;
+    getCustom(): boolean;
+    getProtect(): boolean;
+    getIgnorechangesList(): string[];
+    getDependenciesList(): string[];
+    getProvider(): string;
+    getPropertydependenciesMap(): { forEach(cb: (v: { getUrnsList(): string[] }, k: string) => void): void };
+}
+
+/**
+ * Runs the Pulumi program of `infra/index.ts` in-process under Pulumi's mock runtime with the
+ * stack's config, and records every registration the way the engine sees it: type, name, URN,
+ * inputs, parent, dependencies, property dependencies, protect and ignoreChanges.
+ */
+export async function synthesize(stack: string, overrides: Record<string, string | undefined> = {}): Promise<SynthResult> {
+    const config = { ...readStackConfig(stack), ...overrides };
+    for (const [k, v] of Object.entries(config)) if (v === undefined) delete config[k];
+    pulumi.runtime.setAllConfig(config as Record<string, string>);
+
+    const registered = new Map<string, RegisterRequest>();
+    await pulumi.runtime.setMocks(
+        {
+            newResource: (args) => {
+                const state = mockResourceState(args.type, args.name, args.inputs, config["aws:region"] ?? "us-east-1");
+                return { id: `${args.name}-id`, state };
+            },
+            call: (args) => mockCall(args.token, config["aws:region"] ?? "us-east-1"),
+        },
+        PROJECT,
+        stack,
+        false,
+    );
+    const monitor = pulumi.runtime.getMonitor() as unknown as {
+        registerResource(req: RegisterRequest, cb: (err: unknown, res?: { getUrn(): string }) => void): Promise<void>;
+    };
+    const original = monitor.registerResource.bind(monitor);
+    monitor.registerResource = (req, cb) =>
+        original(req, (err, res) => {
+            if (res) registered.set(res.getUrn(), req);
+            cb(err, res);
+        });
+    const inputsByUrn = new Map<string, Record<string, unknown>>();
+
+    const program = loadProgram();
+    const outputs = await new Promise<Record<string, unknown>>((resolve) => pulumi.output(program as Record<string, unknown>).apply(resolve));
+    await pulumiSettings.waitForRPCs();
+
+    for (const [urn, req] of registered) {
+        inputsByUrn.set(urn, pulumiRpc.deserializeProperties((req as unknown as { getObject(): unknown }).getObject()));
+    }
+    const resources: StackResource[] = [...registered].map(([urn, req]) => {
+        const propertyDependencies: Record<string, string[]> = {};
+        req.getPropertydependenciesMap().forEach((v, k) => (propertyDependencies[k] = v.getUrnsList()));
+        return {
+            urn,
+            type: req.getType(),
+            name: req.getName(),
+            custom: req.getCustom(),
+            inputs: inputsByUrn.get(urn) ?? {},
+            parent: req.getParent() || undefined,
+            dependencies: req.getDependenciesList(),
+            propertyDependencies,
+            protect: req.getProtect(),
+            ignoreChanges: req.getIgnorechangesList(),
+        };
+    });
+    return { stack, resources, outputs };
+}
+
+/** Loads `infra/index.ts` afresh (a new module instance per run, so each stack gets its own program). */
+function loadProgram(): unknown {
+    const infra = path.join(ROOT, "infra") + path.sep;
+    for (const id of Object.keys(require.cache)) if (id.startsWith(infra)) delete require.cache[id];
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return require(path.join(infra, "index.ts"));
+}

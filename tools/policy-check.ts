@@ -1,0 +1,32 @@
+// npm run policy:check -- <file> [--config <json>] [--json]
+// Runs the policy pack against a `pulumi stack export` file (deployment v3) or `pulumi preview --json`
+// output, without the Pulumi service. Exit 0 none mandatory; 1 mandatory violations; 2 unreadable input.
+import { pack } from "../policies/policies";
+import { parseFlags, runMain, UsageError } from "./lib/cli";
+import { formatViolation, type PolicyPackConfig, PolicyInputError, readPolicyConfig, runPolicies } from "./lib/policy-engine";
+import { readStackFile, StackInputError } from "./lib/stack-file";
+
+const USAGE = "npm run policy:check -- <stack-export-or-preview.json> [--config <policy-config.json>] [--json]";
+
+runMain(async () => {
+    const { values, positionals } = parseFlags({ options: { config: { type: "string" }, json: { type: "boolean", default: false } }, allowPositionals: true });
+    if (positionals.length !== 1) throw new UsageError(positionals.length === 0 ? "A stack file is required" : `Expected one stack file, got ${positionals.length}`);
+    const resources = readStackFile(positionals[0]!);
+    let config: PolicyPackConfig = {};
+    if (values.config) {
+        try {
+            config = readPolicyConfig(values.config);
+        } catch (e) {
+            throw e instanceof PolicyInputError ? new StackInputError(e.message) : e;
+        }
+    }
+    const violations = await runPolicies(pack, resources, config);
+    if (values.json) {
+        console.log(JSON.stringify(violations));
+    } else {
+        for (const v of violations) console.log(formatViolation(v));
+        const mandatory = violations.filter((v) => v.enforcementLevel === "mandatory").length;
+        console.log(`${resources.length} resources checked: ${mandatory} mandatory, ${violations.length - mandatory} advisory violation(s)`);
+    }
+    return violations.some((v) => v.enforcementLevel === "mandatory") ? 1 : 0;
+}, USAGE);

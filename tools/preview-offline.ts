@@ -1,0 +1,38 @@
+// npm run preview:offline -- --stack <name> [--json]
+// Runs the Pulumi program in-process under Pulumi's mock runtime with Pulumi.<name>.yaml, lists every
+// resource and the stack outputs, then runs the policy pack with policies/config/<name>.json.
+// Exit 0 ok; 1 a mandatory violation or bad config.
+import { formatViolation } from "./lib/policy-engine";
+import { parseFlags, runMain, UsageError } from "./lib/cli";
+import { previewStack, type PreviewResult } from "./lib/preview";
+import { pack } from "../policies/policies";
+
+const USAGE = "npm run preview:offline -- --stack <name> [--json]";
+
+function printText(p: PreviewResult): void {
+    const out: string[] = [];
+    out.push(`Offline preview of stack "${p.stack}" (Pulumi mock runtime: no Pulumi CLI, no AWS calls; ARNs and IDs are placeholders)`);
+    out.push("", `Resources (${p.resources.length}):`);
+    const width = Math.max(...p.resources.map((r) => r.type.length));
+    for (const r of p.resources) out.push(`  + ${r.type.padEnd(width)}  ${r.name}`);
+    out.push("", "Outputs:");
+    for (const [k, v] of Object.entries(p.outputs)) out.push(`  ${k}: ${typeof v === "string" ? v : JSON.stringify(v)}`);
+    const mandatory = p.violations.filter((v) => v.enforcementLevel === "mandatory").length;
+    out.push("", `Policies: ${pack.name}@${pack.version} with ${p.policyConfig ?? "the pack's defaults"}: ${mandatory} mandatory, ${p.violations.length - mandatory} advisory violation(s)`);
+    for (const v of p.violations) out.push(`  ${formatViolation(v)}`);
+    console.log(out.join("\n"));
+}
+
+runMain(async () => {
+    const { values, positionals } = parseFlags({ options: { stack: { type: "string" }, json: { type: "boolean", default: false } }, allowPositionals: true });
+    if (positionals.length > 0) throw new UsageError(`Unexpected argument ${positionals[0]}`);
+    if (!values.stack) throw new UsageError("--stack is required (dev, staging or prod)");
+    const result = await previewStack(values.stack);
+    if (values.json) {
+        const { resources, outputs, violations } = result;
+        console.log(JSON.stringify({ resources, outputs, violations }));
+    } else {
+        printText(result);
+    }
+    return result.violations.some((v) => v.enforcementLevel === "mandatory") ? 1 : 0;
+}, USAGE);
