@@ -1,5 +1,5 @@
 import { parseArgs, type ParseArgsConfig } from "node:util";
-import { ConfigError } from "../../infra/lib/config-reader";
+import * as pulumi from "@pulumi/pulumi";
 import { PolicyInputError } from "./policy-engine";
 import { StackInputError } from "./stack-file";
 import { StackFileError } from "./synth";
@@ -7,7 +7,6 @@ import { StackFileError } from "./synth";
 /** Errors whose message is the whole story for the user: printed alone, no stack trace. */
 const USER_ERRORS: [new (...a: never[]) => Error, number][] = [
     [StackInputError, 2],
-    [ConfigError, 1],
     [StackFileError, 1],
     [PolicyInputError, 1],
 ];
@@ -35,6 +34,11 @@ export function runMain(main: () => Promise<number>, usage: string): void {
             if (e instanceof UsageError) {
                 console.error(`${e.message}\nusage: ${usage}`);
                 process.exit(2);
+            }
+            // A program's RunError (bad config) is matched by its marker: the program is loaded afresh per run.
+            if (pulumi.RunError.isInstance(e)) {
+                console.error(e.message);
+                process.exit(1);
             }
             const known = USER_ERRORS.find(([cls]) => e instanceof cls);
             if (known) {
