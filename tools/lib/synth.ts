@@ -68,7 +68,15 @@ interface RegisterRequest {
 export async function synthesize(stack: string, overrides: Record<string, string | undefined> = {}): Promise<SynthResult> {
     const config = { ...readStackConfig(stack), ...overrides };
     for (const [k, v] of Object.entries(config)) if (v === undefined) delete config[k];
-    pulumi.runtime.setAllConfig(config as Record<string, string>);
+    return runProgram(stack, config as Record<string, string>, loadProgram);
+}
+
+/**
+ * Runs any program function under the mock runtime with the given config and records what it
+ * registers; `synthesize` runs the stack program, tests run single components through it.
+ */
+export async function runProgram(stack: string, config: Record<string, string>, program: () => unknown): Promise<SynthResult> {
+    pulumi.runtime.setAllConfig(config);
 
     const registered = new Map<string, RegisterRequest>();
     await pulumi.runtime.setMocks(
@@ -94,8 +102,8 @@ export async function synthesize(stack: string, overrides: Record<string, string
         });
     const inputsByUrn = new Map<string, Record<string, unknown>>();
 
-    const program = loadProgram();
-    const outputs = await new Promise<Record<string, unknown>>((resolve) => pulumi.output(program as Record<string, unknown>).apply(resolve));
+    const exported = program();
+    const outputs = await new Promise<Record<string, unknown>>((resolve) => pulumi.output((exported ?? {}) as Record<string, unknown>).apply(resolve));
     await pulumiSettings.waitForRPCs();
 
     for (const [urn, req] of registered) {

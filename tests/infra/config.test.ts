@@ -1,0 +1,161 @@
+import { strict as assert } from "node:assert";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { parse } from "yaml";
+import { DEFAULTS, parseSettings, parseSubscription, PROJECT } from "../../infra/config";
+import { ConfigError } from "../../infra/lib/config-reader";
+
+const raw = (values: Record<string, string>) => (key: string) => values[key];
+const parseWith = (values: Record<string, string>, stack = "dev") => parseSettings(raw(values), stack);
+
+function problemsOf(values: Record<string, string>): string[] {
+    try {
+        parseWith(values);
+    } catch (e) {
+        assert.ok(e instanceof ConfigError, `expected ConfigError, got ${e}`);
+        return e.problems;
+    }
+    assert.fail(`expected ${JSON.stringify(values)} to be rejected`);
+}
+
+describe("config: parseSettings", () => {
+    it("applies every default when nothing is set", () => {
+        const s = parseWith({}, "dev");
+        assert.equal(s.environment, "dev");
+        assert.deepEqual(s.stream, {
+            mode: "ON_DEMAND",
+            shardCount: undefined,
+            retentionHours: 24,
+            shardLevelMetrics: DEFAULTS.shardLevelMetrics,
+            enforceConsumerDeletion: true,
+        });
+        assert.deepEqual(s.encryption, { existingKeyArn: undefined, deletionWindowDays: 30 });
+        assert.deepEqual(s.alarms, { iteratorAgeMs: 60_000, throughputExceededThreshold: 0.01, putRecordsFailureRate: 0.01, evaluationPeriods: 5 });
+        assert.deepEqual(s.alerts.subscriptions, []);
+        assert.equal(s.deletionProtection, false);
+    });
+
+    it("reads a provisioned stream with its shard count, retention and alert endpoints", () => {
+        const s = parseWith({
+            streamMode: "PROVISIONED",
+            shardCount: "12",
+            retentionHours: "720",
+            deletionProtection: "true",
+            alertSubscriptions: JSON.stringify(["ops@example.com", "https://hooks.example.com/a", "arn:aws:sqs:us-east-1:123456789012:alerts"]),
+        });
+        assert.equal(s.stream.mode, "PROVISIONED");
+        assert.equal(s.stream.shardCount, 12);
+        assert.equal(s.stream.retentionHours, 720);
+        assert.equal(s.deletionProtection, true);
+        assert.deepEqual(s.alerts.subscriptions.map((x) => x.protocol), ["email", "https", "sqs"]);
+    });
+
+    const rejections: [string, Record<string, string>, string][] = [
+        ["retention below 24 h", { retentionHours: "10" }, `Invalid configuration ${PROJECT}:retentionHours = "10": must be an integer from 24 to 8760 (hours)`],
+        ["retention above 8760 h", { retentionHours: "9000" }, `Invalid configuration ${PROJECT}:retentionHours = "9000": must be an integer from 24 to 8760 (hours)`],
+        ["fractional retention", { retentionHours: "24.5" }, `Invalid configuration ${PROJECT}:retentionHours = "24.5": must be an integer from 24 to 8760 (hours)`],
+        ["unknown mode", { streamMode: "SERVERLESS" }, `Invalid configuration ${PROJECT}:streamMode = "SERVERLESS": must be one of ON_DEMAND, PROVISIONED`],
+        ["shard count with on-demand", { shardCount: "2" }, `Invalid configuration ${PROJECT}:shardCount = "2": applies only when streamMode is PROVISIONED (on-demand streams manage their own shards); remove it`],
+        ["zero shards", { streamMode: "PROVISIONED", shardCount: "0" }, `Invalid configuration ${PROJECT}:shardCount = "0": must be an integer from 1 to 10000 (shards)`],
+        ["too many shards", { streamMode: "PROVISIONED", shardCount: "10001" }, `Invalid configuration ${PROJECT}:shardCount = "10001": must be an integer from 1 to 10000 (shards)`],
+        ["iterator age over half the retention", { iteratorAgeAlarmMs: "43200001" }, `Invalid configuration ${PROJECT}:iteratorAgeAlarmMs = "43200001": must be at most half the retention (43200000 ms for retentionHours 24), or records expire before anyone is alerted`],
+        ["throttle threshold of zero", { throughputExceededAlarmThreshold: "0" }, `Invalid configuration ${PROJECT}:throughputExceededAlarmThreshold = "0": must be a number greater than 0 and at most 1`],
+        ["failure rate not a number", { putRecordsFailureRateAlarmThreshold: "high" }, `Invalid configuration ${PROJECT}:putRecordsFailureRateAlarmThreshold = "high": must be a number greater than 0 and at most 1`],
+        ["boolean typo", { deletionProtection: "yes" }, `Invalid configuration ${PROJECT}:deletionProtection = "yes": must be true or false`],
+        ["unknown shard metric", { shardLevelMetrics: JSON.stringify(["IncomingBytes", "Latency"]) }, `Invalid configuration ${PROJECT}:shardLevelMetrics = "Latency": each must be one of IncomingBytes, IncomingRecords, OutgoingBytes, OutgoingRecords, WriteProvisionedThroughputExceeded, ReadProvisionedThroughputExceeded, IteratorAgeMilliseconds`],
+        ["metrics not a list", { shardLevelMetrics: "IncomingBytes" }, `Invalid configuration ${PROJECT}:shardLevelMetrics = "IncomingBytes": must be a list of strings`],
+        ["malformed key ARN", { kmsKeyArn: "alias/my-key" }, `Invalid configuration ${PROJECT}:kmsKeyArn = "alias/my-key": must be a KMS key ARN (arn:<partition>:kms:<region>:<account>:key/<key-id>)`],
+        [
+            "existing key and a deletion window",
+            { kmsKeyArn: "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab", kmsKeyDeletionWindowDays: "7" },
+            `Invalid configuration ${PROJECT}:kmsKeyDeletionWindowDays = "7": applies only to a key this stack creates; provide either kmsKeyArn or kmsKeyDeletionWindowDays, not both`,
+        ],
+        ["deletion window too short", { kmsKeyDeletionWindowDays: "3" }, `Invalid configuration ${PROJECT}:kmsKeyDeletionWindowDays = "3": must be an integer from 7 to 30 (days)`],
+        ["bad alert endpoint", { alertSubscriptions: JSON.stringify(["http://insecure.example.com"]) }, `Invalid configuration ${PROJECT}:alertSubscriptions = "http://insecure.example.com": each entry must be an email address, an https:// URL or an SQS queue ARN`],
+        ["bad environment name", { environment: "Prod_1" }, `Invalid configuration ${PROJECT}:environment = "Prod_1": must be 1-20 characters: lowercase letters, digits and hyphens, starting with a letter`],
+    ];
+    for (const [what, values, message] of rejections) {
+        it(`rejects ${what} with the key, the value and what is allowed`, () => {
+            assert.deepEqual(problemsOf(values), [message]);
+        });
+    }
+
+    it("reports every bad key at once, one line each", () => {
+        const problems = problemsOf({ retentionHours: "1", streamMode: "x", alarmEvaluationPeriods: "0" });
+        assert.equal(problems.length, 3);
+        assert.deepEqual(problems.map((p) => p.split(" = ")[0]), [
+            `Invalid configuration ${PROJECT}:streamMode`,
+            `Invalid configuration ${PROJECT}:retentionHours`,
+            `Invalid configuration ${PROJECT}:alarmEvaluationPeriods`,
+        ]);
+    });
+
+    it("accepts an iterator-age threshold of exactly half the retention", () => {
+        assert.equal(parseWith({ retentionHours: "168", iteratorAgeAlarmMs: String(84 * 3_600_000) }).alarms.iteratorAgeMs, 302_400_000);
+    });
+
+    it("infers the subscription protocol from the endpoint's form", () => {
+        assert.deepEqual(parseSubscription("a@b.io"), { protocol: "email", endpoint: "a@b.io" });
+        assert.deepEqual(parseSubscription("https://x.io/hook"), { protocol: "https", endpoint: "https://x.io/hook" });
+        assert.deepEqual(parseSubscription("arn:aws:sqs:eu-west-1:123456789012:q.fifo"), { protocol: "sqs", endpoint: "arn:aws:sqs:eu-west-1:123456789012:q.fifo" });
+        assert.equal(parseSubscription("sms:+15550100"), undefined);
+    });
+});
+
+describe("config: Pulumi.yaml schema", () => {
+    const root = path.resolve(__dirname, "..", "..");
+    const project = parse(fs.readFileSync(path.join(root, "Pulumi.yaml"), "utf8")) as {
+        name: string;
+        main: string;
+        config: Record<string, { type: string; description: string; default?: unknown }>;
+    };
+
+    it("names the project and the program the way infra/ expects", () => {
+        assert.equal(project.name, PROJECT);
+        assert.equal(project.main, "infra/index.ts");
+    });
+
+    it("declares exactly the keys the program reads, each with a type and a description", () => {
+        const read = new Set<string>();
+        const spy = (key: string) => {
+            read.add(key);
+            return undefined;
+        };
+        parseSettings(spy, "dev");
+        assert.deepEqual(Object.keys(project.config).sort(), [...read].sort());
+        for (const [key, spec] of Object.entries(project.config)) {
+            assert.ok(["string", "integer", "number", "boolean", "array"].includes(spec.type), `${key} type ${spec.type}`);
+            assert.ok(spec.description.length > 10, `${key} has no description`);
+        }
+    });
+
+    it("declares the same defaults as infra/config.ts", () => {
+        for (const [key, spec] of Object.entries(project.config)) {
+            if (key === "environment") continue; // defaults to the stack name
+            const inCode = (DEFAULTS as Record<string, unknown>)[key];
+            assert.deepEqual(spec.default, inCode, `default of ${key}`);
+        }
+    });
+
+    it("each stack file only sets declared keys, and differs where environments should", () => {
+        const stacks: Record<string, Record<string, unknown>> = {};
+        for (const stack of ["dev", "staging", "prod"]) {
+            const doc = parse(fs.readFileSync(path.join(root, `Pulumi.${stack}.yaml`), "utf8")) as { config: Record<string, unknown> };
+            for (const key of Object.keys(doc.config)) {
+                const [ns, name] = key.split(":");
+                if (ns === PROJECT) assert.ok(name! in project.config, `${stack} sets undeclared ${key}`);
+                else assert.equal(ns, "aws", `${stack} sets ${key}`);
+            }
+            const values = Object.fromEntries(Object.entries(doc.config).map(([k, v]) => [k.replace(`${PROJECT}:`, ""), typeof v === "string" ? v : JSON.stringify(v)]));
+            stacks[stack] = parseSettings(raw(values), stack) as unknown as Record<string, unknown>;
+        }
+        const dev = parseSettings(raw({}), "dev");
+        const s = (n: string) => stacks[n] as unknown as typeof dev;
+        assert.equal(s("dev").stream.mode, "ON_DEMAND");
+        assert.equal(s("dev").stream.retentionHours, 24);
+        assert.equal(s("prod").stream.mode, "PROVISIONED");
+        assert.ok(s("prod").stream.retentionHours >= 168);
+        assert.equal(s("prod").deletionProtection, true);
+        assert.ok(s("prod").alerts.subscriptions.length > 0);
+    });
+});

@@ -1,0 +1,68 @@
+import { strict as assert } from "node:assert";
+import * as pulumi from "@pulumi/pulumi";
+import { checkOutputs, OUTPUT_CONTRACT_VERSION, OUTPUT_TYPES, streamingStack, type StreamingStackOutputs } from "../../infra/outputs";
+import { synthesize } from "../support/stack";
+
+/**
+ * The contract other teams build on. Changing this table is a deliberate act: bump
+ * OUTPUT_CONTRACT_VERSION when an output is renamed, removed or retyped.
+ */
+const CONTRACT_V1 = {
+    outputContractVersion: "number",
+    streamName: "string",
+    streamArn: "string",
+    streamMode: "string",
+    kmsKeyArn: "string",
+    alertsTopicArn: "string",
+};
+
+const sample: StreamingStackOutputs = {
+    outputContractVersion: 1,
+    streamName: "s",
+    streamArn: "arn:aws:kinesis:us-east-1:123456789012:stream/s",
+    streamMode: "ON_DEMAND",
+    kmsKeyArn: "arn:aws:kms:us-east-1:123456789012:key/k",
+    alertsTopicArn: "arn:aws:sns:us-east-1:123456789012:t",
+};
+
+describe("stack output contract", () => {
+    it("is version 1 with exactly these names and types", () => {
+        assert.equal(OUTPUT_CONTRACT_VERSION, 1);
+        assert.deepEqual(OUTPUT_TYPES, CONTRACT_V1);
+    });
+
+    for (const stack of ["dev", "staging", "prod"]) {
+        it(`${stack} exports every contract output with its type`, async () => {
+            const { outputs } = await synthesize(stack);
+            for (const [key, type] of Object.entries(CONTRACT_V1)) assert.equal(typeof outputs[key], type, `${stack}.${key}`);
+            assert.ok(["ON_DEMAND", "PROVISIONED"].includes(outputs.streamMode as string));
+        });
+    }
+
+    it("checkOutputs names every missing or mistyped output", () => {
+        assert.deepEqual(checkOutputs("acme/x/prod", { ...sample }), sample);
+        assert.throws(
+            () => checkOutputs("acme/x/prod", { ...sample, streamArn: undefined, outputContractVersion: "1" }),
+            { message: "Stack acme/x/prod does not meet the streaming output contract: outputContractVersion (expected number, got string); streamArn (expected string, got nothing)" },
+        );
+        assert.throws(() => checkOutputs("acme/x/prod", { ...sample, outputContractVersion: 2 }), /outputContractVersion 2 \(this helper reads version 1\)/);
+    });
+
+    it("streamingStack reads a StackReference and returns the typed outputs", async () => {
+        let referenced: unknown;
+        await pulumi.runtime.setMocks(
+            {
+                newResource: (args) => {
+                    referenced = args.inputs.name;
+                    return { id: args.name, state: { outputs: sample, secretOutputNames: [] } };
+                },
+                call: () => ({}),
+            },
+            "consumer",
+            "dev",
+        );
+        const outputs = await new Promise<StreamingStackOutputs>((resolve) => streamingStack("acme/kinesis-streaming/prod").apply(resolve));
+        assert.equal(referenced, "acme/kinesis-streaming/prod");
+        assert.deepEqual(outputs, sample);
+    });
+});

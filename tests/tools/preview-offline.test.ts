@@ -1,0 +1,71 @@
+import { strict as assert } from "node:assert";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { hasStackTrace, ROOT, runTool } from "../support/run-tool";
+
+describe("npm run preview:offline", () => {
+    const scratch = path.join(ROOT, "Pulumi.scratch-test.yaml");
+    afterEach(() => fs.rmSync(scratch, { force: true }));
+
+    it("lists the dev stack's resources and outputs and a clean policy result (exit 0)", () => {
+        const r = runTool("preview-offline.ts", ["--stack", "dev"]);
+        assert.equal(r.status, 0, r.stderr);
+        assert.match(r.stdout, /^Offline preview of stack "dev"/);
+        assert.match(r.stdout, /\+ aws:kinesis\/stream:Stream\s+dev-stream/);
+        assert.match(r.stdout, /\+ aws:kms\/key:Key\s+dev-key/);
+        assert.match(r.stdout, /streamName: kinesis-streaming-dev-events/);
+        assert.match(r.stdout, /Policies: kinesis-streaming-policies@0\.1\.0 with policies\/config\/dev\.json: 0 mandatory, 0 advisory violation\(s\)/);
+    });
+
+    it("--json prints one object with resources, outputs and violations", () => {
+        const r = runTool("preview-offline.ts", ["--stack", "prod", "--json"]);
+        assert.equal(r.status, 0, r.stderr);
+        const lines = r.stdout.trim().split("\n");
+        assert.equal(lines.length, 1);
+        const doc = JSON.parse(lines[0]!) as { resources: { type: string; name: string; urn: string; inputs: object; parent?: string }[]; outputs: Record<string, unknown>; violations: unknown[] };
+        assert.deepEqual(Object.keys(doc), ["resources", "outputs", "violations"]);
+        const stream = doc.resources.find((x) => x.type === "aws:kinesis/stream:Stream")!;
+        assert.equal(stream.urn, "urn:pulumi:prod::kinesis-streaming::streaming:kinesis:Stream$aws:kinesis/stream:Stream::prod-stream");
+        assert.equal(stream.parent, "urn:pulumi:prod::kinesis-streaming::streaming:kinesis:Stream::prod-stream");
+        assert.equal((stream.inputs as { encryptionType: string }).encryptionType, "KMS");
+        assert.equal(doc.outputs.streamMode, "PROVISIONED");
+        assert.deepEqual(doc.violations, []);
+    });
+
+    it("a stack file that breaks a mandatory policy exits 1 and names the violation", () => {
+        fs.writeFileSync(scratch, "config:\n  aws:region: us-east-1\n  kinesis-streaming:retentionHours: 48\n");
+        const r = runTool("preview-offline.ts", ["--stack", "scratch-test"]);
+        assert.equal(r.status, 1, r.stdout + r.stderr);
+        assert.match(r.stdout, /with the pack's defaults: 1 mandatory/);
+        assert.match(r.stdout, /mandatory kinesis-stream-retention urn:pulumi:scratch-test::kinesis-streaming::streaming:kinesis:Stream\$aws:kinesis\/stream:Stream::scratch-test-stream: retentionPeriod is 48 h; at least 168 h is required\./);
+    });
+
+    it("a bad config value exits 1 with one line naming key, value and range, and no stack trace", () => {
+        fs.writeFileSync(scratch, "config:\n  kinesis-streaming:retentionHours: 10\n  kinesis-streaming:streamMode: FAST\n");
+        const r = runTool("preview-offline.ts", ["--stack", "scratch-test"]);
+        assert.equal(r.status, 1);
+        assert.equal(r.stdout, "");
+        assert.equal(
+            r.stderr,
+            'Invalid configuration kinesis-streaming:streamMode = "FAST": must be one of ON_DEMAND, PROVISIONED\n' +
+                'Invalid configuration kinesis-streaming:retentionHours = "10": must be an integer from 24 to 8760 (hours)\n',
+        );
+        assert.ok(!hasStackTrace(r.stderr));
+    });
+
+    it("an unknown stack, a broken stack file and bad flags get one clear line", () => {
+        const unknown = runTool("preview-offline.ts", ["--stack", "qa"]);
+        assert.equal(unknown.status, 1);
+        assert.match(unknown.stderr, /^No stack file Pulumi\.qa\.yaml; stacks: .*dev.*prod.*staging/);
+
+        fs.writeFileSync(scratch, "config: [unclosed\n");
+        const broken = runTool("preview-offline.ts", ["--stack", "scratch-test"]);
+        assert.equal(broken.status, 1);
+        assert.match(broken.stderr, /^Pulumi\.scratch-test\.yaml is not valid YAML: /);
+
+        const missing = runTool("preview-offline.ts", []);
+        assert.equal(missing.status, 2);
+        assert.match(missing.stderr, /^--stack is required \(dev, staging or prod\)\nusage: npm run preview:offline -- --stack <name> \[--json\]/);
+        for (const r of [unknown, broken, missing]) assert.ok(!hasStackTrace(r.stderr), r.stderr);
+    });
+});
