@@ -54,6 +54,19 @@ export interface Settings {
     alerts: {
         subscriptions: AlertSubscription[];
     };
+    logRetentionDays: number;
+    ingest: {
+        authorization: { type: "IAM" } | { type: "JWT"; issuer: string; audience: string[] };
+        throttleRatePerSecond: number;
+        throttleBurst: number;
+        maxBodyBytes: number;
+    };
+    producers: {
+        trustedPrincipals: string[];
+        iotTopicFilter: string | undefined;
+        logGroupNames: string[];
+        cdcTableName: string | undefined;
+    };
 }
 
 /** Every default in one typed place; `Pulumi.yaml` declares the same values (a test keeps them equal). */
@@ -73,7 +86,21 @@ export const DEFAULTS = {
     putRecordsFailureRateAlarmThreshold: 0.01,
     alarmEvaluationPeriods: 5,
     alertSubscriptions: [] as string[],
+    logRetentionDays: 30,
+    ingestAuthorization: "IAM" as "IAM" | "JWT",
+    ingestJwtIssuer: "",
+    ingestJwtAudience: [] as string[],
+    ingestThrottleRatePerSecond: 100,
+    ingestThrottleBurst: 200,
+    ingestMaxBodyBytes: 1_048_576,
+    producerTrustedPrincipals: [] as string[],
+    iotTopicFilter: "",
+    logsSubscriptionLogGroups: [] as string[],
+    cdcTableName: "",
 };
+
+/** Retention values CloudWatch Logs accepts (PutRetentionPolicy). */
+export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
 
 const NAME = { re: /^[a-z][a-z0-9-]{0,19}$/, allowed: "must be 1-20 characters: lowercase letters, digits and hyphens, starting with a letter" };
 const LABEL = { re: /^[\w .:/=+@-]{1,256}$/, allowed: "must be 1-256 characters valid in an AWS tag value" };
@@ -81,6 +108,7 @@ const KMS_KEY_ARN = {
     re: /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(key\/[0-9a-f-]{36}|key\/mrk-[0-9a-f]{32})$/,
     allowed: "must be a KMS key ARN (arn:<partition>:kms:<region>:<account>:key/<key-id>)",
 };
+const PRINCIPAL_ARN = /^arn:aws[a-z-]*:iam::\d{12}:(root|role\/[\w+=,.@\/-]+|user\/[\w+=,.@\/-]+)$/;
 const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
 const HTTPS = /^https:\/\/[^\s/]+(\/\S*)?$/;
 const SQS_ARN = /^arn:aws[a-z-]*:sqs:[a-z0-9-]+:\d{12}:[\w-]{1,80}(\.fifo)?$/;
@@ -142,6 +170,34 @@ export function parseSettings(raw: RawConfig, stack: string, project = PROJECT):
         else r.problem("alertSubscriptions", entry, "each entry must be an email address, an https:// URL or an SQS queue ARN");
     }
 
+    const logRetentionDays = r.integer("logRetentionDays", { min: 1, max: 3653, unit: "days" }, DEFAULTS.logRetentionDays);
+    if (!LOG_RETENTION_DAYS.includes(logRetentionDays)) {
+        r.problem("logRetentionDays", logRetentionDays, `must be one of the values CloudWatch Logs accepts: ${LOG_RETENTION_DAYS.join(", ")}`);
+    }
+
+    const authType = r.oneOf("ingestAuthorization", ["IAM", "JWT"] as const, DEFAULTS.ingestAuthorization);
+    const issuer = r.optionalString("ingestJwtIssuer", { re: /^https:\/\/\S+$/, allowed: "must be the https:// URL of the token issuer" });
+    const audience = r.stringList("ingestJwtAudience", DEFAULTS.ingestJwtAudience);
+    if (authType === "JWT" && issuer === undefined) r.problem("ingestJwtIssuer", "", "is required when ingestAuthorization is JWT");
+    if (authType === "JWT" && audience.length === 0) r.problem("ingestJwtAudience", "[]", "needs at least one audience when ingestAuthorization is JWT");
+    if (authType === "IAM" && (issuer !== undefined || audience.length > 0)) {
+        r.problem(issuer !== undefined ? "ingestJwtIssuer" : "ingestJwtAudience", issuer ?? audience.join(","), "applies only when ingestAuthorization is JWT");
+    }
+    const throttleRatePerSecond = r.integer("ingestThrottleRatePerSecond", { min: 1, max: 10_000, unit: "requests per second" }, DEFAULTS.ingestThrottleRatePerSecond);
+    const throttleBurst = r.integer("ingestThrottleBurst", { min: 1, max: 5_000, unit: "requests" }, DEFAULTS.ingestThrottleBurst);
+    const maxBodyBytes = r.integer("ingestMaxBodyBytes", { min: 1_024, max: 6_000_000, unit: "bytes; Lambda takes at most 6 MB synchronously" }, DEFAULTS.ingestMaxBodyBytes);
+
+    const trustedPrincipals = r.stringList("producerTrustedPrincipals", DEFAULTS.producerTrustedPrincipals);
+    for (const p of trustedPrincipals.filter((x) => !PRINCIPAL_ARN.test(x))) {
+        r.problem("producerTrustedPrincipals", p, "each entry must be an IAM account root, role or user ARN (arn:aws:iam::<account>:root|role/<name>|user/<name>)");
+    }
+    const iotTopicFilter = r.optionalString("iotTopicFilter", { re: /^[^#+\s'][^\s']*$|^[+#][^\s']*$/, allowed: "must be an MQTT topic filter without spaces or quotes, e.g. devices/+/telemetry" });
+    const logGroupNames = r.stringList("logsSubscriptionLogGroups", DEFAULTS.logsSubscriptionLogGroups);
+    for (const g of logGroupNames.filter((x) => !/^[\w\-/.#]{1,512}$/.test(x))) {
+        r.problem("logsSubscriptionLogGroups", g, "each entry must be a log group name (letters, digits, _ - / . #)");
+    }
+    const cdcTableName = r.optionalString("cdcTableName", { re: /^[\w.-]{3,255}$/, allowed: "must be a DynamoDB table name (3-255 characters: letters, digits, _ - .)" });
+
     r.done();
     return {
         project,
@@ -160,6 +216,14 @@ export function parseSettings(raw: RawConfig, stack: string, project = PROJECT):
         encryption: { existingKeyArn, deletionWindowDays },
         alarms: { iteratorAgeMs, throughputExceededThreshold, putRecordsFailureRate, evaluationPeriods },
         alerts: { subscriptions },
+        logRetentionDays,
+        ingest: {
+            authorization: authType === "JWT" ? { type: "JWT", issuer: issuer ?? "", audience } : { type: "IAM" },
+            throttleRatePerSecond,
+            throttleBurst,
+            maxBodyBytes,
+        },
+        producers: { trustedPrincipals, iotTopicFilter, logGroupNames, cdcTableName },
     };
 }
 

@@ -16,6 +16,10 @@ export interface StreamingStackOutputs {
     /** The key producers need `kms:GenerateDataKey` on and consumers `kms:Decrypt` on. */
     kmsKeyArn: string;
     alertsTopicArn: string;
+    /** `POST` events here (SigV4 with IAM authorization by default, or a JWT). */
+    ingestApiUrl: string;
+    /** The role external producer applications assume to write to the stream. */
+    producerRoleArn: string;
 }
 
 /** The type each output must have at run time (JSON types), used to check what a reference returns. */
@@ -26,6 +30,8 @@ export const OUTPUT_TYPES: { [K in keyof StreamingStackOutputs]: "string" | "num
     streamMode: "string",
     kmsKeyArn: "string",
     alertsTopicArn: "string",
+    ingestApiUrl: "string",
+    producerRoleArn: "string",
 };
 
 /** Checks a stack's raw outputs against the contract; throws naming every missing or mistyped output. */

@@ -1,10 +1,11 @@
 import * as pulumi from "@pulumi/pulumi";
 import { Alerts } from "./components/alerts";
 import { EncryptionKey } from "./components/encryption-key";
+import { Producers } from "./components/producers";
 import { Stream } from "./components/stream";
 import type { Settings } from "./config";
 import { awsContext } from "./lib/aws-context";
-import { physicalName } from "./lib/naming";
+import { namePrefix, physicalName } from "./lib/naming";
 import { stackTags } from "./lib/tags";
 import { OUTPUT_CONTRACT_VERSION, type StreamingStackOutputs } from "./outputs";
 
@@ -44,6 +45,30 @@ export function buildStack(settings: Settings): Outputs {
         tags,
     });
 
+    const producers = new Producers(`${prefix}-producers`, {
+        namePrefix: namePrefix(settings),
+        streamArn: stream.stream.arn,
+        streamName: stream.stream.name,
+        kmsKeyArn: key.keyArn,
+        alertsTopicArn: alerts.topic.arn,
+        context,
+        ingest: {
+            authorization: settings.ingest.authorization,
+            throttleRatePerSecond: settings.ingest.throttleRatePerSecond,
+            throttleBurst: settings.ingest.throttleBurst,
+            maxBodyBytes: settings.ingest.maxBodyBytes,
+        },
+        trustedPrincipals: settings.producers.trustedPrincipals,
+        feeds: {
+            iotTopicFilter: settings.producers.iotTopicFilter,
+            logGroupNames: settings.producers.logGroupNames,
+            cdcTableName: settings.producers.cdcTableName,
+        },
+        logRetentionDays: settings.logRetentionDays,
+        alarmEvaluationPeriods: settings.alarms.evaluationPeriods,
+        tags,
+    });
+
     return {
         outputContractVersion: OUTPUT_CONTRACT_VERSION,
         streamName: stream.stream.name,
@@ -51,5 +76,7 @@ export function buildStack(settings: Settings): Outputs {
         streamMode: settings.stream.mode,
         kmsKeyArn: key.keyArn,
         alertsTopicArn: alerts.topic.arn,
+        ingestApiUrl: producers.ingestUrl,
+        producerRoleArn: producers.producerRole.arn,
     };
 }

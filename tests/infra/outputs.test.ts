@@ -14,6 +14,9 @@ const CONTRACT_V1 = {
     streamMode: "string",
     kmsKeyArn: "string",
     alertsTopicArn: "string",
+    // added by the Producers issue (compatible: version stays 1)
+    ingestApiUrl: "string",
+    producerRoleArn: "string",
 };
 
 const sample: StreamingStackOutputs = {
@@ -23,6 +26,8 @@ const sample: StreamingStackOutputs = {
     streamMode: "ON_DEMAND",
     kmsKeyArn: "arn:aws:kms:us-east-1:123456789012:key/k",
     alertsTopicArn: "arn:aws:sns:us-east-1:123456789012:t",
+    ingestApiUrl: "https://abc.execute-api.us-east-1.amazonaws.com/events",
+    producerRoleArn: "arn:aws:iam::123456789012:role/producer",
 };
 
 describe("stack output contract", () => {

@@ -52,9 +52,10 @@ describe("stack program (mock runtime)", () => {
 
     it("tags every taggable resource with project, environment, owner and cost centre", () => {
         const expected = { Project: "kinesis-streaming", Environment: "prod", Owner: "platform-team", CostCenter: "cc-1001", ManagedBy: "pulumi" };
-        const taggable = prod.resources.filter((r) => [STREAM, KEY, TOPIC, ALARM].includes(r.type));
-        assert.equal(taggable.length, 7);
-        for (const r of taggable) assert.deepEqual(r.inputs.tags, expected, r.name);
+        const mustTag = [STREAM, KEY, TOPIC, ALARM, "aws:cloudwatch/logGroup:LogGroup", "aws:iam/role:Role", "aws:lambda/function:Function", "aws:apigatewayv2/api:Api", "aws:apigatewayv2/stage:Stage"];
+        const custom = prod.resources.filter((r) => r.custom);
+        for (const type of mustTag) assert.ok(custom.some((r) => r.type === type), `no ${type} in the stack`);
+        for (const r of custom.filter((x) => mustTag.includes(x.type))) assert.deepEqual(r.inputs.tags, expected, `${r.type} ${r.name}`);
     });
 
     it("the key rotates and its policy lets the account, CloudWatch alarms and CloudWatch Logs use it", () => {
@@ -105,7 +106,7 @@ describe("stack program (mock runtime)", () => {
     });
 
     it("alarms on iterator age, write and read throttling and PutRecords failures, each on this stream and notifying the topic", () => {
-        const alarms = ofType(prod, ALARM);
+        const alarms = ofType(prod, ALARM).filter((a) => a.parent === one(prod, "streaming:kinesis:Stream").urn);
         const byName = Object.fromEntries(alarms.map((a) => [a.name, a.inputs]));
         assert.deepEqual(Object.keys(byName), ["prod-stream-iterator-age", "prod-stream-write-throttled", "prod-stream-read-throttled", "prod-stream-put-records-failures"]);
         const topic = prod.outputs.alertsTopicArn;
@@ -135,6 +136,8 @@ describe("stack program (mock runtime)", () => {
             streamMode: "PROVISIONED",
             kmsKeyArn: "arn:aws:kms:us-east-1:123456789012:key/00000000-0000-0000-0000-000000000000",
             alertsTopicArn: "arn:aws:sns:us-east-1:123456789012:prod-alerts-mock",
+            ingestApiUrl: "https://prod-producers-api-id.execute-api.us-east-1.amazonaws.com/events",
+            producerRoleArn: "arn:aws:iam::123456789012:role/prod-producers-external-mock",
         });
     });
 

@@ -4,7 +4,9 @@ import * as path from "node:path";
 import { hasStackTrace, ROOT, runTool } from "../support/run-tool";
 
 describe("npm run preview:offline", () => {
-    const scratch = path.join(ROOT, "Pulumi.scratch-test.yaml");
+    // A per-process stack name: concurrent test runs must not share a stack file.
+    const stack = `scratch-${process.pid}`;
+    const scratch = path.join(ROOT, `Pulumi.${stack}.yaml`);
     afterEach(() => fs.rmSync(scratch, { force: true }));
 
     it("lists the dev stack's resources and outputs and a clean policy result (exit 0)", () => {
@@ -34,15 +36,16 @@ describe("npm run preview:offline", () => {
 
     it("a stack file that breaks a mandatory policy exits 1 and names the violation", () => {
         fs.writeFileSync(scratch, "config:\n  aws:region: us-east-1\n  kinesis-streaming:retentionHours: 48\n");
-        const r = runTool("preview-offline.ts", ["--stack", "scratch-test"]);
+        const r = runTool("preview-offline.ts", ["--stack", stack]);
         assert.equal(r.status, 1, r.stdout + r.stderr);
         assert.match(r.stdout, /with the pack's defaults: 1 mandatory/);
-        assert.match(r.stdout, /mandatory kinesis-stream-retention urn:pulumi:scratch-test::kinesis-streaming::streaming:kinesis:Stream\$aws:kinesis\/stream:Stream::scratch-test-stream: retentionPeriod is 48 h; at least 168 h is required\./);
+        const urn = `urn:pulumi:${stack}::kinesis-streaming::streaming:kinesis:Stream$aws:kinesis/stream:Stream::${stack}-stream`;
+        assert.ok(r.stdout.includes(`mandatory kinesis-stream-retention ${urn}: retentionPeriod is 48 h; at least 168 h is required.`), r.stdout);
     });
 
     it("a bad config value exits 1 with one line naming key, value and range, and no stack trace", () => {
         fs.writeFileSync(scratch, "config:\n  kinesis-streaming:retentionHours: 10\n  kinesis-streaming:streamMode: FAST\n");
-        const r = runTool("preview-offline.ts", ["--stack", "scratch-test"]);
+        const r = runTool("preview-offline.ts", ["--stack", stack]);
         assert.equal(r.status, 1);
         assert.equal(r.stdout, "");
         assert.equal(
@@ -59,9 +62,9 @@ describe("npm run preview:offline", () => {
         assert.match(unknown.stderr, /^No stack file Pulumi\.qa\.yaml; stacks: .*dev.*prod.*staging/);
 
         fs.writeFileSync(scratch, "config: [unclosed\n");
-        const broken = runTool("preview-offline.ts", ["--stack", "scratch-test"]);
+        const broken = runTool("preview-offline.ts", ["--stack", stack]);
         assert.equal(broken.status, 1);
-        assert.match(broken.stderr, /^Pulumi\.scratch-test\.yaml is not valid YAML: /);
+        assert.ok(broken.stderr.startsWith(`Pulumi.${stack}.yaml is not valid YAML: `), broken.stderr);
 
         const missing = runTool("preview-offline.ts", []);
         assert.equal(missing.status, 2);

@@ -9,10 +9,7 @@ export function mockResourceState(type: string, name: string, inputs: Record<str
     const service = mod.split("/")[0] ?? mod;
     const physical = (inputs.name as string | undefined) ?? `${name}-mock`;
     const arn = `arn:aws:${service}:${region}:${ACCOUNT_ID}:${res.charAt(0).toLowerCase()}${res.slice(1)}/${physical}`;
-    const extra: Record<string, unknown> = { arn, name: physical };
-    if (type === "aws:kms/key:Key") Object.assign(extra, { keyId: `${name}-key-id`, arn: `arn:aws:kms:${region}:${ACCOUNT_ID}:key/00000000-0000-0000-0000-000000000000` });
-    if (type === "aws:sns/topic:Topic") extra.arn = `arn:aws:sns:${region}:${ACCOUNT_ID}:${physical}`;
-    if (type === "aws:kinesis/stream:Stream") extra.arn = `arn:aws:kinesis:${region}:${ACCOUNT_ID}:stream/${physical}`;
+    const extra: Record<string, unknown> = { arn, name: physical, ...computed(type, name, physical, region) };
     return { ...inputs, ...extra };
 }
 
@@ -27,5 +24,34 @@ export function mockCall(token: string, region: string): Record<string, unknown>
             return { partition: "aws", dnsSuffix: "amazonaws.com", reverseDnsPrefix: "com.amazonaws", id: "aws" };
         default:
             throw new Error(`The offline preview has no mock for the data source ${token}`);
+    }
+}
+
+/** Attributes AWS computes for the resource types whose values the program passes on. */
+function computed(type: string, name: string, physical: string, region: string): Record<string, unknown> {
+    const acct = ACCOUNT_ID;
+    switch (type) {
+        case "aws:kms/key:Key":
+            return { keyId: `${name}-key-id`, arn: `arn:aws:kms:${region}:${acct}:key/00000000-0000-0000-0000-000000000000` };
+        case "aws:sns/topic:Topic":
+            return { arn: `arn:aws:sns:${region}:${acct}:${physical}` };
+        case "aws:sqs/queue:Queue":
+            return { arn: `arn:aws:sqs:${region}:${acct}:${physical}`, url: `https://sqs.${region}.amazonaws.com/${acct}/${physical}` };
+        case "aws:kinesis/stream:Stream":
+            return { arn: `arn:aws:kinesis:${region}:${acct}:stream/${physical}` };
+        case "aws:iam/role:Role":
+            return { arn: `arn:aws:iam::${acct}:role/${physical}` };
+        case "aws:cloudwatch/logGroup:LogGroup":
+            return { arn: `arn:aws:logs:${region}:${acct}:log-group:${physical}` };
+        case "aws:lambda/function:Function": {
+            const arn = `arn:aws:lambda:${region}:${acct}:function:${physical}`;
+            return { arn, invokeArn: `arn:aws:apigateway:${region}:lambda:path/2015-03-31/functions/${arn}/invocations` };
+        }
+        case "aws:apigatewayv2/api:Api":
+            return { apiEndpoint: `https://${name}-api-id.execute-api.${region}.amazonaws.com`, executionArn: `arn:aws:execute-api:${region}:${acct}:${name}-api-id` };
+        case "aws:apigatewayv2/stage:Stage":
+            return { invokeUrl: `https://${name}-api-id.execute-api.${region}.amazonaws.com/` };
+        default:
+            return {};
     }
 }

@@ -78,7 +78,6 @@ export async function synthesize(stack: string, overrides: Record<string, string
 export async function runProgram(stack: string, config: Record<string, string>, program: () => unknown): Promise<SynthResult> {
     pulumi.runtime.setAllConfig(config);
 
-    const registered = new Map<string, RegisterRequest>();
     await pulumi.runtime.setMocks(
         {
             newResource: (args) => {
@@ -95,16 +94,22 @@ export async function runProgram(stack: string, config: Record<string, string>, 
         registerResource(req: RegisterRequest, cb: (err: unknown, res?: { getUrn(): string }) => void): Promise<void>;
     };
     const original = monitor.registerResource.bind(monitor);
-    monitor.registerResource = (req, cb) =>
-        original(req, (err, res) => {
-            if (res) registered.set(res.getUrn(), req);
+    // Keep the order the program declared resources in (completions arrive in any order).
+    const order: RegisterRequest[] = [];
+    const urns = new Map<RegisterRequest, string>();
+    monitor.registerResource = (req, cb) => {
+        order.push(req);
+        return original(req, (err, res) => {
+            if (res) urns.set(req, res.getUrn());
             cb(err, res);
         });
+    };
     const inputsByUrn = new Map<string, Record<string, unknown>>();
 
     const exported = program();
     const outputs = await new Promise<Record<string, unknown>>((resolve) => pulumi.output((exported ?? {}) as Record<string, unknown>).apply(resolve));
     await pulumiSettings.waitForRPCs();
+    const registered = new Map<string, RegisterRequest>(order.flatMap((req) => (urns.has(req) ? [[urns.get(req)!, req] as const] : [])));
 
     for (const [urn, req] of registered) {
         inputsByUrn.set(urn, pulumiRpc.deserializeProperties((req as unknown as { getObject(): unknown }).getObject()));

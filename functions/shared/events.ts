@@ -1,0 +1,118 @@
+import { z } from "zod";
+
+/**
+ * The events the pipeline carries: one envelope (`event_type`, `event_id`, `occurred_at`, `source`,
+ * `payload`) and a payload schema per use case of the design document. Shared by the ingest API
+ * (validation) and the consumer (parsing), so both sides agree on one definition.
+ */
+
+const id = z.string().min(1).max(128);
+const envelope = {
+    event_id: id,
+    occurred_at: z.iso.datetime({ offset: true }),
+    source: z.string().min(1).max(128),
+};
+
+export const ACTION_TYPES = ["page_view", "click", "search", "add_to_cart", "login", "signup", "premium_feature", "purchase"] as const;
+
+export const UserActionEvent = z.object({
+    ...envelope,
+    event_type: z.literal("user_action"),
+    payload: z.object({
+        user_id: id,
+        action_type: z.enum(ACTION_TYPES),
+        session_id: id.optional(),
+        page: z.string().max(2048).optional(),
+    }),
+});
+
+export const OrderEvent = z.object({
+    ...envelope,
+    event_type: z.literal("order"),
+    payload: z.object({
+        order_id: id,
+        user_id: id,
+        amount: z.number().nonnegative().finite(),
+        currency: z.string().regex(/^[A-Z]{3}$/, "must be an ISO 4217 code such as USD"),
+        items: z.number().int().positive().optional(),
+    }),
+});
+
+export const SensorReadingEvent = z.object({
+    ...envelope,
+    event_type: z.literal("sensor_reading"),
+    payload: z.object({
+        device_id: id,
+        metric: z.string().min(1).max(64),
+        value: z.number().finite(),
+        unit: z.string().max(16).optional(),
+    }),
+});
+
+export const LogLineEvent = z.object({
+    ...envelope,
+    event_type: z.literal("log_line"),
+    payload: z.object({
+        service: z.string().min(1).max(128),
+        level: z.enum(["DEBUG", "INFO", "WARN", "ERROR", "FATAL"]),
+        message: z.string().max(256 * 1024),
+    }),
+});
+
+export const ChangeEvent = z.object({
+    ...envelope,
+    event_type: z.literal("change"),
+    payload: z.object({
+        table: z.string().min(1).max(255),
+        operation: z.enum(["INSERT", "MODIFY", "REMOVE"]),
+        keys: z.record(z.string(), z.union([z.string(), z.number()])).refine((k) => Object.keys(k).length > 0, "must name at least one key attribute"),
+        new_image: z.record(z.string(), z.unknown()).optional(),
+        old_image: z.record(z.string(), z.unknown()).optional(),
+    }),
+});
+
+export const StreamEvent = z.discriminatedUnion("event_type", [UserActionEvent, OrderEvent, SensorReadingEvent, LogLineEvent, ChangeEvent]);
+export type StreamEvent = z.infer<typeof StreamEvent>;
+export type EventType = StreamEvent["event_type"];
+export const EVENT_TYPES: readonly EventType[] = ["user_action", "order", "sensor_reading", "log_line", "change"];
+
+/** A validation problem of one event, addressed the way an API client can act on it. */
+export interface EventError {
+    index: number;
+    field: string;
+    reason: string;
+}
+
+export type Validated = { ok: true; event: StreamEvent } | { ok: false; errors: EventError[] };
+
+/** Validates one event; errors name the field by its path (`payload.amount`) and say why. */
+export function validateEvent(input: unknown, index: number): Validated {
+    const parsed = StreamEvent.safeParse(input);
+    if (parsed.success) return { ok: true, event: parsed.data };
+    return {
+        ok: false,
+        errors: parsed.error.issues.map((issue) => ({
+            index,
+            field: issue.path.length > 0 ? issue.path.join(".") : "(event)",
+            reason: issue.message,
+        })),
+    };
+}
+
+/**
+ * The partition key that keeps what must stay ordered on one shard: a user's actions and orders
+ * (the fraud rule counts a user's orders), a device's readings, a service's log lines, a row's changes.
+ */
+export function partitionKeyOf(event: StreamEvent): string {
+    switch (event.event_type) {
+        case "user_action":
+        case "order":
+            return `user#${event.payload.user_id}`;
+        case "sensor_reading":
+            return `device#${event.payload.device_id}`;
+        case "log_line":
+            return `service#${event.payload.service}`;
+        case "change":
+            return `${event.payload.table}#${Object.entries(event.payload.keys).sort(([a], [b]) => a.localeCompare(b)).map(([, v]) => v).join("#")}`.slice(0, 256);
+    }
+}

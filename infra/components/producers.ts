@@ -1,0 +1,263 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { alarmArgs } from "../lib/alarms";
+import type { AwsContext } from "../lib/aws-context";
+import { assumedBy, policyDocument, streamWriteStatements } from "../lib/iam";
+import { StreamingFunction } from "./streaming-function";
+
+export type IngestAuthorization = { type: "IAM" } | { type: "JWT"; issuer: string; audience: string[] };
+
+export interface ProducersArgs {
+    /** Prefix of physical names, e.g. `kinesis-streaming-prod`. */
+    namePrefix: string;
+    streamArn: pulumi.Input<string>;
+    streamName: pulumi.Input<string>;
+    kmsKeyArn: pulumi.Input<string>;
+    alertsTopicArn: pulumi.Input<string>;
+    context: AwsContext;
+    ingest: {
+        /** Who may call `POST /events`. @default { type: "IAM" } */
+        authorization?: IngestAuthorization;
+        /** Steady-state requests per second of the API stage. @default 100 */
+        throttleRatePerSecond?: number;
+        /** @default 200 */
+        throttleBurst?: number;
+        /** Largest accepted body; larger gets HTTP 413. @default 1048576 */
+        maxBodyBytes?: number;
+    };
+    /** Principals allowed to assume the external producer role; empty = this account. @default [] */
+    trustedPrincipals?: string[];
+    feeds?: {
+        /** IoT topic filter (e.g. `devices/+/telemetry`) whose messages go to the stream. */
+        iotTopicFilter?: string;
+        /** Log groups whose events are subscribed to the stream. */
+        logGroupNames?: string[];
+        /** DynamoDB table whose item changes stream to Kinesis (CDC). */
+        cdcTableName?: string;
+    };
+    logRetentionDays?: number;
+    alarmEvaluationPeriods?: number;
+    tags: Record<string, string>;
+}
+
+export const PRODUCERS_DEFAULTS = {
+    throttleRatePerSecond: 100,
+    throttleBurst: 200,
+    maxBodyBytes: 1_048_576,
+};
+
+/**
+ * Everything that writes to the stream: the ingest HTTP API and its Lambda, a role external
+ * producers assume, and the optional IoT, CloudWatch Logs and DynamoDB CDC feeds. Each writer has
+ * its own role with PutRecord(s) on this stream and GenerateDataKey on its key, nothing more.
+ */
+export class Producers extends pulumi.ComponentResource {
+    public readonly api: aws.apigatewayv2.Api;
+    public readonly ingestUrl: pulumi.Output<string>;
+    public readonly ingestFunction: StreamingFunction;
+    public readonly producerRole: aws.iam.Role;
+
+    constructor(name: string, args: ProducersArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("streaming:producers:Producers", name, {}, opts);
+        const write = streamWriteStatements(args.streamArn, args.kmsKeyArn);
+        const { accountId, partition } = args.context;
+        const ingest = { ...PRODUCERS_DEFAULTS, ...args.ingest };
+
+        this.ingestFunction = new StreamingFunction(
+            `${name}-ingest`,
+            {
+                entry: "ingest",
+                functionName: `${args.namePrefix}-ingest`,
+                description: "POST /events: validates events and writes them to the stream",
+                statements: write,
+                environment: {
+                    STREAM_NAME: args.streamName,
+                    MAX_BODY_BYTES: String(ingest.maxBodyBytes),
+                    POWERTOOLS_SERVICE_NAME: "ingest",
+                    POWERTOOLS_METRICS_NAMESPACE: "StreamingPipeline",
+                },
+                kmsKeyArn: args.kmsKeyArn,
+                logRetentionDays: args.logRetentionDays,
+                tags: args.tags,
+            },
+            { parent: this },
+        );
+
+        this.api = new aws.apigatewayv2.Api(name, { protocolType: "HTTP", name: `${args.namePrefix}-ingest`, description: "Event ingest API", tags: args.tags }, { parent: this });
+        const accessLogs = new aws.cloudwatch.LogGroup(
+            `${name}-api-access`,
+            { name: pulumi.interpolate`/aws/apigateway/${args.namePrefix}-ingest`, retentionInDays: args.logRetentionDays ?? 30, kmsKeyId: args.kmsKeyArn, tags: args.tags },
+            { parent: this },
+        );
+        const integration = new aws.apigatewayv2.Integration(
+            name,
+            { apiId: this.api.id, integrationType: "AWS_PROXY", integrationUri: this.ingestFunction.function.invokeArn, payloadFormatVersion: "2.0", timeoutMilliseconds: 29_000 },
+            { parent: this },
+        );
+        const auth = args.ingest.authorization ?? { type: "IAM" as const };
+        const authorizer =
+            auth.type === "JWT"
+                ? new aws.apigatewayv2.Authorizer(
+                      name,
+                      { apiId: this.api.id, authorizerType: "JWT", identitySources: ["$request.header.Authorization"], jwtConfiguration: { issuer: auth.issuer, audiences: auth.audience }, name: "jwt" },
+                      { parent: this },
+                  )
+                : undefined;
+        new aws.apigatewayv2.Route(
+            name,
+            {
+                apiId: this.api.id,
+                routeKey: "POST /events",
+                target: pulumi.interpolate`integrations/${integration.id}`,
+                authorizationType: auth.type === "JWT" ? "JWT" : "AWS_IAM",
+                authorizerId: authorizer?.id,
+            },
+            { parent: this },
+        );
+        const stage = new aws.apigatewayv2.Stage(
+            name,
+            {
+                apiId: this.api.id,
+                name: "$default",
+                autoDeploy: true,
+                defaultRouteSettings: { throttlingRateLimit: ingest.throttleRatePerSecond, throttlingBurstLimit: ingest.throttleBurst },
+                accessLogSettings: {
+                    destinationArn: accessLogs.arn,
+                    format: JSON.stringify({ requestId: "$context.requestId", ip: "$context.identity.sourceIp", caller: "$context.identity.caller", route: "$context.routeKey", status: "$context.status", latencyMs: "$context.responseLatency", error: "$context.integrationErrorMessage" }),
+                },
+                tags: args.tags,
+            },
+            { parent: this },
+        );
+        new aws.lambda.Permission(
+            name,
+            { action: "lambda:InvokeFunction", function: this.ingestFunction.function.name, principal: "apigateway.amazonaws.com", sourceArn: pulumi.interpolate`${this.api.executionArn}/*/*` },
+            { parent: this },
+        );
+        this.ingestUrl = pulumi.interpolate`${stage.invokeUrl}events`;
+
+        const trusted = args.trustedPrincipals && args.trustedPrincipals.length > 0 ? args.trustedPrincipals : [pulumi.interpolate`arn:${partition}:iam::${accountId}:root`];
+        this.producerRole = new aws.iam.Role(
+            `${name}-external`,
+            {
+                description: "Assumed by producer applications outside this stack to write to the stream",
+                assumeRolePolicy: pulumi.jsonStringify(policyDocument({ Sid: "TrustedProducers", Effect: "Allow", Principal: { AWS: trusted }, Action: "sts:AssumeRole" })),
+                maxSessionDuration: 3600,
+                tags: args.tags,
+            },
+            { parent: this },
+        );
+        new aws.iam.RolePolicy(`${name}-external`, { role: this.producerRole.id, policy: pulumi.jsonStringify(policyDocument(...write)) }, { parent: this });
+
+        const feeds = args.feeds ?? {};
+        if (feeds.iotTopicFilter) this.iotFeed(name, feeds.iotTopicFilter, args);
+        if (feeds.logGroupNames && feeds.logGroupNames.length > 0) this.logsFeed(name, feeds.logGroupNames, args);
+        if (feeds.cdcTableName) {
+            new aws.dynamodb.KinesisStreamingDestination(
+                `${name}-cdc`,
+                { tableName: feeds.cdcTableName, streamArn: args.streamArn, approximateCreationDateTimePrecision: "MILLISECOND" },
+                { parent: this },
+            );
+        }
+
+        const periods = args.alarmEvaluationPeriods ?? 5;
+        new aws.cloudwatch.MetricAlarm(
+            `${name}-ingest-errors`,
+            alarmArgs(
+                {
+                    description: `The ingest function ${args.namePrefix}-ingest is failing (Lambda Errors)`,
+                    namespace: "AWS/Lambda",
+                    metricName: "Errors",
+                    dimensions: { FunctionName: this.ingestFunction.function.name },
+                    statistic: "Sum",
+                    comparisonOperator: "GreaterThanOrEqualToThreshold",
+                    threshold: 1,
+                    evaluationPeriods: periods,
+                    treatMissingData: "notBreaching",
+                },
+                args.alertsTopicArn,
+                args.tags,
+            ),
+            { parent: this },
+        );
+        new aws.cloudwatch.MetricAlarm(
+            `${name}-api-5xx`,
+            alarmArgs(
+                {
+                    description: `The ingest API returns server errors (5xx)`,
+                    namespace: "AWS/ApiGateway",
+                    metricName: "5xx",
+                    dimensions: { ApiId: this.api.id, Stage: "$default" },
+                    statistic: "Sum",
+                    comparisonOperator: "GreaterThanOrEqualToThreshold",
+                    threshold: 1,
+                    evaluationPeriods: periods,
+                    treatMissingData: "notBreaching",
+                },
+                args.alertsTopicArn,
+                args.tags,
+            ),
+            { parent: this },
+        );
+        this.registerOutputs({ ingestUrl: this.ingestUrl, producerRoleArn: this.producerRole.arn });
+    }
+
+    /** IoT Core rule: device messages on the topic filter go to the stream, keyed by topic. */
+    private iotFeed(name: string, topicFilter: string, args: ProducersArgs): void {
+        const errors = new aws.cloudwatch.LogGroup(
+            `${name}-iot-errors`,
+            { name: `/aws/iot/${args.namePrefix}-rule-errors`, retentionInDays: args.logRetentionDays ?? 30, kmsKeyId: args.kmsKeyArn, tags: args.tags },
+            { parent: this },
+        );
+        const role = new aws.iam.Role(`${name}-iot`, { assumeRolePolicy: pulumi.jsonStringify(assumedBy("iot.amazonaws.com", args.context.accountId)), tags: args.tags }, { parent: this });
+        new aws.iam.RolePolicy(
+            `${name}-iot`,
+            {
+                role: role.id,
+                policy: pulumi.jsonStringify(
+                    policyDocument(
+                        ...streamWriteStatements(args.streamArn, args.kmsKeyArn, ["kinesis:PutRecord"]),
+                        { Sid: "WriteRuleErrors", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: pulumi.interpolate`${errors.arn}:*` },
+                    ),
+                ),
+            },
+            { parent: this },
+        );
+        new aws.iot.TopicRule(
+            `${name}-iot`,
+            {
+                name: `${args.namePrefix}-to-kinesis`.replace(/[^A-Za-z0-9_]/g, "_"),
+                description: `Device messages on ${topicFilter} to the stream`,
+                enabled: true,
+                sql: `SELECT * FROM '${topicFilter}'`,
+                sqlVersion: "2016-03-23",
+                kineses: [{ roleArn: role.arn, streamName: args.streamName, partitionKey: "${topic()}" }],
+                errorAction: { cloudwatchLogs: { logGroupName: errors.name, roleArn: role.arn } },
+                tags: args.tags,
+            },
+            { parent: this },
+        );
+    }
+
+    /** CloudWatch Logs subscription filters: every event of the log groups goes to the stream. */
+    private logsFeed(name: string, logGroupNames: string[], args: ProducersArgs): void {
+        const { region, accountId } = args.context;
+        const role = new aws.iam.Role(
+            `${name}-logs`,
+            { assumeRolePolicy: pulumi.jsonStringify(assumedBy(pulumi.interpolate`logs.${region}.amazonaws.com`, accountId)), tags: args.tags },
+            { parent: this },
+        );
+        new aws.iam.RolePolicy(
+            `${name}-logs`,
+            { role: role.id, policy: pulumi.jsonStringify(policyDocument(...streamWriteStatements(args.streamArn, args.kmsKeyArn, ["kinesis:PutRecord"]))) },
+            { parent: this },
+        );
+        for (const logGroup of logGroupNames) {
+            new aws.cloudwatch.LogSubscriptionFilter(
+                `${name}-logs-${logGroup.replace(/[^A-Za-z0-9]+/g, "-").replace(/^-|-$/g, "")}`,
+                { logGroup, name: `${args.namePrefix}-to-kinesis`, filterPattern: "", destinationArn: args.streamArn, roleArn: role.arn, distribution: "Random" },
+                { parent: this, dependsOn: [role] },
+            );
+        }
+    }
+}
