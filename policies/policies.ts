@@ -2,6 +2,7 @@
 // starting the policy server (policies/index.ts does that).
 import type { Policies } from "@pulumi/policy";
 import { kinesisStreamCustomerKey, kinesisStreamEncrypted, kinesisStreamIteratorAgeAlarm, kinesisStreamRetention } from "./rules/kinesis";
+import { iamStreamingLeastPrivilege } from "./rules/iam";
 import { kmsKeyRotation } from "./rules/kms";
 import { snsTopicEncrypted } from "./rules/sns";
 
@@ -15,6 +16,7 @@ export const policies: Policies = [
     kinesisStreamIteratorAgeAlarm(),
     kmsKeyRotation(),
     snsTopicEncrypted(),
+    iamStreamingLeastPrivilege(),
 ];
 
 export const pack = { name: PACK_NAME, version: PACK_VERSION, policies };

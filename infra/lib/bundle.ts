@@ -21,23 +21,31 @@ export function bundle(name: string): Bundle {
     const cached = cache.get(name);
     if (cached) return cached;
     if (!/^[a-z][a-z0-9-]*$/.test(name)) throw new Error(`function name ${JSON.stringify(name)} must be lowercase letters, digits and hyphens`);
-    const result = buildSync({
-        entryPoints: [path.join(FUNCTIONS_DIR, name, "index.ts")],
-        absWorkingDir: FUNCTIONS_DIR,
-        bundle: true,
-        platform: "node",
-        target: "node22",
-        format: "cjs",
-        minify: true,
-        sourcemap: "external",
-        sourcesContent: false,
-        legalComments: "none",
-        outfile: path.join(FUNCTIONS_DIR, ".bundle", name, "index.js"),
-        write: false,
-        logLevel: "silent",
-    });
-    const code = result.outputFiles.find((f) => f.path.endsWith(".js"))?.text;
-    const sourceMap = result.outputFiles.find((f) => f.path.endsWith(".js.map"))?.text;
+    let result: ReturnType<typeof buildSync<{ write: false }>>;
+    try {
+        result = buildSync({
+            entryPoints: [path.join(FUNCTIONS_DIR, name, "index.ts")],
+            absWorkingDir: FUNCTIONS_DIR,
+            bundle: true,
+            platform: "node",
+            target: "node22",
+            format: "cjs",
+            minify: true,
+            sourcemap: "external",
+            sourcesContent: false,
+            legalComments: "none",
+            outfile: path.join(FUNCTIONS_DIR, ".bundle", name, "index.js"),
+            write: false,
+            logLevel: "silent",
+        });
+    } catch (e) {
+        // esbuild's error lists each problem with its file and line; that is the whole story.
+        const errors = (e as { errors?: { text: string; location?: { file: string; line: number } }[] }).errors ?? [];
+        const lines = errors.map((x) => (x.location ? `${x.location.file}:${x.location.line}: ${x.text}` : x.text));
+        throw new pulumi.RunError(`Bundling functions/${name} failed:\n  ${lines.join("\n  ") || (e as Error).message}`);
+    }
+    const code = (result.outputFiles ?? []).find((f) => f.path.endsWith(".js"))?.text;
+    const sourceMap = (result.outputFiles ?? []).find((f) => f.path.endsWith(".js.map"))?.text;
     if (code === undefined || sourceMap === undefined) throw new Error(`esbuild produced no output for functions/${name}`);
     const built = { code, sourceMap };
     cache.set(name, built);
