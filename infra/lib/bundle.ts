@@ -44,8 +44,8 @@ export function bundle(name: string): Bundle {
         const lines = errors.map((x) => (x.location ? `${x.location.file}:${x.location.line}: ${x.text}` : x.text));
         throw new pulumi.RunError(`Bundling functions/${name} failed:\n  ${lines.join("\n  ") || (e as Error).message}`);
     }
-    const code = (result.outputFiles ?? []).find((f) => f.path.endsWith(".js"))?.text;
-    const sourceMap = (result.outputFiles ?? []).find((f) => f.path.endsWith(".js.map"))?.text;
+    const code = result.outputFiles.find((f) => f.path.endsWith(".js"))?.text;
+    const sourceMap = result.outputFiles.find((f) => f.path.endsWith(".js.map"))?.text;
     if (code === undefined || sourceMap === undefined) throw new Error(`esbuild produced no output for functions/${name}`);
     const built = { code, sourceMap };
     cache.set(name, built);

@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import { type ResourceValidationPolicy, type StackValidationPolicy, validateResourceOfType } from "@pulumi/policy";
-import { isAwsManagedKey, refersTo } from "./common";
+import { isAwsManagedKey, isUnknownValueError, refersTo } from "./common";
 
 export const MAX_RETENTION_HOURS = 8760;
 export const DEFAULT_MIN_RETENTION_HOURS = 168;
@@ -84,10 +84,21 @@ export function kinesisStreamIteratorAgeAlarm(): StackValidationPolicy {
             for (const stream of args.resources.filter((r) => r.isType(aws.kinesis.Stream))) {
                 const props = stream.asType(aws.kinesis.Stream)!;
                 const maxMs = (props.retentionPeriod ?? 24) * 3_600_000 * share;
+                // In preview a name can be unknown: an alarm the dependencies do not link is then undecided,
+                // and if no alarm is linked the unknown is rethrown (the engine reports it) rather than guessed.
+                let undecided: unknown;
                 const watching = alarms.filter((a) => {
                     const p = a.asType(aws.cloudwatch.MetricAlarm)!;
-                    return p.metricName === ITERATOR_AGE && p.namespace === "AWS/Kinesis" && refersTo(a, "dimensions", stream, [props.name]);
+                    if (p.metricName !== ITERATOR_AGE || p.namespace !== "AWS/Kinesis") return false;
+                    try {
+                        return refersTo(a, "dimensions", stream, () => [props.name]);
+                    } catch (e) {
+                        if (!isUnknownValueError(e)) throw e;
+                        undecided ??= e;
+                        return false;
+                    }
                 });
+                if (watching.length === 0 && undecided !== undefined) throw undecided;
                 if (watching.length === 0) {
                     report(`stream ${stream.name} has no ${ITERATOR_AGE} alarm on its StreamName.`, stream.urn);
                     continue;
