@@ -12,15 +12,14 @@ runMain(async () => {
     const { values, positionals } = parseFlags({ options: { config: { type: "string" }, json: { type: "boolean", default: false } }, allowPositionals: true });
     if (positionals.length !== 1) throw new UsageError(positionals.length === 0 ? "A stack file is required" : `Expected one stack file, got ${positionals.length}`);
     const resources = readStackFile(positionals[0]!);
-    let config: PolicyPackConfig = {};
-    if (values.config) {
-        try {
-            config = readPolicyConfig(values.config);
-        } catch (e) {
-            throw e instanceof PolicyInputError ? new StackInputError(e.message) : e;
-        }
+    // A bad config file is unreadable input (exit 2), not a finding about the stack.
+    let violations;
+    try {
+        const config: PolicyPackConfig = values.config ? readPolicyConfig(values.config) : {};
+        violations = await runPolicies(pack, resources, config);
+    } catch (e) {
+        throw e instanceof PolicyInputError ? new StackInputError(e.message) : e;
     }
-    const violations = await runPolicies(pack, resources, config);
     if (values.json) {
         console.log(JSON.stringify(violations));
     } else {

@@ -7,15 +7,14 @@ export function isAwsManagedKey(keyId: string | undefined): boolean {
 
 /**
  * True when `dependent` refers to `target` through the property `prop`: by the engine's property
- * dependencies (known even in preview, when ARNs and names are not) or, failing that, by value.
- * `targetValues` is read only when the dependencies do not decide, so an unknown target name does
- * not stop a link the dependencies prove; reading an unknown value throws @pulumi/policy's
- * UnknownValueError (see `isUnknownValueError`).
+ * dependencies (known even in preview, when ARNs and names are not) or, failing that, when
+ * `sameValue()` finds the target's value where it belongs. `sameValue` runs only when the
+ * dependencies do not decide, so an unknown target name does not stop a link the dependencies
+ * prove; reading an unknown value throws @pulumi/policy's UnknownValueError (see `isUnknownValueError`).
  */
-export function refersTo(dependent: PolicyResource, prop: string, target: PolicyResource, targetValues: () => unknown[]): boolean {
+export function refersTo(dependent: PolicyResource, prop: string, target: PolicyResource, sameValue: () => boolean): boolean {
     if ((dependent.propertyDependencies[prop] ?? []).some((r) => r.urn === target.urn)) return true;
-    const value = JSON.stringify((dependent.props as Record<string, unknown>)[prop] ?? null);
-    return targetValues().some((v) => typeof v === "string" && v.length > 0 && value.includes(JSON.stringify(v)));
+    return sameValue();
 }
 
 /**

@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import type { ResourceValidationPolicy } from "@pulumi/policy";
+import { isUnknownValueError } from "./common";
 
 interface Statement {
     Effect?: string;
@@ -29,7 +30,9 @@ function statementsOf(policy: unknown): Statement[] | undefined {
     try {
         const doc = typeof policy === "string" ? JSON.parse(policy) : policy;
         return list((doc as { Statement?: Statement | Statement[] }).Statement as never) as unknown as Statement[];
-    } catch {
+    } catch (e) {
+        // An unknown document (preview) is the engine's to report, not a malformed one.
+        if (isUnknownValueError(e)) throw e;
         return undefined;
     }
 }

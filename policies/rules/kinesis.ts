@@ -33,7 +33,8 @@ export function kinesisStreamCustomerKey(): ResourceValidationPolicy {
             "policy decides who reads the data and rotation is the account's choice. Controls: cdk-nag AwsSolutions-KDS3, Checkov CKV_AWS_185.",
         enforcementLevel: "mandatory",
         validateResource: validateResourceOfType(aws.kinesis.Stream, (stream, _args, report) => {
-            if (stream.encryptionType === "KMS" && isAwsManagedKey(stream.kmsKeyId)) {
+            // An absent key with KMS on is kinesis-stream-encrypted's finding; only a named AWS key is this rule's.
+            if (stream.encryptionType === "KMS" && stream.kmsKeyId && isAwsManagedKey(stream.kmsKeyId)) {
                 report(`kmsKeyId ${JSON.stringify(stream.kmsKeyId ?? "")} is the AWS-managed key; use a customer-managed key.`);
             }
         }),
@@ -91,7 +92,7 @@ export function kinesisStreamIteratorAgeAlarm(): StackValidationPolicy {
                     const p = a.asType(aws.cloudwatch.MetricAlarm)!;
                     if (p.metricName !== ITERATOR_AGE || p.namespace !== "AWS/Kinesis") return false;
                     try {
-                        return refersTo(a, "dimensions", stream, () => [props.name]);
+                        return refersTo(a, "dimensions", stream, () => props.name !== undefined && p.dimensions?.StreamName === props.name);
                     } catch (e) {
                         if (!isUnknownValueError(e)) throw e;
                         undecided ??= e;

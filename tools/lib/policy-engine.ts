@@ -51,6 +51,9 @@ export function resolvePolicyConfig(policies: Policies, config: PolicyPackConfig
     const resolved: Record<string, ResolvedPolicyConfig> = {};
     for (const p of policies) {
         const entry = config[p.name];
+        if (entry !== undefined && typeof entry !== "string" && (typeof entry !== "object" || entry === null || Array.isArray(entry))) {
+            throw new PolicyInputError(`Policy config ${p.name}: ${JSON.stringify(entry)} must be an enforcement level or an object of settings`);
+        }
         const given = typeof entry === "object" && entry !== null ? entry : {};
         const level = (typeof entry === "string" ? entry : given.enforcementLevel) ?? (all as EnforcementLevel | undefined) ?? p.enforcementLevel ?? packLevel;
         if (!LEVELS.includes(level)) throw new PolicyInputError(`Policy config ${p.name}: enforcementLevel "${level}" must be one of ${LEVELS.join(", ")}`);

@@ -7,7 +7,7 @@ export interface StackResource {
     type: string;
     name: string;
     custom: boolean;
-    /** Inputs (preview) or outputs (an exported, deployed stack): what the policies validate. */
+    /** The resource's inputs (outputs only when an exported resource has no inputs): what the policies validate. */
     inputs: Record<string, unknown>;
     parent?: string;
     dependencies: string[];

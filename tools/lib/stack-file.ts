@@ -18,12 +18,37 @@ interface StateResource {
 }
 
 const isObject = (x: unknown): x is Record<string, unknown> => typeof x === "object" && x !== null && !Array.isArray(x);
+
+const SIG_KEY = "4dabf18193072939515e22adb298388d";
+const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
+/** How the engine marks a value it cannot know; policies then report "can't run" instead of guessing. */
+export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+
+/**
+ * Secrets in a state file are `{sig, plaintext}` (exported with --show-secrets) or `{sig, ciphertext}`.
+ * The engine hands policies the plaintext as a secret value; a ciphertext it cannot decrypt here is unknown.
+ */
+function fromState(x: unknown): unknown {
+    if (Array.isArray(x)) return x.map(fromState);
+    if (!isObject(x)) return x;
+    if (x[SIG_KEY] === SECRET_SIG) {
+        if (typeof x.plaintext === "string") {
+            try {
+                return { [SIG_KEY]: SECRET_SIG, value: fromState(JSON.parse(x.plaintext)) };
+            } catch {
+                return UNKNOWN;
+            }
+        }
+        return UNKNOWN;
+    }
+    return Object.fromEntries(Object.entries(x).map(([k, v]) => [k, fromState(v)]));
+}
 const strings = (x: unknown): string[] => (Array.isArray(x) ? x.filter((s): s is string => typeof s === "string") : []);
 
 function toResource(r: StateResource, where: string): StackResource {
     if (typeof r.urn !== "string" || !r.urn.startsWith("urn:pulumi:")) throw new StackInputError(`${where} has no valid "urn"`);
     if (typeof r.type !== "string" || r.type === "") throw new StackInputError(`${where} (${r.urn}) has no "type"`);
-    const props = isObject(r.inputs) ? r.inputs : isObject(r.outputs) ? r.outputs : {};
+    const props = fromState(isObject(r.inputs) ? r.inputs : isObject(r.outputs) ? r.outputs : {}) as Record<string, unknown>;
     const propertyDependencies: Record<string, string[]> = {};
     if (isObject(r.propertyDependencies)) for (const [k, v] of Object.entries(r.propertyDependencies)) propertyDependencies[k] = strings(v);
     return {

@@ -1,0 +1,243 @@
+// npm run policy:check: the pack against a `pulumi stack export` (v3) or `pulumi preview --json`
+// file, as CI runs it. Every run is a real process (tsx tools/policy-check.ts), started together in
+// `before` so the suite stays fast; each test then asserts on its run.
+import * as assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import type { Violation } from "../../tools/lib/analyzer-protocol";
+import { UNKNOWN } from "../support/policy-harness";
+
+const ROOT = path.resolve(__dirname, "..", "..");
+const TSX = path.join(ROOT, "node_modules", ".bin", "tsx");
+const F = (name: string) => `tests/fixtures/${name}`;
+
+interface Run {
+    code: number | null;
+    stdout: string;
+    stderr: string;
+}
+
+function policyCheck(args: string[]): Promise<Run> {
+    return new Promise((resolve) => {
+        execFile(TSX, ["tools/policy-check.ts", ...args], { cwd: ROOT, encoding: "utf8", timeout: 60_000 }, (err, stdout, stderr) => {
+            const code = err ? (typeof err.code === "number" ? err.code : null) : 0;
+            resolve({ code, stdout, stderr });
+        });
+    });
+}
+
+/** Runs `jobs` with at most `limit` processes at a time. */
+async function runAll(jobs: Record<string, string[]>, limit = 3): Promise<Record<string, Run>> {
+    const entries = Object.entries(jobs);
+    const out: Record<string, Run> = {};
+    let next = 0;
+    const worker = async () => {
+        while (next < entries.length) {
+            const [name, args] = entries[next++]!;
+            out[name] = await policyCheck(args);
+        }
+    };
+    await Promise.all(Array.from({ length: limit }, worker));
+    return out;
+}
+
+const hasStackTrace = (text: string) => /^\s+at .+:\d+:\d+\)?$/m.test(text);
+const lines = (text: string) => text.split("\n").filter((l) => l !== "");
+
+const PROD = "urn:pulumi:prod::kinesis-streaming::";
+const CLICKS = `${PROD}streaming:kinesis:Stream$aws:kinesis/stream:Stream::prod-clickstream`;
+const EVENTS = `${PROD}streaming:kinesis:Stream$aws:kinesis/stream:Stream::prod-stream`;
+const KEY = `${PROD}streaming:kms:EncryptionKey$aws:kms/key:Key::prod-key`;
+const TOPIC = `${PROD}streaming:sns:Alerts$aws:sns/topic:Topic::prod-alerts`;
+
+/** The seven violations of stack-export-noncompliant.json with no config, sorted by URN then policy. */
+const NONCOMPLIANT: Violation[] = [
+    { policyName: "kinesis-stream-encrypted", enforcementLevel: "mandatory", urn: CLICKS, message: 'encryptionType is "NONE"; set encryptionType "KMS" with kmsKeyId.' },
+    { policyName: "kinesis-stream-iterator-age-alarm", enforcementLevel: "mandatory", urn: CLICKS, message: "stream prod-clickstream has no GetRecords.IteratorAgeMilliseconds alarm on its StreamName." },
+    { policyName: "kinesis-stream-customer-key", enforcementLevel: "mandatory", urn: EVENTS, message: 'kmsKeyId "alias/aws/kinesis" is the AWS-managed key; use a customer-managed key.' },
+    {
+        policyName: "kinesis-stream-iterator-age-alarm",
+        enforcementLevel: "mandatory",
+        urn: EVENTS,
+        message: "stream prod-stream: its iterator-age alarm needs an alarm action and a threshold of at most 43200000 ms (0.5 of 24 h retention).",
+    },
+    { policyName: "kinesis-stream-retention", enforcementLevel: "mandatory", urn: EVENTS, message: "retentionPeriod is 24 h; at least 168 h is required." },
+    { policyName: "kms-key-rotation", enforcementLevel: "mandatory", urn: KEY, message: "enableKeyRotation is not true; turn on automatic key rotation." },
+    {
+        policyName: "sns-topic-encrypted",
+        enforcementLevel: "mandatory",
+        urn: TOPIC,
+        message: 'kmsMasterKeyId "alias/aws/sns" is AWS-managed; CloudWatch alarms cannot publish to it. Use a customer-managed key.',
+    },
+];
+
+const text = (v: Violation) => `${v.enforcementLevel} ${v.policyName} ${v.urn}: ${v.message}`;
+
+const DEV_STREAM = "urn:pulumi:dev::kinesis-streaming::streaming:kinesis:Stream$aws:kinesis/stream:Stream::dev-stream";
+const DEV_TOPIC = "urn:pulumi:dev::kinesis-streaming::streaming:sns:Alerts$aws:sns/topic:Topic::dev-alerts";
+const cantRun = (policy: string, path: string) =>
+    `can't run policy '${policy}' from policy pack 'kinesis-streaming-policies@v0.1.0' during preview: string value at .${path} can't be known during preview`;
+/** What preview-dev.json (a first preview of dev: ARNs unknown) yields besides the retention rule. */
+const PREVIEW_UNKNOWNS: Violation[] = [
+    { policyName: "kinesis-stream-customer-key", enforcementLevel: "advisory", urn: DEV_STREAM, message: cantRun("kinesis-stream-customer-key", "kmsKeyId") },
+    { policyName: "kinesis-stream-encrypted", enforcementLevel: "advisory", urn: DEV_STREAM, message: cantRun("kinesis-stream-encrypted", "kmsKeyId") },
+    { policyName: "sns-topic-encrypted", enforcementLevel: "advisory", urn: DEV_TOPIC, message: cantRun("sns-topic-encrypted", "kmsMasterKeyId") },
+];
+const PREVIEW_RETENTION: Violation = {
+    policyName: "kinesis-stream-retention",
+    enforcementLevel: "mandatory",
+    urn: DEV_STREAM,
+    message: "retentionPeriod is 24 h; at least 168 h is required.",
+};
+
+describe("npm run policy:check", function () {
+    this.timeout(120_000);
+    let runs: Record<string, Run>;
+
+    before(async () => {
+        runs = await runAll({
+            noncompliant: [F("stack-export-noncompliant.json")],
+            noncompliantJson: [F("stack-export-noncompliant.json"), "--json"],
+            noncompliantDev: ["--json", F("stack-export-noncompliant.json"), "--config", "policies/config/dev.json"],
+            compliant: [F("stack-export-compliant.json")],
+            compliantJson: [F("stack-export-compliant.json"), "--json"],
+            preview: [F("preview-dev.json")],
+            previewDev: [F("preview-dev.json"), "--config", "policies/config/dev.json"],
+            malformed: [F("malformed.json")],
+            missing: [F("does-not-exist.json")],
+            outputs: [F("stack-outputs.json")],
+            v2: [F("stack-export-v2.json")],
+            noUrn: [F("stack-export-no-urn.json")],
+            missingConfig: [F("stack-export-compliant.json"), "--config", F("no-such-config.json")],
+            noArgs: [],
+        });
+    });
+
+    const run = (name: string): Run => {
+        const r = runs[name];
+        assert.ok(r, `no run named ${name}`);
+        return r;
+    };
+
+    describe("a pulumi stack export (v3) that breaks several rules", () => {
+        it("exits 1 and prints each violation once, sorted by URN, as '<level> <policy> <urn>: <message>'", () => {
+            const r = run("noncompliant");
+            assert.equal(r.code, 1, r.stderr);
+            assert.equal(r.stderr, "");
+            assert.deepEqual(lines(r.stdout), [...NONCOMPLIANT.map(text), "13 resources checked: 7 mandatory, 0 advisory violation(s)"]);
+        });
+
+        it("orders lines by URN, then policy", () => {
+            const urns = NONCOMPLIANT.map((v) => v.urn);
+            assert.deepEqual(urns, [...urns].sort((a, b) => a.localeCompare(b)));
+            assert.equal(new Set(NONCOMPLIANT.map(text)).size, NONCOMPLIANT.length);
+        });
+
+        it("--json prints one array of {policyName, enforcementLevel, urn, message}", () => {
+            const r = run("noncompliantJson");
+            assert.equal(r.code, 1, r.stderr);
+            assert.equal(lines(r.stdout).length, 1);
+            const parsed = JSON.parse(r.stdout) as Violation[];
+            assert.deepEqual(parsed, NONCOMPLIANT);
+            for (const v of parsed) assert.deepEqual(Object.keys(v), ["policyName", "enforcementLevel", "urn", "message"]);
+        });
+
+        it("--config policies/config/dev.json applies dev's levels and minimum retention", () => {
+            const r = run("noncompliantDev");
+            assert.equal(r.code, 1, r.stderr);
+            const advisory = ["kinesis-stream-customer-key", "kinesis-stream-iterator-age-alarm"];
+            const expected = NONCOMPLIANT.filter((v) => v.policyName !== "kinesis-stream-retention").map((v) =>
+                advisory.includes(v.policyName) ? { ...v, enforcementLevel: "advisory" as const } : v,
+            );
+            assert.deepEqual(JSON.parse(r.stdout), expected);
+        });
+    });
+
+    describe("a compliant pulumi stack export", () => {
+        it("exits 0 with a summary of what was checked", () => {
+            const r = run("compliant");
+            assert.equal(r.code, 0, r.stderr);
+            assert.equal(r.stdout, "11 resources checked: 0 mandatory, 0 advisory violation(s)\n");
+            assert.equal(r.stderr, "");
+        });
+
+        it("--json prints an empty array", () => {
+            const r = run("compliantJson");
+            assert.equal(r.code, 0, r.stderr);
+            assert.equal(r.stdout, "[]\n");
+        });
+    });
+
+    describe("pulumi preview --json output (steps[].newState)", () => {
+        it("checks the new state of each step, skips deletes, and reports unknown ARNs as advisory", () => {
+            const r = run("preview");
+            assert.equal(r.code, 1, r.stderr);
+            assert.deepEqual(lines(r.stdout), [
+                text(PREVIEW_UNKNOWNS[0]!),
+                text(PREVIEW_UNKNOWNS[1]!),
+                text(PREVIEW_RETENTION),
+                text(PREVIEW_UNKNOWNS[2]!),
+                "10 resources checked: 1 mandatory, 3 advisory violation(s)",
+            ]);
+        });
+
+        it("with --config policies/config/dev.json passes (exit 0) and keeps the advisory unknowns", () => {
+            const r = run("previewDev");
+            assert.equal(r.code, 0, r.stderr);
+            assert.deepEqual(lines(r.stdout), [...PREVIEW_UNKNOWNS.map(text), "10 resources checked: 0 mandatory, 3 advisory violation(s)"]);
+        });
+
+        it("the fixture holds the engine's unknown sentinel where preview cannot know an ARN", () => {
+            const doc = JSON.parse(fs.readFileSync(path.join(ROOT, F("preview-dev.json")), "utf8")) as { steps: { newState?: { type: string; inputs: Record<string, unknown> } }[] };
+            const stream = doc.steps.find((s) => s.newState?.type === "aws:kinesis/stream:Stream");
+            assert.equal(stream?.newState?.inputs.kmsKeyId, UNKNOWN);
+        });
+    });
+
+    describe("unreadable input: exit 2, one clear line on stderr, no stack trace", () => {
+        const expectInputError = (name: string, message: string | RegExp) => {
+            const r = run(name);
+            assert.equal(r.code, 2, r.stderr);
+            assert.equal(r.stdout, "");
+            assert.equal(hasStackTrace(r.stderr), false, r.stderr);
+            assert.equal(lines(r.stderr).length, 1, r.stderr);
+            if (typeof message === "string") assert.equal(r.stderr, `${message}\n`);
+            else assert.match(r.stderr, message);
+        };
+
+        it("malformed JSON (a truncated export)", () => {
+            expectInputError("malformed", /^tests\/fixtures\/malformed\.json is not JSON: \S.*\n$/);
+        });
+
+        it("a missing file", () => {
+            expectInputError("missing", "Cannot read tests/fixtures/does-not-exist.json: ENOENT");
+        });
+
+        it("JSON of the wrong shape (stack outputs instead of an export)", () => {
+            expectInputError(
+                "outputs",
+                `tests/fixtures/stack-outputs.json is neither a 'pulumi stack export' file (version 3 with "deployment") nor 'pulumi preview --json' output (with "steps")`,
+            );
+        });
+
+        it("an export of deployment version 2", () => {
+            expectInputError("v2", "tests/fixtures/stack-export-v2.json: deployment version 2 is not supported; export with a current Pulumi CLI (version 3)");
+        });
+
+        it("a resource without a URN", () => {
+            expectInputError("noUrn", 'deployment.resources[1] has no valid "urn"');
+        });
+
+        it("a --config file that does not exist", () => {
+            expectInputError("missingConfig", "Cannot read policy config tests/fixtures/no-such-config.json: ENOENT: no such file or directory, open 'tests/fixtures/no-such-config.json'");
+        });
+    });
+
+    it("without a stack file exits 2 with the message and the usage", () => {
+        const r = run("noArgs");
+        assert.equal(r.code, 2);
+        assert.equal(r.stdout, "");
+        assert.equal(r.stderr, "A stack file is required\nusage: npm run policy:check -- <stack-export-or-preview.json> [--config <policy-config.json>] [--json]\n");
+    });
+});
