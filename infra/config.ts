@@ -74,16 +74,18 @@ export const DEFAULTS = {
     owner: "platform-team",
     costCenter: "unassigned",
     deletionProtection: false,
+    environment: "",
     streamMode: "ON_DEMAND" as StreamMode,
-    shardCount: 1,
-    retentionHours: 24,
+    /** 0 = not set: the only value an ON_DEMAND stream takes; a PROVISIONED one needs 1-10000. */
+    shardCount: 0,
+    retentionHours: 168,
     shardLevelMetrics: [...SHARD_LEVEL_METRICS] as string[],
     enforceConsumerDeletion: true,
     kmsKeyArn: "",
     kmsKeyDeletionWindowDays: 30,
     iteratorAgeAlarmMs: 60_000,
-    throughputExceededAlarmThreshold: 0.01,
-    putRecordsFailureRateAlarmThreshold: 0.01,
+    throughputExceededAlarmPercent: 1,
+    putRecordsFailureAlarmPercent: 1,
     alarmEvaluationPeriods: 5,
     alertSubscriptions: [] as string[],
     logRetentionDays: 30,
@@ -124,20 +126,27 @@ export function parseSubscription(entry: string): AlertSubscription | undefined 
 /**
  * Reads and validates the whole configuration. Pure: `raw` gives the string Pulumi holds for a key
  * (undefined when unset). Throws a `ConfigError` listing every bad key; nothing is created then.
+ * The CLI fills every key from Pulumi.yaml's defaults, so "not set" is a default value here
+ * (0, "" or []), never the absence of a key.
  */
 export function parseSettings(raw: RawConfig, stack: string, project = PROJECT): Settings {
     const r = new ConfigReader(raw, project);
 
-    const environment = r.string("environment", stack, NAME);
+    const environment = r.optionalString("environment", NAME) ?? stack;
+    if (environment === stack && !NAME.re.test(stack)) {
+        r.problem("environment", stack, `${NAME.allowed} (it defaults to the stack name, so set it when the stack name does not fit)`);
+    }
     const owner = r.string("owner", DEFAULTS.owner, LABEL);
     const costCenter = r.string("costCenter", DEFAULTS.costCenter, LABEL);
     const deletionProtection = r.boolean("deletionProtection", DEFAULTS.deletionProtection);
 
     const mode = r.oneOf("streamMode", STREAM_MODES, DEFAULTS.streamMode);
-    const shardCountSet = r.isSet("shardCount");
-    const shardCount = r.integer("shardCount", { min: 1, max: 10_000, unit: "shards" }, DEFAULTS.shardCount);
-    if (mode === "ON_DEMAND" && shardCountSet) {
-        r.problem("shardCount", shardCount, "applies only when streamMode is PROVISIONED (on-demand streams manage their own shards); remove it");
+    const shardCount = r.integer("shardCount", { min: 0, max: 10_000, unit: "shards; 0 = not set" }, DEFAULTS.shardCount);
+    if (mode === "ON_DEMAND" && shardCount !== 0) {
+        r.problem("shardCount", shardCount, "applies only when streamMode is PROVISIONED (on-demand streams manage their own shards); remove it or set 0");
+    }
+    if (mode === "PROVISIONED" && shardCount === 0) {
+        r.problem("shardCount", shardCount, "is required when streamMode is PROVISIONED: an integer from 1 to 10000 (shards)");
     }
     const retentionHours = r.integer("retentionHours", { min: 24, max: 8760, unit: "hours" }, DEFAULTS.retentionHours);
     const shardLevelMetrics = r.stringList("shardLevelMetrics", DEFAULTS.shardLevelMetrics);
@@ -148,9 +157,8 @@ export function parseSettings(raw: RawConfig, stack: string, project = PROJECT):
     const enforceConsumerDeletion = r.boolean("enforceConsumerDeletion", DEFAULTS.enforceConsumerDeletion);
 
     const existingKeyArn = r.optionalString("kmsKeyArn", KMS_KEY_ARN);
-    const windowSet = r.isSet("kmsKeyDeletionWindowDays");
     const deletionWindowDays = r.integer("kmsKeyDeletionWindowDays", { min: 7, max: 30, unit: "days" }, DEFAULTS.kmsKeyDeletionWindowDays);
-    if (existingKeyArn !== undefined && windowSet) {
+    if (existingKeyArn !== undefined && deletionWindowDays !== DEFAULTS.kmsKeyDeletionWindowDays) {
         r.problem("kmsKeyDeletionWindowDays", deletionWindowDays, "applies only to a key this stack creates; provide either kmsKeyArn or kmsKeyDeletionWindowDays, not both");
     }
 
@@ -159,8 +167,9 @@ export function parseSettings(raw: RawConfig, stack: string, project = PROJECT):
     if (iteratorAgeMs > halfRetentionMs) {
         r.problem("iteratorAgeAlarmMs", iteratorAgeMs, `must be at most half the retention (${halfRetentionMs} ms for retentionHours ${retentionHours}), or records expire before anyone is alerted`);
     }
-    const throughputExceededThreshold = r.number("throughputExceededAlarmThreshold", { min: 0, max: 1, minExclusive: true }, DEFAULTS.throughputExceededAlarmThreshold);
-    const putRecordsFailureRate = r.number("putRecordsFailureRateAlarmThreshold", { min: 0, max: 1, minExclusive: true }, DEFAULTS.putRecordsFailureRateAlarmThreshold);
+    // Percentages as integers: Pulumi's config schema has no number type.
+    const throughputExceededThreshold = r.integer("throughputExceededAlarmPercent", { min: 1, max: 100, unit: "percent of requests throttled" }, DEFAULTS.throughputExceededAlarmPercent) / 100;
+    const putRecordsFailureRate = r.integer("putRecordsFailureAlarmPercent", { min: 1, max: 100, unit: "percent of PutRecords entries failing" }, DEFAULTS.putRecordsFailureAlarmPercent) / 100;
     const evaluationPeriods = r.integer("alarmEvaluationPeriods", { min: 1, max: 60, unit: "one-minute periods" }, DEFAULTS.alarmEvaluationPeriods);
 
     const subscriptions: AlertSubscription[] = [];

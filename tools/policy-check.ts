@@ -28,4 +28,4 @@ runMain(async () => {
         console.log(`${resources.length} resources checked: ${mandatory} mandatory, ${violations.length - mandatory} advisory violation(s)`);
     }
     return violations.some((v) => v.enforcementLevel === "mandatory") ? 1 : 0;
-}, USAGE);
+}, USAGE, 2);

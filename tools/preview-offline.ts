@@ -35,4 +35,4 @@ runMain(async () => {
         printText(result);
     }
     return result.violations.some((v) => v.enforcementLevel === "mandatory") ? 1 : 0;
-}, USAGE);
+}, USAGE, 1);

@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { alarmArgs } from "../lib/alarms";
+import { withDefaults } from "../lib/defaults";
 import type { AwsContext } from "../lib/aws-context";
 import { assumedBy, policyDocument, streamWriteStatements } from "../lib/iam";
 import { StreamingFunction } from "./streaming-function";
@@ -61,7 +62,7 @@ export class Producers extends pulumi.ComponentResource {
         super("streaming:producers:Producers", name, {}, opts);
         const write = streamWriteStatements(args.streamArn, args.kmsKeyArn);
         const { accountId, partition } = args.context;
-        const ingest = { ...PRODUCERS_DEFAULTS, ...args.ingest };
+        const ingest = withDefaults(PRODUCERS_DEFAULTS, args.ingest);
 
         this.ingestFunction = new StreamingFunction(
             `${name}-ingest`,
@@ -147,7 +148,9 @@ export class Producers extends pulumi.ComponentResource {
             },
             { parent: this },
         );
-        new aws.iam.RolePolicy(`${name}-external`, { role: this.producerRole.id, policy: pulumi.jsonStringify(policyDocument(...write)) }, { parent: this });
+        // External producers write directly (KPL, our client) or through the IAM-authorized ingest API.
+        const callIngestApi = { Sid: "CallIngestApi", Effect: "Allow" as const, Action: "execute-api:Invoke", Resource: pulumi.interpolate`${this.api.executionArn}/*/POST/events` };
+        new aws.iam.RolePolicy(`${name}-external`, { role: this.producerRole.id, policy: pulumi.jsonStringify(policyDocument(...write, callIngestApi)) }, { parent: this });
 
         const feeds = args.feeds ?? {};
         if (feeds.iotTopicFilter) this.iotFeed(name, feeds.iotTopicFilter, args);

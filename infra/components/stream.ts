@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { StreamMode } from "../config";
+import { SHARD_LEVEL_METRICS, type StreamMode } from "../config";
 import { alarmActions, alarmArgs } from "../lib/alarms";
 import { withDefaults } from "../lib/defaults";
 
@@ -23,10 +23,10 @@ export interface StreamArgs {
     mode?: StreamMode;
     /** PROVISIONED only. @default 1 */
     shardCount?: number;
-    /** 24 to 8,760 hours. @default 24 */
+    /** 24 to 8,760 hours. @default 168 (a week: Security Hub Kinesis.3) */
     retentionHours?: number;
     kmsKeyArn: pulumi.Input<string>;
-    /** @default [] (none) */
+    /** Shard-level (enhanced) metrics. @default all seven */
     shardLevelMetrics?: string[];
     /** Delete registered EFO consumers with the stream instead of failing. @default true */
     enforceConsumerDeletion?: boolean;
@@ -41,7 +41,8 @@ export interface StreamArgs {
 export const STREAM_DEFAULTS = {
     mode: "ON_DEMAND" as StreamMode,
     shardCount: 1,
-    retentionHours: 24,
+    retentionHours: 168,
+    shardLevelMetrics: [...SHARD_LEVEL_METRICS] as string[],
     enforceConsumerDeletion: true,
     iteratorAgeMs: 60_000,
     throughputExceededThreshold: 0.01,
@@ -92,7 +93,7 @@ export class Stream extends pulumi.ComponentResource {
                 retentionPeriod: args.retentionHours ?? STREAM_DEFAULTS.retentionHours,
                 encryptionType: "KMS",
                 kmsKeyId: args.kmsKeyArn,
-                shardLevelMetrics: args.shardLevelMetrics ?? [],
+                shardLevelMetrics: args.shardLevelMetrics ?? STREAM_DEFAULTS.shardLevelMetrics,
                 enforceConsumerDeletion: args.enforceConsumerDeletion ?? STREAM_DEFAULTS.enforceConsumerDeletion,
                 tags: args.tags,
             },

@@ -18,8 +18,13 @@ const cache = new Map<string, Bundle>();
  * from any checkout and an unchanged re-run shows no diff.
  */
 export function bundle(name: string): Bundle {
-    const cached = cache.get(name);
-    if (cached) return cached;
+    const cached = cache.get(name) ?? buildBundle(name);
+    cache.set(name, cached);
+    return cached;
+}
+
+/** Builds the bundle afresh (`bundle` memoizes it per process: one program run bundles each function once). */
+export function buildBundle(name: string): Bundle {
     if (!/^[a-z][a-z0-9-]*$/.test(name)) throw new Error(`function name ${JSON.stringify(name)} must be lowercase letters, digits and hyphens`);
     let result: ReturnType<typeof buildSync<{ write: false }>>;
     try {
@@ -31,7 +36,7 @@ export function bundle(name: string): Bundle {
             target: "node22",
             format: "cjs",
             minify: true,
-            sourcemap: "external",
+            sourcemap: "linked",
             sourcesContent: false,
             legalComments: "none",
             outfile: path.join(FUNCTIONS_DIR, ".bundle", name, "index.js"),
@@ -47,9 +52,7 @@ export function bundle(name: string): Bundle {
     const code = result.outputFiles.find((f) => f.path.endsWith(".js"))?.text;
     const sourceMap = result.outputFiles.find((f) => f.path.endsWith(".js.map"))?.text;
     if (code === undefined || sourceMap === undefined) throw new Error(`esbuild produced no output for functions/${name}`);
-    const built = { code, sourceMap };
-    cache.set(name, built);
-    return built;
+    return { code, sourceMap };
 }
 
 /** The Lambda deployment package of a function: its bundle and source map. */

@@ -21,22 +21,22 @@ export type RawConfig = (key: string) => string | undefined;
  */
 export class ConfigReader {
     private readonly problems: string[] = [];
+    private readonly failedKeys = new Set<string>();
     readonly keysRead = new Set<string>();
 
     constructor(private readonly raw: RawConfig, private readonly namespace: string) {}
 
     private fail(key: string, value: string, allowed: string): void {
+        this.failedKeys.add(key);
         this.problems.push(`Invalid configuration ${this.namespace}:${key} = ${JSON.stringify(value)}: ${allowed}`);
     }
 
-    /** Reports a problem found by a rule that spans keys (e.g. one key bounded by another). */
+    /**
+     * Reports a problem found by a rule that spans keys (e.g. one key bounded by another), unless
+     * the key's own value was already refused: one line per key, about the value actually given.
+     */
     problem(key: string, value: unknown, allowed: string): void {
-        this.fail(key, String(value), allowed);
-    }
-
-    isSet(key: string): boolean {
-        this.keysRead.add(key);
-        return this.raw(key) !== undefined;
+        if (!this.failedKeys.has(key)) this.fail(key, String(value), allowed);
     }
 
     string(key: string, fallback: string, pattern?: { re: RegExp; allowed: string }): string {
@@ -74,20 +74,6 @@ export class ConfigReader {
         if (value.trim() === "" || !Number.isInteger(n) || n < range.min || n > range.max) {
             const unit = range.unit ? ` (${range.unit})` : "";
             this.fail(key, value, `must be an integer from ${range.min} to ${range.max}${unit}`);
-            return fallback;
-        }
-        return n;
-    }
-
-    number(key: string, range: { min: number; max: number; minExclusive?: boolean }, fallback: number): number {
-        this.keysRead.add(key);
-        const value = this.raw(key);
-        if (value === undefined) return fallback;
-        const n = Number(value);
-        const belowMin = range.minExclusive ? n <= range.min : n < range.min;
-        if (value.trim() === "" || !Number.isFinite(n) || belowMin || n > range.max) {
-            const low = range.minExclusive ? `greater than ${range.min}` : `from ${range.min}`;
-            this.fail(key, value, `must be a number ${low} ${range.minExclusive ? "and at most" : "to"} ${range.max}`);
             return fallback;
         }
         return n;

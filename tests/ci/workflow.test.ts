@@ -1,5 +1,6 @@
 // The GitHub workflow (.github/workflows/pulumi.yml): tests on pull requests, a policy-checked preview of
 // every stack that has a Pulumi.<stack>.yaml, `pulumi up` of dev only from main, AWS access through OIDC.
+import { projectStacks } from "../support/run-tool";
 import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -46,14 +47,6 @@ interface PulumiRun {
 
 function readWorkflow(file = WORKFLOW): Workflow {
     return parse(fs.readFileSync(file, "utf8")) as Workflow;
-}
-
-/** The stacks of the project: one `Pulumi.<stack>.yaml` each next to `Pulumi.yaml`. */
-function stackFiles(root = ROOT): string[] {
-    return fs
-        .readdirSync(root)
-        .flatMap((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1] ?? [])
-        .sort();
 }
 
 /** The matrix combinations a job runs (a job without a matrix runs once, with an empty one). */
@@ -143,7 +136,7 @@ function permissionsOf(job: Job): Record<string, string> {
 }
 
 const wf = readWorkflow();
-const stacks = stackFiles();
+const stacks = projectStacks();
 
 describe("GitHub workflow .github/workflows/pulumi.yml", () => {
     it("runs on pull requests and on pushes to main", () => {

@@ -1,6 +1,7 @@
 // README.md documents what the code has: every config key of Pulumi.yaml with its type and default,
 // every stack output, every policy with its level per environment, the components' defaults, the stack
 // files' values, and the two quick-start commands. Adding any of these without docs fails here.
+import { projectStacks } from "../support/run-tool";
 import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -23,10 +24,7 @@ interface ConfigDecl {
 type Row = Record<string, string>;
 
 const project = parse(fs.readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8")) as { name: string; config: Record<string, ConfigDecl> };
-const stacks = fs
-    .readdirSync(ROOT)
-    .flatMap((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1] ?? [])
-    .sort();
+const stacks = projectStacks();
 
 /** The text under a heading (any level), up to the next heading of the same or a higher level. */
 function section(md: string, title: string): string {
@@ -131,7 +129,7 @@ describe("README.md", () => {
         const added = { ...project.config, maxRecordSizeKiB: { type: "integer", default: 1024, description: "new" } };
         assert.deepEqual(newProblems(added), ["maxRecordSizeKiB: not documented"]);
         const changed = { ...project.config, retentionHours: { ...project.config.retentionHours, default: 48 } };
-        assert.deepEqual(newProblems(changed), ["retentionHours: default `24`, Pulumi.yaml says 48"]);
+        assert.deepEqual(newProblems(changed), ["retentionHours: default `168`, Pulumi.yaml says 48"]);
     });
 
     it("documents every stack output of the contract (OUTPUT_TYPES) with its type", () => {

@@ -25,12 +25,14 @@ describe("config: parseSettings", () => {
         assert.deepEqual(s.stream, {
             mode: "ON_DEMAND",
             shardCount: undefined,
-            retentionHours: 24,
+            retentionHours: 168,
             shardLevelMetrics: DEFAULTS.shardLevelMetrics,
             enforceConsumerDeletion: true,
         });
         assert.deepEqual(s.encryption, { existingKeyArn: undefined, deletionWindowDays: 30 });
         assert.deepEqual(s.alarms, { iteratorAgeMs: 60_000, throughputExceededThreshold: 0.01, putRecordsFailureRate: 0.01, evaluationPeriods: 5 });
+        assert.deepEqual(s.ingest, { authorization: { type: "IAM" }, throttleRatePerSecond: 100, throttleBurst: 200, maxBodyBytes: 1_048_576 });
+        assert.deepEqual(s.producers, { trustedPrincipals: [], iotTopicFilter: undefined, logGroupNames: [], cdcTableName: undefined });
         assert.deepEqual(s.alerts.subscriptions, []);
         assert.equal(s.deletionProtection, false);
     });
@@ -55,24 +57,28 @@ describe("config: parseSettings", () => {
         ["retention above 8760 h", { retentionHours: "9000" }, `Invalid configuration ${PROJECT}:retentionHours = "9000": must be an integer from 24 to 8760 (hours)`],
         ["fractional retention", { retentionHours: "24.5" }, `Invalid configuration ${PROJECT}:retentionHours = "24.5": must be an integer from 24 to 8760 (hours)`],
         ["unknown mode", { streamMode: "SERVERLESS" }, `Invalid configuration ${PROJECT}:streamMode = "SERVERLESS": must be one of ON_DEMAND, PROVISIONED`],
-        ["shard count with on-demand", { shardCount: "2" }, `Invalid configuration ${PROJECT}:shardCount = "2": applies only when streamMode is PROVISIONED (on-demand streams manage their own shards); remove it`],
-        ["zero shards", { streamMode: "PROVISIONED", shardCount: "0" }, `Invalid configuration ${PROJECT}:shardCount = "0": must be an integer from 1 to 10000 (shards)`],
-        ["too many shards", { streamMode: "PROVISIONED", shardCount: "10001" }, `Invalid configuration ${PROJECT}:shardCount = "10001": must be an integer from 1 to 10000 (shards)`],
-        ["iterator age over half the retention", { iteratorAgeAlarmMs: "43200001" }, `Invalid configuration ${PROJECT}:iteratorAgeAlarmMs = "43200001": must be at most half the retention (43200000 ms for retentionHours 24), or records expire before anyone is alerted`],
-        ["throttle threshold of zero", { throughputExceededAlarmThreshold: "0" }, `Invalid configuration ${PROJECT}:throughputExceededAlarmThreshold = "0": must be a number greater than 0 and at most 1`],
-        ["failure rate not a number", { putRecordsFailureRateAlarmThreshold: "high" }, `Invalid configuration ${PROJECT}:putRecordsFailureRateAlarmThreshold = "high": must be a number greater than 0 and at most 1`],
+        ["shard count with on-demand", { shardCount: "2" }, `Invalid configuration ${PROJECT}:shardCount = "2": applies only when streamMode is PROVISIONED (on-demand streams manage their own shards); remove it or set 0`],
+        ["a provisioned stream without shards", { streamMode: "PROVISIONED" }, `Invalid configuration ${PROJECT}:shardCount = "0": is required when streamMode is PROVISIONED: an integer from 1 to 10000 (shards)`],
+        ["too many shards", { streamMode: "PROVISIONED", shardCount: "10001" }, `Invalid configuration ${PROJECT}:shardCount = "10001": must be an integer from 0 to 10000 (shards; 0 = not set)`],
+        ["iterator age over half the retention", { retentionHours: "24", iteratorAgeAlarmMs: "43200001" }, `Invalid configuration ${PROJECT}:iteratorAgeAlarmMs = "43200001": must be at most half the retention (43200000 ms for retentionHours 24), or records expire before anyone is alerted`],
+        ["throttle threshold of zero", { throughputExceededAlarmPercent: "0" }, `Invalid configuration ${PROJECT}:throughputExceededAlarmPercent = "0": must be an integer from 1 to 100 (percent of requests throttled)`],
+        ["failure rate not a number", { putRecordsFailureAlarmPercent: "high" }, `Invalid configuration ${PROJECT}:putRecordsFailureAlarmPercent = "high": must be an integer from 1 to 100 (percent of PutRecords entries failing)`],
         ["boolean typo", { deletionProtection: "yes" }, `Invalid configuration ${PROJECT}:deletionProtection = "yes": must be true or false`],
         ["unknown shard metric", { shardLevelMetrics: JSON.stringify(["IncomingBytes", "Latency"]) }, `Invalid configuration ${PROJECT}:shardLevelMetrics = "Latency": each must be one of IncomingBytes, IncomingRecords, OutgoingBytes, OutgoingRecords, WriteProvisionedThroughputExceeded, ReadProvisionedThroughputExceeded, IteratorAgeMilliseconds`],
         ["metrics not a list", { shardLevelMetrics: "IncomingBytes" }, `Invalid configuration ${PROJECT}:shardLevelMetrics = "IncomingBytes": must be a list of strings`],
         ["malformed key ARN", { kmsKeyArn: "alias/my-key" }, `Invalid configuration ${PROJECT}:kmsKeyArn = "alias/my-key": must be a KMS key ARN (arn:<partition>:kms:<region>:<account>:key/<key-id>)`],
         [
-            "existing key and a deletion window",
+            "existing key and a short deletion window",
             { kmsKeyArn: "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab", kmsKeyDeletionWindowDays: "7" },
             `Invalid configuration ${PROJECT}:kmsKeyDeletionWindowDays = "7": applies only to a key this stack creates; provide either kmsKeyArn or kmsKeyDeletionWindowDays, not both`,
         ],
         ["deletion window too short", { kmsKeyDeletionWindowDays: "3" }, `Invalid configuration ${PROJECT}:kmsKeyDeletionWindowDays = "3": must be an integer from 7 to 30 (days)`],
         ["bad alert endpoint", { alertSubscriptions: JSON.stringify(["http://insecure.example.com"]) }, `Invalid configuration ${PROJECT}:alertSubscriptions = "http://insecure.example.com": each entry must be an email address, an https:// URL or an SQS queue ARN`],
         ["bad environment name", { environment: "Prod_1" }, `Invalid configuration ${PROJECT}:environment = "Prod_1": must be 1-20 characters: lowercase letters, digits and hyphens, starting with a letter`],
+        ["JWT without an audience", { ingestAuthorization: "JWT", ingestJwtIssuer: "https://auth.example.com/" }, `Invalid configuration ${PROJECT}:ingestJwtAudience = "[]": needs at least one audience when ingestAuthorization is JWT`],
+        ["an untrusted principal form", { producerTrustedPrincipals: JSON.stringify(["123456789012"]) }, `Invalid configuration ${PROJECT}:producerTrustedPrincipals = "123456789012": each entry must be an IAM account root, role or user ARN (arn:aws:iam::<account>:root|role/<name>|user/<name>)`],
+        ["a log retention CloudWatch refuses", { logRetentionDays: "10" }, `Invalid configuration ${PROJECT}:logRetentionDays = "10": must be one of the values CloudWatch Logs accepts: 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653`],
+        ["a body limit over Lambda's payload limit", { ingestMaxBodyBytes: "7000000" }, `Invalid configuration ${PROJECT}:ingestMaxBodyBytes = "7000000": must be an integer from 1024 to 6000000 (bytes; Lambda takes at most 6 MB synchronously)`],
     ];
     for (const [what, values, message] of rejections) {
         it(`rejects ${what} with the key, the value and what is allowed`, () => {
@@ -115,6 +121,11 @@ describe("config: Pulumi.yaml schema", () => {
         assert.equal(project.main, "infra/index.ts");
     });
 
+    it("the program accepts Pulumi.yaml's defaults, which the CLI passes as set values", () => {
+        const defaults = Object.fromEntries(Object.entries(project.config).map(([k, v]) => [k, typeof v.default === "string" ? v.default : JSON.stringify(v.default)]));
+        assert.deepEqual(parseWith(defaults, "dev"), parseWith({}, "dev"));
+    });
+
     it("declares exactly the keys the program reads, each with a type and a description", () => {
         const read = new Set<string>();
         const spy = (key: string) => {
@@ -124,14 +135,14 @@ describe("config: Pulumi.yaml schema", () => {
         parseSettings(spy, "dev");
         assert.deepEqual(Object.keys(project.config).sort(), [...read].sort());
         for (const [key, spec] of Object.entries(project.config)) {
-            assert.ok(["string", "integer", "number", "boolean", "array"].includes(spec.type), `${key} type ${spec.type}`);
+            // The types Pulumi's project config schema accepts: there is no "number".
+            assert.ok(["string", "integer", "boolean", "array"].includes(spec.type), `${key} type ${spec.type}`);
             assert.ok(spec.description.length > 10, `${key} has no description`);
         }
     });
 
-    it("declares the same defaults as infra/config.ts", () => {
+    it("declares a default for every key (the CLI requires a value for a key without one) equal to infra/config.ts", () => {
         for (const [key, spec] of Object.entries(project.config)) {
-            if (key === "environment") continue; // defaults to the stack name
             const inCode = (DEFAULTS as Record<string, unknown>)[key];
             assert.deepEqual(spec.default, inCode, `default of ${key}`);
         }

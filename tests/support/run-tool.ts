@@ -20,3 +20,12 @@ export function runTool(script: string, args: string[], env: NodeJS.ProcessEnv =
 export function hasStackTrace(text: string): boolean {
     return /^\s+at .+:\d+:\d+\)?$/m.test(text);
 }
+
+/**
+ * The project's stacks: the committed `Pulumi.<stack>.yaml` files (a test's scratch stack file,
+ * present while another test run is going on, is not one of them).
+ */
+export function projectStacks(): string[] {
+    const files = spawnSync("git", ["ls-files", "Pulumi.*.yaml"], { cwd: ROOT, encoding: "utf8" }).stdout.split("\n");
+    return files.flatMap((f) => /^Pulumi\.(.+)\.yaml$/.exec(f.trim())?.[1] ?? []).sort();
+}

@@ -67,7 +67,7 @@ describe("npm run preview:offline", () => {
         assert.ok(broken.stderr.startsWith(`Pulumi.${stack}.yaml is not valid YAML: `), broken.stderr);
 
         const missing = runTool("preview-offline.ts", []);
-        assert.equal(missing.status, 2);
+        assert.equal(missing.status, 1);
         assert.match(missing.stderr, /^--stack is required \(dev, staging or prod\)\nusage: npm run preview:offline -- --stack <name> \[--json\]/);
         for (const r of [unknown, broken, missing]) assert.ok(!hasStackTrace(r.stderr), r.stderr);
     });

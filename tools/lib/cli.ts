@@ -24,16 +24,16 @@ export function parseFlags<T extends ParseArgsConfig>(config: T) {
 }
 
 /**
- * Runs a command's main: a user error prints its message (and usage) and exits with its code;
- * anything else is a bug and keeps its stack trace.
+ * Runs a command's main: a user error prints its message (and usage) and exits with its code
+ * (`usageExitCode` for a usage mistake); anything else is a bug and keeps its stack trace.
  */
-export function runMain(main: () => Promise<number>, usage: string): void {
+export function runMain(main: () => Promise<number>, usage: string, usageExitCode: number): void {
     main().then(
         (code) => process.exit(code),
         (e: unknown) => {
             if (e instanceof UsageError) {
                 console.error(`${e.message}\nusage: ${usage}`);
-                process.exit(2);
+                process.exit(usageExitCode);
             }
             // A program's RunError (bad config) is matched by its marker: the program is loaded afresh per run.
             if (pulumi.RunError.isInstance(e)) {

@@ -20,7 +20,23 @@ export interface SynthResult {
 /** A stack file that cannot be used: the tools print this message alone and exit 1. */
 export class StackFileError extends Error {}
 
-/** Reads `Pulumi.<stack>.yaml` into the string map Pulumi hands the program (lists and maps as JSON). */
+/** Config as the CLI hands it to the program: a string per key, lists and maps as JSON. */
+function asConfigValue(value: unknown): string {
+    return typeof value === "string" ? value : JSON.stringify(value);
+}
+
+/** The defaults Pulumi.yaml declares, which the CLI gives the program for every key a stack leaves unset. */
+export function projectDefaults(root = ROOT): Record<string, string> {
+    const doc = parseYaml(fs.readFileSync(path.join(root, "Pulumi.yaml"), "utf8")) as { config?: Record<string, { default?: unknown }> };
+    const out: Record<string, string> = {};
+    for (const [key, spec] of Object.entries(doc.config ?? {})) if (spec.default !== undefined) out[`${PROJECT}:${key}`] = asConfigValue(spec.default);
+    return out;
+}
+
+/**
+ * Reads `Pulumi.<stack>.yaml` over Pulumi.yaml's defaults into the string map Pulumi hands the
+ * program, so the offline preview sees exactly what `pulumi preview` would.
+ */
 export function readStackConfig(stack: string, root = ROOT): Record<string, string> {
     const file = path.join(root, `Pulumi.${stack}.yaml`);
     if (!/^[A-Za-z0-9_.-]+$/.test(stack) || !fs.existsSync(file)) {
@@ -37,13 +53,13 @@ export function readStackConfig(stack: string, root = ROOT): Record<string, stri
     if (typeof config !== "object" || config === null || Array.isArray(config)) {
         throw new StackFileError(`Pulumi.${stack}.yaml: "config" must be a map of key: value`);
     }
-    const out: Record<string, string> = {};
+    const out: Record<string, string> = projectDefaults(root);
     for (const [key, value] of Object.entries(config)) {
         if (value !== null && typeof value === "object" && "secure" in value) {
             throw new StackFileError(`Pulumi.${stack}.yaml: ${key} is a secret; the offline preview cannot decrypt it`);
         }
         const fullKey = key.includes(":") ? key : `${PROJECT}:${key}`;
-        out[fullKey] = typeof value === "string" ? value : JSON.stringify(value);
+        out[fullKey] = asConfigValue(value);
     }
     return out;
 }
