@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { alarmArgs } from "../lib/alarms";
+import { type AlarmSpec, alarmArgs, anyOccurrence } from "../lib/alarms";
 import { withDefaults } from "../lib/defaults";
 import type { AwsContext } from "../lib/aws-context";
 import { assumedBy, policyDocument, streamWriteStatements } from "../lib/iam";
@@ -164,44 +164,13 @@ export class Producers extends pulumi.ComponentResource {
         }
 
         const periods = args.alarmEvaluationPeriods ?? 5;
-        new aws.cloudwatch.MetricAlarm(
-            `${name}-ingest-errors`,
-            alarmArgs(
-                {
-                    description: `The ingest function ${args.namePrefix}-ingest is failing (Lambda Errors)`,
-                    namespace: "AWS/Lambda",
-                    metricName: "Errors",
-                    dimensions: { FunctionName: this.ingestFunction.function.name },
-                    statistic: "Sum",
-                    comparisonOperator: "GreaterThanOrEqualToThreshold",
-                    threshold: 1,
-                    evaluationPeriods: periods,
-                    treatMissingData: "notBreaching",
-                },
-                args.alertsTopicArn,
-                args.tags,
-            ),
-            { parent: this },
-        );
-        new aws.cloudwatch.MetricAlarm(
-            `${name}-api-5xx`,
-            alarmArgs(
-                {
-                    description: `The ingest API returns server errors (5xx)`,
-                    namespace: "AWS/ApiGateway",
-                    metricName: "5xx",
-                    dimensions: { ApiId: this.api.id, Stage: "$default" },
-                    statistic: "Sum",
-                    comparisonOperator: "GreaterThanOrEqualToThreshold",
-                    threshold: 1,
-                    evaluationPeriods: periods,
-                    treatMissingData: "notBreaching",
-                },
-                args.alertsTopicArn,
-                args.tags,
-            ),
-            { parent: this },
-        );
+        const alarms: [string, AlarmSpec][] = [
+            ["ingest-errors", anyOccurrence(`The ingest function ${args.namePrefix}-ingest is failing (Lambda Errors)`, "AWS/Lambda", "Errors", { FunctionName: this.ingestFunction.function.name }, periods)],
+            ["api-5xx", anyOccurrence("The ingest API returns server errors (5xx)", "AWS/ApiGateway", "5xx", { ApiId: this.api.id, Stage: "$default" }, periods)],
+        ];
+        for (const [suffix, spec] of alarms) {
+            new aws.cloudwatch.MetricAlarm(`${name}-${suffix}`, alarmArgs(spec, args.alertsTopicArn, args.tags), { parent: this });
+        }
         this.registerOutputs({ ingestUrl: this.ingestUrl, producerRoleArn: this.producerRole.arn });
     }
 

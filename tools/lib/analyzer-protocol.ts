@@ -53,15 +53,27 @@ function properties(r: StackResource): Struct {
     return Struct.fromJavaScript(JSON.parse(JSON.stringify(r.inputs)) as Record<string, never>);
 }
 
+/** The fields every analyzer request and resource carries. */
+interface ResourceMessage {
+    setType(v: string): unknown;
+    setUrn(v: string): unknown;
+    setName(v: string): unknown;
+    setProperties(v: Struct): unknown;
+    setOptions(v: analyzerproto.AnalyzerResourceOptions): unknown;
+}
+
+function describe<M extends ResourceMessage>(m: M, r: StackResource): M {
+    m.setType(r.type);
+    m.setUrn(r.urn);
+    m.setName(r.name);
+    m.setProperties(properties(r));
+    m.setOptions(options(r));
+    return m;
+}
+
 /** One `Analyze` call per resource: the engine's check of a resource's inputs before it changes. */
 export function analyzeRequest(r: StackResource): analyzerproto.AnalyzeRequest {
-    const req = new analyzerproto.AnalyzeRequest();
-    req.setType(r.type);
-    req.setUrn(r.urn);
-    req.setName(r.name);
-    req.setProperties(properties(r));
-    req.setOptions(options(r));
-    return req;
+    return describe(new analyzerproto.AnalyzeRequest(), r);
 }
 
 /** One `AnalyzeStack` call with every resource, its parent and its (property) dependencies. */
@@ -69,12 +81,7 @@ export function analyzeStackRequest(resources: StackResource[]): analyzerproto.A
     const req = new analyzerproto.AnalyzeStackRequest();
     req.setResourcesList(
         resources.map((r) => {
-            const ar = new analyzerproto.AnalyzerResource();
-            ar.setType(r.type);
-            ar.setUrn(r.urn);
-            ar.setName(r.name);
-            ar.setProperties(properties(r));
-            ar.setOptions(options(r));
+            const ar = describe(new analyzerproto.AnalyzerResource(), r);
             if (r.parent) ar.setParent(r.parent);
             ar.setDependenciesList(r.dependencies);
             const deps = ar.getPropertydependenciesMap();
