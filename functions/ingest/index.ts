@@ -1,1 +1,27 @@
-export const handler = async () => ({ statusCode: 200, body: "{}" });
+import { Logger } from "@aws-lambda-powertools/logger";
+import { Metrics } from "@aws-lambda-powertools/metrics";
+import { KinesisClient } from "@aws-sdk/client-kinesis";
+import { KinesisProducer } from "../shared/producer";
+import { createHandler } from "./handler";
+
+function requiredEnv(name: string): string {
+    const v = process.env[name];
+    if (!v) throw new Error(`environment variable ${name} is not set`);
+    return v;
+}
+
+// Module scope: the client's connections and the producer's shard map outlive one invocation.
+export const handler = createHandler({
+    producer: new KinesisProducer({
+        // The producer owns retries (per failed entry, bounded by the record TTL), not the SDK.
+        client: new KinesisClient({ maxAttempts: 1 }),
+        streamName: requiredEnv("STREAM_NAME"),
+        // A request waits for its own records anyway: send at once instead of buffering 100 ms.
+        maxBufferedTimeMs: 0,
+        // Stay well inside API Gateway's 29 s integration timeout.
+        recordTtlMs: 10_000,
+    }),
+    maxBodyBytes: Number(process.env.MAX_BODY_BYTES ?? 1_048_576),
+    logger: new Logger(),
+    metrics: new Metrics(),
+});

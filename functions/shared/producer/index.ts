@@ -1,0 +1,55 @@
+/**
+ * Kinesis Data Streams producer (KPL-compatible) for Lambda functions and Node services.
+ * AWS SDK v3 only: no Powertools, no `@pulumi/*`.
+ *
+ * ```ts
+ * const producer = new KinesisProducer({ client: new KinesisClient({}), streamName: "events", partitionKey: { field: "user_id" } });
+ * const outcome = await producer.put({ data: JSON.stringify(event) });
+ * await producer.flush(); // every record put so far has its outcome
+ * ```
+ *
+ * Contract:
+ * - `put()` never throws and never rejects. Each user record gets exactly one outcome:
+ *   `{ ok: true, shardId, sequenceNumber, subSequenceNumber?, attempts }` or
+ *   `{ ok: false, errorCode, errorMessage, attempts }`.
+ * - Validation rule: a bad record is not an exception but an immediate failed outcome (attempts 0)
+ *   whose message names the field and the limit: `InvalidPartitionKey` (missing, empty, over 256
+ *   characters, or not derivable by the strategy), `InvalidExplicitHashKey` (not a decimal in
+ *   0..2^128-1), `RecordTooLarge` (data + partition key over 1 MiB), `InvalidData`. Only the
+ *   constructor throws (TypeError) for bad options.
+ * - Records go out with PutRecords (at most 500 entries and 5 MiB per request) when a request is
+ *   full or `maxBufferedTimeMs` after the oldest buffered record, with at most `maxInFlight` calls
+ *   in flight. Aggregation (KPL format, on by default) packs records of the same shard (from
+ *   ListShards) or, without a shard map, of the same partition key, into records of at most
+ *   `aggregation.maxBytes`; consumers read them with aws-kinesis-agg `deaggregate` or the KCL.
+ * - Failed entries (ProvisionedThroughputExceededException, InternalFailure) and failed requests
+ *   (throttling, 5xx, network, timeout) are resent with exponential backoff and full jitter until
+ *   the record's `recordTtlMs`; then the record fails with its last error code. Non-retryable
+ *   errors (validation, missing stream, access denied, KMS key errors) fail at once.
+ * - Delivery is at least once: a request whose response is lost is resent, so a record can be
+ *   written twice. With `ordered: true` the order of each partition key's records is kept.
+ * - The client's own SDK retries still apply to whole requests; pass a client with
+ *   `maxAttempts: 1` to let the producer own the retry budget and its TTL.
+ * - The constructor starts ListShards (for aggregation per shard); records put before it answers
+ *   wait for it at most `maxBufferedTimeMs`. The map is refreshed when a put lands on a shard it
+ *   does not know (a split or merge). Without kinesis:ListShards, records are packed per key.
+ * - In a Lambda handler, `await producer.flush()` before returning: timers do not run while the
+ *   execution environment is frozen. `metrics()` gives cumulative counters to publish.
+ */
+export { KinesisProducer, PRODUCER_DEFAULTS } from "./producer";
+export { ProducerErrorCode } from "./errors";
+export { partitionKeyHash, parseExplicitHashKey, MAX_HASH_KEY } from "./hash-key";
+export { ShardMap, loadShardMap } from "./shard-map";
+export { MAX_RECORD_BYTES, MAX_REQUEST_BYTES, MAX_REQUEST_ENTRIES } from "./request-batcher";
+export type {
+    AggregationOptions,
+    BackoffOptions,
+    FailureOutcome,
+    KinesisProducerOptions,
+    Outcome,
+    PartitionKeyStrategy,
+    ProducerMetrics,
+    ProducerRecord,
+    PutRecordsMetrics,
+    SuccessOutcome,
+} from "./types";

@@ -1,0 +1,213 @@
+// An in-process kinesalite (in-memory Kinesis) on 127.0.0.1 and a random port, with SDK v3 clients
+// wired to it. Shared by the producer, consumer, replicator and local-run tests.
+import type { Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import {
+    CreateStreamCommand,
+    DescribeStreamSummaryCommand,
+    GetRecordsCommand,
+    GetShardIteratorCommand,
+    KinesisClient,
+    ListShardsCommand,
+    type KinesisClientConfig,
+    type Shard,
+} from "@aws-sdk/client-kinesis";
+import { NodeHttpHandler } from "@smithy/node-http-handler";
+import { deaggregateSync } from "aws-kinesis-agg";
+
+export interface KinesaliteOptions {
+    /** Time a stream stays CREATING / DELETING / UPDATING. @default 0 */
+    createStreamMs?: number;
+    deleteStreamMs?: number;
+    updateStreamMs?: number;
+    /** Shards per account before LimitExceededException. @default 100 */
+    shardLimit?: number;
+}
+
+/** A record read back with GetRecords, with the shard it came from. */
+export interface StoredRecord {
+    shardId: string;
+    sequenceNumber: string;
+    partitionKey: string;
+    data: Uint8Array;
+}
+
+/** A user record read back: a Kinesis record, or one user record deaggregated from a KPL aggregate. */
+export interface UserRecord {
+    shardId: string;
+    sequenceNumber: string;
+    /** Index inside the aggregate; undefined for a record that was not aggregated. */
+    subSequenceNumber: number | undefined;
+    partitionKey: string;
+    data: Buffer;
+    /** Bytes of the Kinesis record's data it came in (the whole aggregate's when aggregated). */
+    kinesisDataBytes: number;
+    aggregated: boolean;
+}
+
+const KPL_MAGIC = Buffer.from("f3899ac2", "hex");
+
+/** Deaggregates stored records with aws-kinesis-agg (MD5 checked), as a KCL consumer would. */
+export function deaggregateAll(stored: StoredRecord[]): UserRecord[] {
+    const out: UserRecord[] = [];
+    for (const s of stored) {
+        const data = Buffer.from(s.data);
+        const aggregated = data.subarray(0, 4).equals(KPL_MAGIC);
+        const payload = { data: data.toString("base64"), sequenceNumber: s.sequenceNumber, partitionKey: s.partitionKey, kinesisSchemaVersion: "1.0", approximateArrivalTimestamp: 0 };
+        deaggregateSync(payload, true, (err, users) => {
+            if (err) throw err;
+            for (const u of users ?? []) {
+                out.push({
+                    shardId: s.shardId,
+                    sequenceNumber: u.sequenceNumber,
+                    subSequenceNumber: aggregated ? u.subSequenceNumber : undefined,
+                    partitionKey: u.partitionKey,
+                    data: Buffer.from(u.data, "base64"),
+                    kinesisDataBytes: data.length,
+                    aggregated,
+                });
+            }
+        });
+    }
+    return out;
+}
+
+/** Deterministic PRNG (mulberry32), so a failing run can be replayed from its seed. */
+export function seededRandom(seed: number): () => number {
+    let a = seed >>> 0;
+    return () => {
+        a = (a + 0x6d2b79f5) >>> 0;
+        let t = a;
+        t = Math.imul(t ^ (t >>> 15), t | 1);
+        t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+        return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+}
+
+export interface TestRecord {
+    data: Buffer;
+    partitionKey: string;
+}
+
+/**
+ * `n` records of random bytes whose data starts with their index (4 bytes, big-endian) so they can
+ * be recognised when read back; keys mix words, integers ("1003") and non-ASCII text.
+ */
+export function makeTestRecords(n: number, keys: number, seed: number, size: (rand: () => number) => number): TestRecord[] {
+    const rand = seededRandom(seed);
+    const keyNames = Array.from({ length: keys }, (_, k) => (k % 3 === 0 ? String(1000 + k) : k % 3 === 1 ? `user-${k}` : `ключ-${k}`));
+    return Array.from({ length: n }, (_, i) => {
+        const data = Buffer.alloc(Math.max(4, size(rand)));
+        for (let b = 4; b < data.length; b += 4) data.writeUInt32LE(Math.floor(rand() * 2 ** 32), Math.min(b, data.length - 4));
+        data.writeUInt32BE(i, 0);
+        return { data, partitionKey: keyNames[Math.floor(rand() * keys)] as string };
+    });
+}
+
+export interface Kinesalite {
+    /** http://127.0.0.1:<port> */
+    endpoint: string;
+    /**
+     * A client for the emulator: region us-east-1, fake credentials, the HTTP/1.1 handler (the
+     * SDK's default handler fails against kinesalite). Overrides are applied last. Destroyed on stop().
+     */
+    client(overrides?: Partial<KinesisClientConfig>): KinesisClient;
+    /** Creates the stream and waits until it is ACTIVE. */
+    createStream(name: string, shards: number): Promise<void>;
+    /** The stream's shards as ListShards reports them (closed ones included). */
+    listShards(name: string): Promise<Shard[]>;
+    /** Every record of every shard from TRIM_HORIZON, per shard in sequence order. */
+    readAll(name: string): Promise<StoredRecord[]>;
+    /** readAll, deaggregated. */
+    readUserRecords(name: string): Promise<UserRecord[]>;
+    stop(): Promise<void>;
+}
+
+type KinesaliteFactory = (options: Record<string, unknown>) => Server;
+
+export const TEST_REGION = "us-east-1";
+export const TEST_CREDENTIALS = { accessKeyId: "AKIDLOCALTEST", secretAccessKey: "local-test-secret" };
+
+export async function startKinesalite(options: KinesaliteOptions = {}): Promise<Kinesalite> {
+    // kinesalite ships no types: its factory returns an http.Server.
+    const factory = require("kinesalite") as KinesaliteFactory;
+    const server = factory({
+        createStreamMs: options.createStreamMs ?? 0,
+        deleteStreamMs: options.deleteStreamMs ?? 0,
+        updateStreamMs: options.updateStreamMs ?? 0,
+        shardLimit: options.shardLimit ?? 100,
+    });
+    await new Promise<void>((resolve, reject) => {
+        server.once("error", reject);
+        server.listen(0, "127.0.0.1", () => resolve());
+    });
+    const { port } = server.address() as AddressInfo;
+    const endpoint = `http://127.0.0.1:${port}`;
+    const clients: KinesisClient[] = [];
+
+    const client = (overrides: Partial<KinesisClientConfig> = {}): KinesisClient => {
+        const c = new KinesisClient({
+            region: TEST_REGION,
+            endpoint,
+            credentials: TEST_CREDENTIALS,
+            requestHandler: new NodeHttpHandler(),
+            ...overrides,
+        });
+        clients.push(c);
+        return c;
+    };
+    const admin = client();
+
+    const listShards = async (name: string): Promise<Shard[]> => {
+        const shards: Shard[] = [];
+        let token: string | undefined;
+        do {
+            const page = await admin.send(new ListShardsCommand(token === undefined ? { StreamName: name } : { NextToken: token }));
+            shards.push(...(page.Shards ?? []));
+            token = page.NextToken;
+        } while (token !== undefined);
+        return shards;
+    };
+
+    const readAll = async (name: string): Promise<StoredRecord[]> => {
+        const out: StoredRecord[] = [];
+        for (const shard of await listShards(name)) {
+            const shardId = shard.ShardId as string;
+            const it = await admin.send(new GetShardIteratorCommand({ StreamName: name, ShardId: shardId, ShardIteratorType: "TRIM_HORIZON" }));
+            let iterator = it.ShardIterator;
+            while (iterator !== undefined) {
+                const page = await admin.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 10_000 }));
+                const records = page.Records ?? [];
+                for (const r of records) {
+                    out.push({ shardId, sequenceNumber: r.SequenceNumber as string, partitionKey: r.PartitionKey as string, data: r.Data as Uint8Array });
+                }
+                // An empty page means the reader caught up (or the closed shard is exhausted).
+                if (records.length === 0) break;
+                iterator = page.NextShardIterator;
+            }
+        }
+        return out;
+    };
+
+    return {
+        endpoint,
+        client,
+        listShards,
+        readAll,
+        readUserRecords: async (name) => deaggregateAll(await readAll(name)),
+        async createStream(name, shards) {
+            await admin.send(new CreateStreamCommand({ StreamName: name, ShardCount: shards }));
+            for (let i = 0; i < 500; i++) {
+                const d = await admin.send(new DescribeStreamSummaryCommand({ StreamName: name }));
+                if (d.StreamDescriptionSummary?.StreamStatus === "ACTIVE") return;
+                await new Promise((r) => setTimeout(r, 10));
+            }
+            throw new Error(`stream ${name} not ACTIVE after 5 s`);
+        },
+        async stop() {
+            for (const c of clients) c.destroy();
+            server.closeAllConnections();
+            await new Promise<void>((resolve, reject) => server.close((err) => (err ? reject(err) : resolve())));
+        },
+    };
+}
