@@ -17,6 +17,9 @@ export const SHARD_LEVEL_METRICS = [
     "IteratorAgeMilliseconds",
 ] as const;
 
+/** Event types of functions/shared/events.ts, for filter criteria (infra does not import runtime code). */
+export const EVENT_TYPE_NAMES = ["user_action", "order", "sensor_reading", "log_line", "change"] as const;
+
 export type AlertProtocol = "email" | "https" | "sqs";
 export interface AlertSubscription {
     protocol: AlertProtocol;
@@ -67,6 +70,34 @@ export interface Settings {
         logGroupNames: string[];
         cdcTableName: string | undefined;
     };
+    consumer: {
+        startingPosition: "LATEST" | "TRIM_HORIZON";
+        batchSize: number;
+        batchingWindowSeconds: number;
+        parallelizationFactor: number;
+        maxRetryAttempts: number;
+        maxRecordAgeSeconds: number;
+        useEfo: boolean;
+        filterEventTypes: string[];
+        memoryMb: number;
+        fraudAmountThreshold: number;
+        fraudOrdersPerMinute: number;
+    };
+    results: { ttlDays: number };
+    archive: {
+        bufferSizeMb: number;
+        bufferIntervalSeconds: number;
+        transitionDays: number;
+        expirationDays: number;
+        freshnessAlarmSeconds: number;
+    };
+    kcl: { applicationName: string | undefined; trustedPrincipals: string[] };
+    /** What the stream is expected to carry (0 = not declared): sizes shards, the cost estimate, the policy check. */
+    workload: { recordsPerSecond: number; averageRecordBytes: number };
+    autoscaling: { enabled: boolean; minShards: number; maxShards: number };
+    replication: { region: string | undefined };
+    network: { vpcId: string | undefined; subnetIds: string[]; lambdasInVpc: boolean };
+    analytics: { artifactBucket: string; artifactKey: string; parallelism: number; parallelismPerKpu: number; autoScaling: boolean } | undefined;
 }
 
 /** Every default in one typed place; `Pulumi.yaml` declares the same values (a test keeps them equal). */
@@ -99,6 +130,39 @@ export const DEFAULTS = {
     iotTopicFilter: "",
     logsSubscriptionLogGroups: [] as string[],
     cdcTableName: "",
+    consumerStartingPosition: "TRIM_HORIZON" as "LATEST" | "TRIM_HORIZON",
+    consumerBatchSize: 100,
+    consumerBatchingWindowSeconds: 1,
+    consumerParallelizationFactor: 1,
+    consumerMaxRetryAttempts: 3,
+    consumerMaxRecordAgeSeconds: 3600,
+    consumerUseEfo: false,
+    consumerFilterEventTypes: [] as string[],
+    consumerMemoryMb: 512,
+    fraudAmountThreshold: 10_000,
+    fraudOrdersPerMinute: 5,
+    resultsTtlDays: 90,
+    archiveBufferSizeMb: 64,
+    archiveBufferIntervalSeconds: 60,
+    archiveTransitionDays: 30,
+    archiveExpirationDays: 365,
+    archiveFreshnessAlarmSeconds: 900,
+    kclApplicationName: "",
+    kclTrustedPrincipals: [] as string[],
+    workloadRecordsPerSecond: 0,
+    workloadAverageRecordBytes: 0,
+    autoscalingEnabled: false,
+    autoscalingMinShards: 1,
+    autoscalingMaxShards: 64,
+    replicaRegion: "",
+    vpcId: "",
+    vpcSubnetIds: [] as string[],
+    lambdasInVpc: false,
+    analyticsArtifactBucket: "",
+    analyticsArtifactKey: "",
+    analyticsParallelism: 1,
+    analyticsParallelismPerKpu: 1,
+    analyticsAutoScaling: true,
 };
 
 /** Retention values CloudWatch Logs accepts (PutRetentionPolicy). */
@@ -129,7 +193,8 @@ export function parseSubscription(entry: string): AlertSubscription | undefined 
  * The CLI fills every key from Pulumi.yaml's defaults, so "not set" is a default value here
  * (0, "" or []), never the absence of a key.
  */
-export function parseSettings(raw: RawConfig, stack: string, project = PROJECT): Settings {
+export function parseSettings(raw: RawConfig, stack: string, awsRegion?: string): Settings {
+    const project = PROJECT;
     const r = new ConfigReader(raw, project);
 
     const environment = r.optionalString("environment", NAME) ?? stack;
@@ -207,6 +272,85 @@ export function parseSettings(raw: RawConfig, stack: string, project = PROJECT):
     }
     const cdcTableName = r.optionalString("cdcTableName", { re: /^[\w.-]{3,255}$/, allowed: "must be a DynamoDB table name (3-255 characters: letters, digits, _ - .)" });
 
+    const startingPosition = r.oneOf("consumerStartingPosition", ["LATEST", "TRIM_HORIZON"] as const, DEFAULTS.consumerStartingPosition);
+    const batchSize = r.integer("consumerBatchSize", { min: 1, max: 10_000, unit: "records" }, DEFAULTS.consumerBatchSize);
+    const batchingWindowSeconds = r.integer("consumerBatchingWindowSeconds", { min: 0, max: 300, unit: "seconds" }, DEFAULTS.consumerBatchingWindowSeconds);
+    const parallelizationFactor = r.integer("consumerParallelizationFactor", { min: 1, max: 10, unit: "concurrent batches per shard" }, DEFAULTS.consumerParallelizationFactor);
+    // -1 (retry until the record expires) is what blocks a shard for days: only bounded values.
+    const maxRetryAttempts = r.integer("consumerMaxRetryAttempts", { min: 0, max: 10_000, unit: "retries; -1 (forever) is not allowed" }, DEFAULTS.consumerMaxRetryAttempts);
+    const maxRecordAgeSeconds = r.integer("consumerMaxRecordAgeSeconds", { min: 60, max: 604_800, unit: "seconds; -1 (forever) is not allowed" }, DEFAULTS.consumerMaxRecordAgeSeconds);
+    if (maxRecordAgeSeconds >= retentionHours * 3600) {
+        r.problem("consumerMaxRecordAgeSeconds", maxRecordAgeSeconds, `must be shorter than the retention (${retentionHours * 3600} s for retentionHours ${retentionHours}), so failed batches reach the on-failure destination while they can still be replayed`);
+    }
+    const useEfo = r.boolean("consumerUseEfo", DEFAULTS.consumerUseEfo);
+    const filterEventTypes = r.stringList("consumerFilterEventTypes", DEFAULTS.consumerFilterEventTypes);
+    for (const t of filterEventTypes.filter((x) => !(EVENT_TYPE_NAMES as readonly string[]).includes(x))) {
+        r.problem("consumerFilterEventTypes", t, `each entry must be one of ${EVENT_TYPE_NAMES.join(", ")}`);
+    }
+    const memoryMb = r.integer("consumerMemoryMb", { min: 128, max: 10_240, unit: "MB" }, DEFAULTS.consumerMemoryMb);
+    const fraudAmountThreshold = r.integer("fraudAmountThreshold", { min: 1, max: 1_000_000_000, unit: "order amount" }, DEFAULTS.fraudAmountThreshold);
+    const fraudOrdersPerMinute = r.integer("fraudOrdersPerMinute", { min: 2, max: 10_000, unit: "orders per user per minute" }, DEFAULTS.fraudOrdersPerMinute);
+    const ttlDays = r.integer("resultsTtlDays", { min: 1, max: 3650, unit: "days" }, DEFAULTS.resultsTtlDays);
+
+    // Dynamic partitioning needs a buffer of at least 64 MiB (Firehose rejects less).
+    const bufferSizeMb = r.integer("archiveBufferSizeMb", { min: 64, max: 128, unit: "MiB; dynamic partitioning needs at least 64" }, DEFAULTS.archiveBufferSizeMb);
+    const bufferIntervalSeconds = r.integer("archiveBufferIntervalSeconds", { min: 0, max: 900, unit: "seconds" }, DEFAULTS.archiveBufferIntervalSeconds);
+    const transitionDays = r.integer("archiveTransitionDays", { min: 30, max: 3650, unit: "days before moving to Standard-IA; S3 needs at least 30" }, DEFAULTS.archiveTransitionDays);
+    const expirationDays = r.integer("archiveExpirationDays", { min: 0, max: 36_500, unit: "days; 0 keeps objects forever" }, DEFAULTS.archiveExpirationDays);
+    if (expirationDays !== 0 && expirationDays <= transitionDays) {
+        r.problem("archiveExpirationDays", expirationDays, `must be 0 (keep forever) or later than archiveTransitionDays (${transitionDays})`);
+    }
+    const freshnessAlarmSeconds = r.integer("archiveFreshnessAlarmSeconds", { min: 60, max: 86_400, unit: "seconds" }, DEFAULTS.archiveFreshnessAlarmSeconds);
+    if (freshnessAlarmSeconds <= bufferIntervalSeconds) {
+        r.problem("archiveFreshnessAlarmSeconds", freshnessAlarmSeconds, `must be longer than archiveBufferIntervalSeconds (${bufferIntervalSeconds}), or the alarm fires on every buffer`);
+    }
+
+    const kclApplicationName = r.optionalString("kclApplicationName", { re: /^[a-zA-Z0-9_.-]{1,64}$/, allowed: "must be 1-64 characters: letters, digits, _ . - (it names the EFO consumer and the lease table)" });
+    const kclTrustedPrincipals = r.stringList("kclTrustedPrincipals", DEFAULTS.kclTrustedPrincipals);
+    for (const p of kclTrustedPrincipals.filter((x) => !PRINCIPAL_ARN.test(x))) {
+        r.problem("kclTrustedPrincipals", p, "each entry must be an IAM account root, role or user ARN (arn:aws:iam::<account>:root|role/<name>|user/<name>)");
+    }
+
+    const recordsPerSecond = r.integer("workloadRecordsPerSecond", { min: 0, max: 100_000_000, unit: "records per second; 0 = not declared" }, DEFAULTS.workloadRecordsPerSecond);
+    const averageRecordBytes = r.integer("workloadAverageRecordBytes", { min: 0, max: 10 * 1024 * 1024, unit: "bytes; 0 = not declared" }, DEFAULTS.workloadAverageRecordBytes);
+    if ((recordsPerSecond === 0) !== (averageRecordBytes === 0)) {
+        r.problem(recordsPerSecond === 0 ? "workloadRecordsPerSecond" : "workloadAverageRecordBytes", 0, "must be declared together with its pair (workloadRecordsPerSecond and workloadAverageRecordBytes), or both left at 0");
+    }
+
+    const autoscalingEnabled = r.boolean("autoscalingEnabled", DEFAULTS.autoscalingEnabled);
+    const minShards = r.integer("autoscalingMinShards", { min: 1, max: 10_000, unit: "shards" }, DEFAULTS.autoscalingMinShards);
+    const maxShards = r.integer("autoscalingMaxShards", { min: 1, max: 10_000, unit: "shards" }, DEFAULTS.autoscalingMaxShards);
+    if (autoscalingEnabled && mode !== "PROVISIONED") {
+        r.problem("autoscalingEnabled", true, "applies only when streamMode is PROVISIONED (on-demand streams scale themselves)");
+    }
+    if (maxShards < minShards) r.problem("autoscalingMaxShards", maxShards, `must be at least autoscalingMinShards (${minShards})`);
+    if (autoscalingEnabled && mode === "PROVISIONED" && (shardCount < minShards || shardCount > maxShards)) {
+        r.problem("shardCount", shardCount, `must lie between autoscalingMinShards (${minShards}) and autoscalingMaxShards (${maxShards}) when autoscaling is on`);
+    }
+
+    const replicaRegion = r.optionalString("replicaRegion", { re: /^[a-z]{2}(-gov)?-[a-z]+-\d$/, allowed: "must be an AWS region name such as us-west-2" });
+    if (replicaRegion !== undefined && replicaRegion === awsRegion) {
+        r.problem("replicaRegion", replicaRegion, "must differ from the stack's own region (aws:region)");
+    }
+
+    const vpcId = r.optionalString("vpcId", { re: /^vpc-[0-9a-f]{8,17}$/, allowed: "must be a VPC id such as vpc-0abc1234" });
+    const subnetIds = r.stringList("vpcSubnetIds", DEFAULTS.vpcSubnetIds);
+    for (const id of subnetIds.filter((x) => !/^subnet-[0-9a-f]{8,17}$/.test(x))) r.problem("vpcSubnetIds", id, "each entry must be a subnet id such as subnet-0abc1234");
+    if ((vpcId === undefined) !== (subnetIds.length === 0)) {
+        r.problem(vpcId === undefined ? "vpcId" : "vpcSubnetIds", vpcId ?? "[]", "vpcId and vpcSubnetIds go together: set both for a Kinesis VPC endpoint, or neither");
+    }
+    const lambdasInVpc = r.boolean("lambdasInVpc", DEFAULTS.lambdasInVpc);
+    if (lambdasInVpc && vpcId === undefined) r.problem("lambdasInVpc", true, "needs vpcId and vpcSubnetIds");
+
+    const artifactBucket = r.optionalString("analyticsArtifactBucket", { re: /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, allowed: "must be an S3 bucket name" });
+    const artifactKey = r.optionalString("analyticsArtifactKey", { re: /^\S{1,1024}$/, allowed: "must be an S3 object key (the application's JAR or ZIP)" });
+    if ((artifactBucket === undefined) !== (artifactKey === undefined)) {
+        r.problem(artifactBucket === undefined ? "analyticsArtifactBucket" : "analyticsArtifactKey", "", "analyticsArtifactBucket and analyticsArtifactKey go together: set both to deploy the Flink application, or neither");
+    }
+    const parallelism = r.integer("analyticsParallelism", { min: 1, max: 1_000, unit: "parallel tasks" }, DEFAULTS.analyticsParallelism);
+    const parallelismPerKpu = r.integer("analyticsParallelismPerKpu", { min: 1, max: 4, unit: "tasks per KPU" }, DEFAULTS.analyticsParallelismPerKpu);
+    const analyticsAutoScaling = r.boolean("analyticsAutoScaling", DEFAULTS.analyticsAutoScaling);
+
     r.done();
     return {
         project,
@@ -233,11 +377,35 @@ export function parseSettings(raw: RawConfig, stack: string, project = PROJECT):
             maxBodyBytes,
         },
         producers: { trustedPrincipals, iotTopicFilter, logGroupNames, cdcTableName },
+        consumer: {
+            startingPosition,
+            batchSize,
+            batchingWindowSeconds,
+            parallelizationFactor,
+            maxRetryAttempts,
+            maxRecordAgeSeconds,
+            useEfo,
+            filterEventTypes,
+            memoryMb,
+            fraudAmountThreshold,
+            fraudOrdersPerMinute,
+        },
+        results: { ttlDays },
+        archive: { bufferSizeMb, bufferIntervalSeconds, transitionDays, expirationDays, freshnessAlarmSeconds },
+        kcl: { applicationName: kclApplicationName, trustedPrincipals: kclTrustedPrincipals },
+        workload: { recordsPerSecond, averageRecordBytes },
+        autoscaling: { enabled: autoscalingEnabled, minShards, maxShards },
+        replication: { region: replicaRegion },
+        network: { vpcId, subnetIds, lambdasInVpc },
+        analytics:
+            artifactBucket !== undefined && artifactKey !== undefined
+                ? { artifactBucket, artifactKey, parallelism, parallelismPerKpu, autoScaling: analyticsAutoScaling }
+                : undefined,
     };
 }
 
 /** The program's only `pulumi.Config`: reads the current stack's values and validates them. */
 export function loadSettings(): Settings {
     const config = new pulumi.Config(PROJECT);
-    return parseSettings((key) => config.get(key), pulumi.getStack());
+    return parseSettings((key) => config.get(key), pulumi.getStack(), new pulumi.Config("aws").get("region"));
 }

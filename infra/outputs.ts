@@ -20,10 +20,31 @@ export interface StreamingStackOutputs {
     ingestApiUrl: string;
     /** The role external producer applications assume to write to the stream. */
     producerRoleArn: string;
+    /** DynamoDB table of processed events (pk = entity, sk = time#id; index by-type-time). */
+    resultsTableName: string;
+    /** S3 data lake bucket: events/event_type=<type>/dt=<yyyy-mm-dd>/, GZIP JSON lines. */
+    archiveBucketName: string;
+    deliveryStreamName: string;
+    /** Metadata of batches the consumer gave up on: replay them from the stream. */
+    consumerDlqUrl: string;
+    /** Enhanced fan-out consumers of the stream (the consumer Lambda's, the KCL application's). */
+    efoConsumerArns: string[];
+    /** The KCL application's lease table, "" when kclApplicationName is not set. */
+    kclLeaseTableName: string;
+    /** The role the KCL application assumes, "" when kclApplicationName is not set. */
+    kclRoleArn: string;
+    dashboardName: string;
+    /** The disaster-recovery replica stream, "" when replicaRegion is not set. */
+    replicaStreamArn: string;
+    replicaRegion: string;
+    /** The Kinesis interface endpoint, "" when vpcId is not set. */
+    vpcEndpointId: string;
+    /** The Managed Service for Apache Flink application, "" when none is configured. */
+    analyticsAppName: string;
 }
 
 /** The type each output must have at run time (JSON types), used to check what a reference returns. */
-export const OUTPUT_TYPES: { [K in keyof StreamingStackOutputs]: "string" | "number" } = {
+export const OUTPUT_TYPES: { [K in keyof StreamingStackOutputs]: "string" | "number" | "string[]" } = {
     outputContractVersion: "number",
     streamName: "string",
     streamArn: "string",
@@ -32,13 +53,31 @@ export const OUTPUT_TYPES: { [K in keyof StreamingStackOutputs]: "string" | "num
     alertsTopicArn: "string",
     ingestApiUrl: "string",
     producerRoleArn: "string",
+    resultsTableName: "string",
+    archiveBucketName: "string",
+    deliveryStreamName: "string",
+    consumerDlqUrl: "string",
+    efoConsumerArns: "string[]",
+    kclLeaseTableName: "string",
+    kclRoleArn: "string",
+    dashboardName: "string",
+    replicaStreamArn: "string",
+    replicaRegion: "string",
+    vpcEndpointId: "string",
+    analyticsAppName: "string",
 };
+
+/** The JSON type of a value as OUTPUT_TYPES names it. */
+function typeOf(value: unknown): string {
+    if (Array.isArray(value)) return value.every((v) => typeof v === "string") ? "string[]" : "array";
+    return value === undefined ? "nothing" : typeof value;
+}
 
 /** Checks a stack's raw outputs against the contract; throws naming every missing or mistyped output. */
 export function checkOutputs(stackName: string, raw: Record<string, unknown>): StreamingStackOutputs {
     const problems: string[] = [];
     for (const [key, type] of Object.entries(OUTPUT_TYPES)) {
-        if (typeof raw[key] !== type) problems.push(`${key} (expected ${type}, got ${raw[key] === undefined ? "nothing" : typeof raw[key]})`);
+        if (typeOf(raw[key]) !== type) problems.push(`${key} (expected ${type}, got ${typeOf(raw[key])})`);
     }
     const version = raw.outputContractVersion;
     if (typeof version === "number" && version !== OUTPUT_CONTRACT_VERSION) {

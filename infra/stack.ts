@@ -1,7 +1,16 @@
 import * as pulumi from "@pulumi/pulumi";
 import { Alerts } from "./components/alerts";
+import { Analytics } from "./components/analytics";
+import { Autoscaler } from "./components/autoscaler";
 import { EncryptionKey } from "./components/encryption-key";
+import { FirehoseArchive } from "./components/firehose-archive";
+import { KclSupport } from "./components/kcl-support";
+import { LambdaConsumer } from "./components/lambda-consumer";
+import { Monitoring } from "./components/monitoring";
+import { Network } from "./components/network";
 import { Producers } from "./components/producers";
+import { Replication } from "./components/replication";
+import { ResultsTable } from "./components/results-table";
 import { Stream } from "./components/stream";
 import type { Settings } from "./config";
 import { awsContext } from "./lib/aws-context";
@@ -15,7 +24,8 @@ type Outputs = { [K in keyof StreamingStackOutputs]: pulumi.Input<StreamingStack
 export function buildStack(settings: Settings): Outputs {
     const tags = stackTags(settings);
     const context = awsContext();
-    const prefix = `${settings.environment}`;
+    const prefix = settings.environment;
+    const physicalPrefix = namePrefix(settings);
 
     const key = new EncryptionKey(`${prefix}-key`, {
         existingKeyArn: settings.encryption.existingKeyArn,
@@ -41,12 +51,18 @@ export function buildStack(settings: Settings): Outputs {
         shardLevelMetrics: settings.stream.shardLevelMetrics,
         enforceConsumerDeletion: settings.stream.enforceConsumerDeletion,
         protect: settings.deletionProtection,
+        autoscaled: settings.autoscaling.enabled,
         alarms: { topicArn: alerts.topic.arn, ...settings.alarms },
         tags,
     });
 
+    const network = settings.network.vpcId
+        ? new Network(`${prefix}-network`, { vpcId: settings.network.vpcId, subnetIds: settings.network.subnetIds, region: context.region, accountId: context.accountId, tags })
+        : undefined;
+    const vpcConfig = network && settings.network.lambdasInVpc ? { subnetIds: settings.network.subnetIds, securityGroupIds: [network.lambdaSecurityGroup.id] } : undefined;
+
     const producers = new Producers(`${prefix}-producers`, {
-        namePrefix: namePrefix(settings),
+        namePrefix: physicalPrefix,
         streamArn: stream.stream.arn,
         streamName: stream.stream.name,
         kmsKeyArn: key.keyArn,
@@ -69,6 +85,132 @@ export function buildStack(settings: Settings): Outputs {
         tags,
     });
 
+    const results = new ResultsTable(`${prefix}-results`, {
+        tableName: physicalName(settings, "results"),
+        kmsKeyArn: key.keyArn,
+        deletionProtection: settings.deletionProtection,
+        tags,
+    });
+
+    const c = settings.consumer;
+    const consumer = new LambdaConsumer(`${prefix}-consumer`, {
+        entry: "consumer",
+        functionName: physicalName(settings, "consumer"),
+        description: "Processes stream records into the results table and raises fraud alerts",
+        streamArn: stream.stream.arn,
+        kmsKeyArn: key.keyArn,
+        statements: [
+            { Sid: "WriteResults", Effect: "Allow", Action: ["dynamodb:BatchWriteItem", "dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"], Resource: results.table.arn },
+            { Sid: "PublishAlerts", Effect: "Allow", Action: "sns:Publish", Resource: alerts.topic.arn },
+        ],
+        alertsTopicArn: alerts.topic.arn,
+        eventSource: {
+            startingPosition: c.startingPosition,
+            batchSize: c.batchSize,
+            batchingWindowSeconds: c.batchingWindowSeconds,
+            parallelizationFactor: c.parallelizationFactor,
+            maxRetryAttempts: c.maxRetryAttempts,
+            maxRecordAgeSeconds: c.maxRecordAgeSeconds,
+        },
+        useEfo: c.useEfo,
+        filterEventTypes: c.filterEventTypes,
+        environment: {
+            RESULTS_TABLE: results.table.name,
+            ALERTS_TOPIC_ARN: alerts.topic.arn,
+            FRAUD_AMOUNT_THRESHOLD: String(c.fraudAmountThreshold),
+            FRAUD_ORDERS_PER_MINUTE: String(c.fraudOrdersPerMinute),
+            RESULTS_TTL_DAYS: String(settings.results.ttlDays),
+        },
+        memorySize: c.memoryMb,
+        vpcConfig,
+        logRetentionDays: settings.logRetentionDays,
+        alarms: { iteratorAgeMs: settings.alarms.iteratorAgeMs, evaluationPeriods: settings.alarms.evaluationPeriods },
+        tags,
+    });
+
+    const archive = new FirehoseArchive(`${prefix}-archive`, {
+        namePrefix: physicalPrefix,
+        streamArn: stream.stream.arn,
+        kmsKeyArn: key.keyArn,
+        alertsTopicArn: alerts.topic.arn,
+        context,
+        ...settings.archive,
+        logRetentionDays: settings.logRetentionDays,
+        tags,
+    });
+
+    const kcl = settings.kcl.applicationName
+        ? new KclSupport(`${prefix}-kcl`, {
+              applicationName: settings.kcl.applicationName,
+              namePrefix: physicalPrefix,
+              streamArn: stream.stream.arn,
+              kmsKeyArn: key.keyArn,
+              trustedPrincipals: settings.kcl.trustedPrincipals,
+              context,
+              deletionProtection: settings.deletionProtection,
+              tags,
+          })
+        : undefined;
+
+    if (settings.autoscaling.enabled) {
+        new Autoscaler(`${prefix}-autoscaler`, {
+            functionName: physicalName(settings, "autoscaler"),
+            streamArn: stream.stream.arn,
+            streamName: stream.stream.name,
+            kmsKeyArn: key.keyArn,
+            alertsTopicArn: alerts.topic.arn,
+            minShards: settings.autoscaling.minShards,
+            maxShards: settings.autoscaling.maxShards,
+            accountId: context.accountId,
+            logRetentionDays: settings.logRetentionDays,
+            alarmEvaluationPeriods: settings.alarms.evaluationPeriods,
+            tags,
+        });
+    }
+
+    const replication = settings.replication.region
+        ? new Replication(`${prefix}-replica`, {
+              region: settings.replication.region,
+              replicaStreamName: physicalName(settings, "events-replica"),
+              stream: { mode: settings.stream.mode, shardCount: settings.stream.shardCount, retentionHours: settings.stream.retentionHours, shardLevelMetrics: settings.stream.shardLevelMetrics },
+              primary: { streamArn: stream.stream.arn, kmsKeyArn: key.keyArn, alertsTopicArn: alerts.topic.arn },
+              replicatorFunctionName: physicalName(settings, "replicator"),
+              alertSubscriptions: settings.alerts.subscriptions,
+              alarms: { iteratorAgeMs: settings.alarms.iteratorAgeMs, evaluationPeriods: settings.alarms.evaluationPeriods },
+              maxRecordAgeSeconds: c.maxRecordAgeSeconds,
+              logRetentionDays: settings.logRetentionDays,
+              protect: settings.deletionProtection,
+              tags,
+          })
+        : undefined;
+
+    const analytics = settings.analytics
+        ? new Analytics(`${prefix}-analytics`, {
+              applicationName: physicalName(settings, "analytics"),
+              artifact: { bucket: settings.analytics.artifactBucket, key: settings.analytics.artifactKey },
+              streamArn: stream.stream.arn,
+              kmsKeyArn: key.keyArn,
+              resultsTable: { name: results.table.name, arn: results.table.arn },
+              region: context.region,
+              accountId: context.accountId,
+              parallelism: settings.analytics.parallelism,
+              parallelismPerKpu: settings.analytics.parallelismPerKpu,
+              autoScaling: settings.analytics.autoScaling,
+              logRetentionDays: settings.logRetentionDays,
+              tags,
+          })
+        : undefined;
+
+    const monitoring = new Monitoring(`${prefix}-monitoring`, {
+        dashboardName: physicalPrefix,
+        region: context.region,
+        streamName: stream.stream.name,
+        consumerFunctionNames: [consumer, ...(replication ? [replication.replicator] : [])].map((x) => x.function.function.name),
+        deadLetterQueueNames: [consumer, ...(replication ? [replication.replicator] : [])].map((x) => x.deadLetterQueue.name),
+        deliveryStreamName: archive.deliveryStream.name,
+        alertsTopicName: alerts.topic.name,
+    });
+
     return {
         outputContractVersion: OUTPUT_CONTRACT_VERSION,
         streamName: stream.stream.name,
@@ -78,5 +220,17 @@ export function buildStack(settings: Settings): Outputs {
         alertsTopicArn: alerts.topic.arn,
         ingestApiUrl: producers.ingestUrl,
         producerRoleArn: producers.producerRole.arn,
+        resultsTableName: results.table.name,
+        archiveBucketName: archive.bucket.bucket,
+        deliveryStreamName: archive.deliveryStream.name,
+        consumerDlqUrl: consumer.deadLetterQueue.url,
+        efoConsumerArns: pulumi.all([consumer.efoConsumer?.arn, kcl?.consumer.arn]).apply((arns) => arns.filter((a): a is string => a !== undefined)),
+        kclLeaseTableName: kcl?.leaseTable.name ?? "",
+        kclRoleArn: kcl?.role.arn ?? "",
+        dashboardName: monitoring.dashboard.dashboardName,
+        replicaStreamArn: replication?.replica.stream.arn ?? "",
+        replicaRegion: settings.replication.region ?? "",
+        vpcEndpointId: network?.endpoint.id ?? "",
+        analyticsAppName: analytics?.application.name ?? "",
     };
 }

@@ -2,7 +2,8 @@ import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
-import { DEFAULTS, parseSettings, parseSubscription, PROJECT } from "../../infra/config";
+import { DEFAULTS, EVENT_TYPE_NAMES, parseSettings, parseSubscription, PROJECT } from "../../infra/config";
+import { EVENT_TYPES } from "../../functions/shared/events";
 import { ConfigError } from "../../infra/lib/config-reader";
 
 const raw = (values: Record<string, string>) => (key: string) => values[key];
@@ -78,6 +79,18 @@ describe("config: parseSettings", () => {
         ["JWT without an audience", { ingestAuthorization: "JWT", ingestJwtIssuer: "https://auth.example.com/" }, `Invalid configuration ${PROJECT}:ingestJwtAudience = "[]": needs at least one audience when ingestAuthorization is JWT`],
         ["an untrusted principal form", { producerTrustedPrincipals: JSON.stringify(["123456789012"]) }, `Invalid configuration ${PROJECT}:producerTrustedPrincipals = "123456789012": each entry must be an IAM account root, role or user ARN (arn:aws:iam::<account>:root|role/<name>|user/<name>)`],
         ["a log retention CloudWatch refuses", { logRetentionDays: "10" }, `Invalid configuration ${PROJECT}:logRetentionDays = "10": must be one of the values CloudWatch Logs accepts: 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653`],
+        ["a record age as long as the retention", { retentionHours: "24", consumerMaxRecordAgeSeconds: "86400" }, `Invalid configuration ${PROJECT}:consumerMaxRecordAgeSeconds = "86400": must be shorter than the retention (86400 s for retentionHours 24), so failed batches reach the on-failure destination while they can still be replayed`],
+        ["unbounded retries", { consumerMaxRetryAttempts: "-1" }, `Invalid configuration ${PROJECT}:consumerMaxRetryAttempts = "-1": must be an integer from 0 to 10000 (retries; -1 (forever) is not allowed)`],
+        ["an unknown event type filter", { consumerFilterEventTypes: JSON.stringify(["order", "refund"]) }, `Invalid configuration ${PROJECT}:consumerFilterEventTypes = "refund": each entry must be one of user_action, order, sensor_reading, log_line, change`],
+        ["a Firehose buffer too small for dynamic partitioning", { archiveBufferSizeMb: "5" }, `Invalid configuration ${PROJECT}:archiveBufferSizeMb = "5": must be an integer from 64 to 128 (MiB; dynamic partitioning needs at least 64)`],
+        ["expiry before the transition", { archiveTransitionDays: "90", archiveExpirationDays: "60" }, `Invalid configuration ${PROJECT}:archiveExpirationDays = "60": must be 0 (keep forever) or later than archiveTransitionDays (90)`],
+        ["a freshness alarm shorter than the buffer", { archiveBufferIntervalSeconds: "600", archiveFreshnessAlarmSeconds: "300" }, `Invalid configuration ${PROJECT}:archiveFreshnessAlarmSeconds = "300": must be longer than archiveBufferIntervalSeconds (600), or the alarm fires on every buffer`],
+        ["autoscaling an on-demand stream", { autoscalingEnabled: "true" }, `Invalid configuration ${PROJECT}:autoscalingEnabled = "true": applies only when streamMode is PROVISIONED (on-demand streams scale themselves)`],
+        ["shards outside the autoscaling range", { streamMode: "PROVISIONED", shardCount: "1", autoscalingEnabled: "true", autoscalingMinShards: "2" }, `Invalid configuration ${PROJECT}:shardCount = "1": must lie between autoscalingMinShards (2) and autoscalingMaxShards (64) when autoscaling is on`],
+        ["a VPC without subnets", { vpcId: "vpc-0abc12345" }, `Invalid configuration ${PROJECT}:vpcSubnetIds = "vpc-0abc12345": vpcId and vpcSubnetIds go together: set both for a Kinesis VPC endpoint, or neither`],
+        ["a Flink artifact without its key", { analyticsArtifactBucket: "acme-flink" }, `Invalid configuration ${PROJECT}:analyticsArtifactKey = "": analyticsArtifactBucket and analyticsArtifactKey go together: set both to deploy the Flink application, or neither`],
+        ["half a workload", { workloadRecordsPerSecond: "100" }, `Invalid configuration ${PROJECT}:workloadAverageRecordBytes = "0": must be declared together with its pair (workloadRecordsPerSecond and workloadAverageRecordBytes), or both left at 0`],
+        ["a malformed region", { replicaRegion: "west" }, `Invalid configuration ${PROJECT}:replicaRegion = "west": must be an AWS region name such as us-west-2`],
         ["a body limit over Lambda's payload limit", { ingestMaxBodyBytes: "7000000" }, `Invalid configuration ${PROJECT}:ingestMaxBodyBytes = "7000000": must be an integer from 1024 to 6000000 (bytes; Lambda takes at most 6 MB synchronously)`],
     ];
     for (const [what, values, message] of rejections) {
@@ -98,6 +111,14 @@ describe("config: parseSettings", () => {
 
     it("accepts an iterator-age threshold of exactly half the retention", () => {
         assert.equal(parseWith({ retentionHours: "168", iteratorAgeAlarmMs: String(84 * 3_600_000) }).alarms.iteratorAgeMs, 302_400_000);
+    });
+
+    it("rejects a replica in the stack's own region", () => {
+        assert.throws(() => parseSettings(raw({ replicaRegion: "us-east-1" }), "dev", "us-east-1"), { message: `Invalid configuration ${PROJECT}:replicaRegion = "us-east-1": must differ from the stack's own region (aws:region)` });
+    });
+
+    it("knows the same event types as the runtime schemas (infra does not import runtime code)", () => {
+        assert.deepEqual([...EVENT_TYPE_NAMES], [...EVENT_TYPES]);
     });
 
     it("infers the subscription protocol from the endpoint's form", () => {

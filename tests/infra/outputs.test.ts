@@ -17,6 +17,20 @@ const CONTRACT_V1 = {
     // added by the Producers issue (compatible: version stays 1)
     ingestApiUrl: "string",
     producerRoleArn: "string",
+    // added by the Consumers issue (compatible: version stays 1)
+    resultsTableName: "string",
+    archiveBucketName: "string",
+    deliveryStreamName: "string",
+    consumerDlqUrl: "string",
+    efoConsumerArns: "string[]",
+    kclLeaseTableName: "string",
+    kclRoleArn: "string",
+    dashboardName: "string",
+    // added by the Scaling/DR issue (compatible: version stays 1)
+    replicaStreamArn: "string",
+    replicaRegion: "string",
+    vpcEndpointId: "string",
+    analyticsAppName: "string",
 };
 
 const sample: StreamingStackOutputs = {
@@ -28,6 +42,18 @@ const sample: StreamingStackOutputs = {
     alertsTopicArn: "arn:aws:sns:us-east-1:123456789012:t",
     ingestApiUrl: "https://abc.execute-api.us-east-1.amazonaws.com/events",
     producerRoleArn: "arn:aws:iam::123456789012:role/producer",
+    resultsTableName: "kinesis-streaming-dev-results",
+    archiveBucketName: "kinesis-streaming-dev-archive-1234",
+    deliveryStreamName: "kinesis-streaming-dev-archive",
+    consumerDlqUrl: "https://sqs.us-east-1.amazonaws.com/123456789012/dlq",
+    efoConsumerArns: [],
+    kclLeaseTableName: "",
+    kclRoleArn: "",
+    dashboardName: "kinesis-streaming-dev",
+    replicaStreamArn: "",
+    replicaRegion: "",
+    vpcEndpointId: "",
+    analyticsAppName: "",
 };
 
 describe("stack output contract", () => {
@@ -39,7 +65,9 @@ describe("stack output contract", () => {
     for (const stack of ["dev", "staging", "prod"]) {
         it(`${stack} exports every contract output with its type`, async () => {
             const { outputs } = await synthesize(stack);
-            for (const [key, type] of Object.entries(CONTRACT_V1)) assert.equal(typeof outputs[key], type, `${stack}.${key}`);
+            for (const [key, type] of Object.entries(CONTRACT_V1)) {
+                assert.equal(Array.isArray(outputs[key]) ? "string[]" : typeof outputs[key], type, `${stack}.${key}`);
+            }
             assert.ok(["ON_DEMAND", "PROVISIONED"].includes(outputs.streamMode as string));
         });
     }

@@ -17,7 +17,7 @@ describe("stack program (mock runtime)", () => {
     });
 
     it("dev: an on-demand, KMS-encrypted stream with 24 h retention and no shard count", () => {
-        const s = one(dev, STREAM);
+        const s = one(dev, STREAM, "dev-stream");
         assert.deepEqual(
             { ...s.inputs, tags: undefined },
             {
@@ -36,18 +36,18 @@ describe("stack program (mock runtime)", () => {
     });
 
     it("prod: a provisioned, protected stream of 4 shards with a week of retention", () => {
-        const s = one(prod, STREAM);
+        const s = one(prod, STREAM, "prod-stream");
         assert.deepEqual(s.inputs.streamModeDetails, { streamMode: "PROVISIONED" });
         assert.equal(s.inputs.shardCount, 4);
         assert.equal(s.inputs.retentionPeriod, 168);
         assert.equal(s.protect, true);
-        assert.equal(one(prod, KEY).protect, true);
+        assert.equal(one(prod, KEY, "prod-key").protect, true);
     });
 
     it("the stream uses the stack's key by property dependency, not a copied string", () => {
-        const s = one(prod, STREAM);
-        assert.deepEqual(s.propertyDependencies.kmsKeyId, [one(prod, KEY).urn]);
-        assert.deepEqual(one(prod, TOPIC).propertyDependencies.kmsMasterKeyId, [one(prod, KEY).urn]);
+        const s = one(prod, STREAM, "prod-stream");
+        assert.deepEqual(s.propertyDependencies.kmsKeyId, [one(prod, KEY, "prod-key").urn]);
+        assert.deepEqual(one(prod, TOPIC, "prod-alerts").propertyDependencies.kmsMasterKeyId, [one(prod, KEY, "prod-key").urn]);
     });
 
     it("tags every taggable resource with project, environment, owner and cost centre", () => {
@@ -59,7 +59,7 @@ describe("stack program (mock runtime)", () => {
     });
 
     it("the key rotates and its policy lets the account, CloudWatch alarms and CloudWatch Logs use it", () => {
-        const key = one(prod, KEY);
+        const key = one(prod, KEY, "prod-key");
         assert.equal(key.inputs.enableKeyRotation, true);
         assert.equal(key.inputs.deletionWindowInDays, 30);
         const doc = jsonInput<PolicyDocument>(key, "policy");
@@ -73,9 +73,9 @@ describe("stack program (mock runtime)", () => {
     });
 
     it("the alerts topic is on the customer key; its policy lets CloudWatch publish and denies non-TLS", () => {
-        const topic = one(prod, TOPIC);
+        const topic = one(prod, TOPIC, "prod-alerts");
         assert.equal(topic.inputs.kmsMasterKeyId, prod.outputs.kmsKeyArn);
-        const policy = one(prod, "aws:sns/topicPolicy:TopicPolicy");
+        const policy = one(prod, "aws:sns/topicPolicy:TopicPolicy", "prod-alerts");
         const doc = jsonInput<PolicyDocument>(policy, "policy");
         const topicArn = prod.outputs.alertsTopicArn;
         assert.deepEqual(doc.Statement.find((s) => s.Sid === "CloudWatchAlarmsPublish"), {
@@ -97,7 +97,7 @@ describe("stack program (mock runtime)", () => {
     });
 
     it("subscribes the configured endpoints with the protocol their form implies", () => {
-        const subs = ofType(prod, "aws:sns/topicSubscription:TopicSubscription").map((r) => [r.name, r.inputs.protocol, r.inputs.endpoint]);
+        const subs = ofType(prod, "aws:sns/topicSubscription:TopicSubscription").filter((r) => r.name.startsWith("prod-alerts-")).map((r) => [r.name, r.inputs.protocol, r.inputs.endpoint]);
         assert.deepEqual(subs, [
             ["prod-alerts-email-streaming-oncall-example-com", "email", "streaming-oncall@example.com"],
             ["prod-alerts-https-events-pagerduty-com-integration-example-enqueue", "https", "https://events.pagerduty.com/integration/example/enqueue"],
@@ -106,7 +106,7 @@ describe("stack program (mock runtime)", () => {
     });
 
     it("alarms on iterator age, write and read throttling and PutRecords failures, each on this stream and notifying the topic", () => {
-        const alarms = ofType(prod, ALARM).filter((a) => a.parent === one(prod, "streaming:kinesis:Stream").urn);
+        const alarms = ofType(prod, ALARM).filter((a) => a.parent === one(prod, "streaming:kinesis:Stream", "prod-stream").urn);
         const byName = Object.fromEntries(alarms.map((a) => [a.name, a.inputs]));
         assert.deepEqual(Object.keys(byName), ["prod-stream-iterator-age", "prod-stream-write-throttled", "prod-stream-read-throttled", "prod-stream-put-records-failures"]);
         const topic = prod.outputs.alertsTopicArn;
@@ -138,6 +138,21 @@ describe("stack program (mock runtime)", () => {
             alertsTopicArn: "arn:aws:sns:us-east-1:123456789012:prod-alerts-mock",
             ingestApiUrl: "https://prod-producers-api-id.execute-api.us-east-1.amazonaws.com/events",
             producerRoleArn: "arn:aws:iam::123456789012:role/prod-producers-external-mock",
+            resultsTableName: "kinesis-streaming-prod-results",
+            archiveBucketName: "kinesis-streaming-prod-archive-mock",
+            deliveryStreamName: "kinesis-streaming-prod-archive",
+            consumerDlqUrl: "https://sqs.us-east-1.amazonaws.com/123456789012/prod-consumer-failures-mock",
+            efoConsumerArns: [
+                "arn:aws:kinesis:us-east-1:123456789012:stream/mock/consumer/kinesis-streaming-prod-consumer:1700000000",
+                "arn:aws:kinesis:us-east-1:123456789012:stream/mock/consumer/analytics-app:1700000000",
+            ],
+            kclLeaseTableName: "kinesis-streaming-prod-analytics-app-leases",
+            kclRoleArn: "arn:aws:iam::123456789012:role/prod-kcl-mock",
+            dashboardName: "kinesis-streaming-prod",
+            replicaStreamArn: "arn:aws:kinesis:us-west-2:123456789012:stream/kinesis-streaming-prod-events-replica",
+            replicaRegion: "us-west-2",
+            vpcEndpointId: "",
+            analyticsAppName: "",
         });
     });
 

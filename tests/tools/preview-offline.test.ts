@@ -25,7 +25,7 @@ describe("npm run preview:offline", () => {
         const lines = r.stdout.trim().split("\n");
         assert.equal(lines.length, 1);
         const doc = JSON.parse(lines[0]!) as { resources: { type: string; name: string; urn: string; inputs: object; parent?: string }[]; outputs: Record<string, unknown>; violations: unknown[] };
-        assert.deepEqual(Object.keys(doc), ["resources", "outputs", "violations"]);
+        assert.deepEqual(Object.keys(doc), ["resources", "outputs", "violations", "cost"]);
         const stream = doc.resources.find((x) => x.type === "aws:kinesis/stream:Stream")!;
         assert.equal(stream.urn, "urn:pulumi:prod::kinesis-streaming::streaming:kinesis:Stream$aws:kinesis/stream:Stream::prod-stream");
         assert.equal(stream.parent, "urn:pulumi:prod::kinesis-streaming::streaming:kinesis:Stream::prod-stream");

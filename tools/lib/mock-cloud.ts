@@ -9,7 +9,7 @@ export function mockResourceState(type: string, name: string, inputs: Record<str
     const service = mod.split("/")[0] ?? mod;
     const physical = (inputs.name as string | undefined) ?? `${name}-mock`;
     const arn = `arn:aws:${service}:${region}:${ACCOUNT_ID}:${res.charAt(0).toLowerCase()}${res.slice(1)}/${physical}`;
-    const extra: Record<string, unknown> = { arn, name: physical, ...computed(type, name, physical, region) };
+    const extra: Record<string, unknown> = { arn, name: physical, ...computed(type, name, physical, region, inputs) };
     return { ...inputs, ...extra };
 }
 
@@ -22,13 +22,16 @@ export function mockCall(token: string, region: string): Record<string, unknown>
             return { region, name: region, id: region, endpoint: `${region}.amazonaws.com`, description: region };
         case "aws:index/getPartition:getPartition":
             return { partition: "aws", dnsSuffix: "amazonaws.com", reverseDnsPrefix: "com.amazonaws", id: "aws" };
+        case "aws:ec2/getVpc:getVpc":
+            // A placeholder CIDR: the offline preview cannot look the VPC up.
+            return { id: "vpc-mock", cidrBlock: "10.0.0.0/16", arn: `arn:aws:ec2:${region}:${ACCOUNT_ID}:vpc/vpc-mock` };
         default:
             throw new Error(`The offline preview has no mock for the data source ${token}`);
     }
 }
 
 /** Attributes AWS computes for the resource types whose values the program passes on. */
-function computed(type: string, name: string, physical: string, region: string): Record<string, unknown> {
+function computed(type: string, name: string, physical: string, region: string, inputs: Record<string, unknown>): Record<string, unknown> {
     const acct = ACCOUNT_ID;
     switch (type) {
         case "aws:kms/key:Key":
@@ -39,6 +42,15 @@ function computed(type: string, name: string, physical: string, region: string):
             return { arn: `arn:aws:sqs:${region}:${acct}:${physical}`, url: `https://sqs.${region}.amazonaws.com/${acct}/${physical}` };
         case "aws:kinesis/stream:Stream":
             return { arn: `arn:aws:kinesis:${region}:${acct}:stream/${physical}` };
+        case "aws:s3/bucket:Bucket": {
+            // AWS appends a unique suffix to bucketPrefix.
+            const bucket = (inputs.bucket as string | undefined) ?? `${(inputs.bucketPrefix as string | undefined) ?? `${name}-`}mock`;
+            return { bucket, arn: `arn:aws:s3:::${bucket}` };
+        }
+        case "aws:dynamodb/table:Table":
+            return { arn: `arn:aws:dynamodb:${region}:${acct}:table/${physical}` };
+        case "aws:kinesis/streamConsumer:StreamConsumer":
+            return { arn: `arn:aws:kinesis:${region}:${acct}:stream/mock/consumer/${physical}:1700000000` };
         case "aws:iam/role:Role":
             return { arn: `arn:aws:iam::${acct}:role/${physical}` };
         case "aws:cloudwatch/logGroup:LogGroup":

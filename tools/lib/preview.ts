@@ -1,9 +1,12 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { parseSettings } from "../../infra/config";
+import { type CostEstimate, estimateCost } from "../../infra/lib/cost";
+import { declaredWorkload } from "../../infra/lib/workload";
 import { pack } from "../../policies/policies";
 import type { Violation } from "./analyzer-protocol";
 import { type PolicyPackConfig, readPolicyConfig, runPolicies } from "./policy-engine";
-import { ROOT, synthesize } from "./synth";
+import { readStackConfig, ROOT, synthesize } from "./synth";
 
 export interface PreviewResult {
     stack: string;
@@ -12,6 +15,16 @@ export interface PreviewResult {
     violations: Violation[];
     /** The policy config file applied, relative to the project, or undefined for pack defaults. */
     policyConfig: string | undefined;
+    /** Monthly cost of the declared workload in both capacity modes; undefined when none is declared. */
+    cost: CostEstimate | undefined;
+}
+
+/** The cost estimate of a stack's declared workload (the settings are those the program just used). */
+function costOf(stack: string, overrides: Record<string, string | undefined>): CostEstimate | undefined {
+    const config: Record<string, string | undefined> = { ...readStackConfig(stack), ...overrides };
+    const settings = parseSettings((k) => config[`kinesis-streaming:${k}`], stack, config["aws:region"]);
+    const workload = declaredWorkload(settings);
+    return workload && estimateCost(workload);
 }
 
 export function policyConfigFile(stack: string): string | undefined {
@@ -31,5 +44,6 @@ export async function previewStack(stack: string, overrides: Record<string, stri
         outputs: synth.outputs,
         violations,
         policyConfig: configFile && path.relative(ROOT, configFile),
+        cost: costOf(stack, overrides),
     };
 }

@@ -93,14 +93,19 @@ export async function synthesize(stack: string, overrides: Record<string, string
  */
 export async function runProgram(stack: string, config: Record<string, string>, program: () => unknown): Promise<SynthResult> {
     pulumi.runtime.setAllConfig(config);
+    // Resources and invokes through an explicit provider (a second region) answer with its region.
+    const providerRegions = new Map<string, string>();
+    const regionOf = (providerRef: string | undefined) => providerRegions.get(providerRef?.split("::").pop() ?? "") ?? config["aws:region"] ?? "us-east-1";
 
     await pulumi.runtime.setMocks(
         {
             newResource: (args) => {
-                const state = mockResourceState(args.type, args.name, args.inputs, config["aws:region"] ?? "us-east-1");
-                return { id: `${args.name}-id`, state };
+                const id = `${args.name}-id`;
+                if (args.type === "pulumi:providers:aws" && typeof args.inputs.region === "string") providerRegions.set(id, args.inputs.region);
+                const state = mockResourceState(args.type, args.name, args.inputs, regionOf(args.provider));
+                return { id, state };
             },
-            call: (args) => mockCall(args.token, config["aws:region"] ?? "us-east-1"),
+            call: (args) => mockCall(args.token, regionOf(args.provider)),
         },
         PROJECT,
         stack,

@@ -1,0 +1,171 @@
+import { BatchProcessor, EventType } from "@aws-lambda-powertools/batch";
+import type { SNSClient } from "@aws-sdk/client-sns";
+import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import type { Context, KinesisStreamBatchResponse, KinesisStreamEvent, KinesisStreamRecord } from "aws-lambda";
+import { RecordDecodeError } from "../shared/deaggregate";
+import type { EventItem } from "../shared/results-table";
+import { FraudDetector } from "./alerts";
+import { writeItems, type BatchWriterOptions } from "./batch-writer";
+import type { ConsumerConfig } from "./config";
+import { decodeRecord, shardIdOf } from "./decode";
+import { InOrderPerKey } from "./in-order";
+import { actionScore, userSegment } from "./enrich";
+import { buildEventItem, expiresAtOf, itemSize, MAX_ITEM_BYTES, mergeWrites, type Enrichment } from "./items";
+
+/** The part of Powertools' Logger the handler uses. */
+export interface ConsumerLogger {
+    info(message: string, ...extra: Record<string, unknown>[]): void;
+    warn(message: string, ...extra: Record<string, unknown>[]): void;
+    error(message: string, ...extra: Record<string, unknown>[]): void;
+    addContext?(context: Context): void;
+}
+
+/** The part of Powertools' Metrics the handler uses. */
+export interface ConsumerMetrics {
+    addMetric(name: string, unit: "Count", value: number): unknown;
+    publishStoredMetrics(): void;
+}
+
+export interface ConsumerDeps {
+    config: ConsumerConfig;
+    /** Built with createDocumentClient so items marshal the same way everywhere. */
+    doc: Pick<DynamoDBDocumentClient, "send">;
+    sns: Pick<SNSClient, "send">;
+    logger: ConsumerLogger;
+    metrics: ConsumerMetrics;
+    /** @default Date.now */
+    now?: () => number;
+    writer?: Partial<BatchWriterOptions>;
+}
+
+/** Time kept back from the invocation's deadline to return the response after the last write retry. */
+export const RESPONSE_RESERVE_MS = 2_000;
+/** Items whose write failure is detailed in the log line (all are counted). */
+const LOGGED_FAILURES = 20;
+/** The longest a Lambda invocation lasts: the deadline when there is no context (local runs). */
+const MAX_INVOCATION_MS = 900_000;
+
+/** Undefined attributes (absent optional fields) are left out; Sets and NumberValues marshal natively. */
+export function createDocumentClient(client: DynamoDBClient): DynamoDBDocumentClient {
+    return DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+}
+
+/**
+ * The consumer: per record (Powertools BatchProcessor, in parallel) decode, deaggregate, adapt,
+ * validate, enrich and apply the fraud rule; then every item of the batch in BatchWriteItem calls;
+ * then the failures: the records the processor failed plus the records whose items were not written.
+ */
+export function createHandler(deps: ConsumerDeps): (event: KinesisStreamEvent, context?: Context) => Promise<KinesisStreamBatchResponse> {
+    const { config, doc, logger, metrics } = deps;
+    const now = deps.now ?? Date.now;
+    const expiresAt = (e: { occurred_at: string }): number => expiresAtOf(e.occurred_at, config.resultsTtlDays);
+    const fraud = new FraudDetector({
+        doc,
+        sns: deps.sns,
+        tableName: config.tableName,
+        topicArn: config.alertsTopicArn,
+        thresholds: { amount: config.fraudAmountThreshold, ordersPerMinute: config.fraudOrdersPerMinute },
+        expiresAt,
+        now,
+        warn: (message, details) => logger.warn(message, details),
+    });
+
+    return async (event, context) => {
+        if (context) logger.addContext?.(context);
+        const started = now();
+        const deadline = started + (context ? context.getRemainingTimeInMillis() : MAX_INVOCATION_MS);
+        const processedAt = new Date(started).toISOString();
+        let userRecords = 0;
+        let alerts = 0;
+
+        // A user's orders are assessed one at a time in stream order (see in-order.ts); all else runs in parallel.
+        const inOrder = new InOrderPerKey(event.Records.length);
+        const indexOf = new Map(event.Records.map((r, i) => [r, i]));
+
+        const processRecord = async (record: KinesisStreamRecord): Promise<EventItem[]> => {
+            const where = { shardId: shardIdOf(record.eventID), sequenceNumber: record.kinesis.sequenceNumber };
+            const index = indexOf.get(record);
+            try {
+                const decoded = decodeRecord(record);
+                userRecords += decoded.userRecords;
+                const orders = decoded.events.flatMap((d) => (d.event.event_type === "order" ? [{ order: d.event, meta: d.meta }] : []));
+                const tasks = orders.map(({ order, meta }) => ({ key: order.payload.user_id, task: () => fraud.assess(order, meta, deadline) }));
+                const outcomes = index === undefined ? await Promise.all(tasks.map((t) => t.task())) : tasks.length > 0 ? await inOrder.run(index, tasks) : [];
+                const fraudOf = new Map(orders.map((o, i) => [o.order, outcomes[i]!]));
+
+                const items: EventItem[] = [];
+                for (const d of decoded.events) {
+                    const e = d.event;
+                    let enrichment: Enrichment = {};
+                    if (e.event_type === "user_action") {
+                        enrichment = { user_segment: userSegment(e.payload.action_type), action_score: actionScore(e.payload.action_type) };
+                    } else if (e.event_type === "order") {
+                        const outcome = fraudOf.get(e)!;
+                        if (outcome.alert === "published") alerts++;
+                        enrichment = { fraud_suspected: outcome.reasons.length > 0, fraud_reasons: outcome.reasons, orders_in_minute: outcome.ordersInMinute };
+                    }
+                    const item = buildEventItem(d, enrichment, processedAt, config.resultsTtlDays);
+                    const size = itemSize(item);
+                    if (size > MAX_ITEM_BYTES) throw new RecordDecodeError(`event ${e.event_id} makes an item of about ${size} bytes, over DynamoDB's ${MAX_ITEM_BYTES}`, d.meta.sub_sequence_number);
+                    items.push(item);
+                }
+                return items;
+            } catch (e) {
+                const err = e as Error;
+                const sub = e instanceof RecordDecodeError && e.subSequenceNumber !== undefined ? { subSequenceNumber: e.subSequenceNumber } : {};
+                if (e instanceof RecordDecodeError) logger.warn("Malformed record", { ...where, ...sub, reason: err.message });
+                else logger.error("Record failed", { ...where, reason: err.message, error: err.name });
+                throw e;
+            } finally {
+                if (index !== undefined) inOrder.skip(index);
+            }
+        };
+
+        const processor = new BatchProcessor(EventType.KinesisDataStreams);
+        // A batch of nothing but bad records is reported record by record too, not thrown.
+        processor.register(event.Records, processRecord, { throwOnFullBatchFailure: false });
+        const results = await processor.process();
+
+        const produced: { owner: string; items: EventItem[] }[] = [];
+        for (const [status, result, record] of results) {
+            if (status === "success") produced.push({ owner: (record as KinesisStreamRecord).kinesis.sequenceNumber, items: result as EventItem[] });
+        }
+        const writes = mergeWrites(produced);
+        const written = await writeItems(doc, config.tableName, writes.map((w) => w.item), { now, ...deps.writer }, deadline - RESPONSE_RESERVE_MS);
+
+        const failed = new Set(processor.response().batchItemFailures.map((f) => f.itemIdentifier));
+        const rejected = failed.size;
+        const unwritten = new Set<string>();
+        for (const i of written.failed) for (const owner of writes[i]!.owners) unwritten.add(owner);
+        if (unwritten.size > 0) {
+            // One line, however many: the first LOGGED_FAILURES items with their reasons.
+            const items = written.failed.slice(0, LOGGED_FAILURES).map((i) => ({ eventId: writes[i]!.item.event_id, sequenceNumbers: writes[i]!.owners, reason: written.reasons.get(i) }));
+            logger.error("Items not written", { count: written.failed.length, sequenceNumbers: [...unwritten], items });
+        }
+        for (const s of unwritten) failed.add(s);
+
+        const batchItemFailures = event.Records.filter((r) => failed.has(r.kinesis.sequenceNumber)).map((r) => ({ itemIdentifier: r.kinesis.sequenceNumber }));
+
+        const itemsTotal = produced.reduce((n, p) => n + p.items.length, 0);
+        metrics.addMetric("KinesisRecords", "Count", event.Records.length);
+        metrics.addMetric("UserRecords", "Count", userRecords);
+        metrics.addMetric("EventsWritten", "Count", writes.length - written.failed.length);
+        metrics.addMetric("DuplicateEvents", "Count", itemsTotal - writes.length);
+        metrics.addMetric("RecordsFailed", "Count", rejected);
+        metrics.addMetric("RecordsNotWritten", "Count", unwritten.size);
+        metrics.addMetric("WriteRetries", "Count", written.retriedItems);
+        metrics.addMetric("FraudAlerts", "Count", alerts);
+        metrics.publishStoredMetrics();
+        logger.info("Batch processed", {
+            records: event.Records.length,
+            userRecords,
+            items: writes.length,
+            duplicates: itemsTotal - writes.length,
+            writeCalls: written.calls,
+            failed: batchItemFailures.length,
+            alerts,
+        });
+        return { batchItemFailures };
+    };
+}

@@ -1,0 +1,226 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { alarmArgs } from "../lib/alarms";
+import type { AwsContext } from "../lib/aws-context";
+import { withDefaults } from "../lib/defaults";
+import { assumedBy, denyInsecureTransport, policyDocument } from "../lib/iam";
+
+export interface FirehoseArchiveArgs {
+    /** Prefix of physical names, e.g. `kinesis-streaming-prod`. */
+    namePrefix: string;
+    streamArn: pulumi.Input<string>;
+    kmsKeyArn: pulumi.Input<string>;
+    alertsTopicArn: pulumi.Input<string>;
+    context: AwsContext;
+    /** @default 64 (MiB; dynamic partitioning needs at least 64) */
+    bufferSizeMb?: number;
+    /** @default 60 */
+    bufferIntervalSeconds?: number;
+    /** Days before objects move to Standard-IA. @default 30 */
+    transitionDays?: number;
+    /** Days before objects are deleted; 0 keeps them. @default 365 */
+    expirationDays?: number;
+    /** @default 900 */
+    freshnessAlarmSeconds?: number;
+    logRetentionDays?: number;
+    tags: Record<string, string>;
+}
+
+export const ARCHIVE_DEFAULTS = {
+    bufferSizeMb: 64,
+    bufferIntervalSeconds: 60,
+    transitionDays: 30,
+    expirationDays: 365,
+    freshnessAlarmSeconds: 900,
+};
+
+/** Where records land: partitioned by event type and event date, newline-delimited JSON, GZIP. */
+export const ARCHIVE_PREFIX = "events/event_type=!{partitionKeyFromQuery:event_type}/dt=!{partitionKeyFromQuery:event_date}/";
+/** Records Firehose could not partition or deliver, by error type and arrival date. */
+export const ARCHIVE_ERROR_PREFIX = "errors/!{firehose:error-output-type}/dt=!{timestamp:yyyy-MM-dd}/";
+/** JQ that extracts the partition keys; a record without them goes to the error prefix. */
+export const PARTITION_QUERY = "{event_type: .event_type, event_date: .occurred_at[0:10]}";
+
+/**
+ * Firehose reading the stream into the S3 data lake. The bucket: SSE-KMS with a bucket key,
+ * versioning, every public access block flag, TLS-only policy, lifecycle, access logs to a log
+ * bucket (SSE-S3, the encryption S3 log delivery supports). Firehose's role reads only this
+ * stream, decrypts with the key only through Kinesis and S3, writes only this bucket and its log.
+ */
+export class FirehoseArchive extends pulumi.ComponentResource {
+    public readonly bucket: aws.s3.Bucket;
+    public readonly logBucket: aws.s3.Bucket;
+    public readonly deliveryStream: aws.kinesis.FirehoseDeliveryStream;
+
+    constructor(name: string, args: FirehoseArchiveArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("streaming:firehose:Archive", name, {}, opts);
+        const d = withDefaults(ARCHIVE_DEFAULTS, args);
+        const { accountId, region } = args.context;
+
+        this.logBucket = new aws.s3.Bucket(`${name}-access-logs`, { bucketPrefix: `${args.namePrefix}-logs-`, tags: args.tags }, { parent: this });
+        this.guard(`${name}-access-logs`, this.logBucket, { sseAlgorithm: "AES256" }, [
+            {
+                Sid: "S3ServerAccessLogDelivery",
+                Effect: "Allow",
+                Principal: { Service: "logging.s3.amazonaws.com" },
+                Action: "s3:PutObject",
+                Resource: pulumi.interpolate`${this.logBucket.arn}/*`,
+                Condition: { StringEquals: { "aws:SourceAccount": accountId } },
+            },
+        ]);
+        new aws.s3.BucketLifecycleConfiguration(
+            `${name}-access-logs`,
+            { bucket: this.logBucket.id, rules: [{ id: "expire-access-logs", status: "Enabled", filter: {}, expiration: { days: 90 }, noncurrentVersionExpiration: { noncurrentDays: 7 } }] },
+            { parent: this },
+        );
+
+        this.bucket = new aws.s3.Bucket(name, { bucketPrefix: `${args.namePrefix}-archive-`, tags: args.tags }, { parent: this });
+        this.guard(name, this.bucket, { sseAlgorithm: "aws:kms", kmsMasterKeyId: args.kmsKeyArn }, []);
+        new aws.s3.BucketLogging(name, { bucket: this.bucket.id, targetBucket: this.logBucket.id, targetPrefix: "archive/" }, { parent: this });
+        new aws.s3.BucketLifecycleConfiguration(
+            name,
+            {
+                bucket: this.bucket.id,
+                rules: [
+                    {
+                        id: "tier-and-expire",
+                        status: "Enabled",
+                        filter: {},
+                        transitions: [{ days: d.transitionDays, storageClass: "STANDARD_IA" }],
+                        expiration: d.expirationDays > 0 ? { days: d.expirationDays } : undefined,
+                        noncurrentVersionExpiration: { noncurrentDays: 30 },
+                        abortIncompleteMultipartUpload: { daysAfterInitiation: 7 },
+                    },
+                ],
+            },
+            { parent: this },
+        );
+
+        const logGroup = new aws.cloudwatch.LogGroup(
+            `${name}-delivery`,
+            { name: `/aws/kinesisfirehose/${args.namePrefix}-archive`, retentionInDays: args.logRetentionDays ?? 30, kmsKeyId: args.kmsKeyArn, tags: args.tags },
+            { parent: this },
+        );
+        const logStream = new aws.cloudwatch.LogStream(`${name}-delivery`, { name: "S3Delivery", logGroupName: logGroup.name }, { parent: this });
+
+        const role = new aws.iam.Role(`${name}-firehose`, { assumeRolePolicy: pulumi.jsonStringify(assumedBy("firehose.amazonaws.com", accountId)), tags: args.tags }, { parent: this });
+        const rolePolicy = new aws.iam.RolePolicy(
+            `${name}-firehose`,
+            {
+                role: role.id,
+                policy: pulumi.jsonStringify(
+                    policyDocument(
+                        { Sid: "ReadSourceStream", Effect: "Allow", Action: ["kinesis:DescribeStream", "kinesis:GetShardIterator", "kinesis:GetRecords", "kinesis:ListShards"], Resource: args.streamArn },
+                        {
+                            Sid: "DecryptSourceStream",
+                            Effect: "Allow",
+                            Action: "kms:Decrypt",
+                            Resource: args.kmsKeyArn,
+                            Condition: { StringEquals: { "kms:ViaService": pulumi.interpolate`kinesis.${region}.amazonaws.com` } },
+                        },
+                        {
+                            Sid: "WriteArchive",
+                            Effect: "Allow",
+                            Action: ["s3:AbortMultipartUpload", "s3:GetBucketLocation", "s3:GetObject", "s3:ListBucket", "s3:ListBucketMultipartUploads", "s3:PutObject"],
+                            Resource: [this.bucket.arn, pulumi.interpolate`${this.bucket.arn}/*`],
+                        },
+                        {
+                            Sid: "EncryptArchive",
+                            Effect: "Allow",
+                            Action: ["kms:GenerateDataKey", "kms:Decrypt"],
+                            Resource: args.kmsKeyArn,
+                            Condition: { StringEquals: { "kms:ViaService": pulumi.interpolate`s3.${region}.amazonaws.com` } },
+                        },
+                        { Sid: "WriteDeliveryLog", Effect: "Allow", Action: "logs:PutLogEvents", Resource: pulumi.interpolate`${logGroup.arn}:log-stream:*` },
+                    ),
+                ),
+            },
+            { parent: this },
+        );
+
+        this.deliveryStream = new aws.kinesis.FirehoseDeliveryStream(
+            name,
+            {
+                name: `${args.namePrefix}-archive`,
+                destination: "extended_s3",
+                // No server-side encryption setting: with a Kinesis source, the stream's KMS encryption protects the data.
+                kinesisSourceConfiguration: { kinesisStreamArn: args.streamArn, roleArn: role.arn },
+                extendedS3Configuration: {
+                    roleArn: role.arn,
+                    bucketArn: this.bucket.arn,
+                    bufferingSize: d.bufferSizeMb,
+                    bufferingInterval: d.bufferIntervalSeconds,
+                    compressionFormat: "GZIP",
+                    kmsKeyArn: args.kmsKeyArn,
+                    prefix: ARCHIVE_PREFIX,
+                    errorOutputPrefix: ARCHIVE_ERROR_PREFIX,
+                    dynamicPartitioningConfiguration: { enabled: true },
+                    processingConfiguration: {
+                        enabled: true,
+                        processors: [
+                            {
+                                type: "MetadataExtraction",
+                                parameters: [
+                                    { parameterName: "JsonParsingEngine", parameterValue: "JQ-1.6" },
+                                    { parameterName: "MetadataExtractionQuery", parameterValue: PARTITION_QUERY },
+                                ],
+                            },
+                            { type: "AppendDelimiterToRecord", parameters: [{ parameterName: "Delimiter", parameterValue: "\\n" }] },
+                        ],
+                    },
+                    cloudwatchLoggingOptions: { enabled: true, logGroupName: logGroup.name, logStreamName: logStream.name },
+                },
+                tags: args.tags,
+            },
+            { parent: this, dependsOn: [rolePolicy] },
+        );
+
+        new aws.cloudwatch.MetricAlarm(
+            `${name}-freshness`,
+            alarmArgs(
+                {
+                    description: `The archive is late: records older than ${d.freshnessAlarmSeconds} s are not yet in S3 (DeliveryToS3.DataFreshness)`,
+                    namespace: "AWS/Firehose",
+                    metricName: "DeliveryToS3.DataFreshness",
+                    dimensions: { DeliveryStreamName: this.deliveryStream.name },
+                    statistic: "Maximum",
+                    comparisonOperator: "GreaterThanThreshold",
+                    threshold: d.freshnessAlarmSeconds,
+                    evaluationPeriods: 3,
+                    treatMissingData: "notBreaching",
+                    periodSeconds: 300,
+                },
+                args.alertsTopicArn,
+                args.tags,
+            ),
+            { parent: this },
+        );
+        this.registerOutputs({ bucketName: this.bucket.bucket, deliveryStreamName: this.deliveryStream.name });
+    }
+
+    /** The guards every bucket of the stack gets: encryption, versioning, no public access, TLS only. */
+    private guard(
+        name: string,
+        bucket: aws.s3.Bucket,
+        encryption: { sseAlgorithm: "AES256" } | { sseAlgorithm: "aws:kms"; kmsMasterKeyId: pulumi.Input<string> },
+        extraStatements: Parameters<typeof policyDocument>,
+    ): void {
+        new aws.s3.BucketServerSideEncryptionConfiguration(
+            name,
+            { bucket: bucket.id, rules: [{ applyServerSideEncryptionByDefault: encryption, bucketKeyEnabled: encryption.sseAlgorithm === "aws:kms" }] },
+            { parent: this },
+        );
+        new aws.s3.BucketVersioning(name, { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } }, { parent: this });
+        const block = new aws.s3.BucketPublicAccessBlock(
+            name,
+            { bucket: bucket.id, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true },
+            { parent: this },
+        );
+        new aws.s3.BucketPolicy(
+            name,
+            { bucket: bucket.id, policy: pulumi.jsonStringify(policyDocument(...extraStatements, denyInsecureTransport("s3:*", [bucket.arn, pulumi.interpolate`${bucket.arn}/*`]))) },
+            // S3 refuses a policy change while the public access block is being applied.
+            { parent: this, dependsOn: [block] },
+        );
+    }
+}

@@ -1,0 +1,91 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import type { AwsContext } from "../lib/aws-context";
+import { policyDocument } from "../lib/iam";
+
+export interface KclSupportArgs {
+    /** The KCL application name: names the EFO consumer, the lease table and the metrics namespace. */
+    applicationName: string;
+    /** Prefix of physical names, e.g. `kinesis-streaming-prod`. */
+    namePrefix: string;
+    streamArn: pulumi.Input<string>;
+    kmsKeyArn: pulumi.Input<string>;
+    /** Principals that may assume the application's role; empty = this account. @default [] */
+    trustedPrincipals?: string[];
+    context: AwsContext;
+    /** DynamoDB deletion protection on the lease table. @default false */
+    deletionProtection?: boolean;
+    tags: Record<string, string>;
+}
+
+/**
+ * What another team needs to run a KCL consumer application on this stream: its own enhanced
+ * fan-out consumer (2 MiB/s per shard, not shared), the lease table the KCL would otherwise create
+ * unencrypted and without PITR, and a role with exactly the KCL's permissions.
+ */
+export class KclSupport extends pulumi.ComponentResource {
+    public readonly consumer: aws.kinesis.StreamConsumer;
+    public readonly leaseTable: aws.dynamodb.Table;
+    public readonly role: aws.iam.Role;
+
+    constructor(name: string, args: KclSupportArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("streaming:kcl:KclSupport", name, {}, opts);
+        const { accountId, partition } = args.context;
+        this.consumer = new aws.kinesis.StreamConsumer(name, { name: args.applicationName, streamArn: args.streamArn }, { parent: this });
+        const protect = args.deletionProtection ?? false;
+        this.leaseTable = new aws.dynamodb.Table(
+            name,
+            {
+                // The KCL's default lease table name is the application name; prefixed here so stacks don't collide.
+                name: `${args.namePrefix}-${args.applicationName}-leases`,
+                billingMode: "PAY_PER_REQUEST",
+                hashKey: "leaseKey",
+                attributes: [{ name: "leaseKey", type: "S" }],
+                pointInTimeRecovery: { enabled: true },
+                serverSideEncryption: { enabled: true, kmsKeyArn: args.kmsKeyArn },
+                deletionProtectionEnabled: protect,
+                tags: args.tags,
+            },
+            { parent: this, protect },
+        );
+        const trusted = args.trustedPrincipals && args.trustedPrincipals.length > 0 ? args.trustedPrincipals : [pulumi.interpolate`arn:${partition}:iam::${accountId}:root`];
+        this.role = new aws.iam.Role(
+            name,
+            {
+                description: `Assumed by the KCL application ${args.applicationName}`,
+                assumeRolePolicy: pulumi.jsonStringify(policyDocument({ Sid: "TrustedKclWorkers", Effect: "Allow", Principal: { AWS: trusted }, Action: "sts:AssumeRole" })),
+                tags: args.tags,
+            },
+            { parent: this },
+        );
+        new aws.iam.RolePolicy(
+            name,
+            {
+                role: this.role.id,
+                policy: pulumi.jsonStringify(
+                    policyDocument(
+                        { Sid: "ReadStream", Effect: "Allow", Action: ["kinesis:DescribeStream", "kinesis:DescribeStreamSummary", "kinesis:ListShards", "kinesis:GetShardIterator", "kinesis:GetRecords", "kinesis:RegisterStreamConsumer"], Resource: args.streamArn },
+                        { Sid: "SubscribeThroughEfo", Effect: "Allow", Action: ["kinesis:SubscribeToShard", "kinesis:DescribeStreamConsumer"], Resource: this.consumer.arn },
+                        { Sid: "DecryptStream", Effect: "Allow", Action: "kms:Decrypt", Resource: args.kmsKeyArn },
+                        {
+                            Sid: "ManageLeases",
+                            Effect: "Allow",
+                            Action: ["dynamodb:DescribeTable", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:Scan", "dynamodb:Query"],
+                            Resource: [this.leaseTable.arn, pulumi.interpolate`${this.leaseTable.arn}/index/*`],
+                        },
+                        {
+                            // PutMetricData has no resource-level permissions: scope it to the application's namespace.
+                            Sid: "PublishKclMetrics",
+                            Effect: "Allow",
+                            Action: "cloudwatch:PutMetricData",
+                            Resource: "*",
+                            Condition: { StringEquals: { "cloudwatch:namespace": args.applicationName } },
+                        },
+                    ),
+                ),
+            },
+            { parent: this },
+        );
+        this.registerOutputs({ consumerArn: this.consumer.arn, leaseTableName: this.leaseTable.name, roleArn: this.role.arn });
+    }
+}

@@ -1,0 +1,180 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { type AlarmSpec, alarmArgs, anyOccurrence } from "../lib/alarms";
+import { withDefaults } from "../lib/defaults";
+import { denyInsecureTransport, policyDocument, type PolicyStatement } from "../lib/iam";
+import { StreamingFunction, type StreamingFunctionArgs } from "./streaming-function";
+
+export interface EventSourceSettings {
+    /** @default "TRIM_HORIZON" */
+    startingPosition?: "LATEST" | "TRIM_HORIZON";
+    /** @default 100 */
+    batchSize?: number;
+    /** @default 1 */
+    batchingWindowSeconds?: number;
+    /** @default 1 */
+    parallelizationFactor?: number;
+    /** Bounded: -1 (until the record expires) blocks a shard for the whole retention. @default 3 */
+    maxRetryAttempts?: number;
+    /** Bounded and shorter than the retention. @default 3600 */
+    maxRecordAgeSeconds?: number;
+}
+
+export interface LambdaConsumerArgs {
+    /** Folder under functions/ with the handler. */
+    entry: string;
+    functionName: string;
+    description: string;
+    streamArn: pulumi.Input<string>;
+    /** The stream's key: decrypting records, encrypting the queue and the log group. */
+    kmsKeyArn: pulumi.Input<string>;
+    /** What the handler does with the records (write a table, publish, put to another stream). */
+    statements: PolicyStatement[];
+    /** Where the alarms notify. */
+    alertsTopicArn: pulumi.Input<string>;
+    eventSource?: EventSourceSettings;
+    /** Read through a dedicated enhanced fan-out consumer. @default false */
+    useEfo?: boolean;
+    /** Only these `event_type`s invoke the function (unaggregated JSON records). @default [] (all) */
+    filterEventTypes?: string[];
+    /** Handler settings passed as environment variables. */
+    environment?: Record<string, pulumi.Input<string>>;
+    /** @default 512 */
+    memorySize?: number;
+    logRetentionDays?: number;
+    vpcConfig?: StreamingFunctionArgs["vpcConfig"];
+    alarms: { iteratorAgeMs: number; evaluationPeriods: number };
+    tags: Record<string, string>;
+}
+
+export const EVENT_SOURCE_DEFAULTS: Required<EventSourceSettings> = {
+    startingPosition: "TRIM_HORIZON",
+    batchSize: 100,
+    batchingWindowSeconds: 1,
+    parallelizationFactor: 1,
+    maxRetryAttempts: 3,
+    maxRecordAgeSeconds: 3600,
+};
+
+/** The on-failure queue keeps failed batches' metadata for 14 days, SQS's maximum. */
+const DLQ_RETENTION_SECONDS = 14 * 24 * 3600;
+
+/**
+ * A Lambda function reading the stream through an event source mapping with safe error handling:
+ * bisect on error, bounded retries and record age, partial batch responses, failed batches'
+ * metadata to an encrypted SQS queue that alarms when it holds anything. Alarms on errors,
+ * throttles and iterator age. Its role reads only this stream (or its EFO consumer), decrypts
+ * with its key, sends only to its queue, plus exactly the statements its handler needs.
+ */
+export class LambdaConsumer extends pulumi.ComponentResource {
+    public readonly function: StreamingFunction;
+    public readonly eventSourceMapping: aws.lambda.EventSourceMapping;
+    public readonly deadLetterQueue: aws.sqs.Queue;
+    public readonly efoConsumer?: aws.kinesis.StreamConsumer;
+
+    constructor(name: string, args: LambdaConsumerArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("streaming:lambda:Consumer", name, {}, opts);
+        const esm = withDefaults(EVENT_SOURCE_DEFAULTS, args.eventSource ?? {});
+
+        this.deadLetterQueue = new aws.sqs.Queue(
+            `${name}-failures`,
+            { kmsMasterKeyId: args.kmsKeyArn, kmsDataKeyReusePeriodSeconds: 300, messageRetentionSeconds: DLQ_RETENTION_SECONDS, tags: args.tags },
+            { parent: this },
+        );
+        new aws.sqs.QueuePolicy(
+            `${name}-failures`,
+            { queueUrl: this.deadLetterQueue.url, policy: pulumi.jsonStringify(policyDocument(denyInsecureTransport("sqs:*", this.deadLetterQueue.arn))) },
+            { parent: this },
+        );
+
+        if (args.useEfo) {
+            this.efoConsumer = new aws.kinesis.StreamConsumer(name, { name: args.functionName, streamArn: args.streamArn }, { parent: this });
+        }
+        const source = this.efoConsumer?.arn ?? args.streamArn;
+
+        this.function = new StreamingFunction(
+            name,
+            {
+                entry: args.entry,
+                functionName: args.functionName,
+                description: args.description,
+                statements: [...readStatements(args, this.deadLetterQueue.arn, this.efoConsumer?.arn), ...args.statements],
+                environment: { POWERTOOLS_SERVICE_NAME: args.entry, POWERTOOLS_METRICS_NAMESPACE: "StreamingPipeline", ...args.environment },
+                memorySize: args.memorySize ?? 512,
+                timeout: 60,
+                kmsKeyArn: args.kmsKeyArn,
+                logRetentionDays: args.logRetentionDays,
+                vpcConfig: args.vpcConfig,
+                tags: args.tags,
+            },
+            { parent: this },
+        );
+
+        const filters = args.filterEventTypes ?? [];
+        this.eventSourceMapping = new aws.lambda.EventSourceMapping(
+            name,
+            {
+                eventSourceArn: source,
+                functionName: this.function.function.arn,
+                startingPosition: esm.startingPosition,
+                batchSize: esm.batchSize,
+                maximumBatchingWindowInSeconds: esm.batchingWindowSeconds,
+                parallelizationFactor: esm.parallelizationFactor,
+                bisectBatchOnFunctionError: true,
+                maximumRetryAttempts: esm.maxRetryAttempts,
+                maximumRecordAgeInSeconds: esm.maxRecordAgeSeconds,
+                functionResponseTypes: ["ReportBatchItemFailures"],
+                destinationConfig: { onFailure: { destinationArn: this.deadLetterQueue.arn } },
+                filterCriteria: filters.length > 0 ? { filters: [{ pattern: JSON.stringify({ data: { event_type: filters } }) }] } : undefined,
+                tags: args.tags,
+            },
+            // The role must allow reading the stream before Lambda validates the mapping.
+            { parent: this, dependsOn: [this.function] },
+        );
+
+        const fnName = this.function.function.name;
+        const periods = args.alarms.evaluationPeriods;
+        const alarms: [string, AlarmSpec][] = [
+            ["errors", anyOccurrence(`The consumer ${args.functionName} is failing (Lambda Errors)`, "AWS/Lambda", "Errors", { FunctionName: fnName }, periods)],
+            ["throttles", anyOccurrence(`The consumer ${args.functionName} is throttled (Lambda Throttles)`, "AWS/Lambda", "Throttles", { FunctionName: fnName }, periods)],
+            [
+                "iterator-age",
+                {
+                    description: `The consumer ${args.functionName} is falling behind (Lambda IteratorAge over ${args.alarms.iteratorAgeMs} ms)`,
+                    namespace: "AWS/Lambda",
+                    metricName: "IteratorAge",
+                    dimensions: { FunctionName: fnName },
+                    statistic: "Maximum",
+                    comparisonOperator: "GreaterThanOrEqualToThreshold",
+                    threshold: args.alarms.iteratorAgeMs,
+                    evaluationPeriods: periods,
+                    treatMissingData: "notBreaching",
+                },
+            ],
+            [
+                "failures-queued",
+                {
+                    ...anyOccurrence(`Failed batches of ${args.functionName} wait in the on-failure queue: replay them from the stream`, "AWS/SQS", "ApproximateNumberOfMessagesVisible", { QueueName: this.deadLetterQueue.name }, 1),
+                    statistic: "Maximum",
+                },
+            ],
+        ];
+        for (const [suffix, spec] of alarms) new aws.cloudwatch.MetricAlarm(`${name}-${suffix}`, alarmArgs(spec, args.alertsTopicArn, args.tags), { parent: this });
+        this.registerOutputs({ functionArn: this.function.function.arn, deadLetterQueueUrl: this.deadLetterQueue.url });
+    }
+}
+
+/** Reading the stream (directly or through its EFO consumer) and handing failed batches to the queue. */
+function readStatements(args: LambdaConsumerArgs, dlqArn: pulumi.Input<string>, efoArn: pulumi.Input<string> | undefined): PolicyStatement[] {
+    const read: PolicyStatement[] = [
+        { Sid: "ReadStream", Effect: "Allow", Action: ["kinesis:DescribeStream", "kinesis:DescribeStreamSummary", "kinesis:ListShards", "kinesis:GetShardIterator", "kinesis:GetRecords"], Resource: args.streamArn },
+    ];
+    if (efoArn) read.push({ Sid: "ReadThroughEfoConsumer", Effect: "Allow", Action: ["kinesis:SubscribeToShard", "kinesis:DescribeStreamConsumer"], Resource: efoArn });
+    return [
+        ...read,
+        { Sid: "DecryptStream", Effect: "Allow", Action: "kms:Decrypt", Resource: args.kmsKeyArn },
+        // SendMessage to a KMS-encrypted queue needs a data key from the queue's (the stack's) key.
+        { Sid: "SendFailedBatches", Effect: "Allow", Action: "sqs:SendMessage", Resource: dlqArn },
+        { Sid: "EncryptFailedBatches", Effect: "Allow", Action: "kms:GenerateDataKey", Resource: args.kmsKeyArn },
+    ];
+}

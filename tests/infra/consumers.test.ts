@@ -1,0 +1,182 @@
+import { strict as assert } from "node:assert";
+import { ARCHIVE_ERROR_PREFIX, ARCHIVE_PREFIX, PARTITION_QUERY } from "../../infra/components/firehose-archive";
+import type { PolicyDocument } from "../../infra/lib/iam";
+import { jsonInput, ofType, one, synthesize, type SynthResult } from "../support/stack";
+
+const STREAM_ARN = "arn:aws:kinesis:us-east-1:123456789012:stream/kinesis-streaming-staging-events";
+const KEY_ARN = "arn:aws:kms:us-east-1:123456789012:key/00000000-0000-0000-0000-000000000000";
+const TABLE_ARN = "arn:aws:dynamodb:us-east-1:123456789012:table/kinesis-streaming-staging-results";
+const TOPIC_ARN = "arn:aws:sns:us-east-1:123456789012:staging-alerts-mock";
+const DLQ_ARN = "arn:aws:sqs:us-east-1:123456789012:staging-consumer-failures-mock";
+
+const statements = (r: SynthResult, name: string) => jsonInput<PolicyDocument>(one(r, "aws:iam/rolePolicy:RolePolicy", name), "policy").Statement;
+const byBucket = (r: SynthResult, type: string, bucketUrn: string) => ofType(r, type).filter((x) => (x.propertyDependencies.bucket ?? []).includes(bucketUrn));
+
+describe("consumers and sinks (mock runtime)", () => {
+    let staging: SynthResult;
+    let efo: SynthResult;
+    before(async () => {
+        staging = await synthesize("staging");
+        efo = await synthesize("staging", {
+            "kinesis-streaming:consumerUseEfo": "true",
+            "kinesis-streaming:consumerFilterEventTypes": JSON.stringify(["order", "user_action"]),
+            "kinesis-streaming:kclApplicationName": "orders-analytics",
+        });
+    });
+
+    it("the event source mapping has the safe settings: bisect, bounded retries and age, partial batches, on-failure queue", () => {
+        const esm = one(staging, "aws:lambda/eventSourceMapping:EventSourceMapping");
+        assert.deepEqual(
+            { ...esm.inputs, tags: undefined },
+            {
+                eventSourceArn: STREAM_ARN,
+                functionName: "arn:aws:lambda:us-east-1:123456789012:function:kinesis-streaming-staging-consumer",
+                startingPosition: "TRIM_HORIZON",
+                batchSize: 100,
+                maximumBatchingWindowInSeconds: 1,
+                parallelizationFactor: 1,
+                bisectBatchOnFunctionError: true,
+                maximumRetryAttempts: 3,
+                maximumRecordAgeInSeconds: 3600,
+                functionResponseTypes: ["ReportBatchItemFailures"],
+                destinationConfig: { onFailure: { destinationArn: DLQ_ARN } },
+                tags: undefined,
+            },
+        );
+    });
+
+    it("with EFO the mapping reads through a dedicated stream consumer, with filter criteria", () => {
+        const consumer = ofType(efo, "aws:kinesis/streamConsumer:StreamConsumer").find((c) => c.inputs.name === "kinesis-streaming-staging-consumer")!;
+        const esm = one(efo, "aws:lambda/eventSourceMapping:EventSourceMapping");
+        assert.deepEqual(esm.propertyDependencies.eventSourceArn, [consumer.urn]);
+        assert.deepEqual(esm.inputs.filterCriteria, { filters: [{ pattern: JSON.stringify({ data: { event_type: ["order", "user_action"] } }) }] });
+        const read = statements(efo, "staging-consumer").find((s) => s.Sid === "ReadThroughEfoConsumer")!;
+        assert.deepEqual(read.Action, ["kinesis:SubscribeToShard", "kinesis:DescribeStreamConsumer"]);
+    });
+
+    it("the consumer role reads only this stream and writes only its table, topic and queue", () => {
+        assert.deepEqual(statements(staging, "staging-consumer"), [
+            { Sid: "WriteOwnLogs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: "arn:aws:logs:us-east-1:123456789012:log-group:/aws/lambda/kinesis-streaming-staging-consumer:*" },
+            { Sid: "ReadStream", Effect: "Allow", Action: ["kinesis:DescribeStream", "kinesis:DescribeStreamSummary", "kinesis:ListShards", "kinesis:GetShardIterator", "kinesis:GetRecords"], Resource: STREAM_ARN },
+            { Sid: "DecryptStream", Effect: "Allow", Action: "kms:Decrypt", Resource: KEY_ARN },
+            { Sid: "SendFailedBatches", Effect: "Allow", Action: "sqs:SendMessage", Resource: DLQ_ARN },
+            { Sid: "EncryptFailedBatches", Effect: "Allow", Action: "kms:GenerateDataKey", Resource: KEY_ARN },
+            { Sid: "WriteResults", Effect: "Allow", Action: ["dynamodb:BatchWriteItem", "dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"], Resource: TABLE_ARN },
+            { Sid: "PublishAlerts", Effect: "Allow", Action: "sns:Publish", Resource: TOPIC_ARN },
+        ]);
+        const env = (one(staging, "aws:lambda/function:Function", "staging-consumer").inputs.environment as { variables: Record<string, string> }).variables;
+        assert.deepEqual(
+            [env.RESULTS_TABLE, env.ALERTS_TOPIC_ARN, env.FRAUD_AMOUNT_THRESHOLD, env.FRAUD_ORDERS_PER_MINUTE, env.RESULTS_TTL_DAYS],
+            ["kinesis-streaming-staging-results", TOPIC_ARN, "10000", "5", "90"],
+        );
+    });
+
+    it("the on-failure queue is encrypted, keeps 14 days, refuses non-TLS and alarms on any message", () => {
+        const q = one(staging, "aws:sqs/queue:Queue");
+        assert.deepEqual([q.inputs.kmsMasterKeyId, q.inputs.messageRetentionSeconds], [KEY_ARN, 1_209_600]);
+        const doc = jsonInput<PolicyDocument>(one(staging, "aws:sqs/queuePolicy:QueuePolicy"), "policy");
+        assert.deepEqual(doc.Statement[0]!.Condition, { Bool: { "aws:SecureTransport": "false" } });
+        const alarm = one(staging, "aws:cloudwatch/metricAlarm:MetricAlarm", "staging-consumer-failures-queued");
+        assert.deepEqual([alarm.inputs.metricName, alarm.inputs.statistic, alarm.inputs.threshold, alarm.inputs.dimensions], ["ApproximateNumberOfMessagesVisible", "Maximum", 1, { QueueName: "staging-consumer-failures-mock" }]);
+        const names = ofType(staging, "aws:cloudwatch/metricAlarm:MetricAlarm").map((a) => a.name).filter((n) => n.startsWith("staging-consumer"));
+        assert.deepEqual(names.sort(), ["staging-consumer-errors", "staging-consumer-failures-queued", "staging-consumer-iterator-age", "staging-consumer-throttles"]);
+    });
+
+    it("the results table: on-demand, PITR, SSE with the stack's key, TTL, keys for the dashboard queries", () => {
+        const t = one(staging, "aws:dynamodb/table:Table");
+        assert.deepEqual(
+            [t.inputs.billingMode, t.inputs.hashKey, t.inputs.rangeKey, t.inputs.pointInTimeRecovery, t.inputs.serverSideEncryption, t.inputs.ttl, t.inputs.deletionProtectionEnabled],
+            ["PAY_PER_REQUEST", "pk", "sk", { enabled: true }, { enabled: true, kmsKeyArn: KEY_ARN }, { attributeName: "expires_at", enabled: true }, false],
+        );
+        assert.deepEqual(t.inputs.globalSecondaryIndexes, [{ name: "by-type-time", hashKey: "gsi1pk", rangeKey: "gsi1sk", projectionType: "ALL" }]);
+    });
+
+    it("the archive bucket has every guard, joined to it by property dependency; access logs go to an SSE-S3 log bucket", () => {
+        const [logBucket, bucket] = ofType(staging, "aws:s3/bucket:Bucket");
+        assert.deepEqual([logBucket!.name, bucket!.name], ["staging-archive-access-logs", "staging-archive"]);
+        const sse = byBucket(staging, "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", bucket!.urn)[0]!;
+        assert.deepEqual(sse.inputs.rules, [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: KEY_ARN }, bucketKeyEnabled: true }]);
+        const logSse = byBucket(staging, "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", logBucket!.urn)[0]!;
+        assert.deepEqual(logSse.inputs.rules, [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" }, bucketKeyEnabled: false }]);
+        for (const b of [bucket!, logBucket!]) {
+            assert.deepEqual(byBucket(staging, "aws:s3/bucketVersioning:BucketVersioning", b.urn)[0]!.inputs.versioningConfiguration, { status: "Enabled" });
+            const pab = byBucket(staging, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", b.urn)[0]!.inputs;
+            assert.deepEqual([pab.blockPublicAcls, pab.blockPublicPolicy, pab.ignorePublicAcls, pab.restrictPublicBuckets], [true, true, true, true]);
+            const policy = JSON.parse(byBucket(staging, "aws:s3/bucketPolicy:BucketPolicy", b.urn)[0]!.inputs.policy as string) as PolicyDocument;
+            assert.ok(policy.Statement.some((s) => s.Effect === "Deny" && JSON.stringify(s.Condition) === JSON.stringify({ Bool: { "aws:SecureTransport": "false" } })));
+            assert.equal(byBucket(staging, "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", b.urn).length, 1);
+        }
+        const logging = byBucket(staging, "aws:s3/bucketLogging:BucketLogging", bucket!.urn);
+        assert.equal(logging.length, 1);
+        assert.deepEqual(logging[0]!.propertyDependencies.targetBucket, [logBucket!.urn]);
+        assert.deepEqual(byBucket(staging, "aws:s3/bucketLogging:BucketLogging", logBucket!.urn), [], "a log bucket does not log to itself");
+        const lifecycle = byBucket(staging, "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", bucket!.urn)[0]!.inputs.rules as { transitions: unknown; expiration: unknown }[];
+        assert.deepEqual([lifecycle[0]!.transitions, lifecycle[0]!.expiration], [[{ days: 30, storageClass: "STANDARD_IA" }], { days: 365 }]);
+    });
+
+    it("Firehose reads the stream into the bucket: buffering, GZIP, dynamic partitioning, error prefix, logging", () => {
+        const f = one(staging, "aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream");
+        assert.equal(f.inputs.destination, "extended_s3");
+        assert.equal((f.inputs.kinesisSourceConfiguration as { kinesisStreamArn: string }).kinesisStreamArn, STREAM_ARN);
+        const s3 = f.inputs.extendedS3Configuration as Record<string, unknown>;
+        assert.deepEqual(
+            [s3.bufferingSize, s3.bufferingInterval, s3.compressionFormat, s3.prefix, s3.errorOutputPrefix, s3.dynamicPartitioningConfiguration],
+            [64, 60, "GZIP", ARCHIVE_PREFIX, ARCHIVE_ERROR_PREFIX, { enabled: true }],
+        );
+        assert.equal(ARCHIVE_PREFIX, "events/event_type=!{partitionKeyFromQuery:event_type}/dt=!{partitionKeyFromQuery:event_date}/");
+        const processors = (s3.processingConfiguration as { processors: { type: string; parameters: { parameterName: string; parameterValue: string }[] }[] }).processors;
+        assert.deepEqual(processors.map((p) => p.type), ["MetadataExtraction", "AppendDelimiterToRecord"]);
+        assert.deepEqual(processors[0]!.parameters, [{ parameterName: "JsonParsingEngine", parameterValue: "JQ-1.6" }, { parameterName: "MetadataExtractionQuery", parameterValue: PARTITION_QUERY }]);
+        assert.deepEqual(s3.cloudwatchLoggingOptions, { enabled: true, logGroupName: "/aws/kinesisfirehose/kinesis-streaming-staging-archive", logStreamName: "S3Delivery" });
+        const role = statements(staging, "staging-archive-firehose");
+        assert.deepEqual(role.find((s) => s.Sid === "DecryptSourceStream"), {
+            Sid: "DecryptSourceStream",
+            Effect: "Allow",
+            Action: "kms:Decrypt",
+            Resource: KEY_ARN,
+            Condition: { StringEquals: { "kms:ViaService": "kinesis.us-east-1.amazonaws.com" } },
+        });
+        assert.deepEqual(role.find((s) => s.Sid === "ReadSourceStream")!.Resource, STREAM_ARN);
+        const fresh = one(staging, "aws:cloudwatch/metricAlarm:MetricAlarm", "staging-archive-freshness");
+        assert.deepEqual([fresh.inputs.metricName, fresh.inputs.threshold, fresh.inputs.dimensions], ["DeliveryToS3.DataFreshness", 900, { DeliveryStreamName: "kinesis-streaming-staging-archive" }]);
+    });
+
+    it("KCL support: an EFO consumer, a lease table keyed by leaseKey, a role with exactly the KCL's permissions", () => {
+        assert.deepEqual(ofType(staging, "streaming:kcl:KclSupport"), []);
+        const table = one(efo, "aws:dynamodb/table:Table", "staging-kcl");
+        assert.deepEqual([table.inputs.name, table.inputs.hashKey, table.inputs.attributes, table.inputs.billingMode, table.inputs.pointInTimeRecovery], [
+            "kinesis-streaming-staging-orders-analytics-leases",
+            "leaseKey",
+            [{ name: "leaseKey", type: "S" }],
+            "PAY_PER_REQUEST",
+            { enabled: true },
+        ]);
+        const doc = statements(efo, "staging-kcl");
+        assert.deepEqual(doc.map((s) => s.Sid), ["ReadStream", "SubscribeThroughEfo", "DecryptStream", "ManageLeases", "PublishKclMetrics"]);
+        assert.deepEqual(doc.find((s) => s.Sid === "PublishKclMetrics")!.Condition, { StringEquals: { "cloudwatch:namespace": "orders-analytics" } });
+        assert.deepEqual(efo.outputs.efoConsumerArns, [
+            "arn:aws:kinesis:us-east-1:123456789012:stream/mock/consumer/kinesis-streaming-staging-consumer:1700000000",
+            "arn:aws:kinesis:us-east-1:123456789012:stream/mock/consumer/orders-analytics:1700000000",
+        ]);
+        assert.equal(efo.outputs.kclLeaseTableName, "kinesis-streaming-staging-orders-analytics-leases");
+        assert.deepEqual([staging.outputs.kclLeaseTableName, staging.outputs.efoConsumerArns], ["", []]);
+    });
+
+    it("one dashboard: stream, consumers, failure queues, archive and alerts", () => {
+        const d = one(staging, "aws:cloudwatch/dashboard:Dashboard");
+        assert.equal(d.inputs.dashboardName, "kinesis-streaming-staging");
+        const body = JSON.parse(d.inputs.dashboardBody as string) as { widgets: { properties: { title: string; metrics: unknown[][] } }[] };
+        assert.deepEqual(body.widgets.map((w) => w.properties.title), [
+            "Stream: incoming",
+            "Stream: throttled (share of requests)",
+            "Stream: iterator age",
+            "Consumers: invocations and errors",
+            "Consumers: duration and iterator age",
+            "Failure queues: batches waiting",
+            "Archive: freshness and delivery success",
+            "Alerts sent",
+        ]);
+        assert.deepEqual(body.widgets[0]!.properties.metrics[0]!.slice(0, 4), ["AWS/Kinesis", "IncomingBytes", "StreamName", "kinesis-streaming-staging-events"]);
+        assert.equal(staging.outputs.dashboardName, "kinesis-streaming-staging");
+    });
+});

@@ -1,0 +1,92 @@
+import { strict as assert } from "node:assert";
+import type { PolicyDocument } from "../../infra/lib/iam";
+import { jsonInput, ofType, one, synthesize, type SynthResult } from "../support/stack";
+
+const statements = (r: SynthResult, name: string) => jsonInput<PolicyDocument>(one(r, "aws:iam/rolePolicy:RolePolicy", name), "policy").Statement;
+
+describe("replication, VPC endpoint and analytics (mock runtime)", () => {
+    let dr: SynthResult;
+    let staging: SynthResult;
+    before(async () => {
+        staging = await synthesize("staging");
+        dr = await synthesize("staging", {
+            "kinesis-streaming:replicaRegion": "us-west-2",
+            "kinesis-streaming:vpcId": "vpc-0abc12345",
+            "kinesis-streaming:vpcSubnetIds": JSON.stringify(["subnet-0aaa11111", "subnet-0bbb22222"]),
+            "kinesis-streaming:lambdasInVpc": "true",
+            "kinesis-streaming:analyticsArtifactBucket": "acme-flink-artifacts",
+            "kinesis-streaming:analyticsArtifactKey": "jobs/enrich-1.4.0.jar",
+            "kinesis-streaming:analyticsParallelism": "4",
+        });
+    });
+
+    it("creates none of them unless configured, and outputs empty strings", () => {
+        for (const type of ["streaming:kinesis:Replication", "streaming:network:Network", "streaming:analytics:FlinkApplication"]) assert.deepEqual(ofType(staging, type), [], type);
+        assert.deepEqual([staging.outputs.replicaStreamArn, staging.outputs.replicaRegion, staging.outputs.vpcEndpointId, staging.outputs.analyticsAppName], ["", "", "", ""]);
+    });
+
+    it("replica: its own key, topic and stream in the second region through a second provider", () => {
+        const provider = one(dr, "pulumi:providers:aws");
+        assert.equal(provider.inputs.region, "us-west-2");
+        const streams = ofType(dr, "aws:kinesis/stream:Stream");
+        assert.deepEqual(streams.map((s) => s.inputs.name), ["kinesis-streaming-staging-events", "kinesis-streaming-staging-events-replica"]);
+        const replica = streams[1]!;
+        assert.deepEqual([replica.inputs.streamModeDetails, replica.inputs.shardCount, replica.inputs.retentionPeriod, replica.inputs.encryptionType], [{ streamMode: "PROVISIONED" }, 2, 168, "KMS"]);
+        const keys = ofType(dr, "aws:kms/key:Key");
+        assert.equal(keys.length, 2);
+        assert.deepEqual(replica.propertyDependencies.kmsKeyId, [keys[1]!.urn], "the replica uses the replica region's key");
+        assert.ok(JSON.parse(keys[1]!.inputs.policy as string).Statement.some((s: { Principal?: { Service?: string } }) => s.Principal?.Service === "logs.us-west-2.amazonaws.com"));
+        assert.equal(dr.outputs.replicaRegion, "us-west-2");
+        assert.equal(dr.outputs.replicaStreamArn, "arn:aws:kinesis:us-west-2:123456789012:stream/kinesis-streaming-staging-events-replica");
+    });
+
+    it("replicator: parallelization 1 on the primary, writing to the replica with the replica's key, safe error handling", () => {
+        const esm = ofType(dr, "aws:lambda/eventSourceMapping:EventSourceMapping").find((e) => e.name === "staging-replica-replicator")!;
+        assert.deepEqual(
+            [esm.inputs.parallelizationFactor, esm.inputs.bisectBatchOnFunctionError, esm.inputs.maximumRetryAttempts, esm.inputs.functionResponseTypes],
+            [1, true, 3, ["ReportBatchItemFailures"]],
+        );
+        assert.equal(esm.inputs.eventSourceArn, "arn:aws:kinesis:us-east-1:123456789012:stream/kinesis-streaming-staging-events");
+        const doc = statements(dr, "staging-replica-replicator");
+        assert.deepEqual(doc.find((s) => s.Sid === "WriteToReplica"), {
+            Sid: "WriteToReplica",
+            Effect: "Allow",
+            Action: ["kinesis:PutRecord", "kinesis:PutRecords", "kinesis:ListShards"],
+            Resource: "arn:aws:kinesis:us-west-2:123456789012:stream/kinesis-streaming-staging-events-replica",
+        });
+        const env = (one(dr, "aws:lambda/function:Function", "staging-replica-replicator").inputs.environment as { variables: Record<string, string> }).variables;
+        assert.deepEqual([env.REPLICA_STREAM_NAME, env.REPLICA_REGION], ["kinesis-streaming-staging-events-replica", "us-west-2"]);
+        const alarms = ofType(dr, "aws:cloudwatch/metricAlarm:MetricAlarm").map((a) => a.name).filter((n) => n.startsWith("staging-replica-replicator"));
+        assert.deepEqual(alarms.sort(), ["staging-replica-replicator-errors", "staging-replica-replicator-failures-queued", "staging-replica-replicator-iterator-age", "staging-replica-replicator-throttles"]);
+    });
+
+    it("VPC endpoint: Kinesis interface endpoint with private DNS, HTTPS from the VPC's CIDR, this account only", () => {
+        const ep = one(dr, "aws:ec2/vpcEndpoint:VpcEndpoint");
+        assert.deepEqual(
+            [ep.inputs.serviceName, ep.inputs.vpcEndpointType, ep.inputs.privateDnsEnabled, ep.inputs.subnetIds],
+            ["com.amazonaws.us-east-1.kinesis-streams", "Interface", true, ["subnet-0aaa11111", "subnet-0bbb22222"]],
+        );
+        const sg = one(dr, "aws:ec2/securityGroup:SecurityGroup", "staging-network-endpoint");
+        assert.deepEqual(sg.inputs.ingress, [{ protocol: "tcp", fromPort: 443, toPort: 443, cidrBlocks: ["10.0.0.0/16"], description: "HTTPS from the VPC" }]);
+        assert.deepEqual(JSON.parse(ep.inputs.policy as string).Statement[0].Condition, { StringEquals: { "aws:PrincipalAccount": "123456789012" } });
+        const consumer = one(dr, "aws:lambda/function:Function", "staging-consumer");
+        assert.deepEqual((consumer.inputs.vpcConfig as { subnetIds: string[] }).subnetIds, ["subnet-0aaa11111", "subnet-0bbb22222"]);
+        assert.ok(statements(dr, "staging-consumer").some((s) => s.Sid === "ManageVpcNetworkInterfaces"));
+        assert.equal(dr.outputs.vpcEndpointId, "staging-network-id");
+    });
+
+    it("analytics: a Flink application with checkpointing, parallelism from config, logging and a scoped role", () => {
+        const app = one(dr, "aws:kinesisanalyticsv2/application:Application");
+        const cfg = app.inputs.applicationConfiguration as {
+            applicationCodeConfiguration: unknown;
+            flinkApplicationConfiguration: { checkpointConfiguration: { checkpointingEnabled: boolean }; parallelismConfiguration: unknown };
+        };
+        assert.equal(app.inputs.runtimeEnvironment, "FLINK-1_20");
+        assert.deepEqual(cfg.applicationCodeConfiguration, { codeContentType: "ZIPFILE", codeContent: { s3ContentLocation: { bucketArn: "arn:aws:s3:::acme-flink-artifacts", fileKey: "jobs/enrich-1.4.0.jar" } } });
+        assert.equal(cfg.flinkApplicationConfiguration.checkpointConfiguration.checkpointingEnabled, true);
+        assert.deepEqual(cfg.flinkApplicationConfiguration.parallelismConfiguration, { configurationType: "CUSTOM", parallelism: 4, parallelismPerKpu: 1, autoScalingEnabled: true });
+        const doc = statements(dr, "staging-analytics");
+        assert.deepEqual(doc.find((s) => s.Sid === "ReadArtifact")!.Resource, "arn:aws:s3:::acme-flink-artifacts/jobs/enrich-1.4.0.jar");
+        assert.equal(dr.outputs.analyticsAppName, "kinesis-streaming-staging-analytics");
+    });
+});
