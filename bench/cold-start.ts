@@ -12,7 +12,15 @@ import { figure, type BenchFigure, type BenchSection } from "./types";
 const ROOT = path.resolve(__dirname, "..");
 const RUNS = 7;
 /** What the handlers read at init, as the stack sets it. */
-const ENV = { STREAM_NAME: "bench", RESULTS_TABLE: "bench", ALERTS_TOPIC_ARN: "arn:aws:sns:us-east-1:123456789012:bench", AWS_REGION: "us-east-1", POWERTOOLS_METRICS_DISABLED: "true" };
+const ENV = {
+    STREAM_NAME: "bench",
+    RESULTS_TABLE: "bench",
+    ALERTS_TOPIC_ARN: "arn:aws:sns:us-east-1:123456789012:bench",
+    REPLICA_STREAM_NAME: "bench-replica",
+    REPLICA_REGION: "us-west-2",
+    AWS_REGION: "us-east-1",
+    POWERTOOLS_METRICS_DISABLED: "true",
+};
 
 /** Handlers that exist in functions/ (those with an index.ts). */
 export function handlerNames(): string[] {

@@ -144,10 +144,12 @@ export function buildStack(settings: Settings): Outputs {
               applicationName: settings.kcl.applicationName,
               namePrefix: physicalPrefix,
               streamArn: stream.stream.arn,
+              streamName: stream.stream.name,
               kmsKeyArn: key.keyArn,
               trustedPrincipals: settings.kcl.trustedPrincipals,
               context,
               deletionProtection: settings.deletionProtection,
+              alarms: { topicArn: alerts.topic.arn, millisBehindLatest: settings.alarms.iteratorAgeMs, evaluationPeriods: settings.alarms.evaluationPeriods },
               tags,
           })
         : undefined;
@@ -156,7 +158,7 @@ export function buildStack(settings: Settings): Outputs {
         new Autoscaler(`${prefix}-autoscaler`, {
             functionName: physicalName(settings, "autoscaler"),
             streamArn: stream.stream.arn,
-            streamName: stream.stream.name,
+            streamName: physicalName(settings, "events"),
             kmsKeyArn: key.keyArn,
             alertsTopicArn: alerts.topic.arn,
             minShards: settings.autoscaling.minShards,

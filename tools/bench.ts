@@ -1,6 +1,7 @@
 // npm run bench [-- --json]: every benchmark section, each figure next to its baseline measured in
 // the same run, with the ratio (the number to quote on a shared, noisy machine). Method: BENCHMARKS.md.
 import * as os from "node:os";
+import { autoscalerBench } from "../bench/autoscaler";
 import { coldStartBench } from "../bench/cold-start";
 import { consumerBench } from "../bench/consumer";
 import { producerBench } from "../bench/producer";
@@ -12,6 +13,7 @@ const SECTIONS: Record<string, () => Promise<BenchSection>> = {
     producer: producerBench,
     consumer: consumerBench,
     coldStart: coldStartBench,
+    autoscaler: autoscalerBench,
 };
 
 function fmt(n: number): string {

@@ -1,5 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+// The function's own environment contract (names, defaults, validation): a plain module, no runtime dependencies.
+import { autoscalerEnvironment, ENV } from "../../functions/autoscaler/config";
 import { alarmArgs, anyOccurrence } from "../lib/alarms";
 import { assumedBy, policyDocument } from "../lib/iam";
 import { StreamingFunction } from "./streaming-function";
@@ -7,7 +9,8 @@ import { StreamingFunction } from "./streaming-function";
 export interface AutoscalerArgs {
     functionName: string;
     streamArn: pulumi.Input<string>;
-    streamName: pulumi.Input<string>;
+    /** The stream's physical name (known before deployment). */
+    streamName: string;
     kmsKeyArn: pulumi.Input<string>;
     alertsTopicArn: pulumi.Input<string>;
     minShards: number;
@@ -42,7 +45,7 @@ export class Autoscaler extends pulumi.ComponentResource {
                         Sid: "ReshardThisStream",
                         Effect: "Allow",
                         // Tags hold the autoscaler's call history, so the 10-calls-per-24-h budget survives cold starts.
-                        Action: ["kinesis:DescribeStreamSummary", "kinesis:UpdateShardCount", "kinesis:ListTagsForStream", "kinesis:AddTagsToStream"],
+                        Action: ["kinesis:DescribeStreamSummary", "kinesis:UpdateShardCount", "kinesis:ListTagsForStream", "kinesis:AddTagsToStream", "kinesis:RemoveTagsFromStream"],
                         Resource: args.streamArn,
                     },
                     // GetMetricData has no resource-level permissions.
@@ -51,10 +54,8 @@ export class Autoscaler extends pulumi.ComponentResource {
                     { Sid: "EncryptDecisions", Effect: "Allow", Action: ["kms:GenerateDataKey", "kms:Decrypt"], Resource: args.kmsKeyArn },
                 ],
                 environment: {
-                    STREAM_NAME: args.streamName,
-                    ALERTS_TOPIC_ARN: args.alertsTopicArn,
-                    MIN_SHARDS: String(args.minShards),
-                    MAX_SHARDS: String(args.maxShards),
+                    ...autoscalerEnvironment({ streamName: args.streamName, alertsTopicArn: "", settings: { minShards: args.minShards, maxShards: args.maxShards } }),
+                    [ENV.alertsTopicArn]: args.alertsTopicArn,
                     POWERTOOLS_SERVICE_NAME: "autoscaler",
                     POWERTOOLS_METRICS_NAMESPACE: "StreamingPipeline",
                 },
@@ -83,7 +84,7 @@ export class Autoscaler extends pulumi.ComponentResource {
                 description: "Evaluate the stream's shard count every minute",
                 scheduleExpression: "rate(1 minute)",
                 flexibleTimeWindow: { mode: "OFF" },
-                target: { arn: fn.arn, roleArn: schedulerRole.arn, retryPolicy: { maximumRetryAttempts: 0, maximumEventAgeInSeconds: 60 } },
+                target: { arn: fn.arn, roleArn: schedulerRole.arn, input: JSON.stringify({ trigger: "schedule" }), retryPolicy: { maximumRetryAttempts: 0, maximumEventAgeInSeconds: 60 } },
             },
             { parent: this },
         );

@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { alarmArgs } from "../lib/alarms";
 import type { AwsContext } from "../lib/aws-context";
 import { policyDocument } from "../lib/iam";
 
@@ -9,12 +10,15 @@ export interface KclSupportArgs {
     /** Prefix of physical names, e.g. `kinesis-streaming-prod`. */
     namePrefix: string;
     streamArn: pulumi.Input<string>;
+    streamName: pulumi.Input<string>;
     kmsKeyArn: pulumi.Input<string>;
     /** Principals that may assume the application's role; empty = this account. @default [] */
     trustedPrincipals?: string[];
     context: AwsContext;
     /** DynamoDB deletion protection on the lease table. @default false */
     deletionProtection?: boolean;
+    /** The lag alarm on the application's EFO consumer. */
+    alarms: { topicArn: pulumi.Input<string>; millisBehindLatest: number; evaluationPeriods: number };
     tags: Record<string, string>;
 }
 
@@ -64,7 +68,8 @@ export class KclSupport extends pulumi.ComponentResource {
                 role: this.role.id,
                 policy: pulumi.jsonStringify(
                     policyDocument(
-                        { Sid: "ReadStream", Effect: "Allow", Action: ["kinesis:DescribeStream", "kinesis:DescribeStreamSummary", "kinesis:ListShards", "kinesis:GetShardIterator", "kinesis:GetRecords", "kinesis:RegisterStreamConsumer"], Resource: args.streamArn },
+                        // No RegisterStreamConsumer: the consumer exists; the application is configured with its ARN.
+                        { Sid: "ReadStream", Effect: "Allow", Action: ["kinesis:DescribeStream", "kinesis:DescribeStreamSummary", "kinesis:ListShards", "kinesis:GetShardIterator", "kinesis:GetRecords"], Resource: args.streamArn },
                         { Sid: "SubscribeThroughEfo", Effect: "Allow", Action: ["kinesis:SubscribeToShard", "kinesis:DescribeStreamConsumer"], Resource: this.consumer.arn },
                         { Sid: "DecryptStream", Effect: "Allow", Action: "kms:Decrypt", Resource: args.kmsKeyArn },
                         {
@@ -84,6 +89,26 @@ export class KclSupport extends pulumi.ComponentResource {
                     ),
                 ),
             },
+            { parent: this },
+        );
+        new aws.cloudwatch.MetricAlarm(
+            `${name}-lag`,
+            alarmArgs(
+                {
+                    description: `The KCL application ${args.applicationName} is falling behind (SubscribeToShardEvent.MillisBehindLatest over ${args.alarms.millisBehindLatest} ms)`,
+                    namespace: "AWS/Kinesis",
+                    metricName: "SubscribeToShardEvent.MillisBehindLatest",
+                    dimensions: { StreamName: args.streamName, ConsumerName: this.consumer.name },
+                    statistic: "Maximum",
+                    comparisonOperator: "GreaterThanOrEqualToThreshold",
+                    threshold: args.alarms.millisBehindLatest,
+                    evaluationPeriods: args.alarms.evaluationPeriods,
+                    // No data while the application is stopped: that is the application team's to watch.
+                    treatMissingData: "notBreaching",
+                },
+                args.alarms.topicArn,
+                args.tags,
+            ),
             { parent: this },
         );
         this.registerOutputs({ consumerArn: this.consumer.arn, leaseTableName: this.leaseTable.name, roleArn: this.role.arn });

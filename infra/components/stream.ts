@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { SHARD_LEVEL_METRICS, type StreamMode } from "../config";
 import { alarmActions, alarmArgs } from "../lib/alarms";
 import { withDefaults } from "../lib/defaults";
+import { HISTORY_TAG_KEY } from "../../functions/autoscaler/history";
 
 export interface StreamAlarmArgs {
     topicArn: pulumi.Input<string>;
@@ -49,6 +50,12 @@ export const STREAM_DEFAULTS = {
     putRecordsFailureRate: 0.01,
     evaluationPeriods: 5,
 };
+
+/**
+ * What `pulumi up` leaves to the autoscaler: the shard count, and the tag in which it keeps its
+ * call history (the 10-calls-per-24-h budget), or a refresh followed by an update would erase it.
+ */
+export const AUTOSCALED_IGNORE_CHANGES = ["shardCount", `tags["${HISTORY_TAG_KEY}"]`, `tagsAll["${HISTORY_TAG_KEY}"]`];
 
 /** Checks what the Kinesis API would reject, before anything is created. */
 export function validateStreamArgs(args: StreamArgs): void {
@@ -97,7 +104,7 @@ export class Stream extends pulumi.ComponentResource {
                 enforceConsumerDeletion: args.enforceConsumerDeletion ?? STREAM_DEFAULTS.enforceConsumerDeletion,
                 tags: args.tags,
             },
-            { parent: this, protect: args.protect ?? false, ignoreChanges: args.autoscaled ? ["shardCount"] : [] },
+            { parent: this, protect: args.protect ?? false, ignoreChanges: args.autoscaled ? AUTOSCALED_IGNORE_CHANGES : [] },
         );
 
         const dimensions = { StreamName: this.stream.name };

@@ -93,7 +93,7 @@ describe("Producers component", () => {
         const stage = one(prod, "aws:apigatewayv2/stage:Stage");
         assert.deepEqual(stage.inputs.defaultRouteSettings, { throttlingRateLimit: 100, throttlingBurstLimit: 200 });
         assert.equal((stage.inputs.accessLogSettings as { destinationArn: string }).destinationArn, "arn:aws:logs:us-east-1:123456789012:log-group:/aws/apigateway/kinesis-streaming-prod-ingest");
-        const permission = one(prod, "aws:lambda/permission:Permission");
+        const permission = one(prod, "aws:lambda/permission:Permission", "prod-producers");
         assert.equal(permission.inputs.sourceArn, "arn:aws:execute-api:us-east-1:123456789012:prod-producers-api-id/*/*");
         assert.equal(prod.outputs.ingestApiUrl, "https://prod-producers-api-id.execute-api.us-east-1.amazonaws.com/events");
     });

@@ -4,6 +4,51 @@ import { jsonInput, ofType, one, synthesize, type SynthResult } from "../support
 
 const statements = (r: SynthResult, name: string) => jsonInput<PolicyDocument>(one(r, "aws:iam/rolePolicy:RolePolicy", name), "policy").Statement;
 
+describe("autoscaler (mock runtime)", () => {
+    let prod: SynthResult;
+    before(async () => {
+        prod = await synthesize("prod");
+    });
+
+    it("only for an autoscaled provisioned stream, which then leaves shardCount and the history tag to it", async () => {
+        const stream = one(prod, "aws:kinesis/stream:Stream", "prod-stream");
+        assert.deepEqual(stream.ignoreChanges, ["shardCount", 'tags["autoscaler:update-shard-count-calls"]', 'tagsAll["autoscaler:update-shard-count-calls"]']);
+        const staging = await synthesize("staging");
+        assert.deepEqual(ofType(staging, "streaming:kinesis:Autoscaler"), []);
+        assert.deepEqual(one(staging, "aws:kinesis/stream:Stream").ignoreChanges, []);
+    });
+
+    it("a function with reserved concurrency 1, its settings in its environment, a role limited to this stream", () => {
+        const fn = one(prod, "aws:lambda/function:Function", "prod-autoscaler");
+        assert.equal(fn.inputs.reservedConcurrentExecutions, 1);
+        const env = (fn.inputs.environment as { variables: Record<string, string> }).variables;
+        assert.deepEqual([env.STREAM_NAME, env.AUTOSCALER_MIN_SHARDS, env.AUTOSCALER_MAX_SHARDS, env.AUTOSCALER_DRY_RUN], ["kinesis-streaming-prod-events", "2", "64", "false"]);
+        assert.equal(env.ALERTS_TOPIC_ARN, prod.outputs.alertsTopicArn);
+        assert.deepEqual(statements(prod, "prod-autoscaler").slice(1), [
+            {
+                Sid: "ReshardThisStream",
+                Effect: "Allow",
+                Action: ["kinesis:DescribeStreamSummary", "kinesis:UpdateShardCount", "kinesis:ListTagsForStream", "kinesis:AddTagsToStream", "kinesis:RemoveTagsFromStream"],
+                Resource: prod.outputs.streamArn,
+            },
+            { Sid: "ReadStreamMetrics", Effect: "Allow", Action: "cloudwatch:GetMetricData", Resource: "*" },
+            { Sid: "PublishDecisions", Effect: "Allow", Action: "sns:Publish", Resource: prod.outputs.alertsTopicArn },
+            { Sid: "EncryptDecisions", Effect: "Allow", Action: ["kms:GenerateDataKey", "kms:Decrypt"], Resource: prod.outputs.kmsKeyArn },
+        ]);
+    });
+
+    it("runs every minute from EventBridge Scheduler and at once when writes are throttled", () => {
+        const schedule = one(prod, "aws:scheduler/schedule:Schedule");
+        assert.equal(schedule.inputs.scheduleExpression, "rate(1 minute)");
+        const target = schedule.inputs.target as { arn: string; input: string };
+        assert.deepEqual([target.arn, target.input], ["arn:aws:lambda:us-east-1:123456789012:function:kinesis-streaming-prod-autoscaler", '{"trigger":"schedule"}']);
+        const alarm = one(prod, "aws:cloudwatch/metricAlarm:MetricAlarm", "prod-autoscaler-scale-out");
+        assert.deepEqual([alarm.inputs.metricName, alarm.inputs.alarmActions], ["WriteProvisionedThroughputExceeded", [target.arn]]);
+        const permission = one(prod, "aws:lambda/permission:Permission", "prod-autoscaler-alarm");
+        assert.equal(permission.inputs.principal, "lambda.alarms.cloudwatch.amazonaws.com");
+    });
+});
+
 describe("replication, VPC endpoint and analytics (mock runtime)", () => {
     let dr: SynthResult;
     let staging: SynthResult;

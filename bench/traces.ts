@@ -1,0 +1,112 @@
+// The built-in synthetic traffic trace for the autoscaler benchmark: 7 days, one point per minute,
+// seeded and deterministic. Diurnal cycle (trough 04:00, peak 16:00 UTC), weekly pattern (quieter
+// Friday, weekend), slow growth over the week, two slow ramps (a campaign, an evening event), sudden
+// 5x spikes of various lengths (one shorter than a resharding) and a night when the consumer falls
+// behind (iterator age high: no scale-in then). Record size drifts over the day so the binding limit
+// switches between records/s (small records) and bytes/s (large records).
+import type { DemandMinute, Trace } from "../functions/autoscaler/sim/model";
+
+export interface TraceEvent {
+    kind: "spike" | "ramp" | "consumer-lag";
+    /** Minute index where it starts. */
+    start: number;
+    minutes: number;
+    /** Traffic multiplier at its height (iterator age in minutes for consumer-lag). */
+    factor: number;
+}
+
+export interface SyntheticTraceOptions {
+    /** @default 7 */
+    seed?: number;
+    /** @default 7 */
+    days?: number;
+    /** Epoch ms of the first minute, a Monday 00:00 UTC. @default 2025-11-03T00:00:00Z */
+    start?: number;
+    /** Records/s at an ordinary weekday's 16:00 peak, before growth and events. @default 6000 */
+    peakRecordsPerSecond?: number;
+}
+
+export interface SyntheticTrace extends Trace {
+    events: TraceEvent[];
+}
+
+/** mulberry32: small, fast, deterministic. */
+function prng(seed: number): () => number {
+    let a = seed >>> 0;
+    return () => {
+        a = (a + 0x6d2b79f5) >>> 0;
+        let t = a;
+        t = Math.imul(t ^ (t >>> 15), t | 1);
+        t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+        return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+}
+
+const WEEKDAY_FACTOR = [1, 1, 1, 1, 0.9, 0.6, 0.5]; // Monday .. Sunday
+const SPIKE_MINUTES = [1, 4, 12, 25, 45, 90];
+const SPIKE_FACTOR = 5;
+
+/** Linear up over `up` minutes, hold `hold`, linear down over `down`: the multiplier at minute offset `t`. */
+function trapezoid(t: number, up: number, hold: number, down: number, height: number): number {
+    if (t < 0 || t >= up + hold + down) return 1;
+    if (t < up) return 1 + ((height - 1) * t) / up;
+    if (t < up + hold) return height;
+    return 1 + ((height - 1) * (up + hold + down - t)) / down;
+}
+
+export function syntheticWeek(options: SyntheticTraceOptions = {}): SyntheticTrace {
+    const seed = options.seed ?? 7;
+    const days = options.days ?? 7;
+    const start = options.start ?? Date.UTC(2025, 10, 3);
+    const peak = options.peakRecordsPerSecond ?? 6_000;
+    const rand = prng(seed);
+    const total = days * 1_440;
+
+    // Two slow ramps at fixed times (Tuesday 08:00, Thursday 18:00) when the trace is long enough.
+    const ramps: (TraceEvent & { up: number; hold: number; down: number })[] = [
+        { kind: "ramp" as const, start: 1 * 1_440 + 8 * 60, up: 300, hold: 180, down: 300, factor: 1.8 },
+        { kind: "ramp" as const, start: 3 * 1_440 + 18 * 60, up: 360, hold: 60, down: 360, factor: 1.6 },
+    ]
+        .map((r) => ({ ...r, minutes: r.up + r.hold + r.down }))
+        .filter((r) => r.start + r.minutes <= total);
+    // Spikes at seeded times, one per day slot (never overlapping), in a seeded order of lengths.
+    const lengths = [...SPIKE_MINUTES];
+    for (let i = lengths.length - 1; i > 0; i--) {
+        const j = Math.floor(rand() * (i + 1));
+        [lengths[i], lengths[j]] = [lengths[j] as number, lengths[i] as number];
+    }
+    const spikes: TraceEvent[] = lengths.slice(0, Math.min(lengths.length, days - 1)).map((minutes, i) => {
+        const slot = Math.floor(((i + 0.5) * total) / Math.min(lengths.length, days - 1)) - 720;
+        return { kind: "spike", start: Math.max(0, slot + Math.floor(rand() * 600)), minutes, factor: SPIKE_FACTOR };
+    });
+    // Saturday 01:00-03:00: the consumer stalls, iterator age climbs to 30 min, then catches up.
+    const lag: TraceEvent[] = days > 5 ? [{ kind: "consumer-lag", start: 5 * 1_440 + 60, minutes: 120, factor: 30 }] : [];
+
+    const minutes: DemandMinute[] = [];
+    for (let m = 0; m < total; m++) {
+        const hour = (m % 1_440) / 60;
+        const day = Math.floor(m / 1_440) % 7;
+        const diurnal = 0.25 + 0.75 * ((1 - Math.cos((2 * Math.PI * (hour - 4)) / 24)) / 2) ** 1.3;
+        const growth = 1 + (0.15 * m) / total;
+        let factor = diurnal * (WEEKDAY_FACTOR[day] as number) * growth;
+        for (const r of ramps) factor *= trapezoid(m - r.start, r.up, r.hold, r.down, r.factor);
+        for (const s of spikes) if (m >= s.start && m < s.start + s.minutes) factor *= s.factor;
+        const noise = 1 + 0.08 * (rand() + rand() + rand() - 1.5);
+        const recordsPerSecond = peak * factor * noise;
+        const recordBytes = 1_000 + 300 * Math.sin((2 * Math.PI * (hour - 10)) / 24);
+        const records = Math.round(recordsPerSecond * 60);
+        const bytes = Math.round(records * recordBytes);
+        let iteratorAgeMs = 200 + Math.floor(rand() * 800);
+        for (const l of lag) {
+            const t = m - l.start;
+            if (t >= 0 && t < l.minutes) iteratorAgeMs = Math.round(Math.min(t, l.minutes - t) * 2 * (l.factor / l.minutes) * 60_000);
+        }
+        // One shared consumer (Firehose or a Lambda without EFO) reads everything written.
+        minutes.push({ start: start + m * 60_000, records, bytes, readBytes: bytes, iteratorAgeMs });
+    }
+    return {
+        name: `synthetic ${days}-day trace (seed ${seed})`,
+        minutes,
+        events: [...ramps.map(({ kind, start: s, minutes: n, factor: f }) => ({ kind, start: s, minutes: n, factor: f })), ...spikes, ...lag].sort((a, b) => a.start - b.start),
+    };
+}

@@ -1,0 +1,97 @@
+// Replays one trace through every policy on the same model, plus the oracle and on-demand pricing.
+import { shardsToCarry } from "../decision";
+import { type AutoscalerSettings } from "../settings";
+import { demandShards, onDemandCost, type OracleRun, type PolicyRun, runOracle, runPolicy, type Trace } from "./model";
+import { autoscalerPolicy, referencePolicy, staticPolicy, stepPolicy } from "./policies";
+
+export interface ReplayOptions {
+    settings: AutoscalerSettings;
+    /** Shards at the start of the trace. @default defaultStartShards(trace, settings) */
+    startShards?: number;
+    /** @default 2 */
+    reshardingDelayMinutes?: number;
+    /** @default 1 */
+    metricsLagMinutes?: number;
+}
+
+export const POLICY_KEYS = ["autoscaler", "step", "reference", "staticPeak"] as const;
+export type PolicyKey = (typeof POLICY_KEYS)[number];
+
+export interface ReplayResult {
+    trace: { name: string; minutes: number; start: number; end: number; peakDemandShards: number; records: number; bytes: number };
+    startShards: number;
+    reshardingDelayMinutes: number;
+    metricsLagMinutes: number;
+    settings: AutoscalerSettings;
+    /** Shard-equivalents each minute needs (fractional). */
+    demand: Float64Array;
+    oracle: OracleRun;
+    policies: Record<PolicyKey, PolicyRun> & { onDemand: { costUsd: number; streamHours: number; gbWritten: number } };
+}
+
+/** Enough shards for the trace's first hour at the scale-out target, within [min, max]. */
+export function defaultStartShards(trace: Trace, s: AutoscalerSettings): number {
+    const firstHour = trace.minutes.slice(0, 60).reduce((n, d) => Math.max(n, demandShards(d)), 0);
+    return Math.min(s.maxShards, Math.max(s.minShards, shardsToCarry(firstHour, s.scaleOutTargetPercent / 100), 1));
+}
+
+export function replayAll(trace: Trace, options: ReplayOptions): ReplayResult {
+    if (trace.minutes.length === 0) throw new Error("the trace has no minutes");
+    const s = options.settings;
+    const startShards = options.startShards ?? defaultStartShards(trace, s);
+    const delay = options.reshardingDelayMinutes ?? 2;
+    const lag = options.metricsLagMinutes ?? 1;
+    const model = { startShards, reshardingDelayMinutes: delay, metricsLagMinutes: lag };
+    const oracle = runOracle(trace);
+    const peak = oracle.shards.reduce((n, x) => Math.max(n, x), 1);
+    const demand = Float64Array.from(trace.minutes, demandShards);
+    const first = trace.minutes[0]!;
+    const last = trace.minutes[trace.minutes.length - 1]!;
+    return {
+        trace: {
+            name: trace.name,
+            minutes: trace.minutes.length,
+            start: first.start,
+            end: last.start + 60_000,
+            peakDemandShards: demand.reduce((n, x) => Math.max(n, x), 0),
+            records: trace.minutes.reduce((n, d) => n + d.records, 0),
+            bytes: trace.minutes.reduce((n, d) => n + d.bytes, 0),
+        },
+        startShards,
+        reshardingDelayMinutes: delay,
+        metricsLagMinutes: lag,
+        settings: s,
+        demand,
+        oracle,
+        policies: {
+            autoscaler: runPolicy(trace, autoscalerPolicy(s), model),
+            step: runPolicy(trace, stepPolicy(s.minShards, s.maxShards), model),
+            reference: runPolicy(trace, referencePolicy(), model),
+            staticPeak: runPolicy(trace, staticPolicy(), { ...model, startShards: peak }),
+            onDemand: onDemandCost(trace),
+        },
+    };
+}
+
+const r3 = (x: number) => Math.round(x * 1000) / 1000;
+const r4 = (x: number) => Math.round(x * 10_000) / 10_000;
+
+export interface ReplaySummary {
+    oracle: { shardHours: number; costUsd: number };
+    policies: Record<PolicyKey, { shardHours: number; throttledMinutes: number; scalingCalls: number; maxCallsIn24h: number; costUsd: number }> & { onDemand: { costUsd: number } };
+}
+
+/** The `--json` object: exactly the fields the command documents. */
+export function summarise(r: ReplayResult): ReplaySummary {
+    const p = (run: PolicyRun) => ({ shardHours: r3(run.shardHours), throttledMinutes: run.throttledMinutes, scalingCalls: run.calls.length, maxCallsIn24h: run.maxCallsIn24h, costUsd: r4(run.costUsd) });
+    return {
+        oracle: { shardHours: r3(r.oracle.shardHours), costUsd: r4(r.oracle.costUsd) },
+        policies: {
+            autoscaler: p(r.policies.autoscaler),
+            step: p(r.policies.step),
+            reference: p(r.policies.reference),
+            staticPeak: p(r.policies.staticPeak),
+            onDemand: { costUsd: r4(r.policies.onDemand.costUsd) },
+        },
+    };
+}
