@@ -4,6 +4,7 @@ import * as os from "node:os";
 import { autoscalerBench } from "../bench/autoscaler";
 import { coldStartBench } from "../bench/cold-start";
 import { consumerBench } from "../bench/consumer";
+import { previewBench } from "../bench/preview";
 import { producerBench } from "../bench/producer";
 import type { BenchSection } from "../bench/types";
 import { parseFlags, runMain, UsageError } from "./lib/cli";
@@ -14,6 +15,7 @@ const SECTIONS: Record<string, () => Promise<BenchSection>> = {
     consumer: consumerBench,
     coldStart: coldStartBench,
     autoscaler: autoscalerBench,
+    preview: previewBench,
 };
 
 function fmt(n: number): string {
