@@ -5,6 +5,7 @@
 // behind (iterator age high: no scale-in then). Record size drifts over the day so the binding limit
 // switches between records/s (small records) and bytes/s (large records).
 import type { DemandMinute, Trace } from "../functions/autoscaler/sim/model";
+import { seededRandom } from "../tools/lib/seeded-random";
 
 export interface TraceEvent {
     kind: "spike" | "ramp" | "consumer-lag";
@@ -30,18 +31,6 @@ export interface SyntheticTrace extends Trace {
     events: TraceEvent[];
 }
 
-/** mulberry32: small, fast, deterministic. */
-function prng(seed: number): () => number {
-    let a = seed >>> 0;
-    return () => {
-        a = (a + 0x6d2b79f5) >>> 0;
-        let t = a;
-        t = Math.imul(t ^ (t >>> 15), t | 1);
-        t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-        return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-}
-
 const WEEKDAY_FACTOR = [1, 1, 1, 1, 0.9, 0.6, 0.5]; // Monday .. Sunday
 const SPIKE_MINUTES = [1, 4, 12, 25, 45, 90];
 const SPIKE_FACTOR = 5;
@@ -59,7 +48,7 @@ export function syntheticWeek(options: SyntheticTraceOptions = {}): SyntheticTra
     const days = options.days ?? 7;
     const start = options.start ?? Date.UTC(2025, 10, 3);
     const peak = options.peakRecordsPerSecond ?? 6_000;
-    const rand = prng(seed);
+    const rand = seededRandom(seed);
     const total = days * 1_440;
 
     // Two slow ramps at fixed times (Tuesday 08:00, Thursday 18:00) when the trace is long enough.

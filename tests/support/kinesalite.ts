@@ -14,6 +14,7 @@ import {
 } from "@aws-sdk/client-kinesis";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
 import { deaggregateSync } from "aws-kinesis-agg";
+import { seededRandom } from "../../tools/lib/seeded-random";
 
 export interface KinesaliteOptions {
     /** Time a stream stays CREATING / DELETING / UPDATING. @default 0 */
@@ -72,17 +73,7 @@ export function deaggregateAll(stored: StoredRecord[]): UserRecord[] {
     return out;
 }
 
-/** Deterministic PRNG (mulberry32), so a failing run can be replayed from its seed. */
-export function seededRandom(seed: number): () => number {
-    let a = seed >>> 0;
-    return () => {
-        a = (a + 0x6d2b79f5) >>> 0;
-        let t = a;
-        t = Math.imul(t ^ (t >>> 15), t | 1);
-        t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-        return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-}
+export { seededRandom };
 
 export interface TestRecord {
     data: Buffer;
