@@ -1,22 +1,93 @@
 // The pack's policies, side-effect free so tests and the offline tools can load them without
 // starting the policy server (policies/index.ts does that).
 import type { Policies } from "@pulumi/policy";
-import { kinesisStreamCustomerKey, kinesisStreamEncrypted, kinesisStreamIteratorAgeAlarm, kinesisStreamRetention } from "./rules/kinesis";
-import { iamStreamingLeastPrivilege } from "./rules/iam";
-import { kmsKeyRotation } from "./rules/kms";
-import { snsTopicEncrypted } from "./rules/sns";
+import { cloudwatchAlarmActions, cloudwatchLogGroupEncrypted, cloudwatchLogGroupRetention } from "./rules/cloudwatch";
+import { dynamodbTableDeletionProtection, dynamodbTableEncrypted, dynamodbTablePitr } from "./rules/dynamodb";
+import { firehoseBuffering, firehoseDeliveryLogging, firehoseDestinationBucket, firehoseSourceEncrypted } from "./rules/firehose";
+import { iamStreamingLeastPrivilege, iamStreamingRolePurpose } from "./rules/iam";
+import {
+    kinesisStreamCustomerKey,
+    kinesisStreamEncrypted,
+    kinesisStreamEnhancedMonitoring,
+    kinesisStreamIteratorAgeAlarm,
+    kinesisStreamMode,
+    kinesisStreamRetention,
+} from "./rules/kinesis";
+import { kmsKeyPolicyNoWildcardPrincipal, kmsKeyRotation } from "./rules/kms";
+import { lambdaAutoscalerConcurrency, lambdaFunctionLogGroup, lambdaRuntimeSupported } from "./rules/lambda";
+import {
+    pipelineAlarms,
+    pipelineAutoscaledShardCount,
+    pipelineEsmErrorHandling,
+    pipelineKeyCoherence,
+    pipelineRetentionCoversReplay,
+    pipelineShardCapacity,
+} from "./rules/pipeline";
+import {
+    s3BucketAccessLogging,
+    s3BucketEncryption,
+    s3BucketLifecycle,
+    s3BucketPublicAccessBlock,
+    s3BucketTlsOnly,
+    s3BucketVersioning,
+    s3PublicAccessBlockFlags,
+} from "./rules/s3";
+import { snsTopicEncrypted, snsTopicTlsOnly } from "./rules/sns";
+import { sqsDlqRetention, sqsQueueEncrypted } from "./rules/sqs";
 
 export const PACK_NAME = "kinesis-streaming-policies";
 export const PACK_VERSION = "0.1.0";
 
 export const policies: Policies = [
+    // Kinesis
     kinesisStreamEncrypted(),
     kinesisStreamCustomerKey(),
     kinesisStreamRetention(),
     kinesisStreamIteratorAgeAlarm(),
+    kinesisStreamMode(),
+    kinesisStreamEnhancedMonitoring(),
+    // KMS
     kmsKeyRotation(),
+    kmsKeyPolicyNoWildcardPrincipal(),
+    // SNS, SQS
     snsTopicEncrypted(),
+    snsTopicTlsOnly(),
+    sqsQueueEncrypted(),
+    sqsDlqRetention(),
+    // IAM
     iamStreamingLeastPrivilege(),
+    iamStreamingRolePurpose(),
+    // Firehose
+    firehoseDeliveryLogging(),
+    firehoseBuffering(),
+    firehoseSourceEncrypted(),
+    firehoseDestinationBucket(),
+    // S3
+    s3BucketEncryption(),
+    s3BucketVersioning(),
+    s3BucketPublicAccessBlock(),
+    s3PublicAccessBlockFlags(),
+    s3BucketTlsOnly(),
+    s3BucketAccessLogging(),
+    s3BucketLifecycle(),
+    // DynamoDB
+    dynamodbTablePitr(),
+    dynamodbTableEncrypted(),
+    dynamodbTableDeletionProtection(),
+    // Lambda, CloudWatch
+    lambdaRuntimeSupported(),
+    lambdaFunctionLogGroup(),
+    lambdaAutoscalerConcurrency(),
+    cloudwatchLogGroupRetention(),
+    cloudwatchLogGroupEncrypted(),
+    cloudwatchAlarmActions(),
+    // Across the pipeline (stack rules no other pack has)
+    pipelineEsmErrorHandling(),
+    pipelineRetentionCoversReplay(),
+    pipelineAlarms(),
+    pipelineKeyCoherence(),
+    pipelineShardCapacity(),
+    pipelineAutoscaledShardCount(),
 ];
 
 export const pack = { name: PACK_NAME, version: PACK_VERSION, policies };

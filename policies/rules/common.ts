@@ -25,3 +25,179 @@ export function refersTo(dependent: PolicyResource, prop: string, target: Policy
 export function isUnknownValueError(e: unknown): boolean {
     return e instanceof Error && e.constructor.name === "UnknownValueError";
 }
+
+/** The resources `dependent` refers to through `prop`, and the unknown that kept a link undecided. */
+export interface Links {
+    linked: PolicyResource[];
+    /** An UnknownValueError met while matching values; only meaningful when `linked` is empty. */
+    undecided?: unknown;
+}
+
+/**
+ * Which of `candidates` `dependent` refers to through its property `prop`.
+ *
+ * The engine's property dependencies decide first: they are known in preview, when ARNs and
+ * names are not. Values are matched (`sameValue`) only for candidates the dependencies do not
+ * name, which covers stack files whose resources were written by hand or reference each other
+ * by literal names. When the property has recorded dependencies, an unknown value met while
+ * matching is ignored (the engine already said where the value comes from); when it has none,
+ * the unknown is returned as `undecided` so the caller can rethrow it instead of guessing.
+ */
+export function linksOf(dependent: PolicyResource, prop: string, candidates: PolicyResource[], sameValue: (candidate: PolicyResource) => boolean): Links {
+    const recorded = dependent.propertyDependencies[prop] ?? [];
+    const urns = new Set(recorded.map((r) => r.urn));
+    const linked = candidates.filter((c) => urns.has(c.urn));
+    let undecided: unknown;
+    for (const c of candidates) {
+        if (urns.has(c.urn)) continue;
+        try {
+            if (sameValue(c)) linked.push(c);
+        } catch (e) {
+            if (!isUnknownValueError(e)) throw e;
+            if (recorded.length === 0) undecided ??= e;
+        }
+    }
+    return linked.length > 0 ? { linked } : { linked, undecided };
+}
+
+/** `linksOf`, rethrowing the unknown when nothing could be linked and a value was unknown. */
+export function linkedOrThrow(dependent: PolicyResource, prop: string, candidates: PolicyResource[], sameValue: (candidate: PolicyResource) => boolean): PolicyResource[] {
+    const { linked, undecided } = linksOf(dependent, prop, candidates, sameValue);
+    if (linked.length === 0 && undecided !== undefined) throw undecided;
+    return linked;
+}
+
+/**
+ * Runs `check` on every item, so one resource whose values are unknown in preview does not hide
+ * the findings about the others; the first UnknownValueError is rethrown at the end, which the
+ * engine reports once as "can't run policy ... during preview" (advisory) next to the violations.
+ */
+export function forEachDecidable<T>(items: Iterable<T>, check: (item: T) => void): void {
+    let unknown: unknown;
+    for (const item of items) {
+        try {
+            check(item);
+        } catch (e) {
+            if (!isUnknownValueError(e)) throw e;
+            unknown ??= e;
+        }
+    }
+    if (unknown !== undefined) throw unknown;
+}
+
+/** Reads `get()`, returning `fallback` when the value is unknown in preview (for lookups that only narrow a search). */
+export function orIfUnknown<T>(get: () => T, fallback: T): T {
+    try {
+        return get();
+    } catch (e) {
+        if (!isUnknownValueError(e)) throw e;
+        return fallback;
+    }
+}
+
+export const list = <T>(x: T | T[] | undefined | null): T[] => (x === undefined || x === null ? [] : Array.isArray(x) ? x : [x]);
+
+/** One statement of an IAM or resource policy document. */
+export interface Statement {
+    Sid?: string;
+    Effect?: string;
+    Principal?: unknown;
+    NotPrincipal?: unknown;
+    Action?: string | string[];
+    NotAction?: string | string[];
+    Resource?: string | string[];
+    NotResource?: string | string[];
+    Condition?: Record<string, Record<string, unknown>>;
+}
+
+/**
+ * The statements of a policy document given as JSON text or as an object; undefined when it is
+ * not a policy document. An unknown document (preview) is rethrown: it is the engine's to report.
+ */
+export function statementsOf(policy: unknown): Statement[] | undefined {
+    try {
+        const doc = typeof policy === "string" ? JSON.parse(policy) : policy;
+        if (typeof doc !== "object" || doc === null) return undefined;
+        // A statement that is not an object grants nothing: skipped rather than crashing the policy.
+        return list((doc as { Statement?: Statement | Statement[] }).Statement).filter((st) => typeof st === "object" && st !== null);
+    } catch (e) {
+        if (isUnknownValueError(e)) throw e;
+        return undefined;
+    }
+}
+
+/** The statement's label in messages: its Sid, or its position. */
+export const statementLabel = (s: Statement, i: number): string => s.Sid ?? `#${i}`;
+
+/** True when a principal is everyone: `"*"` or `{ AWS: "*" }` (alone or in a list). */
+export function isEveryone(principal: unknown): boolean {
+    if (principal === "*") return true;
+    if (typeof principal !== "object" || principal === null) return false;
+    return list((principal as { AWS?: unknown }).AWS as string | string[] | undefined).includes("*");
+}
+
+/** True when `actions` include `action` exactly or through a wildcard (`s3:*`, `sns:Pub*`, `*`), case-insensitively. */
+export function coversAction(actions: unknown[], action: string): boolean {
+    return actions.some((a) => new RegExp(`^${String(a).replace(/[.+?^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*")}$`, "i").test(action));
+}
+
+/**
+ * True for a Deny statement that refuses every request not sent over TLS: everyone as principal,
+ * `actions` covered, and the condition `Bool: { "aws:SecureTransport": "false" }`.
+ */
+export function deniesInsecureTransport(s: Statement, action: string): boolean {
+    if (s.Effect !== "Deny" || !isEveryone(s.Principal) || !coversAction(list(s.Action), action)) return false;
+    const bool = s.Condition?.Bool ?? s.Condition?.BoolIfExists;
+    const secure = bool ? Object.entries(bool).find(([k]) => k.toLowerCase() === "aws:securetransport")?.[1] : undefined;
+    return list(secure as unknown[] | undefined).some((v) => v === false || v === "false");
+}
+
+/** True for the ARN of the Kinesis stream named `name` (not one of its consumers). */
+export function isStreamArnOf(arn: unknown, name: unknown): boolean {
+    return typeof arn === "string" && typeof name === "string" && new RegExp(`^arn:aws[a-z-]*:kinesis:[^:]*:[^:]*:stream/${name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`).test(arn);
+}
+
+/** The last segment of an ARN after `kind/` (`arn:aws:sqs:...:name` has none: the sixth field). */
+export function arnName(arn: unknown): string | undefined {
+    if (typeof arn !== "string" || !arn.startsWith("arn:")) return undefined;
+    const resource = arn.split(":").slice(5).join(":");
+    return resource.includes("/") ? resource.slice(resource.indexOf("/") + 1) : resource;
+}
+
+/** Reads a nested property of a (proxied) object, `undefined` when a step is missing. */
+export function at(obj: unknown, ...path: (string | number)[]): unknown {
+    let cur: unknown = obj;
+    for (const p of path) {
+        if (cur === undefined || cur === null || typeof cur !== "object") return undefined;
+        cur = (cur as Record<string | number, unknown>)[p];
+    }
+    return cur;
+}
+
+/**
+ * The plain inputs behind @pulumi/policy's unknown-checking proxy, unknown values left as the
+ * engine's sentinels: what a remediation spreads and returns, so it can fix one property without
+ * reading (and failing on) the others during preview.
+ */
+export function rawProps(props: Record<string, unknown>): Record<string, unknown> {
+    return ((props as Record<string, unknown>)["__getSpecialProxyTarget"] as Record<string, unknown> | undefined) ?? props;
+}
+
+/**
+ * True when `pred` holds for some item. An item whose values are unknown in preview does not
+ * decide: it is skipped while another item may still satisfy `pred`, and its unknown is rethrown
+ * only when none does (so preview never passes what it could not see, nor fails what it could).
+ */
+export function someDecidable<T>(items: Iterable<T>, pred: (item: T) => boolean): boolean {
+    let unknown: unknown;
+    for (const item of items) {
+        try {
+            if (pred(item)) return true;
+        } catch (e) {
+            if (!isUnknownValueError(e)) throw e;
+            unknown ??= e;
+        }
+    }
+    if (unknown !== undefined) throw unknown;
+    return false;
+}

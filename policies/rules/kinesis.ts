@@ -72,7 +72,7 @@ export function kinesisStreamIteratorAgeAlarm(): StackValidationPolicy {
     return {
         name: "kinesis-stream-iterator-age-alarm",
         description:
-            "Every Kinesis stream must have a CloudWatch alarm on GetRecords.IteratorAgeMilliseconds for its StreamName, with an alarm action, " +
+            "Every Kinesis stream must have a CloudWatch alarm on GetRecords.IteratorAgeMilliseconds for its StreamName, with an alarm action (and actions enabled), " +
             "and a threshold of at most maxThresholdShareOfRetention (default 0.5) of the retention. " +
             "Controls: CloudWatch.15 (alarm actions); AWS Solutions Constructs iterator-age alarm.",
         enforcementLevel: "mandatory",
@@ -106,7 +106,7 @@ export function kinesisStreamIteratorAgeAlarm(): StackValidationPolicy {
                 }
                 const good = watching.filter((a) => {
                     const p = a.asType(aws.cloudwatch.MetricAlarm)!;
-                    return (p.alarmActions ?? []).length > 0 && (p.threshold ?? Infinity) <= maxMs;
+                    return (p.alarmActions ?? []).length > 0 && p.actionsEnabled !== false && (p.threshold ?? Infinity) <= maxMs;
                 });
                 if (good.length === 0) {
                     report(
@@ -116,5 +116,60 @@ export function kinesisStreamIteratorAgeAlarm(): StackValidationPolicy {
                 }
             }
         },
+    };
+}
+
+export const STREAM_MODES = ["ON_DEMAND", "PROVISIONED"] as const;
+
+/** Which capacity mode an environment may use: a planned, autoscaled shard count or on-demand. */
+export function kinesisStreamMode(): ResourceValidationPolicy {
+    return {
+        name: "kinesis-stream-mode",
+        description:
+            "Kinesis streams must use a capacity mode the environment allows (allowedModes: ON_DEMAND, PROVISIONED): on-demand needs no " +
+            "capacity planning, provisioned needs a shard count checked against the declared workload and an autoscaler. " +
+            "Controls: pack-specific (no Security Hub, AWS Config, cdk-nag or Checkov check).",
+        enforcementLevel: "mandatory",
+        configSchema: {
+            properties: { allowedModes: { type: "array", items: { type: "string", enum: [...STREAM_MODES] }, minItems: 1, default: [...STREAM_MODES] } },
+        },
+        validateResource: validateResourceOfType(aws.kinesis.Stream, (stream, args, report) => {
+            const allowed = args.getConfig<{ allowedModes?: string[] }>().allowedModes ?? [...STREAM_MODES];
+            // Without streamModeDetails, Kinesis creates a PROVISIONED stream.
+            const mode = stream.streamModeDetails?.streamMode ?? "PROVISIONED";
+            if (!allowed.includes(mode)) report(`stream mode is ${mode}; this environment allows ${allowed.join(", ")}.`);
+        }),
+    };
+}
+
+export const SHARD_LEVEL_METRICS = [
+    "IncomingBytes",
+    "IncomingRecords",
+    "OutgoingBytes",
+    "OutgoingRecords",
+    "WriteProvisionedThroughputExceeded",
+    "ReadProvisionedThroughputExceeded",
+    "IteratorAgeMilliseconds",
+] as const;
+
+/** Shard-level metrics show the hot shard the stream-level averages hide. */
+export function kinesisStreamEnhancedMonitoring(): ResourceValidationPolicy {
+    return {
+        name: "kinesis-stream-enhanced-monitoring",
+        description:
+            "Kinesis streams must enable the shard-level (enhanced) metrics in requiredMetrics (default all seven, or ALL): a hot shard " +
+            "throttles while the stream-level averages look healthy, and the autoscaler and on-call need per-shard figures. " +
+            "Controls: pack-specific (no Security Hub, AWS Config, cdk-nag or Checkov check).",
+        enforcementLevel: "mandatory",
+        configSchema: {
+            properties: { requiredMetrics: { type: "array", items: { type: "string", enum: [...SHARD_LEVEL_METRICS] }, default: [...SHARD_LEVEL_METRICS] } },
+        },
+        validateResource: validateResourceOfType(aws.kinesis.Stream, (stream, args, report) => {
+            const required = args.getConfig<{ requiredMetrics?: string[] }>().requiredMetrics ?? [...SHARD_LEVEL_METRICS];
+            const enabled = [...(stream.shardLevelMetrics ?? [])];
+            if (enabled.includes("ALL")) return;
+            const missing = required.filter((m) => !enabled.includes(m));
+            if (missing.length > 0) report(`shardLevelMetrics lacks ${missing.join(", ")}; enable them (or ALL).`);
+        }),
     };
 }

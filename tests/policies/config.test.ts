@@ -31,6 +31,9 @@ describe("policy config (resolvePolicyConfig)", () => {
         assert.deepEqual(resolved["kinesis-stream-iterator-age-alarm"], { enforcementLevel: "mandatory", properties: { maxThresholdShareOfRetention: 0.5 } });
         assert.deepEqual(resolved["kms-key-rotation"], { enforcementLevel: "mandatory", properties: {} });
         assert.deepEqual(resolved["sns-topic-encrypted"], { enforcementLevel: "mandatory", properties: {} });
+        assert.deepEqual(resolved["kinesis-stream-mode"], { enforcementLevel: "mandatory", properties: { allowedModes: ["ON_DEMAND", "PROVISIONED"] } });
+        assert.deepEqual(resolved["pipeline-retention-covers-replay"], { enforcementLevel: "mandatory", properties: { replayWindowHours: 72 } });
+        assert.deepEqual(resolved["dynamodb-table-deletion-protection"], { enforcementLevel: "advisory", properties: {} });
     });
 
     it("expands all, keeps per-policy levels and merges properties over the defaults", () => {
@@ -135,6 +138,17 @@ describe("policy config (resolvePolicyConfig)", () => {
                 () => resolve({ "kinesis-stream-iterator-age-alarm": { maxThresholdShareOfRetention: 1.5 } }),
                 "Policy config kinesis-stream-iterator-age-alarm.maxThresholdShareOfRetention = 1.5: must be from 0.01 to 1",
             );
+        });
+
+        it("a string where the schema wants a list (allowedModes)", () => {
+            assertInputError(
+                () => resolve({ "kinesis-stream-mode": { allowedModes: "PROVISIONED" } }),
+                'Policy config kinesis-stream-mode.allowedModes = "PROVISIONED": must be array',
+            );
+        });
+
+        it("a replay window beyond what SQS keeps (336 h)", () => {
+            assertInputError(() => resolve({ "sqs-dlq-retention": { replayWindowHours: 337 } }), "Policy config sqs-dlq-retention.replayWindowHours = 337: must be from 1 to 336");
         });
 
         it("from runPolicies too, before any policy runs", async () => {

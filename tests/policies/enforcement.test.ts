@@ -2,7 +2,8 @@
 // "disabled", "remediate", and each environment's file in policies/config/.
 import * as path from "node:path";
 import type { EnforcementLevel, Violation } from "../../tools/lib/analyzer-protocol";
-import { type PolicyPackConfig, readPolicyConfig } from "../../tools/lib/policy-engine";
+import { pack } from "../../policies/policies";
+import { type PolicyPackConfig, readPolicyConfig, runPolicies } from "../../tools/lib/policy-engine";
 import type { StackResource } from "../../tools/lib/resources";
 import { assertNoViolations, assertViolations, StackBuilder, violationsOf } from "../support/policy-harness";
 
@@ -73,9 +74,16 @@ describe("policy enforcement levels from config", () => {
         assertNoViolations(await violationsOf(brokenStack().b.resources, { all: "disabled" }));
     });
 
-    it('"remediate" on policies without remediation is reported as mandatory (what @pulumi/policy does)', async () => {
+    it('"remediate" on a policy without remediation, or a stack policy, is reported as mandatory (what @pulumi/policy does)', async () => {
         const s = brokenStack();
-        assertViolations(await violationsOf(s.b.resources, { "kms-key-rotation": "remediate", "kinesis-stream-iterator-age-alarm": "remediate" }), expected(s));
+        assertViolations(await violationsOf(s.b.resources, { "kinesis-stream-retention": "remediate", "kinesis-stream-iterator-age-alarm": "remediate" }), expected(s));
+    });
+
+    it('"remediate" on a policy that remediates: analyzed as is (a stack export) it reports mandatory; through Remediate first, nothing', async () => {
+        const s = brokenStack();
+        const config: PolicyPackConfig = { "kms-key-rotation": "remediate" };
+        assertViolations(await violationsOf(s.b.resources, config), expected(s));
+        assertViolations(await runPolicies(pack, s.b.resources, config, { remediate: true }), without(expected(s), "kms-key-rotation"));
     });
 
     describe("policies/config/<env>.json", () => {
@@ -103,7 +111,15 @@ describe("policy enforcement levels from config", () => {
             const key = share.key("key");
             const stream = share.stream("orders", key);
             share.iteratorAgeAlarm("orders-iterator-age", stream, share.topic("alerts", key), { threshold: 151_200_001 });
-            assertViolations(await violationsOf(s.b.resources, envConfig("prod")), expected(s));
+            // prod declares 2,500 records/s of 1 KiB for pipeline-shard-capacity: 3 shards, and the streams have 2.
+            const capacity = (r: StackResource): Violation => ({
+                policyName: "pipeline-shard-capacity",
+                enforcementLevel: "mandatory",
+                urn: r.urn,
+                message: `stream ${r.name} has 2 shards; the declared 2500 records/s of 1024 bytes with 0 shared-throughput consumers needs 3 (3 for 1 MiB/s of writes per shard, 3 for 1,000 records/s per shard, 0 for 2 MiB/s of shared reads per shard).`,
+            });
+            const withCapacity = [...expected(s), capacity(s.clicks), capacity(s.legacy)].sort((a, b) => a.urn.localeCompare(b.urn) || a.policyName.localeCompare(b.policyName));
+            assertViolations(await violationsOf(s.b.resources, envConfig("prod")), withCapacity);
             assertViolations(await violationsOf(share.resources, envConfig("prod")), [
                 {
                     policyName: "kinesis-stream-iterator-age-alarm",
@@ -111,6 +127,7 @@ describe("policy enforcement levels from config", () => {
                     urn: stream.urn,
                     message: "stream orders: its iterator-age alarm needs an alarm action and a threshold of at most 151200000 ms (0.25 of 168 h retention).",
                 },
+                capacity(stream),
             ]);
         });
     });

@@ -11,7 +11,7 @@ import * as analyzerproto from "@pulumi/pulumi/proto/analyzer_pb";
 import { PROJECT } from "../../infra/config";
 import { pack as packDef, PACK_NAME, PACK_VERSION, policies } from "../../policies/policies";
 import { type EnforcementLevel, levelName, type ResolvedPolicyConfig, type Violation } from "../../tools/lib/analyzer-protocol";
-import { type PolicyPackConfig, readPolicyConfig, resolvePolicyConfig, runPolicies } from "../../tools/lib/policy-engine";
+import { type PolicyPackConfig, readPolicyConfig, remediateResources, resolvePolicyConfig, runPolicies } from "../../tools/lib/policy-engine";
 import type { StackResource } from "../../tools/lib/resources";
 import { readStackConfig } from "../../tools/lib/synth";
 import { PACK_DIR, usePolicyPack } from "../support/policy-server";
@@ -47,11 +47,15 @@ function replaced(resources: StackResource[], changes: Map<string, StackResource
     });
 }
 
+/** The primary stream's iterator-age alarm (prod also has the replica's). */
 function iteratorAgeAlarm(result: SynthResult): StackResource {
-    const found = result.resources.filter((r) => r.type === ALARM && r.inputs.metricName === ITERATOR_AGE);
-    assert.equal(found.length, 1, `one ${ITERATOR_AGE} alarm in ${result.stack}`);
+    const found = result.resources.filter((r) => r.type === ALARM && r.inputs.metricName === ITERATOR_AGE && r.name === `${result.stack}-stream-iterator-age`);
+    assert.equal(found.length, 1, `one ${ITERATOR_AGE} alarm on ${result.stack}-stream`);
     return found[0]!;
 }
+
+/** The primary region's stream, key and topic (prod also has the replica region's). */
+const primary = (result: SynthResult, type: string) => one(result, type, `${result.stack}-${type === STREAM ? "stream" : type === KEY ? "key" : "alerts"}`);
 
 /** The order runPolicies reports in: URN, then policy, then message. */
 function sorted(vs: Violation[]): Violation[] {
@@ -83,7 +87,7 @@ describe("policy pack over pulumirpc.Analyzer (as `pulumi preview --policy-pack 
 
     before(async () => {
         prod = await synthesize("prod");
-        stream = one(prod, STREAM);
+        stream = primary(prod, STREAM);
         prodFile = readPolicyConfig(PROD_CONFIG_FILE);
         prodResolved = resolvePolicyConfig(policies, prodFile);
     });
@@ -234,6 +238,33 @@ describe("policy pack over pulumirpc.Analyzer (as `pulumi preview --policy-pack 
         });
     });
 
+    describe("Remediate (a policy configured remediate), as the engine calls it before Analyze", () => {
+        it("rewrites a key without rotation exactly as the in-process remediateResources does, and Analyze then passes it", async () => {
+            const pack = getPack();
+            const key = withInputs(primary(prod, KEY), { enableKeyRotation: false });
+            const config: PolicyPackConfig = { ...prodFile, "kms-key-rotation": "remediate" };
+            try {
+                await pack.configure(resolvePolicyConfig(policies, config));
+                const resp = await pack.remediateRaw(key);
+                const overGrpc = resp.getRemediationsList().map((r) => ({
+                    policyName: r.getPolicyname(),
+                    urn: key.urn,
+                    properties: r.getProperties()?.toJavaScript() as Record<string, unknown>,
+                }));
+                assert.deepEqual(overGrpc, [{ policyName: "kms-key-rotation", urn: key.urn, properties: { ...key.inputs, enableKeyRotation: true } }]);
+                assert.deepEqual(overGrpc, (await remediateResources(packDef, [key], config)).remediations);
+                assert.deepEqual(await pack.analyze({ ...key, inputs: overGrpc[0]!.properties }), []);
+                // Not remediated, the same key is a violation, reported as mandatory.
+                assert.deepEqual(
+                    (await pack.analyze(key)).map((v) => [v.policyName, v.enforcementLevel]),
+                    [["kms-key-rotation", "mandatory"]],
+                );
+            } finally {
+                await pack.configure(prodResolved);
+            }
+        });
+    });
+
     describe("the in-process runner (tools/lib/policy-engine.ts runPolicies) reports what the CLI path reports", () => {
         interface Scenario {
             name: string;
@@ -260,27 +291,33 @@ describe("policy pack over pulumirpc.Analyzer (as `pulumi preview --policy-pack 
             {
                 name: "prod with an unencrypted 48 h stream and no iterator-age alarm",
                 resources: prodWith((p) => [
-                    [one(p, STREAM).urn, withInputs(one(p, STREAM), { encryptionType: "NONE", kmsKeyId: undefined, retentionPeriod: 48 })],
+                    [primary(p, STREAM).urn, withInputs(primary(p, STREAM), { encryptionType: "NONE", kmsKeyId: undefined, retentionPeriod: 48 })],
                     [iteratorAgeAlarm(p).urn, null],
                 ]),
                 config: () => prodFile,
-                expect: { "kinesis-stream-encrypted": "mandatory", "kinesis-stream-retention": "mandatory", "kinesis-stream-iterator-age-alarm": "mandatory" },
+                expect: {
+                    "firehose-source-encrypted": "mandatory",
+                    "kinesis-stream-encrypted": "mandatory",
+                    "kinesis-stream-iterator-age-alarm": "mandatory",
+                    "kinesis-stream-retention": "mandatory",
+                    "pipeline-retention-covers-replay": "mandatory",
+                },
             },
             {
                 name: "the same, with kinesis-stream-encrypted advisory and the alarm policy disabled",
                 resources: prodWith((p) => [
-                    [one(p, STREAM).urn, withInputs(one(p, STREAM), { encryptionType: "NONE", kmsKeyId: undefined, retentionPeriod: 48 })],
+                    [primary(p, STREAM).urn, withInputs(primary(p, STREAM), { encryptionType: "NONE", kmsKeyId: undefined, retentionPeriod: 48 })],
                     [iteratorAgeAlarm(p).urn, null],
                 ]),
                 config: () => ({ ...prodFile, "kinesis-stream-encrypted": "advisory", "kinesis-stream-iterator-age-alarm": "disabled" }),
-                expect: { "kinesis-stream-encrypted": "advisory", "kinesis-stream-retention": "mandatory" },
+                expect: { "firehose-source-encrypted": "mandatory", "kinesis-stream-encrypted": "advisory", "kinesis-stream-retention": "mandatory", "pipeline-retention-covers-replay": "mandatory" },
             },
             {
                 name: "prod on AWS-managed keys, a key without rotation, an alarm threshold beyond the share of retention",
                 resources: prodWith((p) => [
-                    [one(p, STREAM).urn, withInputs(one(p, STREAM), { kmsKeyId: "alias/aws/kinesis" })],
-                    [one(p, TOPIC).urn, withInputs(one(p, TOPIC), { kmsMasterKeyId: "alias/aws/sns" })],
-                    [one(p, KEY).urn, withInputs(one(p, KEY), { enableKeyRotation: false })],
+                    [primary(p, STREAM).urn, withInputs(primary(p, STREAM), { kmsKeyId: "alias/aws/kinesis" })],
+                    [primary(p, TOPIC).urn, withInputs(primary(p, TOPIC), { kmsMasterKeyId: "alias/aws/sns" })],
+                    [primary(p, KEY).urn, withInputs(primary(p, KEY), { enableKeyRotation: false })],
                     [iteratorAgeAlarm(p).urn, withInputs(iteratorAgeAlarm(p), { threshold: 168 * 3_600_000 })],
                 ]),
                 config: () => prodFile,
@@ -298,12 +335,13 @@ describe("policy pack over pulumirpc.Analyzer (as `pulumi preview --policy-pack 
                 resources: prodWith((p) => {
                     const alarm = iteratorAgeAlarm(p);
                     return [
-                        [one(p, STREAM).urn, withInputs(one(p, STREAM), { name: UNKNOWN })],
+                        [primary(p, STREAM).urn, withInputs(primary(p, STREAM), { name: UNKNOWN })],
                         [alarm.urn, { ...withInputs(alarm, { dimensions: { StreamName: UNKNOWN } }), propertyDependencies: {}, dependencies: [] }],
                     ];
                 }),
                 config: () => prodFile,
-                expect: { "kinesis-stream-iterator-age-alarm": "advisory" },
+                // iam-streaming-role-purpose needs the stream's name to tell the replicator's writes (to the replica) from writes to the stream it reads.
+                expect: { "iam-streaming-role-purpose": "advisory", "kinesis-stream-iterator-age-alarm": "advisory" },
             },
         ];
 

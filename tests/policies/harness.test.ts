@@ -1,9 +1,11 @@
 // The harness builds what the engine builds: URNs like Pulumi's, dependencies from property
 // dependencies; and its assertions fail when they should.
 import * as assert from "node:assert/strict";
+import * as path from "node:path";
+import { readPolicyConfig } from "../../tools/lib/policy-engine";
 import { synthesize } from "../../tools/lib/synth";
 import type { Violation } from "../../tools/lib/analyzer-protocol";
-import { assertHasViolation, assertNoViolations, compliantStack, StackBuilder, TYPES, urnOf } from "../support/policy-harness";
+import { assertHasViolation, assertNoViolations, compliantPipeline, compliantStack, StackBuilder, TYPES, urnOf, violationsOf } from "../support/policy-harness";
 
 describe("policy test harness", () => {
     it("builds the URNs the program registers (parent type chain, stack and project)", async () => {
@@ -58,5 +60,24 @@ describe("policy test harness", () => {
         assert.throws(() => assertHasViolation([v, { ...v, urn: "urn:b" }], "p", "m"), assert.AssertionError);
         assert.throws(() => assertHasViolation([v], "p", "m", { enforcementLevel: "advisory" }), assert.AssertionError);
         assert.throws(() => assertNoViolations([v]), assert.AssertionError);
+    });
+});
+
+describe("compliantPipeline (the whole pipeline, compliant with every policy)", () => {
+    it("declares every resource type the pipeline rules join, under components, linked by property dependencies", async () => {
+        const p = compliantPipeline();
+        const types = new Set(p.b.resources.map((r) => r.type));
+        for (const t of Object.values(TYPES).filter((t) => t !== TYPES.rolePolicyAttachment && t !== TYPES.streamConsumer && t !== TYPES.alias)) assert.ok(types.has(t), `has a ${t}`);
+        assert.equal(p.consumer.esm.parent, p.consumer.component.urn);
+        assert.deepEqual(p.consumer.esm.propertyDependencies, { eventSourceArn: [p.stream.urn], functionName: [p.consumer.fn.urn], destinationConfig: [p.consumer.queue.urn] });
+        assert.deepEqual(p.archive.bucketSides.logging.propertyDependencies, { bucket: [p.archive.bucket.urn], targetBucket: [p.archive.logBucket.urn] });
+        assertNoViolations(await violationsOf(p.b.resources));
+    });
+
+    it("passes dev's and staging's policy config too (prod declares a workload two shards do not carry)", async () => {
+        for (const env of ["dev", "staging"]) {
+            const config = readPolicyConfig(path.join(__dirname, "..", "..", "policies", "config", `${env}.json`));
+            assertNoViolations(await violationsOf(compliantPipeline().b.resources, config));
+        }
     });
 });

@@ -22,6 +22,13 @@ const badAlarm = (stream: string, maxMs: number, share: number, hours: number) =
 
 /** One violation of this policy on `stream`, mandatory. */
 const expectOne = (stream: StackResource, message: string) => [{ policyName: POLICY, enforcementLevel: "mandatory" as const, urn: stream.urn, message }];
+/** cloudwatch-alarm-actions' finding on an alarm without actions (its URN sorts before the stream's). */
+const noAction = (alarm: StackResource) => ({
+    policyName: "cloudwatch-alarm-actions",
+    enforcementLevel: "mandatory" as const,
+    urn: alarm.urn,
+    message: "alarmActions is empty; notify the alerts topic (or invoke the function that acts on it).",
+});
 
 /** Removes the engine's property dependencies, as in a state where only values link resources. */
 function withoutPropertyDependencies(r: StackResource): void {
@@ -44,12 +51,12 @@ describe("policy kinesis-stream-iterator-age-alarm", () => {
 
         it("an alarm with an empty alarmActions list", async () => {
             const s = compliantStack({ alarm: { alarmActions: [] } });
-            assertViolations(await violationsOf(s.b.resources), expectOne(s.stream, badAlarm("orders", 302_400_000, 0.5, 168)));
+            assertViolations(await violationsOf(s.b.resources), [noAction(s.alarm!), ...expectOne(s.stream, badAlarm("orders", 302_400_000, 0.5, 168))]);
         });
 
         it("an alarm without alarmActions (okActions alone do not page anyone)", async () => {
             const s = compliantStack({ alarm: { alarmActions: undefined } });
-            assertViolations(await violationsOf(s.b.resources), expectOne(s.stream, badAlarm("orders", 302_400_000, 0.5, 168)));
+            assertViolations(await violationsOf(s.b.resources), [noAction(s.alarm!), ...expectOne(s.stream, badAlarm("orders", 302_400_000, 0.5, 168))]);
         });
 
         it("a threshold 1 ms above half of 168 h", async () => {
@@ -104,8 +111,8 @@ describe("policy kinesis-stream-iterator-age-alarm", () => {
             const topic = b.topic("alerts", key);
             const a = b.stream("a", key);
             const c = b.stream("c", key);
-            b.iteratorAgeAlarm("c-iterator-age", c, topic, { alarmActions: [] });
-            assertViolations(await violationsOf(b.resources), [...expectOne(a, noAlarm("a")), ...expectOne(c, badAlarm("c", 302_400_000, 0.5, 168))]);
+            const cAlarm = b.iteratorAgeAlarm("c-iterator-age", c, topic, { alarmActions: [] });
+            assertViolations(await violationsOf(b.resources), [noAction(cAlarm), ...expectOne(a, noAlarm("a")), ...expectOne(c, badAlarm("c", 302_400_000, 0.5, 168))]);
         });
     });
 
@@ -117,7 +124,7 @@ describe("policy kinesis-stream-iterator-age-alarm", () => {
 
         it("by property dependencies, and still checks actions and threshold, when the name is unknown", async () => {
             const s = compliantStack({ stream: { name: UNKNOWN }, alarm: { dimensions: { StreamName: UNKNOWN }, alarmActions: [] } });
-            assertViolations(await violationsOf(s.b.resources), expectOne(s.stream, badAlarm("orders", 302_400_000, 0.5, 168)));
+            assertViolations(await violationsOf(s.b.resources), [noAction(s.alarm!), ...expectOne(s.stream, badAlarm("orders", 302_400_000, 0.5, 168))]);
         });
 
         it("by property dependencies for several streams whose names are all unknown", async () => {
@@ -140,14 +147,15 @@ describe("policy kinesis-stream-iterator-age-alarm", () => {
         it("by value, and reports the alarm's missing action", async () => {
             const s = compliantStack({ alarm: { alarmActions: [] } });
             withoutPropertyDependencies(s.alarm!);
-            assertViolations(await violationsOf(s.b.resources), expectOne(s.stream, badAlarm("orders", 302_400_000, 0.5, 168)));
+            assertViolations(await violationsOf(s.b.resources), [noAction(s.alarm!), ...expectOne(s.stream, badAlarm("orders", 302_400_000, 0.5, 168))]);
         });
 
         it("counts one good alarm among bad ones", async () => {
             const s = compliantStack({ alarm: { alarmActions: [] } });
             s.b.iteratorAgeAlarm("orders-iterator-age-page", s.stream, s.topic, { threshold: 600_000 });
             s.b.iteratorAgeAlarm("orders-iterator-age-late", s.stream, s.topic, { threshold: 400_000_000 });
-            assertNoViolations(await violationsOf(s.b.resources));
+            // Only the silent alarm itself is reported (cloudwatch-alarm-actions), not the stream.
+            assertViolations(await violationsOf(s.b.resources), [noAction(s.alarm!)]);
         });
     });
 

@@ -1,5 +1,5 @@
 // kms-key-rotation: symmetric customer keys rotate; keys that cannot rotate are not applicable.
-import { assertNoViolations, assertViolations, compliantStack, UNKNOWN, unknownDiagnostic, violationsOf } from "../support/policy-harness";
+import { assertNoViolations, assertViolations, compliantStack, policyDoc, UNKNOWN, unknownDiagnostic, violation, violationsOf } from "../support/policy-harness";
 
 const POLICY = "kms-key-rotation";
 const MESSAGE = "enableKeyRotation is not true; turn on automatic key rotation.";
@@ -56,5 +56,52 @@ describe("policy kms-key-rotation", () => {
         assertViolations(await violationsOf(s.b.resources), [
             { policyName: POLICY, enforcementLevel: "advisory", urn: s.key.urn, message: unknownDiagnostic(POLICY, "string", "customerMasterKeySpec") },
         ]);
+    });
+});
+
+// kms-key-policy-no-wildcard-principal: nobody but named principals administers the key.
+describe("policy kms-key-policy-no-wildcard-principal", () => {
+    const WILD = "kms-key-policy-no-wildcard-principal";
+    const ROOT = "arn:aws:iam::123456789012:root";
+    const admin = { Sid: "AccountAdministersKeyThroughIam", Effect: "Allow", Principal: { AWS: ROOT }, Action: "kms:*", Resource: "*" };
+    const logs = { Sid: "Logs", Effect: "Allow", Principal: { Service: "logs.us-east-1.amazonaws.com" }, Action: ["kms:Encrypt*", "kms:Decrypt*"], Resource: "*" };
+    const withPolicy = (...statements: Record<string, unknown>[]) => compliantStack({ key: { policy: policyDoc(...statements) } });
+
+    it("passes the program's key policy (kms:* to the account root, named actions to services) and the default policy", async () => {
+        assertNoViolations(await violationsOf(withPolicy(admin, logs).b.resources));
+        assertNoViolations(await violationsOf(compliantStack().b.resources));
+    });
+
+    it("passes a wildcard principal with named actions, and a Deny to everyone", async () => {
+        const decrypt = { Sid: "OrgDecrypt", Effect: "Allow", Principal: "*", Action: "kms:Decrypt", Resource: "*", Condition: { StringEquals: { "aws:PrincipalOrgID": "o-1" } } };
+        const deny = { Sid: "NoDelete", Effect: "Deny", Principal: "*", Action: "kms:*", Resource: "*" };
+        assertNoViolations(await violationsOf(withPolicy(admin, decrypt, deny).b.resources));
+    });
+
+    const broken: [string, Record<string, unknown>, string][] = [
+        ['kms:* to "*"', { Sid: "Open", Effect: "Allow", Principal: "*", Action: "kms:*", Resource: "*" }, 'statement Open allows kms:* to every principal; grant the account root and name the actions each service needs.'],
+        ['* to { AWS: "*" }', { Sid: "Open", Effect: "Allow", Principal: { AWS: "*" }, Action: "*", Resource: "*" }, "statement Open allows * to every principal; grant the account root and name the actions each service needs."],
+        [
+            'KMS:* to { AWS: ["*"] } with a condition (conditions do not excuse it)',
+            { Effect: "Allow", Principal: { AWS: ["*"] }, Action: ["kms:Decrypt", "KMS:*"], Resource: "*", Condition: { StringEquals: { "kms:CallerAccount": "123456789012" } } },
+            "statement #1 allows KMS:* to every principal; grant the account root and name the actions each service needs.",
+        ],
+        ["kms:* with NotPrincipal", { Sid: "AllBut", Effect: "Allow", NotPrincipal: { AWS: ROOT }, Action: "kms:*", Resource: "*" }, "statement AllBut allows kms:* with NotPrincipal (everyone it does not name); grant named principals."],
+    ];
+    for (const [what, statement, message] of broken) {
+        it(`reports ${what}`, async () => {
+            const s = withPolicy(admin, statement);
+            assertViolations(await violationsOf(s.b.resources), [violation(WILD, s.key.urn, message)]);
+        });
+    }
+
+    it("reports a policy that is not JSON", async () => {
+        const s = compliantStack({ key: { policy: "{ nope" } });
+        assertViolations(await violationsOf(s.b.resources), [violation(WILD, s.key.urn, "policy is not a JSON policy document.")]);
+    });
+
+    it("cannot check a key policy unknown in preview: advisory", async () => {
+        const s = compliantStack({ key: { policy: UNKNOWN } });
+        assertViolations(await violationsOf(s.b.resources), [violation(WILD, s.key.urn, unknownDiagnostic(WILD, "string", "policy"), "advisory")]);
     });
 });

@@ -44,7 +44,10 @@ describe("policies/README.md", () => {
             const props = Object.entries(p.configSchema?.properties ?? {});
             if (props.length === 0) assert.equal(cell, "none", p.name);
             for (const [key, s] of props) {
-                assert.ok(cell.includes(`\`${key}\`: ${s.type} ${s.minimum}–${s.maximum} (${s.default})`), `${p.name}: ${key} documented as in its schema, got: ${cell}`);
+                // Numbers with their range and default; lists (and anything else) with their default as JSON.
+                const documented =
+                    s.type === "integer" || s.type === "number" ? `\`${key}\`: ${s.type} ${s.minimum}–${s.maximum} (${s.default})` : `\`${key}\`: ${s.type} (${JSON.stringify(s.default)})`;
+                assert.ok(cell.includes(documented), `${p.name}: ${key} documented as in its schema (${documented}), got: ${cell}`);
             }
         }
     });

@@ -1,5 +1,6 @@
 // sns-topic-encrypted: alert topics use a customer-managed key CloudWatch may publish with.
-import { assertNoViolations, assertViolations, compliantStack, UNKNOWN, unknownDiagnostic, violationsOf } from "../support/policy-harness";
+import { strict as assert } from "node:assert";
+import { assertNoViolations, assertViolations, compliantStack, policyDoc, set, TYPES, UNKNOWN, unknownDiagnostic, unlink, violation, violationsOf } from "../support/policy-harness";
 
 const POLICY = "sns-topic-encrypted";
 const NOT_SET = "kmsMasterKeyId is not set; encrypt the topic with the stack's customer-managed key.";
@@ -37,5 +38,117 @@ describe("policy sns-topic-encrypted", () => {
         assertViolations(await violationsOf(s.b.resources), [
             { policyName: POLICY, enforcementLevel: "advisory", urn: s.topic.urn, message: unknownDiagnostic(POLICY, "string", "kmsMasterKeyId") },
         ]);
+    });
+});
+
+// sns-topic-tls-only (a stack policy): the topic's policy, joined by its `arn` property dependency
+// (or the topic's inline policy), denies publishing without TLS.
+describe("policy sns-topic-tls-only", () => {
+    const TLS = "sns-topic-tls-only";
+    const TOPIC_ARN = "arn:aws:sns:us-east-1:123456789012:alerts";
+    const denyTls = (action: unknown = ["sns:Publish", "sns:Subscribe"], condition: unknown = { Bool: { "aws:SecureTransport": "false" } }, principal: unknown = "*") => ({
+        Sid: "DenyInsecureTransport",
+        Effect: "Deny",
+        Principal: principal,
+        Action: action,
+        Resource: TOPIC_ARN,
+        Condition: condition,
+    });
+    const setup = () => {
+        const s = compliantStack();
+        return { ...s, policy: s.b.find(TYPES.topicPolicy, "alerts") };
+    };
+
+    it("passes a topic whose TopicPolicy denies sns:Publish without TLS (linked by the arn dependency)", async () => {
+        const s = setup();
+        assert.deepEqual(s.policy.propertyDependencies.arn, [s.topic.urn]);
+        assertNoViolations(await violationsOf(s.b.resources));
+    });
+
+    const passing: [string, Record<string, unknown>][] = [
+        ["a Deny of sns:* with a boolean false", denyTls("sns:*", { Bool: { "aws:SecureTransport": false } })],
+        ['a Deny of "*" to { AWS: "*" } under BoolIfExists', denyTls("*", { BoolIfExists: { "aws:SecureTransport": ["false"] } }, { AWS: "*" })],
+    ];
+    for (const [what, statement] of passing) {
+        it(`passes ${what}`, async () => {
+            const s = setup();
+            set(s.policy, { policy: policyDoc(statement) });
+            assertNoViolations(await violationsOf(s.b.resources));
+        });
+    }
+
+    it("passes the topic's inline policy without a TopicPolicy", async () => {
+        const s = setup();
+        s.b.remove(s.policy);
+        set(s.topic, { policy: policyDoc(denyTls()) });
+        assertNoViolations(await violationsOf(s.b.resources));
+    });
+
+    it("links the TopicPolicy by the topic name in its arn when there are no dependencies (stack file)", async () => {
+        const s = setup();
+        set(s.topic, { name: "alerts" });
+        unlink(s.policy);
+        assertNoViolations(await violationsOf(s.b.resources));
+    });
+
+    it("reports a topic without a policy", async () => {
+        const s = setup();
+        s.b.remove(s.policy);
+        assertViolations(await violationsOf(s.b.resources), [
+            violation(TLS, s.topic.urn, "topic alerts has no topic policy; attach one that denies sns:Publish when aws:SecureTransport is false."),
+        ]);
+    });
+
+    it("reports a topic whose only TopicPolicy belongs to another topic", async () => {
+        const s = setup();
+        const other = s.b.topic("audit", s.key);
+        s.b.remove(s.policy);
+        assertNoViolations(await violationsOf(s.b.resources.filter((r) => r.urn !== s.topic.urn)));
+        assertViolations(await violationsOf(s.b.resources), [
+            violation(TLS, s.topic.urn, "topic alerts has no topic policy; attach one that denies sns:Publish when aws:SecureTransport is false."),
+        ]);
+        assert.ok(other);
+    });
+
+    const broken: [string, Record<string, unknown>][] = [
+        ["only Allow statements", { Sid: "Publish", Effect: "Allow", Principal: { Service: "cloudwatch.amazonaws.com" }, Action: "sns:Publish", Resource: TOPIC_ARN }],
+        ["a Deny of sns:Subscribe only", denyTls("sns:Subscribe")],
+        ['a Deny when aws:SecureTransport is "true"', denyTls(undefined, { Bool: { "aws:SecureTransport": "true" } })],
+        ["a Deny without a condition", { Sid: "DenyAll", Effect: "Deny", Principal: "*", Action: "sns:Publish", Resource: TOPIC_ARN }],
+        ["a Deny to one account only", denyTls(["sns:Publish"], { Bool: { "aws:SecureTransport": "false" } }, { AWS: "arn:aws:iam::123456789012:root" })],
+    ];
+    for (const [what, statement] of broken) {
+        it(`reports a policy with ${what}`, async () => {
+            const s = setup();
+            set(s.policy, { policy: policyDoc(statement) });
+            assertViolations(await violationsOf(s.b.resources), [violation(TLS, s.topic.urn, "the policy of topic alerts does not deny sns:Publish when aws:SecureTransport is false.")]);
+        });
+    }
+
+    it("reports a policy that is not JSON like one without the Deny", async () => {
+        const s = setup();
+        set(s.policy, { policy: "not json" });
+        assertViolations(await violationsOf(s.b.resources), [violation(TLS, s.topic.urn, "the policy of topic alerts does not deny sns:Publish when aws:SecureTransport is false.")]);
+    });
+
+    it("in preview, links by the arn dependency while the arn is unknown, and reports an unknown policy document as advisory", async () => {
+        const s = setup();
+        set(s.policy, { arn: UNKNOWN });
+        assertNoViolations(await violationsOf(s.b.resources));
+        set(s.policy, { policy: UNKNOWN });
+        assertViolations(await violationsOf(s.b.resources), [violation(TLS, "", unknownDiagnostic(TLS, "string", "policy"), "advisory")]);
+    });
+
+    it("in preview, an unknown inline policy does not hide a TopicPolicy that passes", async () => {
+        const s = setup();
+        set(s.topic, { policy: UNKNOWN });
+        assertNoViolations(await violationsOf(s.b.resources));
+    });
+
+    it("in preview, a TopicPolicy whose arn is unknown and that nothing links is undecided: advisory", async () => {
+        const s = setup();
+        unlink(s.policy);
+        set(s.policy, { arn: UNKNOWN });
+        assertViolations(await violationsOf(s.b.resources), [violation(TLS, "", unknownDiagnostic(TLS, "string", "arn"), "advisory")]);
     });
 });

@@ -5,62 +5,171 @@ import * as path from "node:path";
 import { pack } from "../../policies/policies";
 import { readPolicyConfig, runPolicies } from "../../tools/lib/policy-engine";
 import { previewStack } from "../../tools/lib/preview";
-import { synthesize } from "../../tools/lib/synth";
+import { readStackConfig, synthesize } from "../../tools/lib/synth";
+import type { Violation } from "../../tools/lib/analyzer-protocol";
 import { assertViolations, ITERATOR_AGE_METRIC, TYPES } from "../support/policy-harness";
 
 const envConfig = (env: string) => readPolicyConfig(path.join(__dirname, "..", "..", "policies", "config", `${env}.json`));
 const streamUrn = (stack: string) => `urn:pulumi:${stack}::kinesis-streaming::streaming:kinesis:Stream$aws:kinesis/stream:Stream::${stack}-stream`;
 
+/** What each stack's own config reports: nothing mandatory; staging keeps its results table deletable (advisory there). */
+const EXPECTED: Record<string, (stack: string) => Violation[]> = {
+    dev: () => [],
+    staging: (stack) => [
+        {
+            policyName: "dynamodb-table-deletion-protection",
+            enforcementLevel: "advisory",
+            urn: `urn:pulumi:${stack}::kinesis-streaming::streaming:dynamodb:ResultsTable$aws:dynamodb/table:Table::${stack}-results`,
+            message: "deletionProtectionEnabled is not true; turn deletion protection on.",
+        },
+    ],
+    prod: () => [],
+};
+
+/** Each stack synthesized once for the tests that only read (or change a copy of) its resources. */
+const synthesized = new Map<string, Promise<Awaited<ReturnType<typeof synthesize>>>>();
+async function synth(stack: string) {
+    if (!synthesized.has(stack)) synthesized.set(stack, synthesize(stack));
+    const result = await synthesized.get(stack)!;
+    // A JSON copy, as the analyzer requests carry them (inputs hold asset promises structuredClone refuses).
+    return { ...result, resources: JSON.parse(JSON.stringify(result.resources)) as typeof result.resources };
+}
+
 describe("stacks under their own policy config", () => {
     for (const stack of ["dev", "staging", "prod"]) {
-        it(`${stack} passes every policy with policies/config/${stack}.json`, async () => {
+        it(`${stack} passes every policy with policies/config/${stack}.json (nothing mandatory)`, async () => {
             const result = await previewStack(stack);
             assert.equal(result.policyConfig, path.join("policies", "config", `${stack}.json`));
             // Not vacuous: the resources the rules look at are there.
             const count = (type: string) => result.resources.filter((r) => r.type === type).length;
-            for (const t of [TYPES.key, TYPES.topic, TYPES.stream]) assert.ok(count(t) >= 1, `${stack} has a ${t}`);
+            for (const t of [TYPES.key, TYPES.topic, TYPES.stream, TYPES.esm, TYPES.queue, TYPES.function, TYPES.logGroup, TYPES.table, TYPES.bucket, TYPES.bucketPolicy, TYPES.firehose]) {
+                assert.ok(count(t) >= 1, `${stack} has a ${t}`);
+            }
             assert.ok(result.resources.some((r) => r.urn === streamUrn(stack)), `${stack} has ${streamUrn(stack)}`);
             const iteratorAlarms = result.resources.filter((r) => r.type === TYPES.alarm && r.inputs.metricName === ITERATOR_AGE_METRIC);
             assert.equal(iteratorAlarms.length, count(TYPES.stream), `${stack}: one iterator-age alarm per stream`);
-            assert.deepEqual(result.violations, []);
+            assertViolations(result.violations, EXPECTED[stack]!(stack));
         });
     }
 
-    it("prod with retentionHours 48 breaks kinesis-stream-retention (mandatory)", async () => {
-        const result = await previewStack("prod", { "kinesis-streaming:retentionHours": "48" });
-        assertViolations(result.violations, [
-            { policyName: "kinesis-stream-retention", enforcementLevel: "mandatory", urn: streamUrn("prod"), message: "retentionPeriod is 48 h; at least 168 h is required." },
-        ]);
+    for (const stack of ["staging", "prod"]) {
+        it(`policies/config/${stack}.json declares the workload Pulumi.${stack}.yaml declares (pipeline-shard-capacity)`, () => {
+            const config = readStackConfig(stack);
+            const capacity = envConfig(stack)["pipeline-shard-capacity"] as { recordsPerSecond?: number; averageRecordBytes?: number };
+            assert.equal(capacity.recordsPerSecond, Number(config["kinesis-streaming:workloadRecordsPerSecond"]));
+            assert.equal(capacity.averageRecordBytes, Number(config["kinesis-streaming:workloadAverageRecordBytes"]));
+        });
+    }
+
+    it("prod's shards carry its declared workload, and would not carry twice as much with its shared readers", async () => {
+        const prod = await synth("prod");
+        const config = envConfig("prod");
+        const baseline = new Set((await runPolicies(pack, prod.resources, config)).map((v) => JSON.stringify(v)));
+        const doubled = { ...config, "pipeline-shard-capacity": { recordsPerSecond: 5000, averageRecordBytes: 1024 } };
+        assertViolations(
+            (await runPolicies(pack, prod.resources, doubled)).filter((v) => !baseline.has(JSON.stringify(v))),
+            [
+                {
+                    // The replica receives every record of the stream, at the shard count prod starts with.
+                    policyName: "pipeline-shard-capacity",
+                    enforcementLevel: "mandatory",
+                    urn: "urn:pulumi:prod::kinesis-streaming::streaming:kinesis:Stream$aws:kinesis/stream:Stream::prod-replica-stream",
+                    message:
+                        "stream prod-replica-stream has 4 shards; the declared 5000 records/s of 1024 bytes with 0 shared-throughput consumers needs 5 (5 for 1 MiB/s of writes per shard, 5 for 1,000 records/s per shard, 0 for 2 MiB/s of shared reads per shard).",
+                },
+                {
+                    policyName: "pipeline-shard-capacity",
+                    enforcementLevel: "mandatory",
+                    urn: streamUrn("prod"),
+                    // Counted from the stack: the Firehose and the replicator poll the stream (the consumer and the KCL application use EFO).
+                    message:
+                        "stream prod-stream has 4 shards; the declared 5000 records/s of 1024 bytes with 2 shared-throughput consumers needs 5 (5 for 1 MiB/s of writes per shard, 5 for 1,000 records/s per shard, 5 for 2 MiB/s of shared reads per shard).",
+                },
+            ],
+        );
+        assert.equal([...baseline].filter((v) => v.includes("pipeline-shard-capacity")).length, 0, "4 shards carry the declared 2,500 records/s");
     });
 
-    it("prod with an iterator-age alarm at 200,000,000 ms breaks prod's quarter-of-retention rule, which staging allows", async () => {
-        // 200,000,000 ms is within half of 168 h (what the program itself accepts), above a quarter (prod's policy).
-        const overrides = { "kinesis-streaming:iteratorAgeAlarmMs": "200000000" };
-        const prod = await previewStack("prod", overrides);
-        assertViolations(prod.violations, [
+    it("dev keeps records 24 h: its 23 h replay window passes, the 72 h default would not", async () => {
+        const dev = await synth("dev");
+        const config = envConfig("dev");
+        assertViolations(await runPolicies(pack, dev.resources, config), []);
+        const { "pipeline-retention-covers-replay": _replay, ...withDefaultWindow } = config;
+        assertViolations(await runPolicies(pack, dev.resources, withDefaultWindow), [
             {
-                policyName: "kinesis-stream-iterator-age-alarm",
+                policyName: "pipeline-retention-covers-replay",
                 enforcementLevel: "mandatory",
-                urn: streamUrn("prod"),
-                message: "stream prod-stream: its iterator-age alarm needs an alarm action and a threshold of at most 151200000 ms (0.25 of 168 h retention).",
+                urn: streamUrn("dev"),
+                message:
+                    "stream dev-stream keeps records 24 h, less than the 1 h record age of event source mapping dev-consumer plus the 72 h replay window (73 h); raise retentionPeriod or lower maximumRecordAgeInSeconds.",
             },
         ]);
-        assert.deepEqual((await previewStack("staging", overrides)).violations, []);
     });
 
-    it("dev's resources under prod's policy config break the 168 h retention minimum", async () => {
-        const dev = await synthesize("dev");
-        assertViolations(await runPolicies(pack, dev.resources, envConfig("prod")), [
-            { policyName: "kinesis-stream-retention", enforcementLevel: "mandatory", urn: streamUrn("dev"), message: "retentionPeriod is 24 h; at least 168 h is required." },
+    /** What a changed prod setting adds to what prod reports with its own settings (computed once). */
+    let prodBaseline: Promise<Set<string>> | undefined;
+    async function prodChange(overrides: Record<string, string>): Promise<Violation[]> {
+        prodBaseline ??= synth("prod").then(async (r) => new Set((await runPolicies(pack, r.resources, envConfig("prod"))).map((v) => JSON.stringify(v))));
+        const baseline = await prodBaseline;
+        return (await previewStack("prod", overrides)).violations.filter((v) => !baseline.has(JSON.stringify(v)));
+    }
+    const replicaUrn = "urn:pulumi:prod::kinesis-streaming::streaming:kinesis:Stream$aws:kinesis/stream:Stream::prod-replica-stream";
+
+    it("prod with retentionHours 48 breaks kinesis-stream-retention on both streams, and the replay rule on the one a mapping reads", async () => {
+        assertViolations(await prodChange({ "kinesis-streaming:retentionHours": "48" }), [
+            { policyName: "kinesis-stream-retention", enforcementLevel: "mandatory", urn: replicaUrn, message: "retentionPeriod is 48 h; at least 168 h is required." },
+            { policyName: "kinesis-stream-retention", enforcementLevel: "mandatory", urn: streamUrn("prod"), message: "retentionPeriod is 48 h; at least 168 h is required." },
+            {
+                policyName: "pipeline-retention-covers-replay",
+                enforcementLevel: "mandatory",
+                urn: streamUrn("prod"),
+                message:
+                    "stream prod-stream keeps records 48 h, less than the 1 h record age of event source mapping prod-consumer plus the 72 h replay window (73 h); raise retentionPeriod or lower maximumRecordAgeInSeconds.",
+            },
         ]);
     });
 
-    it("dev reports an iterator-age alarm without actions at dev's level (advisory)", async () => {
-        const dev = await synthesize("dev");
+    it("prod with an iterator-age alarm at 200,000,000 ms breaks prod's quarter-of-retention rules, which staging allows", async () => {
+        // 200,000,000 ms is within half of 168 h (what the program itself accepts), above a quarter (prod's policy).
+        const overrides = { "kinesis-streaming:iteratorAgeAlarmMs": "200000000" };
+        const found = await prodChange(overrides);
+        assertViolations(
+            found.filter((v) => v.policyName === "kinesis-stream-iterator-age-alarm"),
+            [replicaUrn, streamUrn("prod")].map((urn) => ({
+                policyName: "kinesis-stream-iterator-age-alarm",
+                enforcementLevel: "mandatory" as const,
+                urn,
+                message: `stream ${urn.slice(urn.lastIndexOf("::") + 2)}: its iterator-age alarm needs an alarm action and a threshold of at most 151200000 ms (0.25 of 168 h retention).`,
+            })),
+        );
+        // The consumers' IteratorAge alarms use the same setting: pipeline-alarms reports them too.
+        assert.deepEqual([...new Set(found.map((v) => v.policyName))].sort(), ["kinesis-stream-iterator-age-alarm", "pipeline-alarms"]);
+        assertViolations((await previewStack("staging", overrides)).violations, EXPECTED.staging!("staging"));
+    });
+
+    it("dev's resources under prod's policy config break what prod requires and dev does not", async () => {
+        const dev = await synth("dev");
+        const v = (policyName: string, urn: string, message: string): Violation => ({ policyName, enforcementLevel: "mandatory", urn, message });
+        const table = "urn:pulumi:dev::kinesis-streaming::streaming:dynamodb:ResultsTable$aws:dynamodb/table:Table::dev-results";
+        assertViolations(await runPolicies(pack, dev.resources, envConfig("prod")), [
+            v("dynamodb-table-deletion-protection", table, "deletionProtectionEnabled is not true; turn deletion protection on."),
+            v("kinesis-stream-mode", streamUrn("dev"), "stream mode is ON_DEMAND; this environment allows PROVISIONED."),
+            v("kinesis-stream-retention", streamUrn("dev"), "retentionPeriod is 24 h; at least 168 h is required."),
+            v(
+                "pipeline-retention-covers-replay",
+                streamUrn("dev"),
+                "stream dev-stream keeps records 24 h, less than the 1 h record age of event source mapping dev-consumer plus the 72 h replay window (73 h); raise retentionPeriod or lower maximumRecordAgeInSeconds.",
+            ),
+        ]);
+    });
+
+    it("dev reports an iterator-age alarm without actions at dev's level (advisory, for both alarm rules)", async () => {
+        const dev = await synth("dev");
         const alarm = dev.resources.find((r) => r.type === TYPES.alarm && r.inputs.metricName === ITERATOR_AGE_METRIC);
         assert.ok(alarm, "dev has an iterator-age alarm");
         alarm.inputs = { ...alarm.inputs, alarmActions: [] };
         assertViolations(await runPolicies(pack, dev.resources, envConfig("dev")), [
+            { policyName: "cloudwatch-alarm-actions", enforcementLevel: "advisory", urn: alarm.urn, message: "alarmActions is empty; notify the alerts topic (or invoke the function that acts on it)." },
             {
                 policyName: "kinesis-stream-iterator-age-alarm",
                 enforcementLevel: "advisory",

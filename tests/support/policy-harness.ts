@@ -22,12 +22,70 @@ export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 export const TYPES = {
     stack: "pulumi:pulumi:Stack",
     stream: "aws:kinesis/stream:Stream",
+    streamConsumer: "aws:kinesis/streamConsumer:StreamConsumer",
     key: "aws:kms/key:Key",
+    alias: "aws:kms/alias:Alias",
     topic: "aws:sns/topic:Topic",
+    topicPolicy: "aws:sns/topicPolicy:TopicPolicy",
     alarm: "aws:cloudwatch/metricAlarm:MetricAlarm",
+    logGroup: "aws:cloudwatch/logGroup:LogGroup",
+    queue: "aws:sqs/queue:Queue",
+    role: "aws:iam/role:Role",
+    rolePolicy: "aws:iam/rolePolicy:RolePolicy",
+    rolePolicyAttachment: "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
+    function: "aws:lambda/function:Function",
+    esm: "aws:lambda/eventSourceMapping:EventSourceMapping",
+    table: "aws:dynamodb/table:Table",
+    bucket: "aws:s3/bucket:Bucket",
+    bucketEncryption: "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+    bucketVersioning: "aws:s3/bucketVersioning:BucketVersioning",
+    bucketPublicAccessBlock: "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
+    bucketPolicy: "aws:s3/bucketPolicy:BucketPolicy",
+    bucketLifecycle: "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
+    bucketLogging: "aws:s3/bucketLogging:BucketLogging",
+    firehose: "aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream",
 } as const;
 
 export const ITERATOR_AGE_METRIC = "GetRecords.IteratorAgeMilliseconds";
+
+/** The seven shard-level metrics (the program's default). */
+export const ALL_SHARD_METRICS = [
+    "IncomingBytes",
+    "IncomingRecords",
+    "OutgoingBytes",
+    "OutgoingRecords",
+    "WriteProvisionedThroughputExceeded",
+    "ReadProvisionedThroughputExceeded",
+    "IteratorAgeMilliseconds",
+];
+
+/** ARNs as AWS builds them from names (the mock cloud does the same). */
+export const arn = {
+    stream: (name: string) => `arn:aws:kinesis:${REGION}:${ACCOUNT}:stream/${name}`,
+    streamConsumer: (stream: string, name: string) => `arn:aws:kinesis:${REGION}:${ACCOUNT}:stream/${stream}/consumer/${name}:1700000000`,
+    queue: (name: string) => `arn:aws:sqs:${REGION}:${ACCOUNT}:${name}`,
+    role: (name: string) => `arn:aws:iam::${ACCOUNT}:role/${name}`,
+    function: (name: string) => `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${name}`,
+    logGroup: (name: string) => `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:${name}`,
+    table: (name: string) => `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/${name}`,
+    bucket: (name: string) => `arn:aws:s3:::${name}`,
+};
+
+/** A policy document as the program serializes it. */
+export const policyDoc = (...Statement: Record<string, unknown>[]) => JSON.stringify({ Version: "2012-10-17", Statement });
+
+/** The Deny every resource policy of the stack carries (infra/lib/iam.ts denyInsecureTransport). */
+export const denyInsecureTransport = (actions: string | string[], resources: string | string[]) => ({
+    Sid: "DenyInsecureTransport",
+    Effect: "Deny",
+    Principal: "*",
+    Action: actions,
+    Resource: resources,
+    Condition: { Bool: { "aws:SecureTransport": "false" } },
+});
+
+export const CONSUMER_READ_ACTIONS = ["kinesis:DescribeStream", "kinesis:DescribeStreamSummary", "kinesis:ListShards", "kinesis:GetShardIterator", "kinesis:GetRecords"];
+export const PRODUCER_ACTIONS = ["kinesis:PutRecord", "kinesis:PutRecords", "kinesis:ListShards"];
 
 /**
  * A resource URN as the engine builds it: `urn:pulumi:<stack>::<project>::<qualified type>::<name>`,
@@ -76,7 +134,7 @@ export const compliant = {
         retentionPeriod: 168,
         encryptionType: "KMS",
         kmsKeyId: kmsKeyArn,
-        shardLevelMetrics: [],
+        shardLevelMetrics: [...ALL_SHARD_METRICS],
         enforceConsumerDeletion: true,
         ...overrides,
     }),
@@ -142,12 +200,39 @@ export class StackBuilder {
         return this.add(TYPES.key, name, compliant.key(overrides), opts);
     }
 
-    /** A topic encrypted with `key` (by ARN value and by property dependency). */
+    /**
+     * A topic encrypted with `key` (by ARN value and by property dependency), and its TopicPolicy
+     * denying publishing without TLS (named like the topic, as the Alerts component does).
+     */
     topic(name: string, key: StackResource, overrides: Record<string, unknown> = {}, opts: ResourceOptions = {}): StackResource {
-        return this.add(TYPES.topic, name, compliant.topic(compliant.keyArn(key.name), overrides), {
+        const topic = this.add(TYPES.topic, name, compliant.topic(compliant.keyArn(key.name), overrides), {
             ...opts,
             propertyDependencies: { kmsMasterKeyId: [key], ...opts.propertyDependencies },
         });
+        const topicArn = compliant.topicArn(name);
+        this.add(
+            TYPES.topicPolicy,
+            name,
+            { arn: topicArn, policy: policyDoc({ Sid: "CloudWatchAlarmsPublish", Effect: "Allow", Principal: { Service: "cloudwatch.amazonaws.com" }, Action: "sns:Publish", Resource: topicArn }, denyInsecureTransport(["sns:Publish", "sns:Subscribe"], topicArn)) },
+            { parent: opts.parent, propertyDependencies: { arn: [topic], policy: [topic] } },
+        );
+        return topic;
+    }
+
+    /** The resource of `type` named `name` (throws when absent). */
+    find(type: string, name: string): StackResource {
+        const r = this.resources.find((x) => x.type === type && x.name === name);
+        if (!r) throw new Error(`no ${type} named ${name}`);
+        return r;
+    }
+
+    /** Removes resources (as if the program did not declare them); the URNs others depend on stay recorded. */
+    remove(...rs: StackResource[]): void {
+        for (const r of rs) {
+            const i = this.resources.indexOf(r);
+            if (i < 0) throw new Error(`not in the stack: ${r.urn}`);
+            this.resources.splice(i, 1);
+        }
     }
 
     /** A stream encrypted with `key`; its physical name is `physicalName` (default `<name>-events`). */
@@ -250,3 +335,289 @@ export function assertViolations(violations: Violation[], expected: Violation[])
 export function unknownDiagnostic(policyName: string, valueType: string, path: string): string {
     return `can't run policy '${policyName}' from policy pack '${pack.name}@v${pack.version}' during preview: ${valueType} value at .${path} can't be known during preview`;
 }
+
+/** Changes a resource's inputs in place (an `undefined` value removes the input). */
+export function set(r: StackResource, patch: Record<string, unknown>): StackResource {
+    for (const [k, v] of Object.entries(patch)) {
+        if (v === undefined) delete r.inputs[k];
+        else r.inputs[k] = v;
+    }
+    return r;
+}
+
+/** Forgets the engine's property dependencies of `props` (all when none given), as in a stack file written by hand. */
+export function unlink(r: StackResource, ...props: string[]): StackResource {
+    for (const p of props.length > 0 ? props : Object.keys(r.propertyDependencies)) delete r.propertyDependencies[p];
+    r.dependencies = [...new Set(Object.values(r.propertyDependencies).flat())];
+    return r;
+}
+
+/** Physical names of the compliant pipeline. */
+export const PIPELINE = {
+    stream: "orders-events",
+    consumerFunction: "orders-consumer",
+    queue: "orders-consumer-failures",
+    producerFunction: "orders-ingest",
+    table: "orders-results",
+    archiveBucket: "orders-archive-bucket",
+    logBucket: "orders-archive-logs-bucket",
+    deliveryStream: "orders-archive",
+};
+
+/** Every resource of the compliant pipeline, by role. */
+export interface CompliantPipeline extends CompliantStack {
+    alarm: StackResource;
+    producers: { component: StackResource; logGroup: StackResource; role: StackResource; rolePolicy: StackResource; fn: StackResource };
+    consumer: {
+        component: StackResource;
+        queue: StackResource;
+        queueAlarm: StackResource;
+        logGroup: StackResource;
+        role: StackResource;
+        rolePolicy: StackResource;
+        fn: StackResource;
+        esm: StackResource;
+        iteratorAlarm: StackResource;
+    };
+    table: StackResource;
+    archive: {
+        component: StackResource;
+        logBucket: StackResource;
+        bucket: StackResource;
+        /** Side resources per bucket: encryption, versioning, block, policy, lifecycle (and logging on the archive). */
+        logBucketSides: Record<"encryption" | "versioning" | "block" | "policy" | "lifecycle", StackResource>;
+        bucketSides: Record<"encryption" | "versioning" | "block" | "policy" | "lifecycle" | "logging", StackResource>;
+        logGroup: StackResource;
+        role: StackResource;
+        rolePolicy: StackResource;
+        firehose: StackResource;
+        freshnessAlarm: StackResource;
+    };
+}
+
+/** An alarm of `namespace`/`metricName` on one dimension, linked by property dependencies, notifying `topic`. */
+function alarmOn(
+    b: StackBuilder,
+    name: string,
+    parent: StackResource,
+    topic: StackResource,
+    metric: { namespace: string; metricName: string; dimension: string; value: string; of: StackResource; threshold: number; statistic?: string },
+): StackResource {
+    const topicArn = compliant.topicArn(topic.name);
+    return b.add(
+        TYPES.alarm,
+        name,
+        {
+            alarmDescription: `${metric.metricName} of ${metric.value}`,
+            namespace: metric.namespace,
+            metricName: metric.metricName,
+            dimensions: { [metric.dimension]: metric.value },
+            statistic: metric.statistic ?? "Maximum",
+            comparisonOperator: "GreaterThanOrEqualToThreshold",
+            threshold: metric.threshold,
+            evaluationPeriods: 5,
+            datapointsToAlarm: 5,
+            period: 60,
+            treatMissingData: "notBreaching",
+            alarmActions: [topicArn],
+            okActions: [topicArn],
+        },
+        { parent, propertyDependencies: { dimensions: [metric.of], alarmActions: [topic], okActions: [topic] } },
+    );
+}
+
+/** The four side resources every bucket gets (infra/components/firehose-archive.ts `guard`), plus its lifecycle. */
+function guardBucket(b: StackBuilder, name: string, bucket: StackResource, parent: StackResource, encryption: Record<string, unknown>, encryptionDeps: StackResource[], extraStatements: Record<string, unknown>[]) {
+    const bucketName = bucket.inputs.bucket as string;
+    const on = { parent, propertyDependencies: { bucket: [bucket] } };
+    return {
+        encryption: b.add(TYPES.bucketEncryption, name, { bucket: bucketName, rules: [{ applyServerSideEncryptionByDefault: encryption, bucketKeyEnabled: encryption.sseAlgorithm === "aws:kms" }] }, {
+            parent,
+            propertyDependencies: { bucket: [bucket], rules: encryptionDeps },
+        }),
+        versioning: b.add(TYPES.bucketVersioning, name, { bucket: bucketName, versioningConfiguration: { status: "Enabled" } }, on),
+        block: b.add(TYPES.bucketPublicAccessBlock, name, { bucket: bucketName, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true }, on),
+        policy: b.add(
+            TYPES.bucketPolicy,
+            name,
+            { bucket: bucketName, policy: policyDoc(...extraStatements, denyInsecureTransport("s3:*", [arn.bucket(bucketName), `${arn.bucket(bucketName)}/*`])) },
+            { parent, propertyDependencies: { bucket: [bucket], policy: [bucket] } },
+        ),
+        lifecycle: b.add(TYPES.bucketLifecycle, name, { bucket: bucketName, rules: [{ id: "expire", status: "Enabled", filter: {}, expiration: { days: 365 }, noncurrentVersionExpiration: { noncurrentDays: 30 } }] }, on),
+    };
+}
+
+/**
+ * The whole pipeline as the program declares it, compliant with every policy of the pack: the key,
+ * the alerts topic (and its policy), the stream and its iterator-age alarm; a producer function;
+ * a consumer (on-failure queue and its depth alarm, log group, role, function, event source
+ * mapping, IteratorAge alarm); the results table; the archive (log bucket, bucket, their side
+ * resources, Firehose, its role, log group and freshness alarm). Components parent their children
+ * and every reference is a property dependency, as in the engine's view of the program.
+ */
+export function compliantPipeline(): CompliantPipeline {
+    const base = compliantStack();
+    const { b, key, topic, stream } = base;
+    const keyArn = compliant.keyArn(key.name);
+    const streamArn = arn.stream(PIPELINE.stream);
+
+    // Producers: a function writing to the stream.
+    const pComp = b.component("streaming:producers:Producers", "orders-producers");
+    const pLog = b.add(TYPES.logGroup, "orders-ingest", { name: `/aws/lambda/${PIPELINE.producerFunction}`, retentionInDays: 30, kmsKeyId: keyArn }, { parent: pComp, propertyDependencies: { kmsKeyId: [key] } });
+    const pRole = b.add(TYPES.role, "orders-ingest", { name: PIPELINE.producerFunction, assumeRolePolicy: policyDoc({ Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" }) }, { parent: pComp });
+    const pPolicy = b.add(
+        TYPES.rolePolicy,
+        "orders-ingest",
+        {
+            role: PIPELINE.producerFunction,
+            policy: policyDoc(
+                { Sid: "WriteOwnLogs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: `${arn.logGroup(pLog.inputs.name as string)}:*` },
+                { Sid: "WriteToStream", Effect: "Allow", Action: PRODUCER_ACTIONS, Resource: streamArn },
+                { Sid: "EncryptWithStreamKey", Effect: "Allow", Action: "kms:GenerateDataKey", Resource: keyArn },
+            ),
+        },
+        { parent: pComp, propertyDependencies: { role: [pRole], policy: [pLog, stream, key] } },
+    );
+    const pFn = b.add(
+        TYPES.function,
+        "orders-ingest",
+        { name: PIPELINE.producerFunction, runtime: "nodejs22.x", handler: "index.handler", role: arn.role(PIPELINE.producerFunction), loggingConfig: { logFormat: "JSON", logGroup: pLog.inputs.name } },
+        { parent: pComp, propertyDependencies: { role: [pRole], loggingConfig: [pLog] }, dependsOn: [pPolicy] },
+    );
+
+    // Consumer: on-failure queue, function, event source mapping, alarms.
+    const cComp = b.component("streaming:lambda:Consumer", "orders-consumer");
+    const queue = b.add(TYPES.queue, "orders-consumer-failures", { name: PIPELINE.queue, kmsMasterKeyId: keyArn, kmsDataKeyReusePeriodSeconds: 300, messageRetentionSeconds: 1_209_600 }, { parent: cComp, propertyDependencies: { kmsMasterKeyId: [key] } });
+    const queueAlarm = alarmOn(b, "orders-consumer-failures-queued", cComp, topic, { namespace: "AWS/SQS", metricName: "ApproximateNumberOfMessagesVisible", dimension: "QueueName", value: PIPELINE.queue, of: queue, threshold: 1 });
+    const cLog = b.add(TYPES.logGroup, "orders-consumer", { name: `/aws/lambda/${PIPELINE.consumerFunction}`, retentionInDays: 30, kmsKeyId: keyArn }, { parent: cComp, propertyDependencies: { kmsKeyId: [key] } });
+    const cRole = b.add(TYPES.role, "orders-consumer", { name: PIPELINE.consumerFunction, assumeRolePolicy: policyDoc({ Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" }) }, { parent: cComp });
+    const cPolicy = b.add(
+        TYPES.rolePolicy,
+        "orders-consumer",
+        {
+            role: PIPELINE.consumerFunction,
+            policy: policyDoc(
+                { Sid: "WriteOwnLogs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: `${arn.logGroup(cLog.inputs.name as string)}:*` },
+                { Sid: "ReadStream", Effect: "Allow", Action: CONSUMER_READ_ACTIONS, Resource: streamArn },
+                { Sid: "DecryptStream", Effect: "Allow", Action: ["kms:Decrypt", "kms:GenerateDataKey"], Resource: keyArn },
+                { Sid: "WriteResults", Effect: "Allow", Action: ["dynamodb:BatchWriteItem", "dynamodb:PutItem"], Resource: arn.table(PIPELINE.table) },
+                { Sid: "SendFailedBatches", Effect: "Allow", Action: "sqs:SendMessage", Resource: arn.queue(PIPELINE.queue) },
+            ),
+        },
+        { parent: cComp, propertyDependencies: { role: [cRole], policy: [cLog, stream, key, queue] } },
+    );
+    const cFn = b.add(
+        TYPES.function,
+        "orders-consumer",
+        { name: PIPELINE.consumerFunction, runtime: "nodejs22.x", handler: "index.handler", role: arn.role(PIPELINE.consumerFunction), loggingConfig: { logFormat: "JSON", logGroup: cLog.inputs.name }, timeout: 60 },
+        { parent: cComp, propertyDependencies: { role: [cRole], loggingConfig: [cLog] }, dependsOn: [cPolicy] },
+    );
+    const esm = b.add(
+        TYPES.esm,
+        "orders-consumer",
+        {
+            eventSourceArn: streamArn,
+            functionName: arn.function(PIPELINE.consumerFunction),
+            startingPosition: "TRIM_HORIZON",
+            batchSize: 100,
+            maximumBatchingWindowInSeconds: 1,
+            parallelizationFactor: 1,
+            bisectBatchOnFunctionError: true,
+            maximumRetryAttempts: 3,
+            maximumRecordAgeInSeconds: 3600,
+            functionResponseTypes: ["ReportBatchItemFailures"],
+            destinationConfig: { onFailure: { destinationArn: arn.queue(PIPELINE.queue) } },
+        },
+        { parent: cComp, propertyDependencies: { eventSourceArn: [stream], functionName: [cFn], destinationConfig: [queue] }, dependsOn: [cFn] },
+    );
+    const iteratorAlarm = alarmOn(b, "orders-consumer-iterator-age", cComp, topic, { namespace: "AWS/Lambda", metricName: "IteratorAge", dimension: "FunctionName", value: PIPELINE.consumerFunction, of: cFn, threshold: 60_000 });
+
+    // Results table.
+    const table = b.add(
+        TYPES.table,
+        "orders-results",
+        {
+            name: PIPELINE.table,
+            billingMode: "PAY_PER_REQUEST",
+            hashKey: "pk",
+            attributes: [{ name: "pk", type: "S" }],
+            pointInTimeRecovery: { enabled: true },
+            serverSideEncryption: { enabled: true, kmsKeyArn: keyArn },
+            deletionProtectionEnabled: true,
+        },
+        { propertyDependencies: { serverSideEncryption: [key] } },
+    );
+
+    // Archive: log bucket (SSE-S3, log delivery may write), bucket (SSE-KMS, logs to the log bucket), Firehose.
+    const aComp = b.component("streaming:firehose:Archive", "orders-archive");
+    const logBucket = b.add(TYPES.bucket, "orders-archive-access-logs", { bucket: PIPELINE.logBucket }, { parent: aComp });
+    const logBucketSides = guardBucket(b, "orders-archive-access-logs", logBucket, aComp, { sseAlgorithm: "AES256" }, [], [
+        {
+            Sid: "S3ServerAccessLogDelivery",
+            Effect: "Allow",
+            Principal: { Service: "logging.s3.amazonaws.com" },
+            Action: "s3:PutObject",
+            Resource: `${arn.bucket(PIPELINE.logBucket)}/*`,
+            Condition: { StringEquals: { "aws:SourceAccount": ACCOUNT } },
+        },
+    ]);
+    const bucket = b.add(TYPES.bucket, "orders-archive", { bucket: PIPELINE.archiveBucket }, { parent: aComp });
+    const bucketSides = {
+        ...guardBucket(b, "orders-archive", bucket, aComp, { sseAlgorithm: "aws:kms", kmsMasterKeyId: keyArn }, [key], []),
+        logging: b.add(TYPES.bucketLogging, "orders-archive", { bucket: PIPELINE.archiveBucket, targetBucket: PIPELINE.logBucket, targetPrefix: "archive/" }, {
+            parent: aComp,
+            propertyDependencies: { bucket: [bucket], targetBucket: [logBucket] },
+        }),
+    };
+    const aLog = b.add(TYPES.logGroup, "orders-archive-delivery", { name: "/aws/kinesisfirehose/orders-archive", retentionInDays: 30, kmsKeyId: keyArn }, { parent: aComp, propertyDependencies: { kmsKeyId: [key] } });
+    const aRole = b.add(TYPES.role, "orders-archive-firehose", { name: "orders-archive-firehose", assumeRolePolicy: policyDoc({ Effect: "Allow", Principal: { Service: "firehose.amazonaws.com" }, Action: "sts:AssumeRole" }) }, { parent: aComp });
+    const aPolicy = b.add(
+        TYPES.rolePolicy,
+        "orders-archive-firehose",
+        {
+            role: "orders-archive-firehose",
+            policy: policyDoc(
+                { Sid: "ReadSourceStream", Effect: "Allow", Action: ["kinesis:DescribeStream", "kinesis:GetShardIterator", "kinesis:GetRecords", "kinesis:ListShards"], Resource: streamArn },
+                { Sid: "DecryptSourceStream", Effect: "Allow", Action: "kms:Decrypt", Resource: keyArn },
+                { Sid: "WriteArchive", Effect: "Allow", Action: ["s3:AbortMultipartUpload", "s3:GetBucketLocation", "s3:PutObject"], Resource: [arn.bucket(PIPELINE.archiveBucket), `${arn.bucket(PIPELINE.archiveBucket)}/*`] },
+                { Sid: "WriteDeliveryLog", Effect: "Allow", Action: "logs:PutLogEvents", Resource: `${arn.logGroup("/aws/kinesisfirehose/orders-archive")}:log-stream:*` },
+            ),
+        },
+        { parent: aComp, propertyDependencies: { role: [aRole], policy: [stream, key, bucket, aLog] } },
+    );
+    const firehose = b.add(
+        TYPES.firehose,
+        "orders-archive",
+        {
+            name: PIPELINE.deliveryStream,
+            destination: "extended_s3",
+            kinesisSourceConfiguration: { kinesisStreamArn: streamArn, roleArn: arn.role("orders-archive-firehose") },
+            extendedS3Configuration: {
+                roleArn: arn.role("orders-archive-firehose"),
+                bucketArn: arn.bucket(PIPELINE.archiveBucket),
+                bufferingSize: 64,
+                bufferingInterval: 60,
+                compressionFormat: "GZIP",
+                kmsKeyArn: keyArn,
+                prefix: "events/",
+                errorOutputPrefix: "errors/",
+                dynamicPartitioningConfiguration: { enabled: true },
+                cloudwatchLoggingOptions: { enabled: true, logGroupName: aLog.inputs.name, logStreamName: "S3Delivery" },
+            },
+        },
+        { parent: aComp, propertyDependencies: { kinesisSourceConfiguration: [stream, aRole], extendedS3Configuration: [aRole, bucket, key, aLog] }, dependsOn: [aPolicy] },
+    );
+    const freshnessAlarm = alarmOn(b, "orders-archive-freshness", aComp, topic, { namespace: "AWS/Firehose", metricName: "DeliveryToS3.DataFreshness", dimension: "DeliveryStreamName", value: PIPELINE.deliveryStream, of: firehose, threshold: 900 });
+
+    return {
+        ...base,
+        alarm: base.alarm!,
+        producers: { component: pComp, logGroup: pLog, role: pRole, rolePolicy: pPolicy, fn: pFn },
+        consumer: { component: cComp, queue, queueAlarm, logGroup: cLog, role: cRole, rolePolicy: cPolicy, fn: cFn, esm, iteratorAlarm },
+        table,
+        archive: { component: aComp, logBucket, bucket, logBucketSides, bucketSides, logGroup: aLog, role: aRole, rolePolicy: aPolicy, firehose, freshnessAlarm },
+    };
+}
+
+/** One violation of `policyName` at `urn`, mandatory unless said otherwise. */
+export const violation = (policyName: string, urn: string, message: string, enforcementLevel: Violation["enforcementLevel"] = "mandatory"): Violation => ({ policyName, enforcementLevel, urn, message });

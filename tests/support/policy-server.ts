@@ -167,7 +167,7 @@ function childEnv(added: Record<string, string>): NodeJS.ProcessEnv {
     return { ...env, ...added };
 }
 
-type AnalyzerMethod = "handshake" | "configureStack" | "getAnalyzerInfo" | "configure" | "analyze" | "analyzeStack";
+type AnalyzerMethod = "handshake" | "configureStack" | "getAnalyzerInfo" | "configure" | "analyze" | "analyzeStack" | "remediate";
 type Unary<Req, Res> = (req: Req, md: grpc.Metadata, opts: Partial<grpc.CallOptions>, cb: (err: grpc.ServiceError | null, res?: Res) => void) => grpc.ClientUnaryCall;
 
 /** A running policy pack and an engine-side client for it. Call `stop()` (the fixture does). */
@@ -323,6 +323,11 @@ export class PolicyPackProcess {
 
     async analyze(r: StackResource): Promise<Violation[]> {
         return violationsOf(await this.analyzeRaw(r), r.urn);
+    }
+
+    /** Remediate of one resource's inputs (the engine calls it before Analyze when a policy is at "remediate"). */
+    remediateRaw(r: StackResource): Promise<analyzerproto.RemediateResponse> {
+        return this.call<analyzerproto.AnalyzeRequest, analyzerproto.RemediateResponse>("remediate", analyzeRequest(r));
     }
 
     analyzeStackRaw(resources: StackResource[]): Promise<analyzerproto.AnalyzeResponse> {

@@ -51,25 +51,70 @@ const EVENTS = `${PROD}streaming:kinesis:Stream$aws:kinesis/stream:Stream::prod-
 const KEY = `${PROD}streaming:kms:EncryptionKey$aws:kms/key:Key::prod-key`;
 const TOPIC = `${PROD}streaming:sns:Alerts$aws:sns/topic:Topic::prod-alerts`;
 
-/** The seven violations of stack-export-noncompliant.json with no config, sorted by URN then policy. */
+const KEY_COHERENCE = (name: string, key: string) =>
+    `${name} uses KMS key ${JSON.stringify(key)}, which is not a key declared in this stack; use the stack's key (an adopted key goes in externalKeyArns).`;
+const ALARM = `${PROD}streaming:kinesis:Stream$aws:cloudwatch/metricAlarm:MetricAlarm::prod-stream-iterator-age`;
+const SOME_METRICS = "shardLevelMetrics lacks IncomingRecords, OutgoingBytes, OutgoingRecords, WriteProvisionedThroughputExceeded, ReadProvisionedThroughputExceeded; enable them (or ALL).";
+const m = (policyName: string, urn: string, message: string): Violation => ({ policyName, enforcementLevel: "mandatory", urn, message });
+
+/** The thirteen violations of stack-export-noncompliant.json with no config, sorted by URN then policy. */
 const NONCOMPLIANT: Violation[] = [
-    { policyName: "kinesis-stream-encrypted", enforcementLevel: "mandatory", urn: CLICKS, message: 'encryptionType is "NONE"; set encryptionType "KMS" with kmsKeyId.' },
-    { policyName: "kinesis-stream-iterator-age-alarm", enforcementLevel: "mandatory", urn: CLICKS, message: "stream prod-clickstream has no GetRecords.IteratorAgeMilliseconds alarm on its StreamName." },
-    { policyName: "kinesis-stream-customer-key", enforcementLevel: "mandatory", urn: EVENTS, message: 'kmsKeyId "alias/aws/kinesis" is the AWS-managed key; use a customer-managed key.' },
-    {
-        policyName: "kinesis-stream-iterator-age-alarm",
-        enforcementLevel: "mandatory",
-        urn: EVENTS,
-        message: "stream prod-stream: its iterator-age alarm needs an alarm action and a threshold of at most 43200000 ms (0.5 of 24 h retention).",
-    },
-    { policyName: "kinesis-stream-retention", enforcementLevel: "mandatory", urn: EVENTS, message: "retentionPeriod is 24 h; at least 168 h is required." },
-    { policyName: "kms-key-rotation", enforcementLevel: "mandatory", urn: KEY, message: "enableKeyRotation is not true; turn on automatic key rotation." },
-    {
-        policyName: "sns-topic-encrypted",
-        enforcementLevel: "mandatory",
-        urn: TOPIC,
-        message: 'kmsMasterKeyId "alias/aws/sns" is AWS-managed; CloudWatch alarms cannot publish to it. Use a customer-managed key.',
-    },
+    m("cloudwatch-alarm-actions", ALARM, "alarmActions is empty; notify the alerts topic (or invoke the function that acts on it)."),
+    m("kinesis-stream-encrypted", CLICKS, 'encryptionType is "NONE"; set encryptionType "KMS" with kmsKeyId.'),
+    m("kinesis-stream-enhanced-monitoring", CLICKS, SOME_METRICS),
+    m("kinesis-stream-iterator-age-alarm", CLICKS, "stream prod-clickstream has no GetRecords.IteratorAgeMilliseconds alarm on its StreamName."),
+    m("kinesis-stream-customer-key", EVENTS, 'kmsKeyId "alias/aws/kinesis" is the AWS-managed key; use a customer-managed key.'),
+    m("kinesis-stream-enhanced-monitoring", EVENTS, SOME_METRICS),
+    m("kinesis-stream-iterator-age-alarm", EVENTS, "stream prod-stream: its iterator-age alarm needs an alarm action and a threshold of at most 43200000 ms (0.5 of 24 h retention)."),
+    m("kinesis-stream-retention", EVENTS, "retentionPeriod is 24 h; at least 168 h is required."),
+    m("pipeline-key-coherence", EVENTS, KEY_COHERENCE("prod-stream", "alias/aws/kinesis")),
+    m("kms-key-rotation", KEY, "enableKeyRotation is not true; turn on automatic key rotation."),
+    m("pipeline-key-coherence", TOPIC, KEY_COHERENCE("prod-alerts", "alias/aws/sns")),
+    m("sns-topic-encrypted", TOPIC, 'kmsMasterKeyId "alias/aws/sns" is AWS-managed; CloudWatch alarms cannot publish to it. Use a customer-managed key.'),
+    m("sns-topic-tls-only", TOPIC, "topic prod-alerts has no topic policy; attach one that denies sns:Publish when aws:SecureTransport is false."),
+];
+
+/** stack-export-pipeline-noncompliant.json: the whole pipeline (tests/support/policy-harness.ts compliantPipeline) with one break per line below. */
+const T = "urn:pulumi:test::kinesis-streaming::";
+const PIPE = {
+    table: `${T}aws:dynamodb/table:Table::orders-results`,
+    stream: `${T}aws:kinesis/stream:Stream::orders`,
+    key: `${T}aws:kms/key:Key::app-key`,
+    topic: `${T}aws:sns/topic:Topic::alerts`,
+    firehose: `${T}streaming:firehose:Archive$aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream::orders-archive`,
+    bucket: `${T}streaming:firehose:Archive$aws:s3/bucket:Bucket::orders-archive`,
+    logBucketBlock: `${T}streaming:firehose:Archive$aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock::orders-archive-access-logs`,
+    consumerPolicy: `${T}streaming:lambda:Consumer$aws:iam/rolePolicy:RolePolicy::orders-consumer`,
+    esm: `${T}streaming:lambda:Consumer$aws:lambda/eventSourceMapping:EventSourceMapping::orders-consumer`,
+    consumerFunction: `${T}streaming:lambda:Consumer$aws:lambda/function:Function::orders-consumer`,
+    queue: `${T}streaming:lambda:Consumer$aws:sqs/queue:Queue::orders-consumer-failures`,
+    ingestLogs: `${T}streaming:producers:Producers$aws:cloudwatch/logGroup:LogGroup::orders-ingest`,
+};
+const PIPELINE_NONCOMPLIANT: Violation[] = [
+    m("dynamodb-table-pitr", PIPE.table, "pointInTimeRecovery is not enabled; set pointInTimeRecovery.enabled true."),
+    m("kinesis-stream-retention", PIPE.stream, "retentionPeriod is 48 h; at least 168 h is required."),
+    m(
+        "pipeline-retention-covers-replay",
+        PIPE.stream,
+        "stream orders keeps records 48 h, less than the 1 h record age of event source mapping orders-consumer plus the 72 h replay window (73 h); raise retentionPeriod or lower maximumRecordAgeInSeconds.",
+    ),
+    m("kms-key-policy-no-wildcard-principal", PIPE.key, "statement Everyone allows kms:* to every principal; grant the account root and name the actions each service needs."),
+    m("sns-topic-tls-only", PIPE.topic, "topic alerts has no topic policy; attach one that denies sns:Publish when aws:SecureTransport is false."),
+    m("firehose-buffering", PIPE.firehose, "bufferingSize is 200 MiB; Firehose accepts 1 to 128 MiB."),
+    m("firehose-destination-bucket", PIPE.firehose, "delivery stream orders-archive delivers to bucket orders-archive, which fails s3-bucket-versioning."),
+    m("s3-bucket-versioning", PIPE.bucket, "bucket orders-archive has no BucketVersioning; add one with status Enabled."),
+    m("s3-public-access-block-flags", PIPE.logBucketBlock, "restrictPublicBuckets is not true; set all four flags to true."),
+    m(
+        "iam-streaming-role-purpose",
+        PIPE.consumerPolicy,
+        "role orders-consumer consumes streams (its function is invoked by event source mapping orders-consumer) but statement Echo allows kinesis:PutRecords; a consumer gets only read actions on the streams it reads.",
+    ),
+    m("pipeline-esm-error-handling", PIPE.esm, "event source mapping orders-consumer does not bisect failing batches; set bisectBatchOnFunctionError true."),
+    m("pipeline-esm-error-handling", PIPE.esm, "event source mapping orders-consumer retries a failing batch until its records expire (maximumRetryAttempts -1); set 0 to 10."),
+    m("lambda-runtime-supported", PIPE.consumerFunction, "runtime nodejs18.x is older than nodejs22.x, the oldest supported nodejs runtime; upgrade it."),
+    m("pipeline-alarms", PIPE.queue, "queue orders-consumer-failures receives failed batches but has no AWS/SQS ApproximateNumberOfMessagesVisible alarm."),
+    m("sqs-dlq-retention", PIPE.queue, "queue orders-consumer-failures keeps failed-batch messages 3600 s; the 72 h replay window needs messageRetentionSeconds of at least 259200."),
+    m("cloudwatch-log-group-retention", PIPE.ingestLogs, "retentionInDays is not set (logs never expire); set at least 30 days."),
 ];
 
 const text = (v: Violation) => `${v.enforcementLevel} ${v.policyName} ${v.urn}: ${v.message}`;
@@ -78,8 +123,10 @@ const DEV_STREAM = "urn:pulumi:dev::kinesis-streaming::streaming:kinesis:Stream$
 const DEV_TOPIC = "urn:pulumi:dev::kinesis-streaming::streaming:sns:Alerts$aws:sns/topic:Topic::dev-alerts";
 const cantRun = (policy: string, path: string) =>
     `can't run policy '${policy}' from policy pack 'kinesis-streaming-policies@v0.1.0' during preview: string value at .${path} can't be known during preview`;
-/** What preview-dev.json (a first preview of dev: ARNs unknown) yields besides the retention rule. */
+/** What preview-dev.json (a first preview of dev: ARNs unknown) yields besides the retention rule, in the engine's order. */
 const PREVIEW_UNKNOWNS: Violation[] = [
+    // A stack policy's diagnostic carries no URN: the topic policy's document (built from the topic's ARN) is unknown.
+    { policyName: "sns-topic-tls-only", enforcementLevel: "advisory", urn: "", message: cantRun("sns-topic-tls-only", "policy") },
     { policyName: "kinesis-stream-customer-key", enforcementLevel: "advisory", urn: DEV_STREAM, message: cantRun("kinesis-stream-customer-key", "kmsKeyId") },
     { policyName: "kinesis-stream-encrypted", enforcementLevel: "advisory", urn: DEV_STREAM, message: cantRun("kinesis-stream-encrypted", "kmsKeyId") },
     { policyName: "sns-topic-encrypted", enforcementLevel: "advisory", urn: DEV_TOPIC, message: cantRun("sns-topic-encrypted", "kmsMasterKeyId") },
@@ -100,6 +147,9 @@ describe("npm run policy:check", function () {
             noncompliant: [F("stack-export-noncompliant.json")],
             noncompliantJson: [F("stack-export-noncompliant.json"), "--json"],
             noncompliantDev: ["--json", F("stack-export-noncompliant.json"), "--config", "policies/config/dev.json"],
+            pipeline: [F("stack-export-pipeline-noncompliant.json")],
+            pipelineJson: [F("stack-export-pipeline-noncompliant.json"), "--json"],
+            pipelineDev: [F("stack-export-pipeline-noncompliant.json"), "--json", "--config", "policies/config/dev.json"],
             compliant: [F("stack-export-compliant.json")],
             compliantJson: [F("stack-export-compliant.json"), "--json"],
             preview: [F("preview-dev.json")],
@@ -125,7 +175,7 @@ describe("npm run policy:check", function () {
             const r = run("noncompliant");
             assert.equal(r.code, 1, r.stderr);
             assert.equal(r.stderr, "");
-            assert.deepEqual(lines(r.stdout), [...NONCOMPLIANT.map(text), "13 resources checked: 7 mandatory, 0 advisory violation(s)"]);
+            assert.deepEqual(lines(r.stdout), [...NONCOMPLIANT.map(text), "13 resources checked: 13 mandatory, 0 advisory violation(s)"]);
         });
 
         it("orders lines by URN, then policy", () => {
@@ -146,9 +196,40 @@ describe("npm run policy:check", function () {
         it("--config policies/config/dev.json applies dev's levels and minimum retention", () => {
             const r = run("noncompliantDev");
             assert.equal(r.code, 1, r.stderr);
-            const advisory = ["kinesis-stream-customer-key", "kinesis-stream-iterator-age-alarm"];
+            const advisory = ["kinesis-stream-customer-key", "kinesis-stream-iterator-age-alarm", "kinesis-stream-enhanced-monitoring", "pipeline-key-coherence", "cloudwatch-alarm-actions"];
             const expected = NONCOMPLIANT.filter((v) => v.policyName !== "kinesis-stream-retention").map((v) =>
                 advisory.includes(v.policyName) ? { ...v, enforcementLevel: "advisory" as const } : v,
+            );
+            assert.deepEqual(JSON.parse(r.stdout), expected);
+        });
+    });
+
+    describe("a pulumi stack export of the whole pipeline that breaks many rules", () => {
+        it("exits 1 and reports each break exactly once, sorted by URN, then policy, then message", () => {
+            const r = run("pipeline");
+            assert.equal(r.code, 1, r.stderr);
+            assert.equal(r.stderr, "");
+            assert.deepEqual(lines(r.stdout), [...PIPELINE_NONCOMPLIANT.map(text), "37 resources checked: 16 mandatory, 0 advisory violation(s)"]);
+            assert.equal(new Set(PIPELINE_NONCOMPLIANT.map(text)).size, PIPELINE_NONCOMPLIANT.length, "no violation twice");
+            assert.deepEqual(PIPELINE_NONCOMPLIANT, [...PIPELINE_NONCOMPLIANT].sort((a, b) => a.urn.localeCompare(b.urn) || a.policyName.localeCompare(b.policyName) || a.message.localeCompare(b.message)));
+            assert.equal(new Set(PIPELINE_NONCOMPLIANT.map((v) => v.policyName)).size, 15, "fifteen rules broken");
+        });
+
+        it("--json prints the same violations", () => {
+            const r = run("pipelineJson");
+            assert.equal(r.code, 1, r.stderr);
+            assert.deepEqual(JSON.parse(r.stdout), PIPELINE_NONCOMPLIANT);
+        });
+
+        it("--config policies/config/dev.json: 48 h covers dev's 23 h replay window and 24 h minimum, the queue alarm is advisory, the queue must keep 23 h", () => {
+            const r = run("pipelineDev");
+            assert.equal(r.code, 1, r.stderr);
+            const expected = PIPELINE_NONCOMPLIANT.filter((v) => !["kinesis-stream-retention", "pipeline-retention-covers-replay"].includes(v.policyName)).map((v) =>
+                v.policyName === "pipeline-alarms"
+                    ? { ...v, enforcementLevel: "advisory" as const }
+                    : v.policyName === "sqs-dlq-retention"
+                      ? { ...v, message: "queue orders-consumer-failures keeps failed-batch messages 3600 s; the 23 h replay window needs messageRetentionSeconds of at least 82800." }
+                      : v,
             );
             assert.deepEqual(JSON.parse(r.stdout), expected);
         });
@@ -158,7 +239,7 @@ describe("npm run policy:check", function () {
         it("exits 0 with a summary of what was checked", () => {
             const r = run("compliant");
             assert.equal(r.code, 0, r.stderr);
-            assert.equal(r.stdout, "11 resources checked: 0 mandatory, 0 advisory violation(s)\n");
+            assert.equal(r.stdout, "12 resources checked: 0 mandatory, 0 advisory violation(s)\n");
             assert.equal(r.stderr, "");
         });
 
@@ -176,22 +257,25 @@ describe("npm run policy:check", function () {
             assert.deepEqual(lines(r.stdout), [
                 text(PREVIEW_UNKNOWNS[0]!),
                 text(PREVIEW_UNKNOWNS[1]!),
-                text(PREVIEW_RETENTION),
                 text(PREVIEW_UNKNOWNS[2]!),
-                "10 resources checked: 1 mandatory, 3 advisory violation(s)",
+                text(PREVIEW_RETENTION),
+                text(PREVIEW_UNKNOWNS[3]!),
+                "11 resources checked: 1 mandatory, 4 advisory violation(s)",
             ]);
         });
 
         it("with --config policies/config/dev.json passes (exit 0) and keeps the advisory unknowns", () => {
             const r = run("previewDev");
             assert.equal(r.code, 0, r.stderr);
-            assert.deepEqual(lines(r.stdout), [...PREVIEW_UNKNOWNS.map(text), "10 resources checked: 0 mandatory, 3 advisory violation(s)"]);
+            assert.deepEqual(lines(r.stdout), [...PREVIEW_UNKNOWNS.map(text), "11 resources checked: 0 mandatory, 4 advisory violation(s)"]);
         });
 
         it("the fixture holds the engine's unknown sentinel where preview cannot know an ARN", () => {
             const doc = JSON.parse(fs.readFileSync(path.join(ROOT, F("preview-dev.json")), "utf8")) as { steps: { newState?: { type: string; inputs: Record<string, unknown> } }[] };
             const stream = doc.steps.find((s) => s.newState?.type === "aws:kinesis/stream:Stream");
             assert.equal(stream?.newState?.inputs.kmsKeyId, UNKNOWN);
+            const topicPolicy = doc.steps.find((s) => s.newState?.type === "aws:sns/topicPolicy:TopicPolicy");
+            assert.deepEqual([topicPolicy?.newState?.inputs.arn, topicPolicy?.newState?.inputs.policy], [UNKNOWN, UNKNOWN]);
         });
     });
 

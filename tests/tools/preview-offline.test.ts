@@ -38,7 +38,7 @@ describe("npm run preview:offline", () => {
         fs.writeFileSync(scratch, "config:\n  aws:region: us-east-1\n  kinesis-streaming:retentionHours: 48\n");
         const r = runTool("preview-offline.ts", ["--stack", stack]);
         assert.equal(r.status, 1, r.stdout + r.stderr);
-        assert.match(r.stdout, /with the pack's defaults: 1 mandatory/);
+        assert.match(r.stdout, /with the pack's defaults: 2 mandatory/);
         const urn = `urn:pulumi:${stack}::kinesis-streaming::streaming:kinesis:Stream$aws:kinesis/stream:Stream::${stack}-stream`;
         assert.ok(r.stdout.includes(`mandatory kinesis-stream-retention ${urn}: retentionPeriod is 48 h; at least 168 h is required.`), r.stdout);
     });

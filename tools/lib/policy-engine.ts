@@ -101,37 +101,89 @@ export function configuredPolicies(policies: Policies, resolved: Record<string, 
     return policies.flatMap((p) => {
         const c = resolved[p.name];
         if (!c || c.enforcementLevel === "disabled") return [];
-        const withConfig = <F extends (args: never, report: never) => unknown>(fn: F): F => {
-            const wrapped = ((args: { getConfig: () => object }, report: never) =>
-                fn({ ...args, getConfig: () => ({ ...c.properties }) } as never, report)) as unknown as F;
+        // Validations take (args, report), remediations (args): only args changes.
+        const withConfig = <F extends (args: never, ...rest: never[]) => unknown>(fn: F): F => {
+            const wrapped = ((args: { getConfig: () => object }, ...rest: never[]) =>
+                fn({ ...args, getConfig: () => ({ ...c.properties }) } as never, ...rest)) as unknown as F;
             return Object.assign(wrapped, { __pulumiType: (fn as { __pulumiType?: string }).__pulumiType });
         };
         const copy = { ...p, enforcementLevel: c.enforcementLevel };
-        if ("validateResource" in p && p.validateResource) {
-            const v = p.validateResource;
-            return [{ ...copy, validateResource: Array.isArray(v) ? v.map(withConfig) : withConfig(v) }];
-        }
         if ("validateStack" in p) return [{ ...copy, validateStack: withConfig(p.validateStack) }];
-        return [copy];
+        const v = p.validateResource;
+        return [
+            {
+                ...copy,
+                ...(v ? { validateResource: Array.isArray(v) ? v.map(withConfig) : withConfig(v) } : {}),
+                ...(p.remediateResource ? { remediateResource: withConfig(p.remediateResource) } : {}),
+            },
+        ];
     }) as Policies;
+}
+
+/** What a remediation did to one resource: the policy, and the properties it set (or why it could not run). */
+export interface Remediation {
+    policyName: string;
+    urn: string;
+    /** The resource's inputs after this remediation (and the ones before it). */
+    properties?: Record<string, unknown>;
+    /** Set instead of `properties` when the remediation could not run (a value unknown in preview). */
+    diagnostic?: string;
+}
+
+type RemediateRpc = (call: { request: analyzerproto.AnalyzeRequest }, cb: (err: unknown, resp?: analyzerproto.RemediateResponse) => void) => void;
+
+/**
+ * Runs the pack's remediations in-process through the same server function `@pulumi/policy`
+ * serves as `Remediate` (makeRemediateRpcFun): as the engine does before analyzing each resource,
+ * every policy configured "remediate" with a `remediateResource` may rewrite the resource's inputs,
+ * each seeing the previous one's result. Returns the resources with their remediated inputs and
+ * what each remediation did.
+ */
+export async function remediateResources(
+    pack: { name: string; version: string; policies: Policies },
+    resources: StackResource[],
+    config: PolicyPackConfig,
+): Promise<{ resources: StackResource[]; remediations: Remediation[] }> {
+    const policies = configuredPolicies(pack.policies, resolvePolicyConfig(pack.policies, config));
+    const remediate = policyServer.makeRemediateRpcFun(pack.name, pack.version, "advisory", policies) as unknown as RemediateRpc;
+    const remediations: Remediation[] = [];
+    const out: StackResource[] = [];
+    for (const r of resources) {
+        const resp = await new Promise<analyzerproto.RemediateResponse>((resolve, reject) =>
+            remediate({ request: analyzeRequest(r) }, (err, res) => (err || !res ? reject(err) : resolve(res))),
+        );
+        let inputs = r.inputs;
+        for (const rem of resp.getRemediationsList()) {
+            const properties = rem.getProperties()?.toJavaScript() as Record<string, unknown> | undefined;
+            if (properties) inputs = properties;
+            remediations.push({ policyName: rem.getPolicyname(), urn: r.urn, ...(properties ? { properties } : { diagnostic: rem.getDiagnostic() }) });
+        }
+        out.push(inputs === r.inputs ? r : { ...r, inputs });
+    }
+    return { resources: out, remediations };
 }
 
 /**
  * Runs a policy pack in-process through the same server functions `@pulumi/policy` serves over
  * gRPC to the CLI (Analyze per resource, then AnalyzeStack), and returns the violations once
- * each, sorted by URN then policy.
+ * each, sorted by URN then policy. With `remediate`, the pack's remediations run first, as the
+ * engine runs Remediate before Analyze during preview and update, and the remediated inputs are
+ * analyzed; without it (a stack export: what is deployed), a "remediate" policy reports its
+ * violation as mandatory, which is what @pulumi/policy's Analyze does.
  */
 export async function runPolicies(
     pack: { name: string; version: string; policies: Policies },
     resources: StackResource[],
     config: PolicyPackConfig,
+    options: { remediate?: boolean } = {},
 ): Promise<Violation[]> {
     const policies = configuredPolicies(pack.policies, resolvePolicyConfig(pack.policies, config));
+    const checked = options.remediate ? (await remediateResources(pack, resources, config)).resources : resources;
     const analyze = policyServer.makeAnalyzeRpcFun(pack.name, pack.version, "advisory", policies) as Rpc<analyzerproto.AnalyzeRequest>;
     const analyzeStack = policyServer.makeAnalyzeStackRpcFun(pack.name, pack.version, "advisory", policies) as Rpc<analyzerproto.AnalyzeStackRequest>;
     const found: Violation[] = [];
-    for (const r of resources) found.push(...violationsOf(await call(analyze, analyzeRequest(r)), r.urn));
-    found.push(...violationsOf(await call(analyzeStack, analyzeStackRequest(resources))));
+    for (const r of checked) found.push(...violationsOf(await call(analyze, analyzeRequest(r)), r.urn));
+    found.push(...violationsOf(await call(analyzeStack, analyzeStackRequest(checked))));
 
     const seen = new Set<string>();
     return found

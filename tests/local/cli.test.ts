@@ -1,0 +1,107 @@
+// The command lines of the local run: `npm start` flags and `npm run invoke` (errors and a real invocation).
+import * as assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { hasStackTrace, runTool } from "../support/run-tool";
+import { DEFAULT_DURATION_SECONDS, DEFAULT_RATE, parseStartArgs } from "../../tools/start";
+
+describe("npm start flags", () => {
+    it("runs a bounded demo by default", () => {
+        assert.deepEqual(parseStartArgs([]), {
+            rate: DEFAULT_RATE,
+            records: undefined,
+            durationMs: DEFAULT_DURATION_SECONDS * 1000,
+            follow: false,
+            malformedShare: 0.01,
+            seed: 1,
+            json: false,
+            skipPreview: false,
+        });
+    });
+
+    it("takes a record count, a duration or --follow", () => {
+        assert.deepEqual([parseStartArgs(["--records", "3000", "--json"])].map((o) => [o.records, o.durationMs, o.json]), [[3000, undefined, true]]);
+        assert.equal(parseStartArgs(["--duration", "2.5", "--rate", "250"]).durationMs, 2500);
+        const follow = parseStartArgs(["--follow", "--malformed", "0"]);
+        assert.deepEqual([follow.follow, follow.durationMs, follow.records, follow.malformedShare], [true, undefined, undefined, 0]);
+    });
+
+    const bad: [string[], RegExp][] = [
+        [["--rate", "fast"], /--rate must be a number from 1 to 10000, got "fast"/],
+        [["--rate", "0"], /--rate must be a number/],
+        [["--records", "2.5"], /--records must be an integer/],
+        [["--records", "10", "--duration", "5"], /either --records or --duration, not both/],
+        [["--follow", "--records", "10"], /--follow runs until Ctrl-C/],
+        [["--malformed", "150"], /--malformed must be a number from 0 to 100/],
+        [["--bogus"], /Unknown option '--bogus'/],
+        [["extra"], /Unexpected argument extra/],
+    ];
+    for (const [args, message] of bad) {
+        it(`refuses ${args.join(" ")}`, () => assert.throws(() => parseStartArgs(args), message));
+    }
+
+    it("prints a bad flag with the usage and exits 1, without a stack trace", () => {
+        const r = runTool("start.ts", ["--records", "many"]);
+        assert.equal(r.status, 1);
+        assert.match(r.stderr, /--records must be an integer from 1 to 100000000, got "many"\nusage: npm start -- /);
+        assert.equal(hasStackTrace(r.stderr), false);
+    });
+});
+
+describe("npm run invoke", function () {
+    this.timeout(60_000);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "invoke-test-"));
+    after(() => fs.rmSync(dir, { recursive: true, force: true }));
+    const write = (name: string, text: string) => {
+        const file = path.join(dir, name);
+        fs.writeFileSync(file, text);
+        return file;
+    };
+    /** stderr without Node's warnings (the SDK warns about the Node version). */
+    const said = (stderr: string) => stderr.split("\n").filter((l) => l.trim() !== "" && !/Warning|versions published|require node|To continue|security updates|More information|trace-warnings/.test(l));
+
+    const errors: [string, () => string[], RegExp][] = [
+        ["an unknown function", () => ["producer", "events/consumer/good-batch.json"], /^Unknown function "producer": use one of consumer, ingest, replicator, autoscaler/],
+        ["a missing event file", () => ["consumer", path.join(dir, "nope.json")], /^Cannot read event file .*nope\.json: no such file$/],
+        ["an event file that is not JSON", () => ["consumer", write("bad.json", "{ not json")], /^Event file .*bad\.json is not valid JSON: /],
+        ["an event of another function", () => ["consumer", "events/ingest/batch.json"], /^Event file events\/ingest\/batch\.json is not a Kinesis event: expected an object with a Records list$/],
+        ["a record without data", () => ["replicator", write("nodata.json", JSON.stringify({ Records: [{ eventID: "s:1", kinesis: { sequenceNumber: "1", partitionKey: "p" } }] }))], /Records\[0\]\.kinesis\.data must be a string/],
+    ];
+    for (const [what, args, message] of errors) {
+        it(`refuses ${what} in one line, exit 2`, () => {
+            const r = runTool("invoke.ts", args());
+            assert.equal(r.status, 2, r.stderr);
+            const lines = said(r.stderr);
+            assert.equal(lines.length, 1, lines.join("\n"));
+            assert.match(lines[0]!, message);
+            assert.equal(r.stdout, "");
+        });
+    }
+
+    it("runs the consumer on a sample event against the emulators and prints only its response on stdout", () => {
+        const r = runTool("invoke.ts", ["consumer", "events/consumer/malformed-batch.json"]);
+        assert.equal(r.status, 0, r.stderr);
+        const response = JSON.parse(r.stdout) as { batchItemFailures: { itemIdentifier: string }[] };
+        assert.ok(response.batchItemFailures.length > 0);
+        assert.match(r.stderr, /consumer: table kinesis-streaming-dev-results on dynalite/);
+        assert.match(r.stderr, /"message":"Malformed record"/);
+    });
+
+    it("runs the ingest handler against kinesalite", () => {
+        const r = runTool("invoke.ts", ["ingest", "events/ingest/batch.json"]);
+        assert.equal(r.status, 0, r.stderr);
+        const response = JSON.parse(r.stdout) as { statusCode: number; body: string };
+        assert.equal(response.statusCode, 200);
+        assert.equal((JSON.parse(response.body) as { accepted: number }).accepted, 3);
+        assert.match(r.stderr, /the stream now holds 2 Kinesis record\(s\)/);
+    });
+
+    it("runs the autoscaler as a dry run on a provisioned local stream (kinesalite has no UpdateShardCount)", () => {
+        const r = runTool("invoke.ts", ["autoscaler", "events/autoscaler/scheduled.json"]);
+        assert.equal(r.status, 0, r.stderr);
+        const response = JSON.parse(r.stdout) as { outcome: string; streamName: string };
+        assert.equal(response.streamName, "kinesis-streaming-dev-events");
+        assert.ok(["no-change", "dry-run"].includes(response.outcome), response.outcome);
+    });
+});

@@ -1,0 +1,192 @@
+// Each Lambda handler wired to the emulators for one local invocation (npm run invoke): the tables and
+// streams it needs are created first; logs go to `log` (stderr), so the response is all stdout carries.
+import type { Logger } from "@aws-lambda-powertools/logger";
+import type { Metrics } from "@aws-lambda-powertools/metrics";
+import type { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
+import type { SNSClient } from "@aws-sdk/client-sns";
+import type { Context, KinesisStreamEvent } from "aws-lambda";
+import { autoscalerEnvironment, loadConfig as loadAutoscalerConfig } from "../../functions/autoscaler/config";
+import { parseTrigger } from "../../functions/autoscaler/events";
+import { createHandler as createAutoscaler } from "../../functions/autoscaler/handler";
+import { createDocumentClient, createHandler as createConsumer } from "../../functions/consumer/handler";
+import { createHandler as createIngest } from "../../functions/ingest/handler";
+import { replicate } from "../../functions/replicator/replicate";
+import { KinesisProducer } from "../../functions/shared/producer";
+import { physicalName } from "../../infra/lib/naming";
+import { createResultsTable, createStream, type Emulators } from "./emulators";
+import { listShardIds, ShardReader } from "./reader";
+import type { LocalSettings } from "./settings";
+import { LocalSns } from "./sns";
+
+export const FUNCTION_NAMES = ["consumer", "ingest", "replicator", "autoscaler"] as const;
+export type FunctionName = (typeof FUNCTION_NAMES)[number];
+
+/** An event file that cannot be the function's event: the message says why. */
+export class EventShapeError extends Error {}
+
+export interface InvokeEnv {
+    emulators: Emulators;
+    settings: LocalSettings;
+    /** One line to the user (stderr). */
+    log: (line: string) => void;
+}
+
+type Obj = Record<string, unknown>;
+const isObj = (x: unknown): x is Obj => typeof x === "object" && x !== null && !Array.isArray(x);
+
+/** A Kinesis event as Lambda delivers it (what the consumer and the replicator read), or why not. */
+export function checkKinesisEvent(event: unknown): KinesisStreamEvent {
+    if (!isObj(event) || !Array.isArray(event.Records)) throw new EventShapeError("not a Kinesis event: expected an object with a Records list");
+    event.Records.forEach((r: unknown, i) => {
+        const k = isObj(r) ? r.kinesis : undefined;
+        if (!isObj(k)) throw new EventShapeError(`not a Kinesis event: Records[${i}].kinesis is missing`);
+        for (const field of ["data", "sequenceNumber", "partitionKey"]) {
+            if (typeof k[field] !== "string") throw new EventShapeError(`not a Kinesis event: Records[${i}].kinesis.${field} must be a string`);
+        }
+        if (typeof (r as Obj).eventID !== "string") throw new EventShapeError(`not a Kinesis event: Records[${i}].eventID must be a string (<shard id>:<sequence number>)`);
+    });
+    return event as unknown as KinesisStreamEvent;
+}
+
+/** An API Gateway HTTP API (payload 2.0) request, or why not. */
+export function checkHttpEvent(event: unknown): Obj {
+    if (!isObj(event)) throw new EventShapeError("not an API Gateway request: expected an object (payload format 2.0)");
+    if (event.body !== undefined && typeof event.body !== "string") throw new EventShapeError("not an API Gateway request: body must be a string (the JSON text of the events)");
+    if (event.headers !== undefined && !isObj(event.headers)) throw new EventShapeError("not an API Gateway request: headers must be an object");
+    return event;
+}
+
+/** Checks the event has the function's shape before anything starts. */
+export function checkEvent(fn: FunctionName, event: unknown): void {
+    if (fn === "consumer" || fn === "replicator") checkKinesisEvent(event);
+    else if (fn === "ingest") checkHttpEvent(event);
+    else {
+        try {
+            parseTrigger(event);
+        } catch (e) {
+            throw new EventShapeError(`not an autoscaler event: ${(e as Error).message}`);
+        }
+    }
+}
+
+/** Powertools-like JSON log lines, to stderr. */
+function stderrLogger(service: string, log: (line: string) => void) {
+    const line = (level: string) => (message: string, ...extra: unknown[]) =>
+        log(JSON.stringify({ level, service, message, ...Object.assign({}, ...extra.map((x) => (isObj(x) ? x : { detail: String(x) }))) }));
+    return { debug: line("DEBUG"), info: line("INFO"), warn: line("WARN"), error: line("ERROR"), addContext: () => undefined };
+}
+
+/** Metrics summed and shown once, on stderr (there is no CloudWatch here). */
+function stderrMetrics(log: (line: string) => void) {
+    const totals: Record<string, number> = {};
+    return {
+        addMetric: (name: string, _unit: unknown, value: number) => {
+            totals[name] = (totals[name] ?? 0) + value;
+        },
+        addDimension: () => undefined,
+        publishStoredMetrics: () => {
+            if (Object.keys(totals).length > 0) log(`metrics: ${Object.entries(totals).map(([k, v]) => `${k}=${v}`).join(" ")}`);
+            for (const k of Object.keys(totals)) delete totals[k];
+        },
+    };
+}
+
+function context(fn: string, timeoutMs = 60_000): Context {
+    const started = Date.now();
+    return {
+        callbackWaitsForEmptyEventLoop: true,
+        functionName: fn,
+        functionVersion: "$LATEST",
+        invokedFunctionArn: `arn:aws:lambda:us-east-1:123456789012:function:${fn}`,
+        memoryLimitInMB: "512",
+        awsRequestId: "local-invoke",
+        logGroupName: `/aws/lambda/${fn}`,
+        logStreamName: "local",
+        getRemainingTimeInMillis: () => Math.max(0, started + timeoutMs - Date.now()),
+        done: () => undefined,
+        fail: () => undefined,
+        succeed: () => undefined,
+    };
+}
+
+async function readStream(env: InvokeEnv, stream: string): Promise<number> {
+    const client = env.emulators.kinesis.client();
+    let n = 0;
+    for (const id of await listShardIds(client, stream)) {
+        const reader = new ShardReader(client, stream, id);
+        await reader.open({ type: "TRIM_HORIZON" });
+        for (;;) {
+            const page = await reader.read();
+            n += page.length;
+            if (page.length === 0 || reader.ended) break;
+        }
+    }
+    return n;
+}
+
+/** Runs one handler on the event against the emulators; resolves with its response. */
+export async function invokeFunction(fn: FunctionName, event: unknown, env: InvokeEnv): Promise<unknown> {
+    const { emulators, settings: s, log } = env;
+    const sns = new LocalSns({ topicArn: s.consumer.alertsTopicArn, print: (line) => log(line) });
+    switch (fn) {
+        case "consumer": {
+            const dynamodb = emulators.dynamodb.client();
+            await createResultsTable(dynamodb, s.names.table);
+            const { memoryMb, ...config } = s.consumer;
+            log(`consumer: table ${s.names.table} on ${emulators.dynamodb.name} at ${emulators.dynamodb.endpoint}; alerts to the local SNS stand-in; ${memoryMb} MB, 60 s timeout`);
+            const handler = createConsumer({ config, doc: createDocumentClient(dynamodb), sns: sns.asClient(), logger: stderrLogger("consumer", log), metrics: stderrMetrics(log) });
+            const response = await handler(checkKinesisEvent(event), context(s.names.consumerFunction));
+            log(`consumer: ${sns.count} alert(s) published`);
+            return response;
+        }
+        case "ingest": {
+            const kinesis = emulators.kinesis.client({ maxAttempts: 1 });
+            await createStream(emulators.kinesis.client(), s.names.stream, s.stream.shards, s.stream.retentionHours);
+            log(`ingest: stream ${s.names.stream} (${s.stream.shards} shards) on ${emulators.kinesis.name} at ${emulators.kinesis.endpoint}; max body ${s.settings.ingest.maxBodyBytes} bytes`);
+            const producer = new KinesisProducer({ client: kinesis, streamName: s.names.stream, maxBufferedTimeMs: 0, recordTtlMs: 10_000 });
+            try {
+                const handler = createIngest({
+                    producer,
+                    maxBodyBytes: s.settings.ingest.maxBodyBytes,
+                    logger: stderrLogger("ingest", log) as unknown as Logger,
+                    metrics: stderrMetrics(log) as unknown as Metrics,
+                });
+                const response = await handler(checkHttpEvent(event) as never);
+                log(`ingest: the stream now holds ${await readStream(env, s.names.stream)} Kinesis record(s)`);
+                return response;
+            } finally {
+                await producer.close();
+            }
+        }
+        case "replicator": {
+            const replica = physicalName(s.settings, "events-replica");
+            await createStream(emulators.kinesis.client(), replica, s.stream.shards, s.stream.retentionHours);
+            log(`replicator: replica stream ${replica} (${s.stream.shards} shards) on ${emulators.kinesis.name} at ${emulators.kinesis.endpoint} (the replica region is emulated by the same kinesalite)`);
+            const producer = new KinesisProducer({ client: emulators.kinesis.client({ maxAttempts: 1 }), streamName: replica, ordered: true, maxBufferedTimeMs: 0, recordTtlMs: 20_000 });
+            try {
+                const result = await replicate(checkKinesisEvent(event).Records, producer);
+                log(`replicator: ${result.copied} user record(s) copied, ${result.failed} not; the replica now holds ${await readStream(env, replica)} Kinesis record(s)`);
+                return result.response;
+            } finally {
+                await producer.close();
+            }
+        }
+        case "autoscaler": {
+            // kinesalite has no UpdateShardCount and there is no CloudWatch here: a dry run (decide and
+            // report, no call) on a provisioned stream, with a CloudWatch stand-in that has no datapoints.
+            await createStream(emulators.kinesis.client(), s.names.stream, s.stream.shards, s.stream.retentionHours);
+            const config = loadAutoscalerConfig(autoscalerEnvironment({ streamName: s.names.stream, alertsTopicArn: s.consumer.alertsTopicArn, dryRun: true }));
+            log(`autoscaler: dry run on stream ${s.names.stream} (${s.stream.shards} provisioned shards) on ${emulators.kinesis.name}; CloudWatch stand-in with no datapoints (an idle stream); notifications to the local SNS stand-in`);
+            const cloudwatch = { send: async () => ({ MetricDataResults: [], $metadata: {} }) } as unknown as CloudWatchClient;
+            const handler = createAutoscaler({
+                kinesis: emulators.kinesis.client(),
+                cloudwatch,
+                sns: sns.asClient() as SNSClient,
+                config,
+                logger: stderrLogger("autoscaler", log),
+                metrics: stderrMetrics(log) as unknown as Pick<Metrics, "addDimension" | "addMetric" | "publishStoredMetrics">,
+            });
+            return handler(event);
+        }
+    }
+}
