@@ -1,6 +1,7 @@
 // The pack's policies, side-effect free so tests and the offline tools can load them without
 // starting the policy server (policies/index.ts does that).
 import type { Policies } from "@pulumi/policy";
+import { flinkApplicationCheckpointing } from "./rules/analytics";
 import { cloudwatchAlarmActions, cloudwatchLogGroupEncrypted, cloudwatchLogGroupRetention } from "./rules/cloudwatch";
 import { dynamodbTableDeletionProtection, dynamodbTableEncrypted, dynamodbTablePitr } from "./rules/dynamodb";
 import { firehoseBuffering, firehoseDeliveryLogging, firehoseDestinationBucket, firehoseSourceEncrypted } from "./rules/firehose";
@@ -81,6 +82,8 @@ export const policies: Policies = [
     cloudwatchLogGroupRetention(),
     cloudwatchLogGroupEncrypted(),
     cloudwatchAlarmActions(),
+    // Managed Service for Apache Flink
+    flinkApplicationCheckpointing(),
     // Across the pipeline (stack rules no other pack has)
     pipelineEsmErrorHandling(),
     pipelineRetentionCoversReplay(),
