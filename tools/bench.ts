@@ -40,6 +40,8 @@ runMain(async () => {
             for (const f of section.figures) console.log(`  ${f.name}: ${fmt(f.value)} ${f.unit} vs ${fmt(f.baseline)} (${f.baselineName}) = ratio ${fmt(f.ratio)}`);
         }
     }
-    if (values.json) console.log(JSON.stringify({ machine, sections }));
+    // JSON: figures keyed by name, so each ratio has a stable path (sections.producer.figures["..."].ratio).
+    const json = Object.fromEntries(Object.entries(sections).map(([k, sec]) => [k, { ...sec, figures: Object.fromEntries(sec.figures.map((f) => [f.name, f])) }]));
+    if (values.json) console.log(JSON.stringify({ machine, sections: json }));
     return 0;
 }, USAGE, 2);
