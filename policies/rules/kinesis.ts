@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import { type ResourceValidationPolicy, type StackValidationPolicy, validateResourceOfType } from "@pulumi/policy";
 import { isAwsManagedKey, isUnknownValueError, refersTo } from "./common";
+import { SHARD_LEVEL_METRICS } from "../../infra/config";
 
 export const MAX_RETENTION_HOURS = 8760;
 export const DEFAULT_MIN_RETENTION_HOURS = 168;
@@ -142,15 +143,8 @@ export function kinesisStreamMode(): ResourceValidationPolicy {
     };
 }
 
-export const SHARD_LEVEL_METRICS = [
-    "IncomingBytes",
-    "IncomingRecords",
-    "OutgoingBytes",
-    "OutgoingRecords",
-    "WriteProvisionedThroughputExceeded",
-    "ReadProvisionedThroughputExceeded",
-    "IteratorAgeMilliseconds",
-] as const;
+/** The shard-level metrics Kinesis offers: the program's own list (infra/config.ts). */
+export { SHARD_LEVEL_METRICS };
 
 /** Shard-level metrics show the hot shard the stream-level averages hide. */
 export function kinesisStreamEnhancedMonitoring(): ResourceValidationPolicy {

@@ -5,7 +5,7 @@ import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, type DynamoDBClientConfig } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient, NumberValue, paginateScan } from "@aws-sdk/lib-dynamodb";
-import { RESULTS_TABLE } from "../../functions/shared/results-table";
+import { resultsTableInput } from "../../tools/local/emulators";
 
 export interface DynaliteOptions {
     /** Time a table stays CREATING / DELETING / UPDATING. @default 0 */
@@ -33,29 +33,8 @@ export const TEST_CREDENTIALS = { accessKeyId: "AKIDLOCALTEST", secretAccessKey:
 
 type DynaliteFactory = (options: Record<string, unknown>) => Server;
 
-/** The CreateTable input of the results table, from the shared constants. */
-export function resultsTableInput(name: string) {
-    const t = RESULTS_TABLE;
-    return {
-        TableName: name,
-        BillingMode: "PAY_PER_REQUEST" as const,
-        AttributeDefinitions: t.attributes.map((a) => ({ AttributeName: a.name, AttributeType: a.type })),
-        KeySchema: [
-            { AttributeName: t.partitionKey, KeyType: "HASH" as const },
-            { AttributeName: t.sortKey, KeyType: "RANGE" as const },
-        ],
-        GlobalSecondaryIndexes: [
-            {
-                IndexName: t.byTypeTime.indexName,
-                KeySchema: [
-                    { AttributeName: t.byTypeTime.partitionKey, KeyType: "HASH" as const },
-                    { AttributeName: t.byTypeTime.sortKey, KeyType: "RANGE" as const },
-                ],
-                Projection: { ProjectionType: t.byTypeTime.projectionType },
-            },
-        ],
-    };
-}
+// One definition of the results table for the local run and the tests.
+export { resultsTableInput };
 
 export async function startDynalite(options: DynaliteOptions = {}): Promise<Dynalite> {
     // dynalite ships no types: its factory returns an http.Server.

@@ -5,6 +5,7 @@ import type { Violation } from "../../tools/lib/analyzer-protocol";
 import { type PolicyPackConfig, runPolicies } from "../../tools/lib/policy-engine";
 import type { StackResource } from "../../tools/lib/resources";
 import { pack } from "../../policies/policies";
+import { SHARD_LEVEL_METRICS } from "../../infra/config";
 
 export const TEST_STACK = "test";
 export const TEST_PROJECT = "kinesis-streaming";
@@ -49,15 +50,7 @@ export const TYPES = {
 export const ITERATOR_AGE_METRIC = "GetRecords.IteratorAgeMilliseconds";
 
 /** The seven shard-level metrics (the program's default). */
-export const ALL_SHARD_METRICS = [
-    "IncomingBytes",
-    "IncomingRecords",
-    "OutgoingBytes",
-    "OutgoingRecords",
-    "WriteProvisionedThroughputExceeded",
-    "ReadProvisionedThroughputExceeded",
-    "IteratorAgeMilliseconds",
-];
+export const ALL_SHARD_METRICS: string[] = [...SHARD_LEVEL_METRICS];
 
 /** ARNs as AWS builds them from names (the mock cloud does the same). */
 export const arn = {
