@@ -25,6 +25,7 @@ export function buildStack(settings: Settings): Outputs {
     const tags = stackTags(settings);
     const context = awsContext();
     const prefix = settings.environment;
+    const workload = settings.workload.recordsPerSecond > 0 ? settings.workload : undefined;
     const physicalPrefix = namePrefix(settings);
 
     const key = new EncryptionKey(`${prefix}-key`, {
@@ -53,6 +54,7 @@ export function buildStack(settings: Settings): Outputs {
         protect: settings.deletionProtection,
         autoscaled: settings.autoscaling.enabled,
         alarms: { topicArn: alerts.topic.arn, ...settings.alarms },
+        workload,
         tags,
     });
 
@@ -174,7 +176,8 @@ export function buildStack(settings: Settings): Outputs {
         ? new Replication(`${prefix}-replica`, {
               region: settings.replication.region,
               replicaStreamName: physicalName(settings, "events-replica"),
-              stream: { mode: settings.stream.mode, shardCount: settings.stream.shardCount, retentionHours: settings.stream.retentionHours, shardLevelMetrics: settings.stream.shardLevelMetrics },
+              // The replica receives every record: the same shape and the same declared workload.
+              stream: { mode: settings.stream.mode, shardCount: settings.stream.shardCount, retentionHours: settings.stream.retentionHours, shardLevelMetrics: settings.stream.shardLevelMetrics, workload },
               primary: { streamArn: stream.stream.arn, kmsKeyArn: key.keyArn, alertsTopicArn: alerts.topic.arn },
               replicatorFunctionName: physicalName(settings, "replicator"),
               alertSubscriptions: settings.alerts.subscriptions,

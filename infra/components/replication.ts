@@ -12,7 +12,7 @@ export interface ReplicationArgs {
     region: string;
     replicaStreamName: string;
     /** Shape of the replica: the primary's mode, shards and retention. */
-    stream: Pick<StreamArgs, "mode" | "shardCount" | "retentionHours" | "shardLevelMetrics">;
+    stream: Pick<StreamArgs, "mode" | "shardCount" | "retentionHours" | "shardLevelMetrics" | "workload">;
     primary: { streamArn: pulumi.Input<string>; kmsKeyArn: pulumi.Input<string>; alertsTopicArn: pulumi.Input<string> };
     replicatorFunctionName: string;
     /** Who hears the replica region's alarms (the primary's subscribers, usually). */

@@ -36,6 +36,11 @@ export interface StreamArgs {
     /** Pulumi `protect` on the stream. @default false */
     protect?: boolean;
     alarms: StreamAlarmArgs;
+    /**
+     * What the stream is expected to carry, as tags on it (`workload:records-per-second`,
+     * `workload:average-record-bytes`): the policy pack's shard-capacity rule reads them.
+     */
+    workload?: { recordsPerSecond: number; averageRecordBytes: number };
     tags: Record<string, string>;
 }
 
@@ -56,6 +61,11 @@ export const STREAM_DEFAULTS = {
  * call history (the 10-calls-per-24-h budget), or a refresh followed by an update would erase it.
  */
 export const AUTOSCALED_IGNORE_CHANGES = ["shardCount", `tags["${HISTORY_TAG_KEY}"]`, `tagsAll["${HISTORY_TAG_KEY}"]`];
+
+export function workloadTags(workload: StreamArgs["workload"]): Record<string, string> {
+    if (!workload) return {};
+    return { "workload:records-per-second": String(workload.recordsPerSecond), "workload:average-record-bytes": String(workload.averageRecordBytes) };
+}
 
 /** Checks what the Kinesis API would reject, before anything is created. */
 export function validateStreamArgs(args: StreamArgs): void {
@@ -102,7 +112,7 @@ export class Stream extends pulumi.ComponentResource {
                 kmsKeyId: args.kmsKeyArn,
                 shardLevelMetrics: args.shardLevelMetrics ?? STREAM_DEFAULTS.shardLevelMetrics,
                 enforceConsumerDeletion: args.enforceConsumerDeletion ?? STREAM_DEFAULTS.enforceConsumerDeletion,
-                tags: args.tags,
+                tags: { ...args.tags, ...workloadTags(args.workload) },
             },
             { parent: this, protect: args.protect ?? false, ignoreChanges: args.autoscaled ? AUTOSCALED_IGNORE_CHANGES : [] },
         );

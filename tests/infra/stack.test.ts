@@ -55,7 +55,10 @@ describe("stack program (mock runtime)", () => {
         const mustTag = [STREAM, KEY, TOPIC, ALARM, "aws:cloudwatch/logGroup:LogGroup", "aws:iam/role:Role", "aws:lambda/function:Function", "aws:apigatewayv2/api:Api", "aws:apigatewayv2/stage:Stage"];
         const custom = prod.resources.filter((r) => r.custom);
         for (const type of mustTag) assert.ok(custom.some((r) => r.type === type), `no ${type} in the stack`);
-        for (const r of custom.filter((x) => mustTag.includes(x.type))) assert.deepEqual(r.inputs.tags, expected, `${r.type} ${r.name}`);
+        // Streams also carry the declared workload (prod: 2,500 records/s of 1,024 bytes) for the shard-capacity policy.
+        const workload = { "workload:records-per-second": "2500", "workload:average-record-bytes": "1024" };
+        for (const r of custom.filter((x) => mustTag.includes(x.type))) assert.deepEqual(r.inputs.tags, r.type === STREAM ? { ...expected, ...workload } : expected, `${r.type} ${r.name}`);
+        assert.deepEqual(one(dev, STREAM, "dev-stream").inputs.tags, { ...expected, Environment: "dev" }, "no workload declared in dev: no workload tags");
     });
 
     it("the key rotates and its policy lets the account, CloudWatch alarms and CloudWatch Logs use it", () => {

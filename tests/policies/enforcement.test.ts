@@ -111,15 +111,7 @@ describe("policy enforcement levels from config", () => {
             const key = share.key("key");
             const stream = share.stream("orders", key);
             share.iteratorAgeAlarm("orders-iterator-age", stream, share.topic("alerts", key), { threshold: 151_200_001 });
-            // prod declares 2,500 records/s of 1 KiB for pipeline-shard-capacity: 3 shards, and the streams have 2.
-            const capacity = (r: StackResource): Violation => ({
-                policyName: "pipeline-shard-capacity",
-                enforcementLevel: "mandatory",
-                urn: r.urn,
-                message: `stream ${r.name} has 2 shards; the declared 2500 records/s of 1024 bytes with 0 shared-throughput consumers needs 3 (3 for 1 MiB/s of writes per shard, 3 for 1,000 records/s per shard, 0 for 2 MiB/s of shared reads per shard).`,
-            });
-            const withCapacity = [...expected(s), capacity(s.clicks), capacity(s.legacy)].sort((a, b) => a.urn.localeCompare(b.urn) || a.policyName.localeCompare(b.policyName));
-            assertViolations(await violationsOf(s.b.resources, envConfig("prod")), withCapacity);
+            assertViolations(await violationsOf(s.b.resources, envConfig("prod")), expected(s));
             assertViolations(await violationsOf(share.resources, envConfig("prod")), [
                 {
                     policyName: "kinesis-stream-iterator-age-alarm",
@@ -127,7 +119,6 @@ describe("policy enforcement levels from config", () => {
                     urn: stream.urn,
                     message: "stream orders: its iterator-age alarm needs an alarm action and a threshold of at most 151200000 ms (0.25 of 168 h retention).",
                 },
-                capacity(stream),
             ]);
         });
     });
