@@ -76,6 +76,8 @@ describe("replication, VPC endpoint and analytics (mock runtime)", () => {
         const streams = ofType(dr, "aws:kinesis/stream:Stream");
         assert.deepEqual(streams.map((s) => s.inputs.name), ["kinesis-streaming-staging-events", "kinesis-streaming-staging-events-replica"]);
         const replica = streams[1]!;
+        // URNs carry the whole chain of parent types, as the engine builds them.
+        assert.equal(replica.urn, "urn:pulumi:staging::kinesis-streaming::streaming:kinesis:Replication$streaming:kinesis:Stream$aws:kinesis/stream:Stream::staging-replica-stream");
         assert.deepEqual([replica.inputs.streamModeDetails, replica.inputs.shardCount, replica.inputs.retentionPeriod, replica.inputs.encryptionType], [{ streamMode: "PROVISIONED" }, 2, 168, "KMS"]);
         const keys = ofType(dr, "aws:kms/key:Key");
         assert.equal(keys.length, 2);

@@ -74,7 +74,7 @@ describe("stacks under their own policy config", () => {
                     // The replica receives every record of the stream, at the shard count prod starts with.
                     policyName: "pipeline-shard-capacity",
                     enforcementLevel: "mandatory",
-                    urn: "urn:pulumi:prod::kinesis-streaming::streaming:kinesis:Stream$aws:kinesis/stream:Stream::prod-replica-stream",
+                    urn: "urn:pulumi:prod::kinesis-streaming::streaming:kinesis:Replication$streaming:kinesis:Stream$aws:kinesis/stream:Stream::prod-replica-stream",
                     message:
                         "stream prod-replica-stream has 4 shards; the declared 5000 records/s of 1024 bytes with 0 shared-throughput consumers needs 5 (5 for 1 MiB/s of writes per shard, 5 for 1,000 records/s per shard, 0 for 2 MiB/s of shared reads per shard).",
                 },
@@ -113,7 +113,7 @@ describe("stacks under their own policy config", () => {
         const baseline = await prodBaseline;
         return (await previewStack("prod", overrides)).violations.filter((v) => !baseline.has(JSON.stringify(v)));
     }
-    const replicaUrn = "urn:pulumi:prod::kinesis-streaming::streaming:kinesis:Stream$aws:kinesis/stream:Stream::prod-replica-stream";
+    const replicaUrn = "urn:pulumi:prod::kinesis-streaming::streaming:kinesis:Replication$streaming:kinesis:Stream$aws:kinesis/stream:Stream::prod-replica-stream";
 
     it("prod with retentionHours 48 breaks kinesis-stream-retention on both streams, and the replay rule on the one a mapping reads", async () => {
         assertViolations(await prodChange({ "kinesis-streaming:retentionHours": "48" }), [

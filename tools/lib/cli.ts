@@ -29,7 +29,7 @@ export function parseFlags<T extends ParseArgsConfig>(config: T) {
  */
 export function runMain(main: () => Promise<number>, usage: string, usageExitCode: number): void {
     main().then(
-        (code) => process.exit(code),
+        (code) => exitWhenFlushed(code),
         (e: unknown) => {
             if (e instanceof UsageError) {
                 console.error(`${e.message}\nusage: ${usage}`);
@@ -49,4 +49,12 @@ export function runMain(main: () => Promise<number>, usage: string, usageExitCod
             process.exit(1);
         },
     );
+}
+
+/**
+ * Exits once stdout and stderr have flushed: on a pipe Node writes asynchronously, and a bare
+ * process.exit() would cut a large JSON document short.
+ */
+export function exitWhenFlushed(code: number): void {
+    process.stdout.write("", () => process.stderr.write("", () => process.exit(code)));
 }

@@ -113,6 +113,13 @@ export async function runProgram(stack: string, config: Record<string, string>, 
     );
     const monitor = pulumi.runtime.getMonitor() as unknown as {
         registerResource(req: RegisterRequest, cb: (err: unknown, res?: { getUrn(): string }) => void): Promise<void>;
+        newUrn(parent: string, type: string, name: string): string;
+    };
+    // The engine qualifies a type with its parent's whole type chain; the mock monitor keeps only the
+    // parent's last type, which would print URNs of nested components the CLI never shows.
+    monitor.newUrn = (parent, type, name) => {
+        const chain = parent ? `${parent.split("::")[2]}$${type}` : type;
+        return `urn:pulumi:${stack}::${PROJECT}::${chain}::${name}`;
     };
     const original = monitor.registerResource.bind(monitor);
     // Keep the order the program declared resources in (completions arrive in any order).
