@@ -1,7 +1,6 @@
 import * as aws from "@pulumi/aws";
 import { type ResourceValidationPolicy, type StackValidationPolicy, validateResourceOfType } from "@pulumi/policy";
 import { isAwsManagedKey, isUnknownValueError, refersTo } from "./common";
-import { SHARD_LEVEL_METRICS } from "../../infra/config";
 
 export const MAX_RETENTION_HOURS = 8760;
 export const DEFAULT_MIN_RETENTION_HOURS = 168;
@@ -143,8 +142,19 @@ export function kinesisStreamMode(): ResourceValidationPolicy {
     };
 }
 
-/** The shard-level metrics Kinesis offers: the program's own list (infra/config.ts). */
-export { SHARD_LEVEL_METRICS };
+/**
+ * The shard-level metrics Kinesis offers. The pack keeps its own copy: it is published and run
+ * without the program (tests/policies/kinesis-mode-monitoring.test.ts keeps it equal to infra/config.ts).
+ */
+export const SHARD_LEVEL_METRICS = [
+    "IncomingBytes",
+    "IncomingRecords",
+    "OutgoingBytes",
+    "OutgoingRecords",
+    "WriteProvisionedThroughputExceeded",
+    "ReadProvisionedThroughputExceeded",
+    "IteratorAgeMilliseconds",
+] as const;
 
 /** Shard-level metrics show the hot shard the stream-level averages hide. */
 export function kinesisStreamEnhancedMonitoring(): ResourceValidationPolicy {

@@ -11,6 +11,9 @@ import {
     violationsOf,
     violationsWithoutSchemaDefaults,
 } from "../support/policy-harness";
+import * as assert from "node:assert/strict";
+import { SHARD_LEVEL_METRICS as PROGRAM_METRICS } from "../../infra/config";
+import { SHARD_LEVEL_METRICS } from "../../policies/rules/kinesis";
 
 const MODE = "kinesis-stream-mode";
 const METRICS = "kinesis-stream-enhanced-monitoring";
@@ -47,6 +50,10 @@ describe("policy kinesis-stream-mode", () => {
 });
 
 describe("policy kinesis-stream-enhanced-monitoring", () => {
+    it("knows the same seven metrics as the program (the pack keeps a copy: it is published without infra/)", () => {
+        assert.deepEqual([...SHARD_LEVEL_METRICS], [...PROGRAM_METRICS]);
+    });
+
     it("passes the seven shard-level metrics, and ALL", async () => {
         assertNoViolations(await violationsOf(compliantStack({ stream: { shardLevelMetrics: [...ALL_SHARD_METRICS].reverse() } }).b.resources));
         assertNoViolations(await violationsOf(compliantStack({ stream: { shardLevelMetrics: ["ALL"] } }).b.resources));
