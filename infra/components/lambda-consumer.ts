@@ -56,6 +56,9 @@ export const EVENT_SOURCE_DEFAULTS: Required<EventSourceSettings> = {
     maxRecordAgeSeconds: 3600,
 };
 
+/** Seconds a consumer invocation may run (the local event source mapping applies the same limit). */
+export const CONSUMER_TIMEOUT_SECONDS = 60;
+
 /** The on-failure queue keeps failed batches' metadata for 14 days, SQS's maximum. */
 const DLQ_RETENTION_SECONDS = 14 * 24 * 3600;
 
@@ -101,7 +104,7 @@ export class LambdaConsumer extends pulumi.ComponentResource {
                 statements: [...readStatements(args, this.deadLetterQueue.arn, this.efoConsumer?.arn), ...args.statements],
                 environment: { POWERTOOLS_SERVICE_NAME: args.entry, POWERTOOLS_METRICS_NAMESPACE: "StreamingPipeline", ...args.environment },
                 memorySize: args.memorySize ?? 512,
-                timeout: 60,
+                timeout: CONSUMER_TIMEOUT_SECONDS,
                 kmsKeyArn: args.kmsKeyArn,
                 logRetentionDays: args.logRetentionDays,
                 vpcConfig: args.vpcConfig,

@@ -1,10 +1,6 @@
 // An in-process kinesalite (in-memory Kinesis) on 127.0.0.1 and a random port, with SDK v3 clients
 // wired to it. Shared by the producer, consumer, replicator and local-run tests.
-import type { Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import {
-    CreateStreamCommand,
-    DescribeStreamSummaryCommand,
     GetRecordsCommand,
     GetShardIteratorCommand,
     KinesisClient,
@@ -12,15 +8,11 @@ import {
     type KinesisClientConfig,
     type Shard,
 } from "@aws-sdk/client-kinesis";
-import { NodeHttpHandler } from "@smithy/node-http-handler";
 import { deaggregateSync } from "aws-kinesis-agg";
 import { seededRandom } from "../../tools/lib/seeded-random";
+import { createStream, LOCAL_CREDENTIALS, LOCAL_REGION, startKinesis } from "../../tools/local/emulators";
 
 export interface KinesaliteOptions {
-    /** Time a stream stays CREATING / DELETING / UPDATING. @default 0 */
-    createStreamMs?: number;
-    deleteStreamMs?: number;
-    updateStreamMs?: number;
     /** Shards per account before LimitExceededException. @default 100 */
     shardLimit?: number;
 }
@@ -114,39 +106,13 @@ export interface Kinesalite {
     stop(): Promise<void>;
 }
 
-type KinesaliteFactory = (options: Record<string, unknown>) => Server;
+export const TEST_REGION = LOCAL_REGION;
+export const TEST_CREDENTIALS = LOCAL_CREDENTIALS;
 
-export const TEST_REGION = "us-east-1";
-export const TEST_CREDENTIALS = { accessKeyId: "AKIDLOCALTEST", secretAccessKey: "local-test-secret" };
-
+/** kinesalite as the local run starts it (tools/local/emulators.ts), with the readers tests need. */
 export async function startKinesalite(options: KinesaliteOptions = {}): Promise<Kinesalite> {
-    // kinesalite ships no types: its factory returns an http.Server.
-    const factory = require("kinesalite") as KinesaliteFactory;
-    const server = factory({
-        createStreamMs: options.createStreamMs ?? 0,
-        deleteStreamMs: options.deleteStreamMs ?? 0,
-        updateStreamMs: options.updateStreamMs ?? 0,
-        shardLimit: options.shardLimit ?? 100,
-    });
-    await new Promise<void>((resolve, reject) => {
-        server.once("error", reject);
-        server.listen(0, "127.0.0.1", () => resolve());
-    });
-    const { port } = server.address() as AddressInfo;
-    const endpoint = `http://127.0.0.1:${port}`;
-    const clients: KinesisClient[] = [];
-
-    const client = (overrides: Partial<KinesisClientConfig> = {}): KinesisClient => {
-        const c = new KinesisClient({
-            region: TEST_REGION,
-            endpoint,
-            credentials: TEST_CREDENTIALS,
-            requestHandler: new NodeHttpHandler(),
-            ...overrides,
-        });
-        clients.push(c);
-        return c;
-    };
+    const emulator = await startKinesis({ shardLimit: options.shardLimit ?? 100 });
+    const client = (overrides: Partial<KinesisClientConfig> = {}): KinesisClient => emulator.client(overrides);
     const admin = client();
 
     const listShards = async (name: string): Promise<Shard[]> => {
@@ -181,24 +147,12 @@ export async function startKinesalite(options: KinesaliteOptions = {}): Promise<
     };
 
     return {
-        endpoint,
+        endpoint: emulator.endpoint,
         client,
         listShards,
         readAll,
         readUserRecords: async (name) => deaggregateAll(await readAll(name)),
-        async createStream(name, shards) {
-            await admin.send(new CreateStreamCommand({ StreamName: name, ShardCount: shards }));
-            for (let i = 0; i < 500; i++) {
-                const d = await admin.send(new DescribeStreamSummaryCommand({ StreamName: name }));
-                if (d.StreamDescriptionSummary?.StreamStatus === "ACTIVE") return;
-                await new Promise((r) => setTimeout(r, 10));
-            }
-            throw new Error(`stream ${name} not ACTIVE after 5 s`);
-        },
-        async stop() {
-            for (const c of clients) c.destroy();
-            server.closeAllConnections();
-            await new Promise<void>((resolve, reject) => server.close((err) => (err ? reject(err) : resolve())));
-        },
+        createStream: (name, shards) => createStream(admin, name, shards),
+        stop: () => emulator.stop(),
     };
 }

@@ -8,7 +8,6 @@ import { mockCall, mockResourceState } from "./mock-cloud";
 import type { StackResource } from "./resources";
 
 export const ROOT = path.resolve(__dirname, "..", "..");
-export { ACCOUNT_ID } from "./synth-constants";
 
 /** The program's resources and stack outputs as the mock runtime saw them. */
 export interface SynthResult {

@@ -2,6 +2,7 @@
 // defaults, through infra/config.ts's parseSettings, exactly what the program would get) turned into
 // what the emulators, the poller, the local Firehose and the consumer need.
 import type { ConsumerConfig } from "../../functions/consumer/config";
+import { CONSUMER_TIMEOUT_SECONDS } from "../../infra/components/lambda-consumer";
 import { parseSettings, PROJECT, type Settings } from "../../infra/config";
 import { namePrefix, physicalName } from "../../infra/lib/naming";
 import { ACCOUNT_ID } from "../lib/synth-constants";
@@ -9,8 +10,6 @@ import { readStackConfig } from "../lib/synth";
 
 /** Shards a new on-demand stream starts with (4 MiB/s and 4,000 records/s of write capacity). */
 export const ON_DEMAND_INITIAL_SHARDS = 4;
-/** The consumer function's timeout (infra/components/lambda-consumer.ts). */
-export const CONSUMER_TIMEOUT_SECONDS = 60;
 
 /** The event source mapping as infra/components/lambda-consumer.ts configures it. */
 export interface EsmSettings {
