@@ -171,7 +171,7 @@ describe("S3 bucket policies", () => {
         });
 
         const bucketArn = arn.bucket(PIPELINE.logBucket);
-        const broken: [string, Record<string, unknown>][] = [
+        const broken: [string, object][] = [
             ["a Deny of s3:GetObject only", denyInsecureTransport("s3:GetObject", [bucketArn, `${bucketArn}/*`])],
             ["a Deny on the objects only", denyInsecureTransport("s3:*", `${bucketArn}/*`)],
             ["a Deny of one principal", { ...denyInsecureTransport("s3:*", [bucketArn, `${bucketArn}/*`]), Principal: { AWS: "arn:aws:iam::123456789012:root" } }],

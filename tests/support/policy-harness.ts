@@ -6,6 +6,7 @@ import { type PolicyPackConfig, runPolicies } from "../../tools/lib/policy-engin
 import type { StackResource } from "../../tools/lib/resources";
 import { pack } from "../../policies/policies";
 import { SHARD_LEVEL_METRICS } from "../../infra/config";
+import { denyInsecureTransport } from "../../infra/lib/iam";
 
 export const TEST_STACK = "test";
 export const TEST_PROJECT = "kinesis-streaming";
@@ -65,17 +66,10 @@ export const arn = {
 };
 
 /** A policy document as the program serializes it. */
-export const policyDoc = (...Statement: Record<string, unknown>[]) => JSON.stringify({ Version: "2012-10-17", Statement });
+export const policyDoc = (...Statement: object[]) => JSON.stringify({ Version: "2012-10-17", Statement });
 
-/** The Deny every resource policy of the stack carries (infra/lib/iam.ts denyInsecureTransport). */
-export const denyInsecureTransport = (actions: string | string[], resources: string | string[]) => ({
-    Sid: "DenyInsecureTransport",
-    Effect: "Deny",
-    Principal: "*",
-    Action: actions,
-    Resource: resources,
-    Condition: { Bool: { "aws:SecureTransport": "false" } },
-});
+/** The Deny every resource policy of the stack carries: the program's own builder. */
+export { denyInsecureTransport };
 
 export const CONSUMER_READ_ACTIONS = ["kinesis:DescribeStream", "kinesis:DescribeStreamSummary", "kinesis:ListShards", "kinesis:GetShardIterator", "kinesis:GetRecords"];
 export const PRODUCER_ACTIONS = ["kinesis:PutRecord", "kinesis:PutRecords", "kinesis:ListShards"];
