@@ -61,12 +61,12 @@ function idIn(bytes: Buffer): string | undefined {
     return MALFORMED_ID.exec(bytes.toString("latin1"))?.[0];
 }
 
-/** Every object of the bucket, page by page (StartAfter: s3rver's continuation tokens need a legacy cipher). */
-export async function listKeys(s3: S3Client, bucket: string): Promise<string[]> {
+/** Every object of the bucket (under `prefix`), page by page (StartAfter: s3rver's continuation tokens need a legacy cipher). */
+export async function listKeys(s3: S3Client, bucket: string, prefix?: string): Promise<string[]> {
     const keys: string[] = [];
     let startAfter: string | undefined;
     for (;;) {
-        const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, MaxKeys: 1000, ...(startAfter ? { StartAfter: startAfter } : {}) }));
+        const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, MaxKeys: 1000, ...(prefix ? { Prefix: prefix } : {}), ...(startAfter ? { StartAfter: startAfter } : {}) }));
         const batch = (page.Contents ?? []).map((c) => c.Key ?? "").filter((k) => k !== "");
         keys.push(...batch);
         if (!page.IsTruncated || batch.length === 0) return keys;
