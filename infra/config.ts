@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { DEFAULT_QUARANTINE_RETENTION_DAYS } from "../contracts/quarantine";
 import { ConfigReader, type RawConfig } from "./lib/config-reader";
 
 export const PROJECT = "kinesis-streaming";
@@ -90,6 +91,8 @@ export interface Settings {
         transitionDays: number;
         expirationDays: number;
         freshnessAlarmSeconds: number;
+        /** Days a quarantined poison record is kept under quarantine/ in the archive bucket. */
+        quarantineRetentionDays: number;
     };
     kcl: { applicationName: string | undefined; trustedPrincipals: string[] };
     /** What the stream is expected to carry (0 = not declared): sizes shards, the cost estimate, the policy check. */
@@ -147,6 +150,7 @@ export const DEFAULTS = {
     archiveTransitionDays: 30,
     archiveExpirationDays: 365,
     archiveFreshnessAlarmSeconds: 900,
+    quarantineRetentionDays: DEFAULT_QUARANTINE_RETENTION_DAYS,
     kclApplicationName: "",
     kclTrustedPrincipals: [] as string[],
     workloadRecordsPerSecond: 0,
@@ -304,6 +308,7 @@ export function parseSettings(raw: RawConfig, stack: string, awsRegion?: string)
     if (freshnessAlarmSeconds <= bufferIntervalSeconds) {
         r.problem("archiveFreshnessAlarmSeconds", freshnessAlarmSeconds, `must be longer than archiveBufferIntervalSeconds (${bufferIntervalSeconds}), or the alarm fires on every buffer`);
     }
+    const quarantineRetentionDays = r.integer("quarantineRetentionDays", { min: 1, max: 3650, unit: "days a quarantined record is kept" }, DEFAULTS.quarantineRetentionDays);
 
     const kclApplicationName = r.optionalString("kclApplicationName", { re: /^[a-zA-Z0-9_.-]{1,64}$/, allowed: "must be 1-64 characters: letters, digits, _ . - (it names the EFO consumer and the lease table)" });
     const kclTrustedPrincipals = r.stringList("kclTrustedPrincipals", DEFAULTS.kclTrustedPrincipals);
@@ -391,7 +396,7 @@ export function parseSettings(raw: RawConfig, stack: string, awsRegion?: string)
             fraudOrdersPerMinute,
         },
         results: { ttlDays },
-        archive: { bufferSizeMb, bufferIntervalSeconds, transitionDays, expirationDays, freshnessAlarmSeconds },
+        archive: { bufferSizeMb, bufferIntervalSeconds, transitionDays, expirationDays, freshnessAlarmSeconds, quarantineRetentionDays },
         kcl: { applicationName: kclApplicationName, trustedPrincipals: kclTrustedPrincipals },
         workload: { recordsPerSecond, averageRecordBytes },
         autoscaling: { enabled: autoscalingEnabled, minShards, maxShards },

@@ -94,6 +94,18 @@ export function buildStack(settings: Settings): Outputs {
         tags,
     });
 
+    // The archive bucket also holds the consumer's quarantine (its own prefix, lifecycle rule and grants).
+    const archive = new FirehoseArchive(`${prefix}-archive`, {
+        namePrefix: physicalPrefix,
+        streamArn: stream.stream.arn,
+        kmsKeyArn: key.keyArn,
+        alertsTopicArn: alerts.topic.arn,
+        context,
+        ...settings.archive,
+        logRetentionDays: settings.logRetentionDays,
+        tags,
+    });
+
     const c = settings.consumer;
     const consumer = new LambdaConsumer(`${prefix}-consumer`, {
         entry: "consumer",
@@ -116,6 +128,7 @@ export function buildStack(settings: Settings): Outputs {
         },
         useEfo: c.useEfo,
         filterEventTypes: c.filterEventTypes,
+        quarantine: { bucketName: archive.bucket.bucket, bucketArn: archive.bucket.arn },
         environment: {
             RESULTS_TABLE: results.table.name,
             ALERTS_TOPIC_ARN: alerts.topic.arn,
@@ -127,17 +140,6 @@ export function buildStack(settings: Settings): Outputs {
         vpcConfig,
         logRetentionDays: settings.logRetentionDays,
         alarms: { iteratorAgeMs: settings.alarms.iteratorAgeMs, evaluationPeriods: settings.alarms.evaluationPeriods },
-        tags,
-    });
-
-    const archive = new FirehoseArchive(`${prefix}-archive`, {
-        namePrefix: physicalPrefix,
-        streamArn: stream.stream.arn,
-        kmsKeyArn: key.keyArn,
-        alertsTopicArn: alerts.topic.arn,
-        context,
-        ...settings.archive,
-        logRetentionDays: settings.logRetentionDays,
         tags,
     });
 

@@ -4,6 +4,7 @@ import { alarmArgs } from "../lib/alarms";
 import type { AwsContext } from "../lib/aws-context";
 import { withDefaults } from "../lib/defaults";
 import { assumedBy, denyInsecureTransport, policyDocument } from "../lib/iam";
+import { DEFAULT_QUARANTINE_RETENTION_DAYS, QUARANTINE_PREFIX } from "../../contracts/quarantine";
 
 export interface FirehoseArchiveArgs {
     /** Prefix of physical names, e.g. `kinesis-streaming-prod`. */
@@ -22,6 +23,8 @@ export interface FirehoseArchiveArgs {
     expirationDays?: number;
     /** @default 900 */
     freshnessAlarmSeconds?: number;
+    /** Days the consumer's quarantined records (under `quarantine/`) are kept; never tiered. @default 30 */
+    quarantineRetentionDays?: number;
     logRetentionDays?: number;
     tags: Record<string, string>;
 }
@@ -32,12 +35,20 @@ export const ARCHIVE_DEFAULTS = {
     transitionDays: 30,
     expirationDays: 365,
     freshnessAlarmSeconds: 900,
+    quarantineRetentionDays: DEFAULT_QUARANTINE_RETENTION_DAYS,
 };
 
 /** Where records land: partitioned by event type and event date, newline-delimited JSON, GZIP. */
 export const ARCHIVE_PREFIX = "events/event_type=!{partitionKeyFromQuery:event_type}/dt=!{partitionKeyFromQuery:event_date}/";
 /** Records Firehose could not partition or deliver, by error type and arrival date. */
 export const ARCHIVE_ERROR_PREFIX = "errors/!{firehose:error-output-type}/dt=!{timestamp:yyyy-MM-dd}/";
+/**
+ * The fixed roots of what Firehose writes (`events/`, `errors/`): the archive's tiering and expiry are
+ * scoped to them, because a lifecycle filter takes one prefix and no negation, and the bucket also holds
+ * the consumer's quarantine, which keeps its own retention and is never tiered.
+ */
+export const ARCHIVE_DATA_ROOTS = [ARCHIVE_PREFIX, ARCHIVE_ERROR_PREFIX].map((p) => p.slice(0, p.indexOf("/") + 1));
+
 /** JQ that extracts the partition keys; a record without them goes to the error prefix. */
 export const PARTITION_QUERY = "{event_type: .event_type, event_date: .occurred_at[0:10]}";
 
@@ -77,24 +88,7 @@ export class FirehoseArchive extends pulumi.ComponentResource {
         this.bucket = new aws.s3.Bucket(name, { bucketPrefix: `${args.namePrefix}-archive-`, tags: args.tags }, { parent: this });
         this.guard(name, this.bucket, { sseAlgorithm: "aws:kms", kmsMasterKeyId: args.kmsKeyArn }, []);
         new aws.s3.BucketLogging(name, { bucket: this.bucket.id, targetBucket: this.logBucket.id, targetPrefix: "archive/" }, { parent: this });
-        new aws.s3.BucketLifecycleConfiguration(
-            name,
-            {
-                bucket: this.bucket.id,
-                rules: [
-                    {
-                        id: "tier-and-expire",
-                        status: "Enabled",
-                        filter: {},
-                        transitions: [{ days: d.transitionDays, storageClass: "STANDARD_IA" }],
-                        expiration: d.expirationDays > 0 ? { days: d.expirationDays } : undefined,
-                        noncurrentVersionExpiration: { noncurrentDays: 30 },
-                        abortIncompleteMultipartUpload: { daysAfterInitiation: 7 },
-                    },
-                ],
-            },
-            { parent: this },
-        );
+        new aws.s3.BucketLifecycleConfiguration(name, { bucket: this.bucket.id, rules: archiveLifecycleRules(d) }, { parent: this });
 
         const logGroup = new aws.cloudwatch.LogGroup(
             `${name}-delivery`,
@@ -223,4 +217,30 @@ export class FirehoseArchive extends pulumi.ComponentResource {
             { parent: this, dependsOn: [block] },
         );
     }
+}
+
+/**
+ * The archive bucket's lifecycle: what Firehose writes is tiered to Standard-IA, then expired; the
+ * quarantine (redrive markers included) is only expired, after its own retention, with no noncurrent
+ * copy left behind a day later; incomplete multipart uploads go everywhere after 7 days.
+ */
+export function archiveLifecycleRules(d: { transitionDays: number; expirationDays: number; quarantineRetentionDays: number }): aws.types.input.s3.BucketLifecycleConfigurationRule[] {
+    return [
+        ...ARCHIVE_DATA_ROOTS.map((prefix) => ({
+            id: `tier-and-expire-${prefix.replace(/\/$/, "")}`,
+            status: "Enabled",
+            filter: { prefix },
+            transitions: [{ days: d.transitionDays, storageClass: "STANDARD_IA" }],
+            expiration: d.expirationDays > 0 ? { days: d.expirationDays } : undefined,
+            noncurrentVersionExpiration: { noncurrentDays: 30 },
+        })),
+        {
+            id: "expire-quarantine",
+            status: "Enabled",
+            filter: { prefix: QUARANTINE_PREFIX },
+            expiration: { days: d.quarantineRetentionDays },
+            noncurrentVersionExpiration: { noncurrentDays: 1 },
+        },
+        { id: "abort-incomplete-uploads", status: "Enabled", filter: {}, abortIncompleteMultipartUpload: { daysAfterInitiation: 7 } },
+    ];
 }

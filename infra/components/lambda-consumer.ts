@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { QUARANTINE_BUCKET_ENV, QUARANTINE_PREFIX, QUARANTINED_METRIC } from "../../contracts/quarantine";
 import { type AlarmSpec, alarmArgs, anyOccurrence } from "../lib/alarms";
 import { withDefaults } from "../lib/defaults";
 import { denyInsecureTransport, policyDocument, type PolicyStatement } from "../lib/iam";
@@ -37,6 +38,12 @@ export interface LambdaConsumerArgs {
     useEfo?: boolean;
     /** Only these `event_type`s invoke the function (unaggregated JSON records). @default [] (all) */
     filterEventTypes?: string[];
+    /**
+     * The bucket (encrypted with `kmsKeyArn`, an S3 Bucket Key on) the handler quarantines poison records
+     * into, under `quarantine/`: the role may put objects there and nowhere else in it, the function gets
+     * its name in QUARANTINE_BUCKET, and an alarm fires on any quarantined record. @default none
+     */
+    quarantine?: { bucketName: pulumi.Input<string>; bucketArn: pulumi.Input<string> };
     /** Handler settings passed as environment variables. */
     environment?: Record<string, pulumi.Input<string>>;
     /** @default 512 */
@@ -55,6 +62,9 @@ export const EVENT_SOURCE_DEFAULTS: Required<EventSourceSettings> = {
     maxRetryAttempts: 3,
     maxRecordAgeSeconds: 3600,
 };
+
+/** The Powertools metrics namespace of the functions; their `service` dimension is the function's name. */
+export const METRICS_NAMESPACE = "StreamingPipeline";
 
 /** Seconds a consumer invocation may run (the local event source mapping applies the same limit). */
 export const CONSUMER_TIMEOUT_SECONDS = 60;
@@ -101,8 +111,14 @@ export class LambdaConsumer extends pulumi.ComponentResource {
                 entry: args.entry,
                 functionName: args.functionName,
                 description: args.description,
-                statements: [...readStatements(args, this.deadLetterQueue.arn, this.efoConsumer?.arn), ...args.statements],
-                environment: { POWERTOOLS_SERVICE_NAME: args.entry, POWERTOOLS_METRICS_NAMESPACE: "StreamingPipeline", ...args.environment },
+                statements: [...readStatements(args, this.deadLetterQueue.arn, this.efoConsumer?.arn), ...(args.quarantine ? quarantineStatements(args.quarantine.bucketArn, args.kmsKeyArn) : []), ...args.statements],
+                environment: {
+                    // The function's name, not its entry: each stack's metrics (and the alarms on them) stay its own.
+                    POWERTOOLS_SERVICE_NAME: args.functionName,
+                    POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+                    ...(args.quarantine ? { [QUARANTINE_BUCKET_ENV]: args.quarantine.bucketName } : {}),
+                    ...args.environment,
+                },
                 memorySize: args.memorySize ?? 512,
                 timeout: CONSUMER_TIMEOUT_SECONDS,
                 kmsKeyArn: args.kmsKeyArn,
@@ -162,6 +178,13 @@ export class LambdaConsumer extends pulumi.ComponentResource {
                 },
             ],
         ];
+        if (args.quarantine) {
+            // One poison record is worth a look: fire on any, in a single period.
+            alarms.push([
+                "quarantined",
+                anyOccurrence(`${args.functionName} quarantined poison records (${QUARANTINED_METRIC}): inspect them with npm run quarantine -- list`, METRICS_NAMESPACE, QUARANTINED_METRIC, { service: args.functionName }, 1),
+            ]);
+        }
         for (const [suffix, spec] of alarms) new aws.cloudwatch.MetricAlarm(`${name}-${suffix}`, alarmArgs(spec, args.alertsTopicArn, args.tags), { parent: this });
         this.registerOutputs({ functionArn: this.function.function.arn, deadLetterQueueUrl: this.deadLetterQueue.url });
     }
@@ -176,8 +199,31 @@ function readStatements(args: LambdaConsumerArgs, dlqArn: pulumi.Input<string>, 
     return [
         ...read,
         { Sid: "DecryptStream", Effect: "Allow", Action: "kms:Decrypt", Resource: args.kmsKeyArn },
-        // SendMessage to a KMS-encrypted queue needs a data key from the queue's (the stack's) key.
+        // SendMessage to a KMS-encrypted queue needs a data key from the queue's (the stack's) key, through SQS only.
         { Sid: "SendFailedBatches", Effect: "Allow", Action: "sqs:SendMessage", Resource: dlqArn },
-        { Sid: "EncryptFailedBatches", Effect: "Allow", Action: "kms:GenerateDataKey", Resource: args.kmsKeyArn },
+        { Sid: "EncryptFailedBatches", Effect: "Allow", Action: "kms:GenerateDataKey", Resource: args.kmsKeyArn, Condition: { StringEquals: { "kms:ViaService": viaService("sqs", args.kmsKeyArn) } } },
     ];
+}
+
+/**
+ * Quarantining: PutObject under `quarantine/` only (no read, list or delete), and the data key an SSE-KMS
+ * PutObject needs (a single-part upload needs GenerateDataKey alone; Decrypt only multipart), through S3
+ * and for this bucket only: with an S3 Bucket Key the encryption context is the bucket's ARN.
+ */
+function quarantineStatements(bucketArn: pulumi.Input<string>, keyArn: pulumi.Input<string>): PolicyStatement[] {
+    return [
+        { Sid: "WriteQuarantine", Effect: "Allow", Action: "s3:PutObject", Resource: pulumi.interpolate`${bucketArn}/${QUARANTINE_PREFIX}*` },
+        {
+            Sid: "EncryptQuarantine",
+            Effect: "Allow",
+            Action: "kms:GenerateDataKey",
+            Resource: keyArn,
+            Condition: { StringEquals: { "kms:ViaService": viaService("s3", keyArn), "kms:EncryptionContext:aws:s3:arn": bucketArn } },
+        },
+    ];
+}
+
+/** `<service>.<region>.amazonaws.com` in the key's region (SQS and S3 use only keys of their own region). */
+function viaService(service: string, keyArn: pulumi.Input<string>): pulumi.Output<string> {
+    return pulumi.output(keyArn).apply((arn) => `${service}.${arn.split(":")[3]}.amazonaws.com`);
 }

@@ -1,5 +1,6 @@
 import { strict as assert } from "node:assert";
-import { ARCHIVE_ERROR_PREFIX, ARCHIVE_PREFIX, PARTITION_QUERY } from "../../infra/components/firehose-archive";
+import { QUARANTINE_BUCKET_ENV, QUARANTINE_PREFIX, QUARANTINED_METRIC } from "../../contracts/quarantine";
+import { ARCHIVE_DATA_ROOTS, ARCHIVE_ERROR_PREFIX, ARCHIVE_PREFIX, PARTITION_QUERY } from "../../infra/components/firehose-archive";
 import type { PolicyDocument } from "../../infra/lib/iam";
 import { jsonInput, ofType, one, synthesize, type SynthResult } from "../support/stack";
 
@@ -8,6 +9,18 @@ const KEY_ARN = "arn:aws:kms:us-east-1:123456789012:key/00000000-0000-0000-0000-
 const TABLE_ARN = "arn:aws:dynamodb:us-east-1:123456789012:table/kinesis-streaming-staging-results";
 const TOPIC_ARN = "arn:aws:sns:us-east-1:123456789012:staging-alerts-mock";
 const DLQ_ARN = "arn:aws:sqs:us-east-1:123456789012:staging-consumer-failures-mock";
+const ARCHIVE_BUCKET = "kinesis-streaming-staging-archive-mock";
+const ARCHIVE_ARN = `arn:aws:s3:::${ARCHIVE_BUCKET}`;
+
+interface LifecycleRule {
+    id: string;
+    status: string;
+    filter: { prefix?: string };
+    transitions?: unknown;
+    expiration?: unknown;
+    noncurrentVersionExpiration?: unknown;
+    abortIncompleteMultipartUpload?: unknown;
+}
 
 const statements = (r: SynthResult, name: string) => jsonInput<PolicyDocument>(one(r, "aws:iam/rolePolicy:RolePolicy", name), "policy").Statement;
 const byBucket = (r: SynthResult, type: string, bucketUrn: string) => ofType(r, type).filter((x) => (x.propertyDependencies.bucket ?? []).includes(bucketUrn));
@@ -15,8 +28,10 @@ const byBucket = (r: SynthResult, type: string, bucketUrn: string) => ofType(r, 
 describe("consumers and sinks (mock runtime)", () => {
     let staging: SynthResult;
     let efo: SynthResult;
+    let kept: SynthResult;
     before(async () => {
         staging = await synthesize("staging");
+        kept = await synthesize("staging", { "kinesis-streaming:quarantineRetentionDays": "7" });
         efo = await synthesize("staging", {
             "kinesis-streaming:consumerUseEfo": "true",
             "kinesis-streaming:consumerFilterEventTypes": JSON.stringify(["order", "user_action"]),
@@ -60,14 +75,22 @@ describe("consumers and sinks (mock runtime)", () => {
             { Sid: "ReadStream", Effect: "Allow", Action: ["kinesis:DescribeStream", "kinesis:DescribeStreamSummary", "kinesis:ListShards", "kinesis:GetShardIterator", "kinesis:GetRecords"], Resource: STREAM_ARN },
             { Sid: "DecryptStream", Effect: "Allow", Action: "kms:Decrypt", Resource: KEY_ARN },
             { Sid: "SendFailedBatches", Effect: "Allow", Action: "sqs:SendMessage", Resource: DLQ_ARN },
-            { Sid: "EncryptFailedBatches", Effect: "Allow", Action: "kms:GenerateDataKey", Resource: KEY_ARN },
+            { Sid: "EncryptFailedBatches", Effect: "Allow", Action: "kms:GenerateDataKey", Resource: KEY_ARN, Condition: { StringEquals: { "kms:ViaService": "sqs.us-east-1.amazonaws.com" } } },
+            { Sid: "WriteQuarantine", Effect: "Allow", Action: "s3:PutObject", Resource: `${ARCHIVE_ARN}/quarantine/*` },
+            {
+                Sid: "EncryptQuarantine",
+                Effect: "Allow",
+                Action: "kms:GenerateDataKey",
+                Resource: KEY_ARN,
+                Condition: { StringEquals: { "kms:ViaService": "s3.us-east-1.amazonaws.com", "kms:EncryptionContext:aws:s3:arn": ARCHIVE_ARN } },
+            },
             { Sid: "WriteResults", Effect: "Allow", Action: ["dynamodb:BatchWriteItem", "dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"], Resource: TABLE_ARN },
             { Sid: "PublishAlerts", Effect: "Allow", Action: "sns:Publish", Resource: TOPIC_ARN },
         ]);
         const env = (one(staging, "aws:lambda/function:Function", "staging-consumer").inputs.environment as { variables: Record<string, string> }).variables;
         assert.deepEqual(
-            [env.RESULTS_TABLE, env.ALERTS_TOPIC_ARN, env.FRAUD_AMOUNT_THRESHOLD, env.FRAUD_ORDERS_PER_MINUTE, env.RESULTS_TTL_DAYS],
-            ["kinesis-streaming-staging-results", TOPIC_ARN, "10000", "5", "90"],
+            [env.RESULTS_TABLE, env.ALERTS_TOPIC_ARN, env.FRAUD_AMOUNT_THRESHOLD, env.FRAUD_ORDERS_PER_MINUTE, env.RESULTS_TTL_DAYS, env[QUARANTINE_BUCKET_ENV], env.POWERTOOLS_SERVICE_NAME],
+            ["kinesis-streaming-staging-results", TOPIC_ARN, "10000", "5", "90", ARCHIVE_BUCKET, "kinesis-streaming-staging-consumer"],
         );
     });
 
@@ -79,7 +102,15 @@ describe("consumers and sinks (mock runtime)", () => {
         const alarm = one(staging, "aws:cloudwatch/metricAlarm:MetricAlarm", "staging-consumer-failures-queued");
         assert.deepEqual([alarm.inputs.metricName, alarm.inputs.statistic, alarm.inputs.threshold, alarm.inputs.dimensions], ["ApproximateNumberOfMessagesVisible", "Maximum", 1, { QueueName: "staging-consumer-failures-mock" }]);
         const names = ofType(staging, "aws:cloudwatch/metricAlarm:MetricAlarm").map((a) => a.name).filter((n) => n.startsWith("staging-consumer"));
-        assert.deepEqual(names.sort(), ["staging-consumer-errors", "staging-consumer-failures-queued", "staging-consumer-iterator-age", "staging-consumer-throttles"]);
+        assert.deepEqual(names.sort(), ["staging-consumer-errors", "staging-consumer-failures-queued", "staging-consumer-iterator-age", "staging-consumer-quarantined", "staging-consumer-throttles"]);
+    });
+
+    it("any quarantined record raises an alarm on the consumer's Powertools metric, notifying the alerts topic", () => {
+        const alarm = one(staging, "aws:cloudwatch/metricAlarm:MetricAlarm", "staging-consumer-quarantined").inputs;
+        assert.deepEqual(
+            [alarm.namespace, alarm.metricName, alarm.dimensions, alarm.statistic, alarm.comparisonOperator, alarm.threshold, alarm.evaluationPeriods, alarm.alarmActions],
+            ["StreamingPipeline", QUARANTINED_METRIC, { service: "kinesis-streaming-staging-consumer" }, "Sum", "GreaterThanOrEqualToThreshold", 1, 1, [TOPIC_ARN]],
+        );
     });
 
     it("the results table: on-demand, PITR, SSE with the stack's key, TTL, keys for the dashboard queries", () => {
@@ -110,8 +141,25 @@ describe("consumers and sinks (mock runtime)", () => {
         assert.equal(logging.length, 1);
         assert.deepEqual(logging[0]!.propertyDependencies.targetBucket, [logBucket!.urn]);
         assert.deepEqual(byBucket(staging, "aws:s3/bucketLogging:BucketLogging", logBucket!.urn), [], "a log bucket does not log to itself");
-        const lifecycle = byBucket(staging, "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", bucket!.urn)[0]!.inputs.rules as { transitions: unknown; expiration: unknown }[];
-        assert.deepEqual([lifecycle[0]!.transitions, lifecycle[0]!.expiration], [[{ days: 30, storageClass: "STANDARD_IA" }], { days: 365 }]);
+    });
+
+    it("the archive's tiering and expiry cover only what Firehose writes; the quarantine is only expired, after its own retention", () => {
+        const rulesOf = (r: SynthResult) => {
+            const bucket = one(r, "aws:s3/bucket:Bucket", "staging-archive");
+            return byBucket(r, "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", bucket.urn)[0]!.inputs.rules as LifecycleRule[];
+        };
+        const rules = rulesOf(staging);
+        assert.deepEqual(ARCHIVE_DATA_ROOTS, ["events/", "errors/"]);
+        const tiered = rules.filter((r) => r.transitions !== undefined);
+        assert.deepEqual(tiered.map((r) => [r.filter, r.transitions, r.expiration]), ARCHIVE_DATA_ROOTS.map((prefix) => [{ prefix }, [{ days: 30, storageClass: "STANDARD_IA" }], { days: 365 }]));
+        // No rule that tiers or expires the archive reaches a quarantine key.
+        for (const r of rules.filter((x) => x.transitions !== undefined || (x.expiration !== undefined && x.id !== "expire-quarantine"))) {
+            assert.ok(r.filter.prefix !== undefined && !QUARANTINE_PREFIX.startsWith(r.filter.prefix), `${r.id} must not apply under ${QUARANTINE_PREFIX}`);
+        }
+        const quarantine = rules.find((r) => r.filter.prefix === QUARANTINE_PREFIX)!;
+        assert.deepEqual([quarantine.status, quarantine.transitions, quarantine.expiration, quarantine.noncurrentVersionExpiration], ["Enabled", undefined, { days: 30 }, { noncurrentDays: 1 }]);
+        assert.deepEqual(rules.find((r) => r.abortIncompleteMultipartUpload !== undefined)!.filter, {});
+        assert.deepEqual(rulesOf(kept).find((r) => r.filter.prefix === QUARANTINE_PREFIX)!.expiration, { days: 7 });
     });
 
     it("Firehose reads the stream into the bucket: buffering, GZIP, dynamic partitioning, error prefix, logging", () => {
