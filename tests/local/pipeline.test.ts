@@ -47,6 +47,7 @@ describe("local pipeline (end to end)", function () {
         assert.equal(Object.values(report.failedByReason).reduce((a, b) => a + b, 0), malformed.length);
         for (const reason of Object.keys(report.failedByReason)) assert.match(reason, /^(data is not JSON|data is not UTF-8 text|not a valid event)\b/);
         assert.ok(report.failureMessages >= 1 && report.failureMessages <= malformed.length);
+        assert.deepEqual(report.expectedPoison, { sent: malformed.length, quarantined: report.quarantined, failed: report.failed, stored: 0 });
         assert.ok(report.stages.mapping!.retries! >= 1 && report.stages.mapping!.partialFailures! >= 1);
     });
 

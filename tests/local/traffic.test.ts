@@ -4,7 +4,7 @@ import type { KinesisStreamRecord } from "aws-lambda";
 import { decodeRecord } from "../../functions/consumer/decode";
 import { partitionKeyOf, validateEvent } from "../../functions/shared/events";
 import type { OnFailureMessage } from "../../tools/local/failure-store";
-import { percentile, reasonKind, reconcile, type ReconcileInput } from "../../tools/local/report";
+import { formatReport, percentile, reasonKind, reconcile, type ReconcileInput } from "../../tools/local/report";
 import { expectedAlerts, Ledger, MALFORMATIONS, MALFORMED_ID, TRAFFIC_MIX, TrafficGenerator, type LedgerEntry } from "../../tools/local/traffic";
 
 const FRAUD = { amountThreshold: 10_000, ordersPerMinute: 5 };
@@ -101,6 +101,7 @@ describe("local run reconciliation", () => {
             ],
             archive: ["evt-1", "evt-2", "malformed-1"].map((id) => ({ objectKey: "k", error: id.startsWith("m"), id, partitionMatches: true })),
             failures: [{ message, records: [{ shardId: "s0", sequenceNumber: "11", partitionKey: "p", data: new Uint8Array(), arrivalMs: 0 }] }],
+            quarantine: [],
             reasons: new Map([["s0:11", "data is not JSON: Unexpected token 'm', \"malformed-1\"... is not valid JSON"]]),
             filtered: new Set(),
             storedAt: new Map([
@@ -123,6 +124,30 @@ describe("local run reconciliation", () => {
         assert.deepEqual([r.produced, r.stored, r.failed, r.archived, r.lost], [3, 2, 1, 3, 0]);
         assert.deepEqual(r.failedByReason, { "data is not JSON: Unexpected token": 1 });
         assert.deepEqual([r.p50Ms, r.p99Ms], [500, 1000]);
+    });
+
+    it("counts quarantined records with their reason code, the expected poison among them, and the figures add up", () => {
+        // The malformed plain record, and the second user record of the aggregate, quarantined by the consumer.
+        const r = reconcile(
+            input({
+                failures: [],
+                stored: [{ event_id: "evt-1", event_type: "user_action" }],
+                quarantine: [
+                    { shardId: "s0", sequenceNumber: "11", subSequenceNumber: null, reasonCode: "not-json" },
+                    { shardId: "s0", sequenceNumber: "10", subSequenceNumber: 1, reasonCode: "schema-invalid" },
+                ],
+            }),
+        );
+        assert.deepEqual([r.produced, r.stored, r.quarantined, r.failed, r.lost], [3, 1, 2, 0, 0]);
+        assert.deepEqual(r.quarantinedByReason, { "not-json": 1, "schema-invalid": 1 });
+        assert.deepEqual(r.expectedPoison, { sent: 1, quarantined: 1, failed: 0, stored: 0 });
+        const text = formatReport(r);
+        assert.match(text, /\n  quarantined 2 poison records under quarantine\/ with their reason \(not-json 1, schema-invalid 1\); expected poison: 1 records malformed on purpose, 1 quarantined\n/);
+        assert.match(text, /\n {14}= 1 stored \+ 2 quarantined \+ 0 failed \+ 0 lost = 3 of 3 produced\n/);
+        assert.match(text, /Reconciliation: OK\. .*\(1 stored \+ 2 quarantined \+ 0 failed\)/);
+        // A whole aggregate that could not be decoded (no subsequence number) accounts for every record it carried.
+        const whole = reconcile(input({ failures: [], stored: [], quarantine: [{ shardId: "s0", sequenceNumber: "10", subSequenceNumber: null, reasonCode: "aggregate-checksum" }] }));
+        assert.deepEqual([whole.quarantined, whole.lostFromConsumer, whole.lostSample], [2, 1, ["malformed-1"]]);
     });
 
     it("counts a record missing from either reader as lost", () => {

@@ -1,8 +1,9 @@
 // The run's report: counts per stage, end-to-end latency (producer send → result stored), throughput,
 // and the reconciliation: every record produced must be accounted for by both readers of the
-// stream — the consumer (stored in the table, or in the on-failure store with its reason, or
-// dropped by the mapping's filter) and the archive (under the events or the error prefix). A record
-// a reader cannot account for is lost.
+// stream — the consumer (stored in the table, quarantined as poison with its reason, in the
+// on-failure store with its reason, or dropped by the mapping's filter) and the archive (under the
+// events or the error prefix). A record a reader cannot account for is lost.
+import type { QuarantinedRecord } from "../../contracts/quarantine";
 import type { ArchivedRecord, ReplayedFailure, StoredEvent } from "./readback";
 import { expectedAlerts, type Ledger, type LedgerEntry } from "./traffic";
 
@@ -11,6 +12,8 @@ export interface ReconcileInput {
     stored: readonly StoredEvent[];
     archive: readonly ArchivedRecord[];
     failures: readonly ReplayedFailure[];
+    /** The consumer's quarantine objects (contracts/quarantine.ts). */
+    quarantine: readonly Pick<QuarantinedRecord, "shardId" | "sequenceNumber" | "subSequenceNumber" | "reasonCode">[];
     /** Why the consumer failed a Kinesis record (`<shardId>:<sequenceNumber>` → its log's reason). */
     reasons: ReadonlyMap<string, string>;
     /** Kinesis records the mapping's filter dropped (`<shardId>:<sequenceNumber>`). */
@@ -40,7 +43,13 @@ export interface Report {
     archivedUnderErrorPrefix: number;
     /** Archived under a prefix that does not match their event_type and date. */
     misplaced: number;
-    /** In the on-failure store (with a reason) and not stored, or refused by the producer. */
+    /** Quarantined by the consumer as poison (an object under quarantine/ with its reason) and not stored. */
+    quarantined: number;
+    /** Quarantined records by reason code. */
+    quarantinedByReason: Record<string, number>;
+    /** The records written malformed on purpose (the expected poison) that the stream accepted, and where they ended. */
+    expectedPoison: { sent: number; quarantined: number; failed: number; stored: number };
+    /** In the on-failure store (with a reason), neither stored nor quarantined, or refused by the producer. */
     failed: number;
     failedByReason: Record<string, number>;
     filtered: number;
@@ -105,6 +114,10 @@ export function reconcile(input: ReconcileInput): Report {
             for (const id of input.ledger.idsAt(r.shardId, r.sequenceNumber)) if (!failedReason.has(id)) failedReason.set(id, reason);
         }
     }
+    const quarantinedCode = new Map<string, string>();
+    for (const q of input.quarantine) {
+        for (const id of input.ledger.idsAtSub(q.shardId, q.sequenceNumber, q.subSequenceNumber)) quarantinedCode.set(id, q.reasonCode);
+    }
     const filteredIds = new Set<string>();
     for (const key of input.filtered) {
         const colon = key.indexOf(":");
@@ -114,10 +127,13 @@ export function reconcile(input: ReconcileInput): Report {
     const producedByType: Record<string, number> = {};
     const storedByType: Record<string, number> = {};
     const failedByReason: Record<string, number> = {};
+    const quarantinedByReason: Record<string, number> = {};
+    const expectedPoison = { sent: 0, quarantined: 0, failed: 0, stored: 0 };
     const lost: LedgerEntry[] = [];
     let sent = 0;
     let stored = 0;
     let failed = 0;
+    let quarantined = 0;
     let filtered = 0;
     let archived = 0;
     let lostFromConsumer = 0;
@@ -131,14 +147,22 @@ export function reconcile(input: ReconcileInput): Report {
             continue;
         }
         sent++;
+        const poison = e.kind === "malformed";
+        if (poison) expectedPoison.sent++;
         let consumerOk = true;
         if (storedIds.has(e.id)) {
             stored++;
+            if (poison) expectedPoison.stored++;
             count(storedByType, e.kind);
             const at = input.storedAt.get(e.id);
             if (at !== undefined) latencies.push(at - e.sentAt);
+        } else if (quarantinedCode.has(e.id)) {
+            quarantined++;
+            if (poison) expectedPoison.quarantined++;
+            count(quarantinedByReason, quarantinedCode.get(e.id)!);
         } else if (failedReason.has(e.id)) {
             failed++;
+            if (poison) expectedPoison.failed++;
             count(failedByReason, reasonKind(failedReason.get(e.id)!));
         } else if (filteredIds.has(e.id)) {
             filtered++;
@@ -164,6 +188,9 @@ export function reconcile(input: ReconcileInput): Report {
         archived,
         archivedUnderErrorPrefix: input.archive.filter((a) => a.error).length,
         misplaced: input.archive.filter((a) => !a.error && !a.partitionMatches).length,
+        quarantined,
+        quarantinedByReason,
+        expectedPoison,
         failed,
         failedByReason,
         filtered,
@@ -190,29 +217,39 @@ export function reconcile(input: ReconcileInput): Report {
 const ms = (v: number | null) => (v === null ? "n/a" : `${v} ms`);
 const byCount = (r: Record<string, number>) =>
     Object.entries(r)
-        .sort((a, b) => b[1] - a[1])
+        .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
         .map(([k, v]) => `${k} ${v}`)
         .join(", ");
 
-/** The report as text. */
+/** The report as text: every figure says what it counts, and the consumer's figures add up to what was produced. */
 export function formatReport(r: Report): string {
     const out: string[] = [];
     const ok = r.lost === 0;
+    const refused = r.produced - r.sent;
+    const p = r.expectedPoison;
     out.push(`Report after ${r.durationSeconds} s${r.interrupted ? " (interrupted with Ctrl-C; what was sent was drained first)" : ""}`);
-    out.push(`  produced   ${r.produced} records in ${r.producingSeconds} s (${r.producedPerSecond}/s): ${byCount(r.producedByType)}`);
-    out.push(`  sent       ${r.sent} accepted by the stream`);
-    out.push(`  stored     ${r.stored} events in the results table: ${byCount(r.storedByType) || "none"}`);
-    out.push(`  failed     ${r.failed} in the on-failure store with their reason (${r.failureMessages} discarded batch(es))${r.failed > 0 ? ":" : ""}`);
-    for (const [reason, n] of Object.entries(r.failedByReason).sort((a, b) => b[1] - a[1])) out.push(`               ${String(n).padStart(5)}  ${reason}`);
-    if (r.filtered > 0) out.push(`  filtered   ${r.filtered} dropped by the mapping's filter criteria`);
-    out.push(`  archived   ${r.archived} in S3 (${r.archivedUnderErrorPrefix} under the error prefix${r.misplaced > 0 ? `, ${r.misplaced} under a wrong partition` : ""})`);
-    out.push(`  alerts     ${r.alerts} published (${r.alertsExpected} suspect orders in the traffic)`);
-    out.push(`  latency    producer send → result stored: p50 ${ms(r.p50Ms)}, p95 ${ms(r.p95Ms)}, p99 ${ms(r.p99Ms)}, max ${ms(r.maxMs)}`);
-    out.push(`  throughput ${r.storedPerSecond} events stored/s`);
-    for (const [stage, counters] of Object.entries(r.stages)) out.push(`  ${stage.padEnd(10)} ${Object.entries(counters).map(([k, v]) => `${k} ${v}`).join(", ")}`);
+    out.push(`  produced    ${r.produced} records in ${r.producingSeconds} s (${r.producedPerSecond}/s): ${byCount(r.producedByType)}`);
+    out.push(`  sent        ${r.sent} accepted by the stream${refused > 0 ? ` (${refused} refused by the producer: counted as failed)` : ""}`);
+    out.push(`  Where the consumer put each produced record (each counted once):`);
+    out.push(`  stored      ${r.stored} events in the results table: ${byCount(r.storedByType) || "none"}`);
+    out.push(
+        `  quarantined ${r.quarantined} poison records under quarantine/ with their reason${r.quarantined > 0 ? ` (${byCount(r.quarantinedByReason)})` : ""}; ` +
+            `expected poison: ${p.sent} records malformed on purpose, ${p.quarantined} quarantined${p.failed > 0 ? `, ${p.failed} failed` : ""}${p.stored > 0 ? `, ${p.stored} stored (!)` : ""}`,
+    );
+    out.push(`  failed      ${r.failed} in the on-failure store with their reason (${r.failureMessages} discarded batch(es))${r.failed > 0 ? ":" : ""}`);
+    for (const [reason, n] of Object.entries(r.failedByReason).sort((a, b) => b[1] - a[1])) out.push(`              ${String(n).padStart(5)}  ${reason}`);
+    if (r.filtered > 0) out.push(`  filtered    ${r.filtered} dropped by the mapping's filter criteria`);
+    out.push(`  lost        ${r.lostFromConsumer} the consumer cannot account for`);
+    const parts = [`${r.stored} stored`, `${r.quarantined} quarantined`, `${r.failed} failed`, ...(r.filtered > 0 ? [`${r.filtered} filtered`] : []), `${r.lostFromConsumer} lost`];
+    out.push(`              = ${parts.join(" + ")} = ${r.stored + r.quarantined + r.failed + r.filtered + r.lostFromConsumer} of ${r.produced} produced`);
+    out.push(`  archived    ${r.archived} of the ${r.sent} accepted records in S3 by Firehose (${r.archivedUnderErrorPrefix} under the error prefix${r.misplaced > 0 ? `, ${r.misplaced} under a wrong partition` : ""}); ${r.lostFromArchive} missing`);
+    out.push(`  alerts      ${r.alerts} published (${r.alertsExpected} suspect orders in the traffic)`);
+    out.push(`  latency     producer send → result stored: p50 ${ms(r.p50Ms)}, p95 ${ms(r.p95Ms)}, p99 ${ms(r.p99Ms)}, max ${ms(r.maxMs)}`);
+    out.push(`  throughput  ${r.storedPerSecond} events stored/s`);
+    for (const [stage, counters] of Object.entries(r.stages)) out.push(`  ${stage.padEnd(11)} ${Object.entries(counters).map(([k, v]) => `${k} ${v}`).join(", ")}`);
     out.push(
         ok
-            ? `Reconciliation: OK. Every one of the ${r.produced} records is accounted for by the consumer (${r.stored} stored + ${r.failed} failed${r.filtered > 0 ? ` + ${r.filtered} filtered` : ""}) and by the archive (${r.archived}${r.sent < r.produced ? ` + ${r.produced - r.sent} never accepted by the stream` : ""}); lost 0.`
+            ? `Reconciliation: OK. Every one of the ${r.produced} records is accounted for by the consumer (${r.stored} stored + ${r.quarantined} quarantined + ${r.failed} failed${r.filtered > 0 ? ` + ${r.filtered} filtered` : ""}) and by the archive (${r.archived}${refused > 0 ? ` + ${refused} never accepted by the stream` : ""}); lost 0.`
             : `Reconciliation: FAILED. ${r.lost} record(s) unaccounted for (${r.lostFromConsumer} by the consumer, ${r.lostFromArchive} by the archive), e.g. ${r.lostSample.join(", ")}.`,
     );
     return out.join("\n");

@@ -241,6 +241,19 @@ export class Ledger {
         return this.atSequence.get(`${shardId}:${sequenceNumber}`) ?? [];
     }
 
+    /**
+     * Ids of the user records at a quarantine coordinate: the one at `subSequenceNumber` inside the
+     * Kinesis record, or all it carries when null (a plain record, or an aggregate not decodable whole).
+     */
+    idsAtSub(shardId: string, sequenceNumber: string, subSequenceNumber: number | null): readonly string[] {
+        const ids = this.idsAt(shardId, sequenceNumber);
+        if (subSequenceNumber === null) return ids;
+        return ids.filter((id) => {
+            const o = this.entries.get(id)?.outcome;
+            return o?.ok === true && (o.subSequenceNumber ?? 0) === subSequenceNumber;
+        });
+    }
+
     get size(): number {
         return this.entries.size;
     }
