@@ -178,8 +178,10 @@ export async function runPipeline(o: PipelineOptions): Promise<Report> {
                     const ids = ledger.idsAt(r.shardId, r.sequenceNumber);
                     failedEvents += ids.length === 0 ? 1 : ids.filter((id) => !storedAt.has(id)).length;
                 }
-                // The poison the traffic sends on purpose is summed up in one line at the end, not shown batch by batch.
-                if (records.length > 0 && records.every((r) => ledger.idsAt(r.shardId, r.sequenceNumber).every((id) => ledger.entries.get(id)?.kind === "malformed"))) {
+                // A batch whose only unstored records are the poison the traffic sends on purpose is summed up
+                // in one line at the end, not shown batch by batch (its other records were stored by a retry).
+                const ids = records.flatMap((r) => ledger.idsAt(r.shardId, r.sequenceNumber));
+                if (records.every((r) => ledger.idsAt(r.shardId, r.sequenceNumber).length > 0) && ids.every((id) => storedAt.has(id) || ledger.entries.get(id)?.kind === "malformed")) {
                     poisonDiscards++;
                     return;
                 }
@@ -301,7 +303,7 @@ export async function runPipeline(o: PipelineOptions): Promise<Report> {
         progressStop = undefined;
         const endedAt = Date.now();
 
-        if (poisonDiscards > 0) print(`ON-FAILURE ${poisonDiscards} batch(es) holding only records malformed on purpose were discarded after their retries (expected poison; counted under failed in the report)`);
+        if (poisonDiscards > 0) print(`ON-FAILURE ${poisonDiscards} batch(es) whose only unstored records are the ones malformed on purpose were discarded after their retries (expected poison: counted under failed in the report)`);
         print(`Reading back the results table, the archive, the quarantine and the ${failures.messages.length} on-failure message(s) (their records re-read from the stream)...`);
         const [stored, archive, quarantine, replayed] = await Promise.all([
             scanEvents(dynamodb, s.names.table),
