@@ -273,9 +273,10 @@ describe("KinesisProducer under injected faults", function () {
             return { status: 200, body: { FailedRecordCount: entries.length, Records: entries.map(() => ({ ErrorCode: "ProvisionedThroughputExceededException", ErrorMessage: "Rate exceeded" })) } };
         };
         const failAll: Interceptor = async (operation, input, forward) => (operation === "PutRecords" ? error(503, "ServiceUnavailable", "injected") : forward(input));
-        for (const [intercept, code] of [
-            [throttleAll, "ProvisionedThroughputExceededException"],
-            [failAll, "ServiceUnavailable"],
+        // A 5xx answer may come after the write: the outcome is unknown, named as such.
+        for (const [intercept, code, cause, maybeWritten] of [
+            [throttleAll, "ProvisionedThroughputExceededException", "Rate exceeded", undefined],
+            [failAll, "RequestOutcomeUnknown", "ServiceUnavailable: injected \\(no answer: the request may have been written\\)", true],
         ] as const) {
             const ttl = 400;
             const producer = producerWith(intercept, { streamName: stream, recordTtlMs: ttl, maxBufferedTimeMs: 10, backoff: { baseMs: 20, capMs: 80 } });
@@ -287,7 +288,8 @@ describe("KinesisProducer under injected faults", function () {
             for (const o of outcomes) {
                 assert.ok(!o.ok);
                 assert.equal(o.errorCode, code);
-                assert.match(o.errorMessage, new RegExp(`record TTL of ${ttl} ms expired after \\d+ attempt\\(s\\); last error ${code}`));
+                assert.match(o.errorMessage, new RegExp(`record TTL of ${ttl} ms expired after \\d+ attempt\\(s\\); last error ${code}: ${cause}$`));
+                assert.equal(o.maybeWritten, maybeWritten);
                 assert.ok(o.attempts >= 2, `only ${o.attempts} attempts`);
             }
             const first = Math.min(...settledAt) - started;

@@ -31,6 +31,8 @@ function pending(partitionKey: string, data: Buffer, explicitHashKey?: string, e
         attempts: 0,
         lastErrorCode: undefined,
         lastErrorMessage: undefined,
+        maybeWritten: false,
+        resendMayDuplicate: false,
         done: false,
         resolve: () => undefined,
     };
@@ -269,25 +271,27 @@ describe("producer: KPL aggregation", function () {
 describe("producer: error classification", function () {
     const sdkError = (name: string, status?: number, extra: object = {}) => Object.assign(new Error(name), { name, ...(status !== undefined ? { $metadata: { httpStatusCode: status } } : {}), ...extra });
 
-    it("retries throttling, 5xx and network errors; fails validation, access and KMS errors at once", function () {
-        const cases: [unknown, string, boolean, boolean][] = [
-            [sdkError("ProvisionedThroughputExceededException", 400), "ProvisionedThroughputExceededException", true, true],
-            [sdkError("LimitExceededException", 400), "LimitExceededException", true, true],
-            [sdkError("KMSThrottlingException", 400), "KMSThrottlingException", true, true],
-            [sdkError("InternalFailure", 500), "InternalFailure", true, false],
-            [sdkError("ServiceUnavailable", 503), "ServiceUnavailable", true, false],
-            [sdkError("ValidationException", 400), "ValidationException", false, false],
-            [sdkError("ResourceNotFoundException", 400), "ResourceNotFoundException", false, false],
-            [sdkError("AccessDeniedException", 400), "AccessDeniedException", false, false],
-            [sdkError("KMSAccessDeniedException", 400), "KMSAccessDeniedException", false, false],
-            [sdkError("KMSDisabledException", 400), "KMSDisabledException", false, false],
-            [sdkError("KMSNotFoundException"), "KMSNotFoundException", false, false],
-            [sdkError("UnrecognizedClientException", 403), "UnrecognizedClientException", false, false],
-            [sdkError("TimeoutError"), "TimeoutError", true, false],
-            [Object.assign(new Error("socket hang up"), { code: "ECONNRESET" }), "ECONNRESET", true, false],
-            ["a string", "UnknownError", true, false],
+    it("retries throttling, 5xx and network errors; fails validation, access and KMS errors at once; a lost answer or 5xx is an unknown outcome", function () {
+        const cases: [unknown, string, boolean, boolean, boolean][] = [
+            [sdkError("ProvisionedThroughputExceededException", 400), "ProvisionedThroughputExceededException", true, true, false],
+            [sdkError("LimitExceededException", 400), "LimitExceededException", true, true, false],
+            [sdkError("KMSThrottlingException", 400), "KMSThrottlingException", true, true, false],
+            [sdkError("InternalFailure", 500), "InternalFailure", true, false, true],
+            [sdkError("ServiceUnavailable", 503), "ServiceUnavailable", true, false, true],
+            [sdkError("ValidationException", 400), "ValidationException", false, false, false],
+            [sdkError("ResourceNotFoundException", 400), "ResourceNotFoundException", false, false, false],
+            [sdkError("AccessDeniedException", 400), "AccessDeniedException", false, false, false],
+            [sdkError("KMSAccessDeniedException", 400), "KMSAccessDeniedException", false, false, false],
+            [sdkError("KMSDisabledException", 400), "KMSDisabledException", false, false, false],
+            [sdkError("KMSNotFoundException"), "KMSNotFoundException", false, false, false],
+            [sdkError("UnrecognizedClientException", 403), "UnrecognizedClientException", false, false, false],
+            [sdkError("TimeoutError"), "TimeoutError", true, false, true],
+            [Object.assign(new Error("socket hang up"), { code: "ECONNRESET" }), "ECONNRESET", true, false, true],
+            ["a string", "UnknownError", true, false, true],
         ];
-        for (const [err, code, retryable, throttled] of cases) assert.deepEqual(classifyRequestError(err), { code, message: (err as Error).message ?? String(err), retryable, throttled }, code);
+        for (const [err, code, retryable, throttled, outcomeUnknown] of cases) {
+            assert.deepEqual(classifyRequestError(err), { code, message: (err as Error).message ?? String(err), retryable, throttled, outcomeUnknown }, code);
+        }
     });
 
     it("retries entry errors except key, permission and validation ones", function () {
