@@ -12,7 +12,7 @@ import { MAX_HASH_KEY, parseExplicitHashKey, partitionKeyHash } from "../../func
 import { KinesisProducer } from "../../functions/shared/producer/producer";
 import { MAX_RECORD_BYTES, MAX_REQUEST_BYTES, MAX_REQUEST_ENTRIES, RequestBatcher } from "../../functions/shared/producer/request-batcher";
 import { ShardMap } from "../../functions/shared/producer/shard-map";
-import type { PendingRecord } from "../../functions/shared/producer/types";
+import type { Outcome, PendingRecord } from "../../functions/shared/producer/types";
 import { normalizeRecord } from "../../functions/shared/producer/validation";
 import { deaggregateAll, seededRandom } from "../support/kinesalite";
 
@@ -39,9 +39,9 @@ function pending(partitionKey: string, data: Buffer, explicitHashKey?: string, e
 }
 
 /** Open shards splitting the key space evenly, as CreateStream does. */
-function evenShards(n: number): Shard[] {
+function evenShards(n: number, firstId = 0): Shard[] {
     return Array.from({ length: n }, (_, i) => ({
-        ShardId: `shardId-${String(i).padStart(12, "0")}`,
+        ShardId: `shardId-${String(firstId + i).padStart(12, "0")}`,
         HashKeyRange: { StartingHashKey: ((TWO_128 * BigInt(i)) / BigInt(n)).toString(), EndingHashKey: ((TWO_128 * BigInt(i + 1)) / BigInt(n) - 1n).toString() },
         SequenceNumberRange: { StartingSequenceNumber: "1" },
     }));
@@ -335,17 +335,33 @@ interface FakeOptions {
     onPut?: (input: PutRecordsCommandInput) => void;
     onDone?: (input: PutRecordsCommandInput) => void;
     seed?: number;
+    /** From this PutRecords call on, the stream has `shards` new shards (the old ones closed). */
+    reshard?: { atPut: number; shards: number };
+    /** Called when ListShards first answers with the new shards. */
+    onNewMapServed?: () => void;
 }
 
 /** An in-memory Kinesis answering ListShards and PutRecords after a random 0-3 ms delay. */
 function fakeKinesis(opts: FakeOptions): KinesisClient {
     const rand = seededRandom(opts.seed ?? 1);
-    const shards = evenShards(opts.shards);
-    const map = new ShardMap(shards);
+    let shards = evenShards(opts.shards);
+    let map = new ShardMap(shards);
     let seq = 0n;
+    let puts = 0;
+    let served = false;
     return {
         send: async (command: { constructor: { name: string }; input: unknown }) => {
-            if (command.constructor.name === "ListShardsCommand") return { Shards: shards };
+            if (command.constructor.name === "ListShardsCommand") {
+                if (opts.reshard !== undefined && puts >= opts.reshard.atPut && !served) {
+                    served = true;
+                    opts.onNewMapServed?.();
+                }
+                return { Shards: shards };
+            }
+            if (opts.reshard !== undefined && ++puts === opts.reshard.atPut) {
+                shards = evenShards(opts.reshard.shards, opts.shards);
+                map = new ShardMap(shards);
+            }
             const input = command.input as PutRecordsCommandInput;
             opts.onPut?.(input);
             await new Promise((r) => setTimeout(r, Math.floor(rand() * 4)));
@@ -428,6 +444,44 @@ describe("producer: invariants on a fake client", function () {
             });
         }
         assert.ok(peak > 1);
+    });
+
+    it("after a reshard, re-packs buffered and retried records: nothing sent once the new map is in spans two shards", async function () {
+        for (const ordered of [false, true]) {
+            const newMap = new ShardMap(evenShards(6, 4));
+            let mapServed = false;
+            let checked = 0;
+            const spanning: string[] = [];
+            const client = fakeKinesis({
+                shards: 4,
+                seed: ordered ? 5 : 6,
+                reshard: { atPut: 4, shards: 6 },
+                onNewMapServed: () => (mapServed = true),
+                fail: (rand) => (rand() < 0.3 ? "ProvisionedThroughputExceededException" : undefined),
+                onPut: (input) => {
+                    if (!mapServed) return;
+                    for (const e of input.Records ?? []) {
+                        const users = deaggregateAll([{ shardId: "s", sequenceNumber: "1", partitionKey: e.PartitionKey ?? "", data: e.Data ?? new Uint8Array() }]);
+                        const owners = new Set(users.map((u) => newMap.shardFor(partitionKeyHash(u.partitionKey))));
+                        if (owners.size > 1) spanning.push([...owners].join("+"));
+                        checked++;
+                    }
+                },
+            });
+            const producer = new KinesisProducer({ client, streamName: "s", ordered, maxBufferedTimeMs: 2, aggregation: { maxBytes: 4_000 }, backoff: { baseMs: 1, capMs: 10 } });
+            const rand = seededRandom(9);
+            const puts: Promise<Outcome>[] = [];
+            for (let i = 0; i < 3_000; i++) {
+                puts.push(producer.put({ data: `${i}`.padEnd(30, "."), partitionKey: `k${Math.floor(rand() * 300)}` }));
+                if (i % 100 === 99) await new Promise((r) => setTimeout(r, 1));
+            }
+            const outcomes = await Promise.all(puts);
+            await producer.close();
+            assert.ok(outcomes.every((o) => o.ok));
+            assert.ok(mapServed && checked > 20, `only ${checked} entries sent under the new map`);
+            assert.deepEqual(spanning, [], `aggregates sent under the new map that span its shards (ordered: ${ordered})`);
+            assert.ok(producer.metrics().recordsRepacked > 0);
+        }
     });
 
     it("addresses the stream by ARN in ListShards and PutRecords when given streamArn", async function () {
