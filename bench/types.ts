@@ -12,7 +12,7 @@ export interface BenchFigure {
 }
 
 export interface BenchSection {
-    /** Stable key in the JSON report: producer, consumer, coldStart, autoscaler, preview. */
+    /** Stable key in the JSON report: producer, producerReshard, consumer, coldStart, autoscaler, preview. */
     key: string;
     title: string;
     /** How it was measured, one paragraph (copied into BENCHMARKS.md). */

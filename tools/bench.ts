@@ -6,12 +6,14 @@ import { coldStartBench } from "../bench/cold-start";
 import { consumerBench } from "../bench/consumer";
 import { previewBench } from "../bench/preview";
 import { producerBench } from "../bench/producer";
+import { producerReshardBench } from "../bench/producer-reshard";
 import type { BenchSection } from "../bench/types";
 import { parseFlags, runMain, UsageError } from "./lib/cli";
 
 const USAGE = "npm run bench [-- --json] [--only <section>[,<section>...]]";
 const SECTIONS: Record<string, () => Promise<BenchSection>> = {
     producer: producerBench,
+    producerReshard: producerReshardBench,
     consumer: consumerBench,
     coldStart: coldStartBench,
     autoscaler: autoscalerBench,

@@ -248,6 +248,9 @@ describe("KinesisProducer under injected faults", function () {
                 assert.equal(copies.get(id), 1 + (ledger.lostWrites.get(id) ?? 0), `record ${id}: an unexplained duplicate`);
             }
             assert.equal(read.length, records.length + lost);
+            // Every duplicate is announced: on the record's outcome and in the producer's bound.
+            for (const id of ledger.lostWrites.keys()) assert.equal((outcomes[id] as Outcome & { ok: true }).maybeDuplicated, true, `record ${id}`);
+            assert.ok(producer.metrics().potentialDuplicates >= lost);
 
             const m = producer.metrics();
             assert.equal(m.recordsSent, records.length);
@@ -273,9 +276,10 @@ describe("KinesisProducer under injected faults", function () {
             return { status: 200, body: { FailedRecordCount: entries.length, Records: entries.map(() => ({ ErrorCode: "ProvisionedThroughputExceededException", ErrorMessage: "Rate exceeded" })) } };
         };
         const failAll: Interceptor = async (operation, input, forward) => (operation === "PutRecords" ? error(503, "ServiceUnavailable", "injected") : forward(input));
-        for (const [intercept, code] of [
-            [throttleAll, "ProvisionedThroughputExceededException"],
-            [failAll, "ServiceUnavailable"],
+        // A 5xx answer may come after the write: the outcome is unknown, named as such.
+        for (const [intercept, code, cause, maybeWritten] of [
+            [throttleAll, "ProvisionedThroughputExceededException", "Rate exceeded", undefined],
+            [failAll, "RequestOutcomeUnknown", "ServiceUnavailable: injected \\(no answer: the request may have been written\\)", true],
         ] as const) {
             const ttl = 400;
             const producer = producerWith(intercept, { streamName: stream, recordTtlMs: ttl, maxBufferedTimeMs: 10, backoff: { baseMs: 20, capMs: 80 } });
@@ -287,7 +291,8 @@ describe("KinesisProducer under injected faults", function () {
             for (const o of outcomes) {
                 assert.ok(!o.ok);
                 assert.equal(o.errorCode, code);
-                assert.match(o.errorMessage, new RegExp(`record TTL of ${ttl} ms expired after \\d+ attempt\\(s\\); last error ${code}`));
+                assert.match(o.errorMessage, new RegExp(`record TTL of ${ttl} ms expired after \\d+ attempt\\(s\\); last error ${code}: ${cause}$`));
+                assert.equal(o.maybeWritten, maybeWritten);
                 assert.ok(o.attempts >= 2, `only ${o.attempts} attempts`);
             }
             const first = Math.min(...settledAt) - started;
@@ -327,10 +332,42 @@ describe("KinesisProducer under injected faults", function () {
         await producer.close();
         assert.ok(outcome.ok);
         assert.equal(outcome.attempts, 2);
+        assert.equal(outcome.maybeDuplicated, true);
         const stored = await k.readAll(stream);
         assert.equal(stored.length, 2);
         assert.equal(stored[1]?.sequenceNumber, outcome.sequenceNumber);
         assert.equal(producer.metrics().putRecordsErrors, 1);
+        assert.equal(producer.metrics().potentialDuplicates, 1);
+    });
+
+    it("names a lost response: RequestOutcomeUnknown and maybeWritten, potential duplicates counted", async function () {
+        const stream = await newStream(1);
+        // Every PutRecords is written, then the connection drops before the answer (socket hang-up).
+        const resetAfterWrite: Interceptor = async (operation, input, forward) => {
+            if (operation !== "PutRecords") return forward(input);
+            await forward(input);
+            throw Object.assign(new Error("socket hang up"), { code: "ECONNRESET" });
+        };
+        const ttl = 300;
+        const producer = producerWith(resetAfterWrite, { streamName: stream, recordTtlMs: ttl, maxBufferedTimeMs: 5, backoff: { baseMs: 10, capMs: 40 } });
+        const records = Array.from({ length: 20 }, (_, i) => ({ data: `lost-${i}`, partitionKey: `k${i % 3}` }));
+        const outcomes = await Promise.all(records.map((r) => producer.put(r)));
+        await producer.close();
+        let attempts = 0;
+        for (const o of outcomes) {
+            assert.ok(!o.ok);
+            assert.equal(o.errorCode, "RequestOutcomeUnknown");
+            assert.match(o.errorMessage, /last error RequestOutcomeUnknown: ECONNRESET: socket hang up \(no answer: the request may have been written\)$/);
+            assert.equal(o.maybeWritten, true);
+            attempts += o.attempts;
+        }
+        // Each attempt wrote a copy; every copy after a record's first is a counted potential duplicate.
+        const copies = (await k.readUserRecords(stream)).length;
+        assert.equal(copies, attempts);
+        const m = producer.metrics();
+        assert.ok(m.potentialDuplicates > 0);
+        assert.equal(m.potentialDuplicates, attempts - records.length);
+        assert.equal(m.recordsFailed, records.length);
     });
 
     it("packs per partition key when ListShards is denied", async function () {

@@ -12,7 +12,7 @@ import { MAX_HASH_KEY, parseExplicitHashKey, partitionKeyHash } from "../../func
 import { KinesisProducer } from "../../functions/shared/producer/producer";
 import { MAX_RECORD_BYTES, MAX_REQUEST_BYTES, MAX_REQUEST_ENTRIES, RequestBatcher } from "../../functions/shared/producer/request-batcher";
 import { ShardMap } from "../../functions/shared/producer/shard-map";
-import type { PendingRecord } from "../../functions/shared/producer/types";
+import type { Outcome, PendingRecord } from "../../functions/shared/producer/types";
 import { normalizeRecord } from "../../functions/shared/producer/validation";
 import { deaggregateAll, seededRandom } from "../support/kinesalite";
 
@@ -31,15 +31,17 @@ function pending(partitionKey: string, data: Buffer, explicitHashKey?: string, e
         attempts: 0,
         lastErrorCode: undefined,
         lastErrorMessage: undefined,
+        maybeWritten: false,
+        resendMayDuplicate: false,
         done: false,
         resolve: () => undefined,
     };
 }
 
 /** Open shards splitting the key space evenly, as CreateStream does. */
-function evenShards(n: number): Shard[] {
+function evenShards(n: number, firstId = 0): Shard[] {
     return Array.from({ length: n }, (_, i) => ({
-        ShardId: `shardId-${String(i).padStart(12, "0")}`,
+        ShardId: `shardId-${String(firstId + i).padStart(12, "0")}`,
         HashKeyRange: { StartingHashKey: ((TWO_128 * BigInt(i)) / BigInt(n)).toString(), EndingHashKey: ((TWO_128 * BigInt(i + 1)) / BigInt(n) - 1n).toString() },
         SequenceNumberRange: { StartingSequenceNumber: "1" },
     }));
@@ -269,25 +271,27 @@ describe("producer: KPL aggregation", function () {
 describe("producer: error classification", function () {
     const sdkError = (name: string, status?: number, extra: object = {}) => Object.assign(new Error(name), { name, ...(status !== undefined ? { $metadata: { httpStatusCode: status } } : {}), ...extra });
 
-    it("retries throttling, 5xx and network errors; fails validation, access and KMS errors at once", function () {
-        const cases: [unknown, string, boolean, boolean][] = [
-            [sdkError("ProvisionedThroughputExceededException", 400), "ProvisionedThroughputExceededException", true, true],
-            [sdkError("LimitExceededException", 400), "LimitExceededException", true, true],
-            [sdkError("KMSThrottlingException", 400), "KMSThrottlingException", true, true],
-            [sdkError("InternalFailure", 500), "InternalFailure", true, false],
-            [sdkError("ServiceUnavailable", 503), "ServiceUnavailable", true, false],
-            [sdkError("ValidationException", 400), "ValidationException", false, false],
-            [sdkError("ResourceNotFoundException", 400), "ResourceNotFoundException", false, false],
-            [sdkError("AccessDeniedException", 400), "AccessDeniedException", false, false],
-            [sdkError("KMSAccessDeniedException", 400), "KMSAccessDeniedException", false, false],
-            [sdkError("KMSDisabledException", 400), "KMSDisabledException", false, false],
-            [sdkError("KMSNotFoundException"), "KMSNotFoundException", false, false],
-            [sdkError("UnrecognizedClientException", 403), "UnrecognizedClientException", false, false],
-            [sdkError("TimeoutError"), "TimeoutError", true, false],
-            [Object.assign(new Error("socket hang up"), { code: "ECONNRESET" }), "ECONNRESET", true, false],
-            ["a string", "UnknownError", true, false],
+    it("retries throttling, 5xx and network errors; fails validation, access and KMS errors at once; a lost answer or 5xx is an unknown outcome", function () {
+        const cases: [unknown, string, boolean, boolean, boolean][] = [
+            [sdkError("ProvisionedThroughputExceededException", 400), "ProvisionedThroughputExceededException", true, true, false],
+            [sdkError("LimitExceededException", 400), "LimitExceededException", true, true, false],
+            [sdkError("KMSThrottlingException", 400), "KMSThrottlingException", true, true, false],
+            [sdkError("InternalFailure", 500), "InternalFailure", true, false, true],
+            [sdkError("ServiceUnavailable", 503), "ServiceUnavailable", true, false, true],
+            [sdkError("ValidationException", 400), "ValidationException", false, false, false],
+            [sdkError("ResourceNotFoundException", 400), "ResourceNotFoundException", false, false, false],
+            [sdkError("AccessDeniedException", 400), "AccessDeniedException", false, false, false],
+            [sdkError("KMSAccessDeniedException", 400), "KMSAccessDeniedException", false, false, false],
+            [sdkError("KMSDisabledException", 400), "KMSDisabledException", false, false, false],
+            [sdkError("KMSNotFoundException"), "KMSNotFoundException", false, false, false],
+            [sdkError("UnrecognizedClientException", 403), "UnrecognizedClientException", false, false, false],
+            [sdkError("TimeoutError"), "TimeoutError", true, false, true],
+            [Object.assign(new Error("socket hang up"), { code: "ECONNRESET" }), "ECONNRESET", true, false, true],
+            ["a string", "UnknownError", true, false, true],
         ];
-        for (const [err, code, retryable, throttled] of cases) assert.deepEqual(classifyRequestError(err), { code, message: (err as Error).message ?? String(err), retryable, throttled }, code);
+        for (const [err, code, retryable, throttled, outcomeUnknown] of cases) {
+            assert.deepEqual(classifyRequestError(err), { code, message: (err as Error).message ?? String(err), retryable, throttled, outcomeUnknown }, code);
+        }
     });
 
     it("retries entry errors except key, permission and validation ones", function () {
@@ -331,17 +335,33 @@ interface FakeOptions {
     onPut?: (input: PutRecordsCommandInput) => void;
     onDone?: (input: PutRecordsCommandInput) => void;
     seed?: number;
+    /** From this PutRecords call on, the stream has `shards` new shards (the old ones closed). */
+    reshard?: { atPut: number; shards: number };
+    /** Called when ListShards first answers with the new shards. */
+    onNewMapServed?: () => void;
 }
 
 /** An in-memory Kinesis answering ListShards and PutRecords after a random 0-3 ms delay. */
 function fakeKinesis(opts: FakeOptions): KinesisClient {
     const rand = seededRandom(opts.seed ?? 1);
-    const shards = evenShards(opts.shards);
-    const map = new ShardMap(shards);
+    let shards = evenShards(opts.shards);
+    let map = new ShardMap(shards);
     let seq = 0n;
+    let puts = 0;
+    let served = false;
     return {
         send: async (command: { constructor: { name: string }; input: unknown }) => {
-            if (command.constructor.name === "ListShardsCommand") return { Shards: shards };
+            if (command.constructor.name === "ListShardsCommand") {
+                if (opts.reshard !== undefined && puts >= opts.reshard.atPut && !served) {
+                    served = true;
+                    opts.onNewMapServed?.();
+                }
+                return { Shards: shards };
+            }
+            if (opts.reshard !== undefined && ++puts === opts.reshard.atPut) {
+                shards = evenShards(opts.reshard.shards, opts.shards);
+                map = new ShardMap(shards);
+            }
             const input = command.input as PutRecordsCommandInput;
             opts.onPut?.(input);
             await new Promise((r) => setTimeout(r, Math.floor(rand() * 4)));
@@ -424,6 +444,44 @@ describe("producer: invariants on a fake client", function () {
             });
         }
         assert.ok(peak > 1);
+    });
+
+    it("after a reshard, re-packs buffered and retried records: nothing sent once the new map is in spans two shards", async function () {
+        for (const ordered of [false, true]) {
+            const newMap = new ShardMap(evenShards(6, 4));
+            let mapServed = false;
+            let checked = 0;
+            const spanning: string[] = [];
+            const client = fakeKinesis({
+                shards: 4,
+                seed: ordered ? 5 : 6,
+                reshard: { atPut: 4, shards: 6 },
+                onNewMapServed: () => (mapServed = true),
+                fail: (rand) => (rand() < 0.3 ? "ProvisionedThroughputExceededException" : undefined),
+                onPut: (input) => {
+                    if (!mapServed) return;
+                    for (const e of input.Records ?? []) {
+                        const users = deaggregateAll([{ shardId: "s", sequenceNumber: "1", partitionKey: e.PartitionKey ?? "", data: e.Data ?? new Uint8Array() }]);
+                        const owners = new Set(users.map((u) => newMap.shardFor(partitionKeyHash(u.partitionKey))));
+                        if (owners.size > 1) spanning.push([...owners].join("+"));
+                        checked++;
+                    }
+                },
+            });
+            const producer = new KinesisProducer({ client, streamName: "s", ordered, maxBufferedTimeMs: 2, aggregation: { maxBytes: 4_000 }, backoff: { baseMs: 1, capMs: 10 } });
+            const rand = seededRandom(9);
+            const puts: Promise<Outcome>[] = [];
+            for (let i = 0; i < 3_000; i++) {
+                puts.push(producer.put({ data: `${i}`.padEnd(30, "."), partitionKey: `k${Math.floor(rand() * 300)}` }));
+                if (i % 100 === 99) await new Promise((r) => setTimeout(r, 1));
+            }
+            const outcomes = await Promise.all(puts);
+            await producer.close();
+            assert.ok(outcomes.every((o) => o.ok));
+            assert.ok(mapServed && checked > 20, `only ${checked} entries sent under the new map`);
+            assert.deepEqual(spanning, [], `aggregates sent under the new map that span its shards (ordered: ${ordered})`);
+            assert.ok(producer.metrics().recordsRepacked > 0);
+        }
     });
 
     it("addresses the stream by ARN in ListShards and PutRecords when given streamArn", async function () {

@@ -4,16 +4,26 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { createServer } from "node:net";
 import * as path from "node:path";
-import { CreateStreamCommand, DescribeStreamSummaryCommand, KinesisClient, type KinesisClientConfig, ListStreamsCommand } from "@aws-sdk/client-kinesis";
+import {
+    CreateStreamCommand,
+    DescribeStreamSummaryCommand,
+    GetRecordsCommand,
+    GetShardIteratorCommand,
+    KinesisClient,
+    type KinesisClientConfig,
+    ListShardsCommand,
+    ListStreamsCommand,
+    type Shard,
+} from "@aws-sdk/client-kinesis";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
-import { TEST_CREDENTIALS, TEST_REGION } from "./kinesalite";
+import { type StoredRecord, TEST_CREDENTIALS, TEST_REGION } from "./kinesalite";
 
 const PACKAGE_DIR = path.dirname(require.resolve("kinesis-local/package.json"));
 
 export interface KinesisLocalOptions {
     /** How long CreateStream keeps a stream CREATING. @default 100 */
     createStreamMs?: number;
-    /** How long UpdateShardCount keeps a stream UPDATING. @default 400 */
+    /** How long UpdateShardCount keeps a stream UPDATING (the new shards are open at once). @default 400 */
     updateShardCountMs?: number;
     /** Open shards per account before LimitExceededException. @default 50 */
     shardLimit?: number;
@@ -29,6 +39,10 @@ export interface KinesisLocal {
     createStream(name: string, shards: number): Promise<void>;
     /** Polls DescribeStreamSummary until the stream is ACTIVE (bounded). */
     waitForActive(name: string, timeoutMs?: number): Promise<{ openShards: number }>;
+    /** The stream's shards as ListShards reports them (closed ones included). */
+    listShards(name: string): Promise<Shard[]>;
+    /** Every record of every shard (closed ones too) from TRIM_HORIZON, per shard in sequence order. */
+    readAll(name: string): Promise<StoredRecord[]>;
     stop(): Promise<void>;
 }
 
@@ -115,10 +129,40 @@ export async function startKinesisLocal(options: KinesisLocalOptions = {}): Prom
         }
     };
 
+    const listShards = async (name: string): Promise<Shard[]> => {
+        const shards: Shard[] = [];
+        let token: string | undefined;
+        do {
+            const page = await admin.send(new ListShardsCommand(token === undefined ? { StreamName: name } : { NextToken: token }));
+            shards.push(...(page.Shards ?? []));
+            token = page.NextToken;
+        } while (token !== undefined);
+        return shards;
+    };
+
+    const readAll = async (name: string): Promise<StoredRecord[]> => {
+        const out: StoredRecord[] = [];
+        for (const shard of await listShards(name)) {
+            const shardId = shard.ShardId as string;
+            let iterator = (await admin.send(new GetShardIteratorCommand({ StreamName: name, ShardId: shardId, ShardIteratorType: "TRIM_HORIZON" }))).ShardIterator;
+            while (iterator !== undefined) {
+                const page = await admin.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 10_000 }));
+                const records = page.Records ?? [];
+                for (const r of records) out.push({ shardId, sequenceNumber: r.SequenceNumber as string, partitionKey: r.PartitionKey as string, data: r.Data as Uint8Array });
+                // An empty page: caught up, or the closed shard is exhausted (no next iterator).
+                if (records.length === 0) break;
+                iterator = page.NextShardIterator;
+            }
+        }
+        return out;
+    };
+
     return {
         endpoint,
         client,
         waitForActive,
+        listShards,
+        readAll,
         async createStream(name, shards) {
             await admin.send(new CreateStreamCommand({ StreamName: name, ShardCount: shards }));
             await waitForActive(name);

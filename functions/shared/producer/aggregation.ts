@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import type { ShardMap } from "./shard-map";
 import type { Entry, PendingRecord } from "./types";
 
 /**
@@ -43,7 +44,7 @@ function partitionKeyBytes(r: PendingRecord): number {
 }
 
 /** A user record sent on its own, as the KPL sends a record that does not fit an aggregate. */
-export function singleEntry(record: PendingRecord, predictedShard: string | undefined): Entry {
+export function singleEntry(record: PendingRecord, predictedShard?: string, packedBy?: ShardMap): Entry {
     return {
         records: [record],
         aggregated: false,
@@ -52,6 +53,7 @@ export function singleEntry(record: PendingRecord, predictedShard: string | unde
         explicitHashKey: record.explicitHashKey,
         size: record.size,
         predictedShard,
+        packedBy,
         since: record.enqueuedAt,
     };
 }
@@ -94,10 +96,10 @@ export class AggregateBuilder {
      * first record's hash key: records are packed per shard (or per hash key), so that hash is in
      * the range of the shard they were packed for.
      */
-    build(predictedShard: string | undefined): Entry {
+    build(predictedShard?: string, packedBy?: ShardMap): Entry {
         const first = this.records[0];
         if (first === undefined) throw new Error("AggregateBuilder.build() on an empty aggregate");
-        if (this.records.length === 1) return singleEntry(first, predictedShard);
+        if (this.records.length === 1) return singleEntry(first, predictedShard, packedBy);
         const body = kpl.AggregatedRecord.encode({
             partition_key_table: [...this.pkIndex.keys()],
             explicit_hash_key_table: [...this.ehkIndex.keys()],
@@ -117,6 +119,7 @@ export class AggregateBuilder {
             explicitHashKey: first.hashKey.toString(),
             size: data.length + partitionKeyBytes(first),
             predictedShard,
+            packedBy,
             since: this.records.reduce((min, r) => Math.min(min, r.enqueuedAt), Infinity),
         };
     }
@@ -142,8 +145,8 @@ export class AggregateBuilder {
 }
 
 /** The entry for a set of records of one group: alone if one, else an aggregate. */
-export function entryFor(records: readonly PendingRecord[], predictedShard: string | undefined): Entry {
+export function entryFor(records: readonly PendingRecord[], predictedShard?: string, packedBy?: ShardMap): Entry {
     const builder = new AggregateBuilder();
     for (const r of records) builder.add(r);
-    return builder.build(predictedShard);
+    return builder.build(predictedShard, packedBy);
 }

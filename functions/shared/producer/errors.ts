@@ -10,6 +10,11 @@ export const ProducerErrorCode = {
     InvalidData: "InvalidData",
     /** The record TTL passed before its first attempt. (After an attempt the last error code is kept.) */
     RecordExpired: "RecordExpired",
+    /**
+     * The last attempt's response was lost (timeout, connection reset, socket hang-up, HTTP 5xx):
+     * the record may have been written. The message names the underlying error.
+     */
+    RequestOutcomeUnknown: "RequestOutcomeUnknown",
     /** put() after close(). */
     ProducerClosed: "ProducerClosed",
 } as const;
@@ -57,12 +62,15 @@ export interface RequestError {
     message: string;
     retryable: boolean;
     throttled: boolean;
+    /** No answer came back (network error, timeout, abort) or the service failed (5xx): it may have written. */
+    outcomeUnknown: boolean;
 }
 
 /**
  * Classifies an error thrown by `client.send(PutRecordsCommand)`: throttling, HTTP 5xx, timeouts
  * and network failures (no HTTP response) are retried; any other 4xx (validation, missing stream,
- * access denied, KMS key problems, bad credentials) fails the request's records at once.
+ * access denied, KMS key problems, bad credentials) fails the request's records at once. Without a
+ * response, or with a 5xx, nobody knows whether Kinesis wrote the records: the outcome is unknown.
  */
 export function classifyRequestError(err: unknown): RequestError {
     const e = (typeof err === "object" && err !== null ? err : {}) as {
@@ -82,5 +90,6 @@ export function classifyRequestError(err: unknown): RequestError {
     else if (e.$retryable !== undefined) retryable = true; // the SDK marked it transient
     else if (status !== undefined) retryable = status >= 500;
     else retryable = true; // no HTTP response at all: network error, timeout, abort
-    return { code: name, message, retryable, throttled };
+    const outcomeUnknown = !throttled && retryable && (status === undefined || status >= 500);
+    return { code: name, message, retryable, throttled, outcomeUnknown };
 }

@@ -10,8 +10,8 @@
  *
  * Contract:
  * - `put()` never throws and never rejects. Each user record gets exactly one outcome:
- *   `{ ok: true, shardId, sequenceNumber, subSequenceNumber?, attempts }` or
- *   `{ ok: false, errorCode, errorMessage, attempts }`.
+ *   `{ ok: true, shardId, sequenceNumber, subSequenceNumber?, attempts, maybeDuplicated? }` or
+ *   `{ ok: false, errorCode, errorMessage, attempts, maybeWritten? }`.
  * - Validation rule: a bad record is not an exception but an immediate failed outcome (attempts 0)
  *   whose message names the field and the limit: `InvalidPartitionKey` (missing, empty, over 256
  *   characters, or not derivable by the strategy), `InvalidExplicitHashKey` (not a decimal in
@@ -26,13 +26,23 @@
  *   (throttling, 5xx, network, timeout) are resent with exponential backoff and full jitter until
  *   the record's `recordTtlMs`; then the record fails with its last error code. Non-retryable
  *   errors (validation, missing stream, access denied, KMS key errors) fail at once.
- * - Delivery is at least once: a request whose response is lost is resent, so a record can be
- *   written twice. With `ordered: true` the order of each partition key's records is kept.
+ * - Delivery is at least once: a request whose response is lost (timeout, connection reset, socket
+ *   hang-up, HTTP 5xx) may have been written; it is resent, so a record can be written twice. Such
+ *   outcomes say so: a success carries `maybeDuplicated: true`; a failure carries `maybeWritten: true`
+ *   and, when the last attempt's response was the one lost, errorCode `RequestOutcomeUnknown` (the
+ *   message names the SDK error), so a caller that re-sends it should deduplicate. Each resend after
+ *   a lost response counts in `metrics().potentialDuplicates`, a bound on the duplicates the
+ *   producer's own retries add. With `ordered: true` the order of each partition key's records is kept.
  * - The client's own SDK retries still apply to whole requests; pass a client with
  *   `maxAttempts: 1` to let the producer own the retry budget and its TTL.
  * - The constructor starts ListShards (for aggregation per shard); records put before it answers
- *   wait for it at most `maxBufferedTimeMs`. The map is refreshed when a put lands on a shard it
- *   does not know (a split or merge). Without kinesis:ListShards, records are packed per key.
+ *   wait for it at most `maxBufferedTimeMs`. A put that lands on a shard the map does not know, or
+ *   not on the one it predicted, means a reshard (split or merge): nothing more is sent until a new
+ *   ListShards answers, then every buffered record and every one coming back for a retry is re-packed
+ *   by the new map, so no aggregate sent from then on spans two shards' ranges (only requests already
+ *   in flight can carry misplaced records; records written under the old map stay where they are).
+ *   If that ListShards fails, records are packed per hash key until one succeeds. Without
+ *   kinesis:ListShards, records are packed per key.
  * - In a Lambda handler, `await producer.flush()` before returning: timers do not run while the
  *   execution environment is frozen. `metrics()` gives cumulative counters to publish.
  */

@@ -16,7 +16,9 @@ export class MetricsCounters {
         putRecordsRequests: 0,
         putRecordsErrors: 0,
         throttled: 0,
+        potentialDuplicates: 0,
         shardMapRefreshes: 0,
+        recordsRepacked: 0,
     };
 
     add(counter: Counter, n = 1): void {

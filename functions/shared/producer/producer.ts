@@ -1,10 +1,11 @@
 import { PutRecordsCommand, type KinesisClient, type PutRecordsCommandOutput, type PutRecordsRequestEntry } from "@aws-sdk/client-kinesis";
 import { AggregateBuilder, entryFor, singleEntry } from "./aggregation";
 import { backoffDelay, type BackoffPolicy } from "./backoff";
-import { classifyRequestError, isRetryableEntryError, isThrottle, ProducerErrorCode } from "./errors";
+import { classifyRequestError, isRetryableEntryError, isThrottle, ProducerErrorCode, type RequestError } from "./errors";
 import { MetricsCounters } from "./metrics";
 import { MAX_RECORD_BYTES, RequestBatcher } from "./request-batcher";
-import { loadShardMap, type ShardMap } from "./shard-map";
+import type { ShardMap } from "./shard-map";
+import { ShardMapTracker } from "./shard-map-tracker";
 import type { Entry, KinesisProducerOptions, Outcome, PartitionKeyStrategy, PendingRecord, ProducerMetrics, ProducerRecord, PutRecordsMetrics, StreamTarget } from "./types";
 import { normalizeRecord } from "./validation";
 
@@ -24,16 +25,13 @@ const MAX_IN_FLIGHT = 64;
 /** An aggregate plus the largest partition key (256 chars, up to 1 KiB in UTF-8) must fit a record. */
 const MAX_AGGREGATE_BYTES = MAX_RECORD_BYTES - 1024;
 const MIN_AGGREGATE_BYTES = 64;
-/** Shortest time between two shard map refreshes triggered by put results. */
-const SHARD_MAP_MIN_REFRESH_MS = 1_000;
-/** Wait before trying ListShards again after a transient failure, doubled up to the cap. */
-const SHARD_MAP_RETRY_MS = 5_000;
-const SHARD_MAP_RETRY_CAP_MS = 60_000;
 
 /** An aggregate being filled for one shard (or one hash key when there is no shard map). */
 interface OpenGroup {
     readonly builder: AggregateBuilder;
     readonly shard: string | undefined;
+    /** The map `shard` comes from (undefined when packed per hash key). */
+    readonly map: ShardMap | undefined;
     /** When its first record was put: the aggregate is due maxBufferedTimeMs later. */
     readonly openedAt: number;
 }
@@ -100,15 +98,11 @@ export class KinesisProducer {
     private readonly openKeyGroup = new Map<string, string>();
 
     // Shard map. Records put while the first ListShards runs are held until it answers, at most
-    // maxBufferedTimeMs (during a flush too).
-    private shardMap: ShardMap | undefined;
-    private shardMapEnabled: boolean;
+    // maxBufferedTimeMs (during a flush too). While the map is known stale nothing is sent, and
+    // what is not yet sent is re-packed by the new one (see repack()).
+    private readonly shardMaps: ShardMapTracker | undefined;
     private holdingForShardMap: boolean;
     private readonly unrouted: PendingRecord[] = [];
-    private refreshing = false;
-    private lastRefreshAt = -Infinity;
-    private shardMapRetryMs = SHARD_MAP_RETRY_MS;
-    private shardMapTimer: NodeJS.Timeout | undefined;
 
     constructor(options: KinesisProducerOptions) {
         if (typeof options !== "object" || options === null) throw new TypeError("KinesisProducer options are required");
@@ -134,9 +128,16 @@ export class KinesisProducer {
         this.ordered = options.ordered ?? PRODUCER_DEFAULTS.ordered;
         this.onMetrics = options.onMetrics;
 
-        this.shardMapEnabled = this.useShardMap;
         this.holdingForShardMap = this.useShardMap;
-        if (this.useShardMap) this.refreshShardMap();
+        if (this.useShardMap) {
+            this.shardMaps = new ShardMapTracker({
+                client: this.client,
+                target: this.target,
+                timeoutMs: this.requestTimeoutMs,
+                onSettled: (loaded, changed) => this.shardMapSettled(loaded, changed),
+            });
+            this.shardMaps.refresh();
+        }
     }
 
     /**
@@ -163,6 +164,8 @@ export class KinesisProducer {
             attempts: 0,
             lastErrorCode: undefined,
             lastErrorMessage: undefined,
+            maybeWritten: false,
+            resendMayDuplicate: false,
             done: false,
             resolve,
         };
@@ -192,8 +195,7 @@ export class KinesisProducer {
         this.closed = true;
         await this.flush();
         this.clearTimer();
-        if (this.shardMapTimer !== undefined) clearTimeout(this.shardMapTimer);
-        this.shardMapTimer = undefined;
+        this.shardMaps?.close();
         for (const t of this.retryTimers) clearTimeout(t);
         this.retryTimers.clear();
     }
@@ -234,9 +236,10 @@ export class KinesisProducer {
      * the record must wait because its key became busy.
      */
     private route(r: PendingRecord): boolean {
-        const shard = this.shardMap?.shardFor(r.hashKey);
+        const shard = this.shardMaps?.map?.shardFor(r.hashKey);
+        const map = shard !== undefined ? this.shardMaps?.map : undefined;
         if (!this.aggregate) {
-            this.seal(singleEntry(r, shard));
+            this.seal(singleEntry(r, shard, map));
             return true;
         }
         const groupKey = shard !== undefined ? `s${shard}` : `h${r.hashKey.toString(36)}`;
@@ -252,7 +255,7 @@ export class KinesisProducer {
             }
         }
         if (alone) {
-            this.seal(singleEntry(r, shard));
+            this.seal(singleEntry(r, shard, map));
             return true;
         }
         let group = this.groups.get(groupKey);
@@ -262,7 +265,7 @@ export class KinesisProducer {
             if (this.ordered && this.busyKeys.has(r.partitionKey)) return false;
         }
         if (group === undefined) {
-            group = { builder: new AggregateBuilder(), shard, openedAt: r.enqueuedAt };
+            group = { builder: new AggregateBuilder(), shard, map, openedAt: r.enqueuedAt };
             this.groups.set(groupKey, group);
         }
         group.builder.add(r);
@@ -274,11 +277,7 @@ export class KinesisProducer {
         const group = this.groups.get(groupKey);
         if (group === undefined) return;
         this.groups.delete(groupKey);
-        this.seal(group.builder.build(group.shard));
-    }
-
-    private sealAllGroups(): void {
-        for (const key of [...this.groups.keys()]) this.sealGroup(key);
+        this.seal(group.builder.build(group.shard, group.map));
     }
 
     /** A finished entry joins the ready queue; in ordered mode its keys become busy. */
@@ -333,7 +332,9 @@ export class KinesisProducer {
         for (const [key, group] of [...this.groups]) {
             if (urgent || group.openedAt <= due) this.sealGroup(key);
         }
-        while (this.inFlight < this.maxInFlight && this.ready.length > 0) {
+        // A stale map holds what is queued until the new one re-packs it (shardMapSettled ticks).
+        const hold = this.shardMaps?.stale === true;
+        while (!hold && this.inFlight < this.maxInFlight && this.ready.length > 0) {
             if (!urgent && !this.ready.hasFullRequest() && (this.ready.oldest() ?? Infinity) > due) break;
             const batch: Entry[] = [];
             for (const entry of this.ready.take()) {
@@ -346,7 +347,7 @@ export class KinesisProducer {
         let next = Infinity;
         if (this.holdingForShardMap && this.unrouted[0] !== undefined) next = this.unrouted[0].enqueuedAt;
         for (const group of this.groups.values()) next = Math.min(next, group.openedAt);
-        if (this.inFlight < this.maxInFlight) next = Math.min(next, this.ready.oldest() ?? Infinity);
+        if (!hold && this.inFlight < this.maxInFlight) next = Math.min(next, this.ready.oldest() ?? Infinity);
         if (next !== Infinity) this.armTimer(next + this.maxBufferedTimeMs);
     }
 
@@ -375,6 +376,8 @@ export class KinesisProducer {
         for (const e of entries) {
             for (const r of e.records) {
                 if (r.attempts > 0) this.counters.add("recordsRetried");
+                if (r.resendMayDuplicate) this.counters.add("potentialDuplicates");
+                r.resendMayDuplicate = false;
                 r.attempts++;
             }
             userRecords += e.records.length;
@@ -401,7 +404,7 @@ export class KinesisProducer {
                 this.counters.add("putRecordsErrors");
                 this.counters.add("kinesisRecordsFailed", entries.length);
                 if (c.throttled) this.counters.add("throttled");
-                this.handleFailures(entries, c.code, c.message, c.retryable);
+                this.handleFailures(entries, c);
             }
         } catch (bug) {
             // A fault in the producer itself: the records still get an outcome.
@@ -451,9 +454,17 @@ export class KinesisProducer {
         return failed;
     }
 
-    private handleFailures(entries: Entry[], code: string, message: string, retryable: boolean): void {
+    private handleFailures(entries: Entry[], c: RequestError): void {
+        const { retryable, outcomeUnknown } = c;
+        // A lost response is named as such: the records may be in the stream.
+        const code = outcomeUnknown ? ProducerErrorCode.RequestOutcomeUnknown : c.code;
+        const message = outcomeUnknown ? `${c.code}: ${c.message} (no answer: the request may have been written)` : c.message;
         for (const e of entries) {
             for (const r of e.records) {
+                if (outcomeUnknown) {
+                    r.maybeWritten = true;
+                    r.resendMayDuplicate = true;
+                }
                 r.lastErrorCode = code;
                 r.lastErrorMessage = message;
                 if (!retryable) this.fail(r, code, message);
@@ -467,14 +478,17 @@ export class KinesisProducer {
         this.counters.add("kinesisRecordsSent");
         this.counters.add("bytesSent", entry.size);
         entry.records.forEach((r, i) => {
-            this.finish(r, entry.aggregated ? { ok: true, shardId, sequenceNumber, subSequenceNumber: i, attempts: r.attempts } : { ok: true, shardId, sequenceNumber, attempts: r.attempts });
+            this.finish(r, {
+                ok: true,
+                shardId,
+                sequenceNumber,
+                ...(entry.aggregated ? { subSequenceNumber: i } : {}),
+                attempts: r.attempts,
+                ...(r.maybeWritten ? { maybeDuplicated: true as const } : {}),
+            });
         });
         this.releaseKeys(entry);
-        // Like the KPL: a shard the map does not know, or not the one it predicted, means the
-        // stream was resharded since ListShards.
-        if (this.shardMap !== undefined && (!this.shardMap.has(shardId) || (entry.predictedShard !== undefined && entry.predictedShard !== shardId))) {
-            this.refreshShardMap();
-        }
+        this.shardMaps?.observe(entry.packedBy, entry.predictedShard, shardId);
     }
 
     /**
@@ -503,7 +517,10 @@ export class KinesisProducer {
             const at = now();
             for (let i = live.length - 1; i >= 0; i--) {
                 const kept = this.prune(live[i] as Entry, at);
-                if (kept !== undefined) this.ready.pushFront(kept);
+                if (kept === undefined) continue;
+                // Packed by a map replaced meanwhile: re-pack (while stale, repack() will).
+                if (this.shardMaps?.stale !== true && this.packedByOldMap(kept)) this.reroute(kept.records);
+                else this.ready.pushFront(kept);
             }
             this.tick();
         }, Math.max(0, Math.ceil(wait)));
@@ -523,7 +540,7 @@ export class KinesisProducer {
             const kept = new Set(live.map((r) => r.partitionKey));
             for (const key of new Set(entry.records.map((r) => r.partitionKey))) if (!kept.has(key)) this.releaseKey(key);
         }
-        return live.length === 0 ? undefined : entryFor(live, entry.predictedShard);
+        return live.length === 0 ? undefined : entryFor(live, entry.predictedShard, entry.packedBy);
     }
 
     // ---- outcomes -----------------------------------------------------------------------------
@@ -534,7 +551,7 @@ export class KinesisProducer {
     }
 
     private fail(r: PendingRecord, errorCode: string, errorMessage: string): void {
-        this.finish(r, { ok: false, errorCode, errorMessage, attempts: r.attempts });
+        this.finish(r, { ok: false, errorCode, errorMessage, attempts: r.attempts, ...(r.maybeWritten ? { maybeWritten: true as const } : {}) });
     }
 
     private finish(r: PendingRecord, outcome: Outcome): void {
@@ -552,52 +569,56 @@ export class KinesisProducer {
         for (const r of this.unrouted.splice(0)) this.accept(r);
     }
 
-    /** One pending refresh at a time; the timer does not keep the process alive. */
-    private scheduleShardMapRefresh(delayMs: number): void {
-        if (this.shardMapTimer !== undefined || this.closed) return;
-        this.shardMapTimer = setTimeout(() => {
-            this.shardMapTimer = undefined;
-            this.refreshShardMap();
-        }, Math.max(1, Math.ceil(delayMs)));
-        this.shardMapTimer.unref();
+    private shardMapSettled(loaded: boolean, changed: boolean): void {
+        if (loaded) this.counters.add("shardMapRefreshes");
+        if (changed) this.repack();
+        if (this.holdingForShardMap) this.stopHolding();
+        this.tick();
     }
 
-    private refreshShardMap(): void {
-        if (!this.shardMapEnabled || this.refreshing || this.closed || this.shardMapTimer !== undefined) return;
-        const t = now();
-        if (this.shardMap !== undefined && t - this.lastRefreshAt < SHARD_MAP_MIN_REFRESH_MS) {
-            // Too soon after the last ListShards: refresh once the interval has passed.
-            this.scheduleShardMapRefresh(this.lastRefreshAt + SHARD_MAP_MIN_REFRESH_MS - t);
+    /** An aggregate packed by a map that is not the one in force may span two shards' ranges. */
+    private packedByOldMap(entry: Entry): boolean {
+        return entry.records.length > 1 && entry.packedBy !== undefined && entry.packedBy !== this.shardMaps?.map;
+    }
+
+    /**
+     * After a reshard: open aggregates and queued entries packed by the old map give their records
+     * back to be packed by the new one, so no aggregate sent from now on spans two shards. Entries in
+     * flight are re-packed if they come back for a retry; written ones stay where they are.
+     */
+    private repack(): void {
+        const stale: PendingRecord[] = [];
+        for (const group of this.groups.values()) stale.push(...group.builder.records);
+        this.groups.clear();
+        this.openKeyGroup.clear();
+        for (const entry of this.ready.drain()) {
+            if (this.packedByOldMap(entry)) stale.push(...entry.records);
+            else this.ready.push(entry);
+        }
+        this.reroute(stale);
+    }
+
+    /**
+     * Routes records again. In ordered mode they are the earliest unsent records of their keys (a
+     * key is in one open or sealed entry at most), so they go back to the head of their key's queue.
+     */
+    private reroute(records: PendingRecord[]): void {
+        this.counters.add("recordsRepacked", records.length);
+        if (!this.ordered) {
+            for (const r of records) this.route(r);
             return;
         }
-        this.refreshing = true;
-        this.lastRefreshAt = t;
-        loadShardMap(this.client, this.target, AbortSignal.timeout(this.requestTimeoutMs))
-            .then(
-                (map) => {
-                    this.counters.add("shardMapRefreshes");
-                    this.shardMapRetryMs = SHARD_MAP_RETRY_MS;
-                    this.shardMap = map.size > 0 ? map : undefined;
-                    // Open aggregates were packed by the old map: send them as they are.
-                    this.sealAllGroups();
-                },
-                (err: unknown) => {
-                    const c = classifyRequestError(err);
-                    if (!c.retryable) {
-                        // Not allowed (or not supported): pack per partition key from now on.
-                        this.shardMapEnabled = false;
-                        this.shardMap = undefined;
-                        return;
-                    }
-                    this.scheduleShardMapRefresh(this.shardMapRetryMs);
-                    this.shardMapRetryMs = Math.min(SHARD_MAP_RETRY_CAP_MS, this.shardMapRetryMs * 2);
-                },
-            )
-            .finally(() => {
-                this.refreshing = false;
-                if (this.holdingForShardMap) this.stopHolding();
-                this.tick();
-            });
+        const byKey = new Map<string, PendingRecord[]>();
+        for (const r of records) {
+            const list = byKey.get(r.partitionKey);
+            if (list === undefined) byKey.set(r.partitionKey, [r]);
+            else list.push(r);
+        }
+        for (const [key, list] of byKey) {
+            this.busyKeys.delete(key);
+            this.waiting.set(key, [...list, ...(this.waiting.get(key) ?? [])]);
+        }
+        for (const key of byKey.keys()) this.releaseKey(key);
     }
 }
 

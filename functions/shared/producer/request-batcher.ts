@@ -65,6 +65,14 @@ export class RequestBatcher<T extends BatchItem> {
         return this.oldestCache;
     }
 
+    /** Removes and returns every queued item, in order. */
+    drain(): T[] {
+        const all = this.items.splice(0);
+        this.totalBytes = 0;
+        this.oldestCache = undefined;
+        return all;
+    }
+
     /** Removes and returns the next request: the longest prefix within both limits. */
     take(): T[] {
         let count = 0;

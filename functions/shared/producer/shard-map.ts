@@ -37,6 +37,11 @@ export class ShardMap {
         return this.ids.has(shardId);
     }
 
+    /** True when both maps hold the same open shards (a shard id never changes its range). */
+    sameShards(other: ShardMap): boolean {
+        return this.ids.size === other.ids.size && [...this.ids].every((id) => other.ids.has(id));
+    }
+
     /** The open shard whose range holds the hash key (ranges are inclusive at both ends), if any. */
     shardFor(hashKey: bigint): string | undefined {
         let lo = 0;

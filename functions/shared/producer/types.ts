@@ -1,4 +1,5 @@
 import type { KinesisClient } from "@aws-sdk/client-kinesis";
+import type { ShardMap } from "./shard-map";
 
 /** One user record as handed to `put()`. */
 export interface ProducerRecord {
@@ -28,15 +29,28 @@ export interface SuccessOutcome {
     subSequenceNumber?: number;
     /** PutRecords calls that carried this record, the successful one included. */
     attempts: number;
+    /**
+     * Set when an earlier attempt's response was lost (timeout, connection reset, HTTP 5xx): that
+     * attempt may have written the record too, so the stream may hold a second copy.
+     */
+    maybeDuplicated?: true;
 }
 
 export interface FailureOutcome {
     ok: false;
-    /** A Kinesis entry error code, the SDK error name of a failed request, or one of `ProducerErrorCode`. */
+    /**
+     * A Kinesis entry error code, the SDK error name of a failed request, or one of
+     * `ProducerErrorCode`: `RequestOutcomeUnknown` when the last attempt's response was lost.
+     */
     errorCode: string;
     errorMessage: string;
     /** PutRecords calls that carried this record (0 when it was rejected before sending). */
     attempts: number;
+    /**
+     * Set when some attempt's response was lost (timeout, connection reset, HTTP 5xx): the record
+     * may be in the stream although it failed, so a caller that re-sends it should deduplicate.
+     */
+    maybeWritten?: true;
 }
 
 /** Exactly one per user record. */
@@ -91,7 +105,14 @@ export interface ProducerMetrics {
     putRecordsErrors: number;
     /** Entries rejected with ProvisionedThroughputExceededException, or requests throttled as a whole. */
     throttled: number;
+    /**
+     * Resends of user records whose earlier request's response was lost: each may have written one
+     * more copy, so this bounds the duplicates the producer's own retries can add.
+     */
+    potentialDuplicates: number;
     shardMapRefreshes: number;
+    /** User records re-packed by a new shard map after a reshard (buffered or back from a failed put). */
+    recordsRepacked: number;
     /** Records put and not yet given an outcome (buffered, waiting or in flight). */
     outstanding: number;
 }
@@ -151,6 +172,10 @@ export interface PendingRecord {
     attempts: number;
     lastErrorCode: string | undefined;
     lastErrorMessage: string | undefined;
+    /** Some request that carried it got no answer: it may be in the stream. */
+    maybeWritten: boolean;
+    /** Carried by a request whose response was lost and not sent since: its next send may duplicate it. */
+    resendMayDuplicate: boolean;
     done: boolean;
     readonly resolve: (outcome: Outcome) => void;
 }
@@ -166,6 +191,8 @@ export interface Entry {
     readonly size: number;
     /** The shard the shard map predicted when the entry was built. */
     readonly predictedShard: string | undefined;
+    /** The shard map its records were packed by; undefined when packed per hash key (or alone). */
+    readonly packedBy: ShardMap | undefined;
     /** When its oldest record was put. */
     readonly since: number;
 }

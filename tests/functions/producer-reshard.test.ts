@@ -1,0 +1,41 @@
+// KinesisProducer while the stream is resharded under it (UpdateShardCount on kinesis-mock, which
+// closes every parent and opens the new shards at once): measured from what the shards hold, with an
+// independent decoder (tests/support/reshard-run.ts). The full 20,000-record runs, 4->8 and 4->6,
+// are `npm run bench -- --only producerReshard`.
+import * as assert from "node:assert/strict";
+import { type KinesisLocal, startKinesisLocal } from "../support/kinesis-local";
+import { runReshard } from "../support/reshard-run";
+
+describe("KinesisProducer across a reshard (kinesis-local)", function () {
+    this.timeout(20_000);
+    let kl: KinesisLocal;
+
+    before(async () => {
+        kl = await startKinesisLocal({ updateShardCountMs: 1_000 });
+    });
+    after(async () => {
+        await kl?.stop();
+    });
+
+    it("4 -> 8 mid-send, ordered: nothing lost, unexplained duplicates none, misplaced <= 1 %, per-key order kept", async function () {
+        const r = await runReshard(kl, {
+            stream: "reshard-4-8",
+            records: 4_000,
+            keys: 400,
+            fromShards: 4,
+            toShards: 8,
+            sendMs: 6_000,
+            seed: 3,
+            producer: { ordered: true, maxBufferedTimeMs: 50, requestTimeoutMs: 15_000 },
+        });
+        const report = JSON.stringify(r);
+        assert.equal(r.failedOutcomes, 0, report);
+        assert.equal(r.lost, 0, report);
+        assert.equal(r.unmatchedOutcomes, 0, report);
+        assert.ok(r.duplicates <= r.potentialDuplicates, `duplicates the producer did not count: ${report}`);
+        assert.equal(r.orderViolations, 0, report);
+        assert.ok(r.shardMapRefreshes >= 2, `the reshard was not detected: ${report}`);
+        // Only records in requests already in flight when the reshard took effect can be misplaced.
+        assert.ok(r.misplacedShare <= 0.01, `misplaced ${r.misplaced} of ${r.records}: ${report}`);
+    });
+});
