@@ -535,6 +535,13 @@ export class KinesisProducer {
 
     private fail(r: PendingRecord, errorCode: string, errorMessage: string): void {
         this.finish(r, { ok: false, errorCode, errorMessage, attempts: r.attempts });
+        // Ordered mode: the key's later records must not overtake one that failed (a caller that
+        // re-sends from the failed record would otherwise write them twice, around it): they fail with it.
+        if (!this.ordered) return;
+        const queue = this.waiting.get(r.partitionKey);
+        if (queue === undefined) return;
+        this.waiting.delete(r.partitionKey);
+        for (const later of queue.splice(0)) this.fail(later, errorCode, `not sent: an earlier record of partition key ${JSON.stringify(r.partitionKey)} failed (${errorCode})`);
     }
 
     private finish(r: PendingRecord, outcome: Outcome): void {
