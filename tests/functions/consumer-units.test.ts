@@ -71,11 +71,11 @@ describe("consumer: decoding", function () {
     });
 
     it("reads a plain record as one user record and an aggregate as its user records", function () {
-        const plain = userRecordsOf({ data: json({ a: 1 }).toString("base64"), partitionKey: "k", sequenceNumber: SEQ });
+        const plain = userRecordsOf({ data: json({ a: 1 }).toString("base64"), partitionKey: "k" });
         assert.deepEqual(plain, [{ data: json({ a: 1 }), subSequenceNumber: undefined, partitionKey: "k" }]);
 
         const agg = aggregate([json({ n: 0 }), json({ n: 1 }), json({ n: 2 })]);
-        const users = userRecordsOf({ data: agg.toString("base64"), partitionKey: "user#u0", sequenceNumber: SEQ });
+        const users = userRecordsOf({ data: agg.toString("base64"), partitionKey: "user#u0" });
         assert.deepEqual(
             users.map((u) => [u.subSequenceNumber, u.partitionKey, JSON.parse(u.data.toString())]),
             [0, 1, 2].map((n) => [n, `user#u${n}`, { n }]),
@@ -95,7 +95,7 @@ describe("consumer: decoding", function () {
             ["truncated", truncated, /^KPL aggregate (cannot be decoded|has a bad MD5 checksum)/],
         ];
         for (const [name, data, reason] of cases) {
-            assert.throws(() => userRecordsOf({ data: data.toString("base64"), partitionKey: "k", sequenceNumber: SEQ }), (e: Error) => e instanceof RecordDecodeError && reason.test(e.message), name);
+            assert.throws(() => userRecordsOf({ data: data.toString("base64"), partitionKey: "k" }), (e: Error) => e instanceof RecordDecodeError && reason.test(e.message), name);
         }
     });
 
@@ -327,7 +327,7 @@ describe("consumer: enrichment and the fraud rule", function () {
     });
 
     it("writes one alert message per order with a stable alert id", function () {
-        const meta = { shard_id: "shardId-000000000001", sequence_number: SEQ, approximate_arrival_timestamp: 1 };
+        const meta = { shard_id: "shardId-000000000001", sequence_number: SEQ, partition_key: "pk", hash_key: PK_HASH, approximate_arrival_timestamp: 1 };
         const m = alertMessage(order("o-7", 12_000), ["amount"], 1, { amount: 10_000, ordersPerMinute: 5 }, meta);
         assert.equal(m.subject, "Fraud suspected: order o-7");
         assert.deepEqual(JSON.parse(m.message), {
