@@ -2,6 +2,7 @@
 // BatchWriteItem 25 items per call) against one PutItem per record, the reference document's
 // approach, in the same run on the same records. Run alone with `npx tsx bench/consumer.ts`.
 import { PutCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import type { S3Client } from "@aws-sdk/client-s3";
 import type { SNSClient } from "@aws-sdk/client-sns";
 import type { KinesisStreamEvent, KinesisStreamRecord } from "aws-lambda";
 import * as kinesisAgg from "aws-kinesis-agg";
@@ -78,10 +79,12 @@ function batches(first: number, count: number, aggregated: boolean): { event: Ki
 const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined };
 const noMetrics = { addMetric: () => undefined, publishStoredMetrics: () => undefined };
 const noSns = { send: async () => ({}) } as unknown as Pick<SNSClient, "send">;
+/** The bench's records are all valid: nothing is quarantined. */
+const noS3 = { send: async () => ({}) } as unknown as Pick<S3Client, "send">;
 
 /** User records per second through the handler, batch after batch, as one shard's ESM would invoke it. */
 async function viaHandler(doc: DynamoDBDocumentClient, table: string, input: { event: KinesisStreamEvent; userRecords: number }[]): Promise<{ rate: number; records: number }> {
-    const handler = createHandler({ config: readConfig({ RESULTS_TABLE: table, ALERTS_TOPIC_ARN: "arn:aws:sns:us-east-1:123456789012:alerts" }), doc, sns: noSns, logger: quiet, metrics: noMetrics });
+    const handler = createHandler({ config: readConfig({ RESULTS_TABLE: table, ALERTS_TOPIC_ARN: "arn:aws:sns:us-east-1:123456789012:alerts", QUARANTINE_BUCKET: "bench-archive" }), doc, sns: noSns, s3: noS3, logger: quiet, metrics: noMetrics });
     const started = performance.now();
     let done = 0;
     for (const b of input) {

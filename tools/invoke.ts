@@ -1,7 +1,10 @@
-// npm run invoke -- <consumer|ingest|replicator|autoscaler> <event.json> [--stack <name>]
-// Runs one Lambda handler on an event file against the local emulators (tables and streams of the
-// stack created first) and prints the handler's response JSON on stdout; logs, alerts and notes go
-// to stderr. Sample events: events/<function>/*.json.
+// npm run invoke -- <consumer|ingest|replicator|autoscaler> <event.json> [--stack <name>] [--json]
+// Runs one Lambda handler on an event file against the local emulators (tables, streams and the
+// quarantine bucket of the stack created first) and prints the handler's response JSON on stdout;
+// logs, alerts and notes go to stderr. Sample events: events/<function>/*.json.
+// --json: the last stdout line is one JSON object, {"response": ...}, and for the consumer also
+// "written" (user records of the event whose items are in the results table), "quarantined"
+// ([{sequenceNumber, subSequenceNumber, reason}]) and "alerts" (the messages published).
 // Exit 0: the handler returned; 1: it threw (or the stack's config is bad); 2: a usage mistake, or an
 // event file that is unreadable, not JSON or not an event of that function.
 import * as fs from "node:fs";
@@ -10,7 +13,7 @@ import { startEmulators } from "./local/emulators";
 import { checkEvent, EventShapeError, FUNCTION_NAMES, invokeFunction, type FunctionName } from "./local/handlers";
 import { loadLocalSettings } from "./local/settings";
 
-const USAGE = `npm run invoke -- <${FUNCTION_NAMES.join("|")}> <event.json> [--stack <name>]`;
+const USAGE = `npm run invoke -- <${FUNCTION_NAMES.join("|")}> <event.json> [--stack <name>] [--json]`;
 
 /** An event file that cannot be used: its one-line message, exit 2. */
 class EventFileError extends Error {}
@@ -32,7 +35,7 @@ function readEventFile(file: string): unknown {
 }
 
 async function main(): Promise<number> {
-    const { values, positionals } = parseFlags({ options: { stack: { type: "string", default: "dev" } }, allowPositionals: true });
+    const { values, positionals } = parseFlags({ options: { stack: { type: "string", default: "dev" }, json: { type: "boolean", default: false } }, allowPositionals: true });
     const [fn, file, ...extra] = positionals;
     if (fn === undefined || file === undefined) throw new UsageError("Give a function and an event file");
     if (extra.length > 0) throw new UsageError(`Unexpected argument ${extra[0]}`);
@@ -52,8 +55,9 @@ async function main(): Promise<number> {
     const settings = loadLocalSettings(values.stack);
     const emulators = await startEmulators();
     try {
-        const response = await invokeFunction(name, event, { emulators, settings, log: (line) => process.stderr.write(`${line}\n`) });
-        process.stdout.write(`${JSON.stringify(response ?? null, null, 2)}\n`);
+        const { response, consumer } = await invokeFunction(name, event, { emulators, settings, log: (line) => process.stderr.write(`${line}\n`) });
+        if (values.json) process.stdout.write(`${JSON.stringify({ response: response ?? null, ...consumer })}\n`);
+        else process.stdout.write(`${JSON.stringify(response ?? null, null, 2)}\n`);
         return 0;
     } catch (e) {
         const err = e as Error;

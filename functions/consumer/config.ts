@@ -1,3 +1,8 @@
+import { QUARANTINE_BUCKET_ENV } from "../../contracts/quarantine";
+
+/** Environment variable with the KMS key (ARN) quarantine objects are encrypted with; optional. */
+export const QUARANTINE_KMS_KEY_ENV = "QUARANTINE_KMS_KEY_ARN";
+
 /** The consumer's settings, read once from its environment at cold start. */
 export interface ConsumerConfig {
     /** RESULTS_TABLE */
@@ -10,6 +15,14 @@ export interface ConsumerConfig {
     fraudOrdersPerMinute: number;
     /** RESULTS_TTL_DAYS: event items expire this long after they occurred. @default 90 */
     resultsTtlDays: number;
+    /** QUARANTINE_BUCKET: the bucket poison records are written to (the archive bucket). */
+    quarantineBucket: string;
+    /**
+     * QUARANTINE_KMS_KEY_ARN: when set, objects are put with SSE-KMS under this key (the bucket's
+     * default key, named so a bucket policy requiring the header is met); when unset, the bucket's
+     * default encryption applies. `aws:kms` without a key id would mean the AWS-managed aws/s3 key.
+     */
+    quarantineKmsKeyArn?: string;
 }
 
 export const CONSUMER_DEFAULTS = {
@@ -18,9 +31,9 @@ export const CONSUMER_DEFAULTS = {
     resultsTtlDays: 90,
 };
 
-function required(env: NodeJS.ProcessEnv, name: string): string {
+function required(env: NodeJS.ProcessEnv, name: string, what = ""): string {
     const value = env[name]?.trim();
-    if (!value) throw new Error(`${name} must be set`);
+    if (!value) throw new Error(`${name} must be set${what}`);
     return value;
 }
 
@@ -42,5 +55,7 @@ export function readConfig(env: NodeJS.ProcessEnv): ConsumerConfig {
         fraudAmountThreshold: numberFrom(env, "FRAUD_AMOUNT_THRESHOLD", CONSUMER_DEFAULTS.fraudAmountThreshold, "positive"),
         fraudOrdersPerMinute: numberFrom(env, "FRAUD_ORDERS_PER_MINUTE", CONSUMER_DEFAULTS.fraudOrdersPerMinute, "positive integer"),
         resultsTtlDays: numberFrom(env, "RESULTS_TTL_DAYS", CONSUMER_DEFAULTS.resultsTtlDays, "positive integer"),
+        quarantineBucket: required(env, QUARANTINE_BUCKET_ENV, " to the name of the bucket poison records are quarantined in (the archive bucket)"),
+        ...(env[QUARANTINE_KMS_KEY_ENV]?.trim() ? { quarantineKmsKeyArn: env[QUARANTINE_KMS_KEY_ENV]!.trim() } : {}),
     };
 }

@@ -1,17 +1,19 @@
 import { BatchProcessor, EventType } from "@aws-lambda-powertools/batch";
+import type { S3Client } from "@aws-sdk/client-s3";
 import type { SNSClient } from "@aws-sdk/client-sns";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { Context, KinesisStreamBatchResponse, KinesisStreamEvent, KinesisStreamRecord } from "aws-lambda";
-import { RecordDecodeError } from "../shared/deaggregate";
+import { QUARANTINED_METRIC } from "../../contracts/quarantine";
 import type { EventItem } from "../shared/results-table";
 import { FraudDetector } from "./alerts";
 import { writeItems, type BatchWriterOptions } from "./batch-writer";
 import type { ConsumerConfig } from "./config";
-import { decodeRecord, shardIdOf } from "./decode";
+import { decodeRecord, poisonOf, shardIdOf, type PoisonRecord } from "./decode";
 import { InOrderPerKey } from "./in-order";
 import { actionScore, userSegment } from "./enrich";
 import { buildEventItem, expiresAtOf, itemSize, MAX_ITEM_BYTES, mergeWrites, type Enrichment } from "./items";
+import { quarantine, QuarantineWriteError } from "./quarantine";
 
 /** The part of Powertools' Logger the handler uses. */
 export interface ConsumerLogger {
@@ -32,6 +34,8 @@ export interface ConsumerDeps {
     /** Built with createDocumentClient so items marshal the same way everywhere. */
     doc: Pick<DynamoDBDocumentClient, "send">;
     sns: Pick<SNSClient, "send">;
+    /** Where poison records are quarantined (config.quarantineBucket). */
+    s3: Pick<S3Client, "send">;
     logger: ConsumerLogger;
     metrics: ConsumerMetrics;
     /** @default Date.now */
@@ -55,11 +59,19 @@ export function createDocumentClient(client: DynamoDBClient): DynamoDBDocumentCl
  * The consumer: per record (Powertools BatchProcessor, in parallel) decode, deaggregate, adapt,
  * validate, enrich and apply the fraud rule; then every item of the batch in BatchWriteItem calls;
  * then the failures: the records the processor failed plus the records whose items were not written.
+ *
+ * Failures are sorted: a user record that can never be processed (not decodable, bad aggregate
+ * checksum, not JSON, schema-invalid, an item DynamoDB cannot hold for its size) is permanent and
+ * goes to the quarantine at once, and is not reported, so its valid neighbours in the aggregate are
+ * written now and the shard is not held back by retries that cannot help. Everything else
+ * (throttling, 5xx, timeouts, an alert in flight) is transient: its Kinesis record is reported and
+ * retried, its items being idempotent. If the quarantine write itself fails, the record is reported.
  */
 export function createHandler(deps: ConsumerDeps): (event: KinesisStreamEvent, context?: Context) => Promise<KinesisStreamBatchResponse> {
     const { config, doc, logger, metrics } = deps;
     const now = deps.now ?? Date.now;
     const expiresAt = (e: { occurred_at: string }): number => expiresAtOf(e.occurred_at, config.resultsTtlDays);
+    const quarantineOptions = { s3: deps.s3, bucket: config.quarantineBucket, ...(config.quarantineKmsKeyArn !== undefined ? { kmsKeyArn: config.quarantineKmsKeyArn } : {}), now };
     const fraud = new FraudDetector({
         doc,
         sns: deps.sns,
@@ -78,6 +90,7 @@ export function createHandler(deps: ConsumerDeps): (event: KinesisStreamEvent, c
         const processedAt = new Date(started).toISOString();
         let userRecords = 0;
         let alerts = 0;
+        let quarantined = 0;
 
         // A user's orders are assessed one at a time in stream order (see in-order.ts); all else runs in parallel.
         const inOrder = new InOrderPerKey(event.Records.length);
@@ -89,33 +102,51 @@ export function createHandler(deps: ConsumerDeps): (event: KinesisStreamEvent, c
             try {
                 const decoded = decodeRecord(record);
                 userRecords += decoded.userRecords;
-                const orders = decoded.events.flatMap((d) => (d.event.event_type === "order" ? [{ order: d.event, meta: d.meta }] : []));
+                const events = decoded.users.flatMap((u) => u.events);
+                const orders = events.flatMap((d) => (d.event.event_type === "order" ? [{ order: d.event, meta: d.meta }] : []));
                 const tasks = orders.map(({ order, meta }) => ({ key: order.payload.user_id, task: () => fraud.assess(order, meta, deadline) }));
                 const outcomes = index === undefined ? await Promise.all(tasks.map((t) => t.task())) : tasks.length > 0 ? await inOrder.run(index, tasks) : [];
                 const fraudOf = new Map(orders.map((o, i) => [o.order, outcomes[i]!]));
 
                 const items: EventItem[] = [];
-                for (const d of decoded.events) {
-                    const e = d.event;
-                    let enrichment: Enrichment = {};
-                    if (e.event_type === "user_action") {
-                        enrichment = { user_segment: userSegment(e.payload.action_type), action_score: actionScore(e.payload.action_type) };
-                    } else if (e.event_type === "order") {
-                        const outcome = fraudOf.get(e)!;
-                        if (outcome.alert === "published") alerts++;
-                        enrichment = { fraud_suspected: outcome.reasons.length > 0, fraud_reasons: outcome.reasons, orders_in_minute: outcome.ordersInMinute };
+                const poison: PoisonRecord[] = [...decoded.poison];
+                for (const { user, events: userEvents } of decoded.users) {
+                    const built: EventItem[] = [];
+                    let tooBig: string | undefined;
+                    for (const d of userEvents) {
+                        const e = d.event;
+                        let enrichment: Enrichment = {};
+                        if (e.event_type === "user_action") {
+                            enrichment = { user_segment: userSegment(e.payload.action_type), action_score: actionScore(e.payload.action_type) };
+                        } else if (e.event_type === "order") {
+                            const outcome = fraudOf.get(e)!;
+                            if (outcome.alert === "published") alerts++;
+                            enrichment = { fraud_suspected: outcome.reasons.length > 0, fraud_reasons: outcome.reasons, orders_in_minute: outcome.ordersInMinute };
+                        }
+                        const item = buildEventItem(d, enrichment, processedAt, config.resultsTtlDays);
+                        const size = itemSize(item);
+                        if (size > MAX_ITEM_BYTES) tooBig ??= `event ${e.event_id} makes an item of about ${size} bytes, over DynamoDB's ${MAX_ITEM_BYTES}`;
+                        built.push(item);
                     }
-                    const item = buildEventItem(d, enrichment, processedAt, config.resultsTtlDays);
-                    const size = itemSize(item);
-                    if (size > MAX_ITEM_BYTES) throw new RecordDecodeError(`event ${e.event_id} makes an item of about ${size} bytes, over DynamoDB's ${MAX_ITEM_BYTES}`, d.meta.sub_sequence_number);
-                    items.push(item);
+                    if (tooBig === undefined) items.push(...built);
+                    else poison.push(poisonOf(user, "schema-invalid", tooBig));
                 }
+
+                const written = await Promise.allSettled(poison.map((p) => quarantine(quarantineOptions, record, decoded.shardId, p)));
+                written.forEach((w, i) => {
+                    const p = poison[i]!;
+                    const sub = p.subSequenceNumber === null ? {} : { subSequenceNumber: p.subSequenceNumber };
+                    if (w.status === "fulfilled") {
+                        quarantined++;
+                        logger.warn("Malformed record quarantined", { ...where, ...sub, reasonCode: p.reasonCode, reason: p.reason, key: w.value });
+                    }
+                });
+                const unquarantined = written.find((w) => w.status === "rejected");
+                if (unquarantined) throw unquarantined.reason;
                 return items;
             } catch (e) {
                 const err = e as Error;
-                const sub = e instanceof RecordDecodeError && e.subSequenceNumber !== undefined ? { subSequenceNumber: e.subSequenceNumber } : {};
-                if (e instanceof RecordDecodeError) logger.warn("Malformed record", { ...where, ...sub, reason: err.message });
-                else logger.error("Record failed", { ...where, reason: err.message, error: err.name });
+                logger.error(e instanceof QuarantineWriteError ? "Malformed record not quarantined" : "Record failed", { ...where, reason: err.message, error: err.name });
                 throw e;
             } finally {
                 if (index !== undefined) inOrder.skip(index);
@@ -156,6 +187,7 @@ export function createHandler(deps: ConsumerDeps): (event: KinesisStreamEvent, c
         metrics.addMetric("RecordsNotWritten", "Count", unwritten.size);
         metrics.addMetric("WriteRetries", "Count", written.retriedItems);
         metrics.addMetric("FraudAlerts", "Count", alerts);
+        metrics.addMetric(QUARANTINED_METRIC, "Count", quarantined);
         metrics.publishStoredMetrics();
         logger.info("Batch processed", {
             records: event.Records.length,
@@ -164,6 +196,7 @@ export function createHandler(deps: ConsumerDeps): (event: KinesisStreamEvent, c
             duplicates: itemsTotal - writes.length,
             writeCalls: written.calls,
             failed: batchItemFailures.length,
+            quarantined,
             alerts,
         });
         return { batchItemFailures };

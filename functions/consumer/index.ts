@@ -5,6 +5,7 @@
 import { Logger } from "@aws-lambda-powertools/logger";
 import { Metrics } from "@aws-lambda-powertools/metrics";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { S3Client } from "@aws-sdk/client-s3";
 import { SNSClient } from "@aws-sdk/client-sns";
 import { readConfig } from "./config";
 import { createDocumentClient, createHandler } from "./handler";
@@ -16,6 +17,7 @@ export const handler = createHandler({
     config: readConfig(process.env),
     doc: createDocumentClient(new DynamoDBClient({})),
     sns: new SNSClient({}),
+    s3: new S3Client({}),
     logger,
     metrics,
 });

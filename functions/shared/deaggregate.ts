@@ -1,12 +1,19 @@
-import { deaggregateSync, type UserRecord as AggUserRecord } from "aws-kinesis-agg";
+import { createHash } from "node:crypto";
 
 /**
  * Turns the data of one Kinesis record (base64, as Lambda and GetRecords deliver it) into its user
- * records: the user records of a KPL aggregate (magic F3 89 9A C2, protobuf, MD5 checked by
- * aws-kinesis-agg), or the record's own bytes when it is not aggregated.
+ * records: the user records of a KPL aggregate (magic F3 89 9A C2, protobuf, MD5 of the protobuf),
+ * or the record's own bytes when it is not aggregated.
+ *
+ * The protobuf is read with aws-kinesis-agg's message type, not its `deaggregateSync`: the format's
+ * `explicit_hash_key_index` is proto2 `optional`, "no explicit hash key" is its absence, and
+ * deaggregateSync reads an absent index as 0 (the aggregate's first explicit hash key). protobufjs
+ * sets a field it decoded as an own property (defaults live on the prototype), so presence is
+ * `hasOwnProperty`, as the KCL's `hasExplicitHashKeyIndex()`.
  */
 
 export const KPL_MAGIC = Buffer.from([0xf3, 0x89, 0x9a, 0xc2]);
+const CHECKSUM_BYTES = 16;
 
 /** Why a Kinesis record cannot be read; the message is the reason that gets logged. */
 export class RecordDecodeError extends Error {
@@ -20,14 +27,31 @@ export class RecordDecodeError extends Error {
     }
 }
 
+/** The aggregate's MD5 does not match its protobuf: the bytes were changed after the producer packed them. */
+export class AggregateChecksumError extends RecordDecodeError {
+    constructor() {
+        super("KPL aggregate has a bad MD5 checksum");
+        this.name = "AggregateChecksumError";
+    }
+}
+
 export interface UserRecordData {
     data: Buffer;
     /** Index inside the aggregate; undefined for a record that was not aggregated. */
     subSequenceNumber: number | undefined;
     partitionKey: string;
-    /** The explicit hash key a producer gave the user record (KPL aggregates keep it per record). */
+    /** Present only when the producer gave the user record one; absent means it is placed by md5(partitionKey). */
     explicitHashKey?: string;
 }
+
+/** A protobuf uint64 as protobufjs returns it: a Long (with `long` installed) or a number. */
+type Uint64 = number | { toString(): string };
+interface KplMessage {
+    partition_key_table: string[];
+    explicit_hash_key_table: string[];
+    records: { partition_key_index: Uint64; explicit_hash_key_index?: Uint64; data: Uint8Array }[];
+}
+const kpl = require("aws-kinesis-agg/lib/common") as { AggregatedRecord: { decode(bytes: Uint8Array): KplMessage } };
 
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
@@ -41,29 +65,40 @@ export function isAggregated(data: Buffer): boolean {
     return data.length >= KPL_MAGIC.length && data.subarray(0, KPL_MAGIC.length).equals(KPL_MAGIC);
 }
 
+/** A table index, checked against the table it points into. */
+function entryOf(table: string[], index: Uint64, what: string, sub: number): string {
+    const i = Number(index.toString());
+    const value = table[i];
+    if (value === undefined) throw new RecordDecodeError(`KPL aggregate cannot be decoded: user record ${sub} has ${what} ${i}, past its table of ${table.length}`, sub);
+    return value;
+}
+
+/** The user records of a KPL aggregate (magic included); throws RecordDecodeError (AggregateChecksumError on a bad MD5). */
+export function deaggregate(bytes: Buffer): UserRecordData[] {
+    if (bytes.length < KPL_MAGIC.length + CHECKSUM_BYTES) throw new RecordDecodeError("KPL aggregate cannot be decoded: shorter than its magic number and checksum");
+    const body = bytes.subarray(KPL_MAGIC.length, bytes.length - CHECKSUM_BYTES);
+    if (!createHash("md5").update(body).digest().equals(bytes.subarray(bytes.length - CHECKSUM_BYTES))) throw new AggregateChecksumError();
+    let message: KplMessage;
+    try {
+        message = kpl.AggregatedRecord.decode(body);
+    } catch (e) {
+        throw new RecordDecodeError(`KPL aggregate cannot be decoded: ${(e as Error).message}`);
+    }
+    if (message.records.length === 0) throw new RecordDecodeError("KPL aggregate holds no user records");
+    return message.records.map((r, sub) => {
+        const explicit = Object.prototype.hasOwnProperty.call(r, "explicit_hash_key_index") && r.explicit_hash_key_index !== undefined;
+        return {
+            data: Buffer.from(r.data),
+            subSequenceNumber: sub,
+            partitionKey: entryOf(message.partition_key_table, r.partition_key_index, "partition_key_index", sub),
+            ...(explicit ? { explicitHashKey: entryOf(message.explicit_hash_key_table, r.explicit_hash_key_index as Uint64, "explicit_hash_key_index", sub) } : {}),
+        };
+    });
+}
+
 /** The user records of one Kinesis record; throws RecordDecodeError on bad base64, a bad checksum or a broken aggregate. */
-export function userRecordsOf(record: { data: string; partitionKey: string; sequenceNumber: string }): UserRecordData[] {
+export function userRecordsOf(record: { data: string; partitionKey: string }): UserRecordData[] {
     const bytes = decodeBase64(record.data);
     if (!isAggregated(bytes)) return [{ data: bytes, subSequenceNumber: undefined, partitionKey: record.partitionKey }];
-
-    // deaggregateSync may call back more than once (once per failing user record, then at the end)
-    // and calls back again if the callback throws: keep the first error, throw after it returns.
-    let failure: Error | undefined;
-    let users: AggUserRecord[] = [];
-    const payload = { data: record.data, partitionKey: record.partitionKey, sequenceNumber: record.sequenceNumber, kinesisSchemaVersion: "1.0", approximateArrivalTimestamp: 0 };
-    deaggregateSync(payload, true, (err, out) => {
-        if (err) failure ??= err;
-        else users = out ?? [];
-    });
-    if (failure) {
-        const reason = /checksum/i.test(failure.message) ? "KPL aggregate has a bad MD5 checksum" : `KPL aggregate cannot be decoded: ${failure.message}`;
-        throw new RecordDecodeError(reason);
-    }
-    if (users.length === 0) throw new RecordDecodeError("KPL aggregate holds no user records");
-    return users.map((u) => ({
-        data: Buffer.from(u.data, "base64"),
-        subSequenceNumber: u.subSequenceNumber,
-        partitionKey: u.partitionKey,
-        ...(u.explicitPartitionKey ? { explicitHashKey: u.explicitPartitionKey } : {}),
-    }));
+    return deaggregate(bytes);
 }

@@ -82,6 +82,15 @@ export interface KinesisMetadata {
     sequence_number: string;
     /** Index of the user record inside a KPL aggregate; absent for a plain Kinesis record. */
     sub_sequence_number?: number;
+    /** The user record's own partition key (inside an aggregate, not the aggregate's). */
+    partition_key: string;
+    /** Present only when the producer gave the user record one (KPL aggregates carry it per user record). */
+    explicit_hash_key?: string;
+    /**
+     * Where the record is placed, as a decimal in 0..2^128-1: explicit_hash_key when present, else MD5 of
+     * partition_key. Lambda does not deliver a plain record's explicit hash key: for those it is MD5.
+     */
+    hash_key: string;
     /** Epoch seconds (with fraction), as Lambda delivers it. */
     approximate_arrival_timestamp: number;
 }

@@ -1,6 +1,7 @@
 // The consumer's pure modules, without AWS: decoding, adapters, enrichment, the fraud rule, items,
 // configuration, the in-order gate and the batch writer (on a scripted client).
 import * as assert from "node:assert/strict";
+import { createHash } from "node:crypto";
 import { gzipSync } from "node:zlib";
 import * as fc from "fast-check";
 import * as kinesisAgg from "aws-kinesis-agg";
@@ -23,6 +24,9 @@ type Aggregator = { addUserRecord(r: { partitionKey: string; data: Buffer }): vo
 const { RecordAggregator } = kinesisAgg as unknown as { RecordAggregator: new () => Aggregator };
 
 const SEQ = "49590338271490256608559692538361571095921575989136588898";
+
+/** md5("pk") as a decimal: the hash key a record with partition key "pk" and no explicit hash key is placed by. */
+const PK_HASH = BigInt(`0x${createHash("md5").update("pk").digest("hex")}`).toString();
 
 function kinesisRecord(data: Buffer | string, sequenceNumber = SEQ): KinesisStreamRecord {
     return {
@@ -67,11 +71,11 @@ describe("consumer: decoding", function () {
     });
 
     it("reads a plain record as one user record and an aggregate as its user records", function () {
-        const plain = userRecordsOf({ data: json({ a: 1 }).toString("base64"), partitionKey: "k", sequenceNumber: SEQ });
+        const plain = userRecordsOf({ data: json({ a: 1 }).toString("base64"), partitionKey: "k" });
         assert.deepEqual(plain, [{ data: json({ a: 1 }), subSequenceNumber: undefined, partitionKey: "k" }]);
 
         const agg = aggregate([json({ n: 0 }), json({ n: 1 }), json({ n: 2 })]);
-        const users = userRecordsOf({ data: agg.toString("base64"), partitionKey: "user#u0", sequenceNumber: SEQ });
+        const users = userRecordsOf({ data: agg.toString("base64"), partitionKey: "user#u0" });
         assert.deepEqual(
             users.map((u) => [u.subSequenceNumber, u.partitionKey, JSON.parse(u.data.toString())]),
             [0, 1, 2].map((n) => [n, `user#u${n}`, { n }]),
@@ -91,7 +95,7 @@ describe("consumer: decoding", function () {
             ["truncated", truncated, /^KPL aggregate (cannot be decoded|has a bad MD5 checksum)/],
         ];
         for (const [name, data, reason] of cases) {
-            assert.throws(() => userRecordsOf({ data: data.toString("base64"), partitionKey: "k", sequenceNumber: SEQ }), (e: Error) => e instanceof RecordDecodeError && reason.test(e.message), name);
+            assert.throws(() => userRecordsOf({ data: data.toString("base64"), partitionKey: "k" }), (e: Error) => e instanceof RecordDecodeError && reason.test(e.message), name);
         }
     });
 
@@ -106,43 +110,47 @@ describe("consumer: decoding", function () {
             shardId: "shardId-000000000003",
             sequenceNumber: SEQ,
             userRecords: 1,
-            events: [
+            users: [
                 {
-                    event: action("e1", "login"),
-                    meta: { shard_id: "shardId-000000000003", sequence_number: SEQ, approximate_arrival_timestamp: 1735725600.5 },
-                    feed: "envelope",
+                    user: { data: json({ ...action("e1", "login"), extra: "dropped" }), subSequenceNumber: undefined, partitionKey: "pk" },
+                    events: [
+                        {
+                            event: action("e1", "login"),
+                            meta: { shard_id: "shardId-000000000003", sequence_number: SEQ, partition_key: "pk", hash_key: PK_HASH, approximate_arrival_timestamp: 1735725600.5 },
+                            feed: "envelope",
+                        },
+                    ],
                 },
             ],
+            poison: [],
         });
         const agg = decodeRecord(kinesisRecord(aggregate([json(action("a", "login")), json(action("b", "purchase"))])));
         assert.deepEqual(
-            agg.events.map((e) => [e.event.event_id, e.meta.sub_sequence_number]),
+            agg.users.flatMap((u) => u.events).map((e) => [e.event.event_id, e.meta.sub_sequence_number, e.meta.partition_key]),
             [
-                ["a", 0],
-                ["b", 1],
+                ["a", 0, "user#u0"],
+                ["b", 1, "user#u1"],
             ],
         );
     });
 
-    it("names why a record is malformed", function () {
+    it("names why a user record is poison, and sorts it into its reason code", function () {
         // JSON.parse's own wording differs between Node versions: only its prefix is pinned.
-        const cases: [string, Buffer | string, RegExp][] = [
-            ["not base64", "%%%%", /^data is not valid base64$/],
-            ["not JSON", Buffer.from("hello"), /^data is not JSON: Unexpected token/],
-            ["not UTF-8", Buffer.from([0x7b, 0xff, 0xfe, 0x7d]), /^data is not UTF-8 text$/],
-            ["schema", json({ ...action("e1", "login"), occurred_at: "yesterday" }), /^not a valid event: occurred_at: Invalid ISO datetime$/],
-            ["unknown type", json({ event_type: "nope", event_id: "x" }), /^not a valid event: event_type: Invalid discriminator value\. Expected 'user_action' \| 'order' \| 'sensor_reading' \| 'log_line' \| 'change'$/],
-            ["aggregate member", aggregate([json(action("a", "login")), Buffer.from("{")]), /^user record 1: data is not JSON: /],
+        const cases: [string, Buffer | string, string, RegExp, number | null][] = [
+            ["not base64", "%%%%", "not-decodable", /^data is not valid base64$/, null],
+            ["not JSON", Buffer.from("hello"), "not-json", /^data is not JSON: Unexpected token/, null],
+            ["not UTF-8", Buffer.from([0x7b, 0xff, 0xfe, 0x7d]), "not-json", /^data is not UTF-8 text$/, null],
+            ["schema", json({ ...action("e1", "login"), occurred_at: "yesterday" }), "schema-invalid", /^not a valid event: occurred_at: Invalid ISO datetime$/, null],
+            ["unknown type", json({ event_type: "nope", event_id: "x" }), "schema-invalid", /^not a valid event: event_type: Invalid discriminator value\. Expected 'user_action' \| 'order' \| 'sensor_reading' \| 'log_line' \| 'change'$/, null],
+            ["malformed CDC", json({ eventSource: "aws:dynamodb", eventName: "NOPE" }), "schema-invalid", /^DynamoDB change record is malformed: /, null],
+            ["aggregate member", aggregate([json(action("a", "login")), Buffer.from("{")]), "not-json", /^user record 1: data is not JSON: /, 1],
         ];
-        for (const [name, data, reason] of cases) {
-            assert.throws(
-                () => decodeRecord(kinesisRecord(data)),
-                (e: Error) => {
-                    assert.ok(e instanceof RecordDecodeError, name);
-                    assert.match(e.message, reason, name);
-                    return true;
-                },
-            );
+        for (const [name, data, code, reason, sub] of cases) {
+            const d = decodeRecord(kinesisRecord(data));
+            assert.equal(d.poison.length, 1, name);
+            const [p] = d.poison;
+            assert.deepEqual([p!.reasonCode, p!.subSequenceNumber], [code, sub], name);
+            assert.match(p!.reason, reason, name);
         }
     });
 });
@@ -319,7 +327,7 @@ describe("consumer: enrichment and the fraud rule", function () {
     });
 
     it("writes one alert message per order with a stable alert id", function () {
-        const meta = { shard_id: "shardId-000000000001", sequence_number: SEQ, approximate_arrival_timestamp: 1 };
+        const meta = { shard_id: "shardId-000000000001", sequence_number: SEQ, partition_key: "pk", hash_key: PK_HASH, approximate_arrival_timestamp: 1 };
         const m = alertMessage(order("o-7", 12_000), ["amount"], 1, { amount: 10_000, ordersPerMinute: 5 }, meta);
         assert.equal(m.subject, "Fraud suspected: order o-7");
         assert.deepEqual(JSON.parse(m.message), {
@@ -363,7 +371,7 @@ describe("consumer: items and keys", function () {
     });
 
     it("builds the exact item of an event", function () {
-        const [d] = decodeRecord(kinesisRecord(json(action("e1", "purchase")))).events;
+        const [d] = decodeRecord(kinesisRecord(json(action("e1", "purchase")))).users[0]!.events;
         const item = buildEventItem(d!, { user_segment: "high_value", action_score: 10 }, "2025-01-01T10:00:30.000Z", 90);
         assert.deepEqual(item, {
             pk: "user#u1",
@@ -377,6 +385,8 @@ describe("consumer: items and keys", function () {
             payload: { user_id: "u1", action_type: "purchase" },
             shard_id: "shardId-000000000003",
             sequence_number: SEQ,
+            partition_key: "pk",
+            hash_key: PK_HASH,
             approximate_arrival_timestamp: 1735725600.5,
             processed_at: "2025-01-01T10:00:30.000Z",
             expires_at: 1735725600 + 90 * 86_400,
@@ -414,16 +424,18 @@ describe("consumer: items and keys", function () {
 });
 
 describe("consumer: configuration", function () {
-    const base = { RESULTS_TABLE: "results", ALERTS_TOPIC_ARN: "arn:aws:sns:us-east-1:123456789012:alerts" };
+    const base = { RESULTS_TABLE: "results", ALERTS_TOPIC_ARN: "arn:aws:sns:us-east-1:123456789012:alerts", QUARANTINE_BUCKET: "archive" };
 
     it("defaults the thresholds and TTL", function () {
-        assert.deepEqual(readConfig(base), { tableName: "results", alertsTopicArn: base.ALERTS_TOPIC_ARN, fraudAmountThreshold: 10_000, fraudOrdersPerMinute: 5, resultsTtlDays: 90 });
+        assert.deepEqual(readConfig(base), { tableName: "results", alertsTopicArn: base.ALERTS_TOPIC_ARN, fraudAmountThreshold: 10_000, fraudOrdersPerMinute: 5, resultsTtlDays: 90, quarantineBucket: "archive" });
+        assert.equal(readConfig({ ...base, QUARANTINE_KMS_KEY_ARN: " arn:aws:kms:us-east-1:123456789012:key/k " }).quarantineKmsKeyArn, "arn:aws:kms:us-east-1:123456789012:key/k");
         assert.deepEqual(readConfig({ ...base, FRAUD_AMOUNT_THRESHOLD: "2500.5", FRAUD_ORDERS_PER_MINUTE: "3", RESULTS_TTL_DAYS: " 7 " }), {
             tableName: "results",
             alertsTopicArn: base.ALERTS_TOPIC_ARN,
             fraudAmountThreshold: 2500.5,
             fraudOrdersPerMinute: 3,
             resultsTtlDays: 7,
+            quarantineBucket: "archive",
         });
     });
 
@@ -431,6 +443,7 @@ describe("consumer: configuration", function () {
         const cases: [Record<string, string>, string][] = [
             [{ ALERTS_TOPIC_ARN: "x" }, "RESULTS_TABLE must be set"],
             [{ RESULTS_TABLE: "t", ALERTS_TOPIC_ARN: " " }, "ALERTS_TOPIC_ARN must be set"],
+            [{ ...base, QUARANTINE_BUCKET: "" }, "QUARANTINE_BUCKET must be set to the name of the bucket poison records are quarantined in (the archive bucket)"],
             [{ ...base, FRAUD_AMOUNT_THRESHOLD: "lots" }, 'FRAUD_AMOUNT_THRESHOLD must be a positive number, got "lots"'],
             [{ ...base, FRAUD_AMOUNT_THRESHOLD: "0" }, 'FRAUD_AMOUNT_THRESHOLD must be a positive number, got "0"'],
             [{ ...base, FRAUD_ORDERS_PER_MINUTE: "2.5" }, 'FRAUD_ORDERS_PER_MINUTE must be a positive integer, got "2.5"'],

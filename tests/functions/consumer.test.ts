@@ -1,6 +1,7 @@
 // The consumer handler end to end: Kinesis events in, the results table in dynalite, SNS stubbed
 // with aws-sdk-client-mock.
 import * as assert from "node:assert/strict";
+import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
@@ -9,9 +10,13 @@ import type { KinesisStreamEvent, KinesisStreamRecord } from "aws-lambda";
 import { PublishCommand, SNSClient, type PublishCommandInput } from "@aws-sdk/client-sns";
 import { BatchWriteCommand, NumberValue, PutCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { mockClient } from "aws-sdk-client-mock";
+import { GetObjectCommand, ListObjectsV2Command, type S3Client } from "@aws-sdk/client-s3";
 import { createDocumentClient, createHandler, type ConsumerLogger, type ConsumerMetrics } from "../../functions/consumer/handler";
 import type { ConsumerConfig } from "../../functions/consumer/config";
+import { parseQuarantinedRecord, type QuarantinedRecord } from "../../contracts/quarantine";
+import { createBucket, startS3, type S3Emulator } from "../../tools/local/emulators";
 import { startDynalite, TEST_CREDENTIALS, TEST_REGION, type Dynalite } from "../support/dynalite";
+import { encodeAggregate } from "../support/kpl";
 
 type Aggregator = { addUserRecord(r: { partitionKey: string; data: Buffer }): void; build(): { data: Buffer; partitionKey: string } };
 const { RecordAggregator } = kinesisAgg as unknown as { RecordAggregator: new () => Aggregator };
@@ -42,6 +47,9 @@ class Shard {
     }
 }
 const seq = (n: number) => (SEQ_BASE + BigInt(n)).toString();
+/** The hash key Kinesis places a partition key by, as the consumer's metadata writes it. */
+const md5Key = (pk: string) => BigInt(`0x${createHash("md5").update(pk, "utf8").digest("hex")}`).toString();
+const placed = (pk: string) => ({ partition_key: pk, hash_key: md5Key(pk) });
 const batch = (...records: KinesisStreamRecord[]): KinesisStreamEvent => ({ Records: records });
 const json = (v: unknown) => Buffer.from(JSON.stringify(v));
 
@@ -88,7 +96,19 @@ class RecordingMetrics implements ConsumerMetrics {
 
 const sns = mockClient(SNSClient);
 let dynalite: Dynalite;
+let s3emu: S3Emulator;
 let tables = 0;
+
+/** Every quarantine object of a bucket, parsed with the contract's parser, by key. */
+async function quarantineOf(s3: S3Client, bucket: string): Promise<Map<string, QuarantinedRecord>> {
+    const out = new Map<string, QuarantinedRecord>();
+    const listed = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: "quarantine/" }));
+    for (const o of listed.Contents ?? []) {
+        const body = await (await s3.send(new GetObjectCommand({ Bucket: bucket, Key: o.Key! }))).Body!.transformToString();
+        out.set(o.Key!, parseQuarantinedRecord(body, o.Key!));
+    }
+    return out;
+}
 
 interface Harness {
     table: string;
@@ -99,24 +119,29 @@ interface Harness {
     /** Items of events only (not counters or markers). */
     events(): Promise<Record<string, unknown>[]>;
     published(): PublishCommandInput[];
+    /** The quarantine objects written, by key. */
+    quarantined(): Promise<Map<string, QuarantinedRecord>>;
 }
 
-function harness(options: { config?: Partial<ConsumerConfig>; wrap?: (doc: DynamoDBDocumentClient) => Pick<DynamoDBDocumentClient, "send">; now?: () => number } = {}): Promise<Harness> {
+function harness(options: { config?: Partial<ConsumerConfig>; wrap?: (doc: DynamoDBDocumentClient) => Pick<DynamoDBDocumentClient, "send">; now?: () => number; s3?: Pick<S3Client, "send"> } = {}): Promise<Harness> {
     const table = `results-${++tables}`;
+    const bucket = `archive-${tables}`;
+    const s3 = s3emu.client();
     const logger = new RecordingLogger();
     const metrics = new RecordingMetrics();
     const doc = createDocumentClient(dynalite.client());
-    const config: ConsumerConfig = { tableName: table, alertsTopicArn: TOPIC, fraudAmountThreshold: 10_000, fraudOrdersPerMinute: 5, resultsTtlDays: 90, ...options.config };
+    const config: ConsumerConfig = { tableName: table, alertsTopicArn: TOPIC, fraudAmountThreshold: 10_000, fraudOrdersPerMinute: 5, resultsTtlDays: 90, quarantineBucket: bucket, ...options.config };
     const handler = createHandler({
         config,
         doc: options.wrap ? options.wrap(doc) : doc,
         sns: new SNSClient({ region: TEST_REGION, credentials: TEST_CREDENTIALS }),
+        s3: options.s3 ?? s3,
         logger,
         metrics,
         now: options.now ?? (() => NOW),
         writer: { sleep: async () => undefined },
     });
-    return dynalite.createResultsTable(table).then(() => ({
+    return Promise.all([dynalite.createResultsTable(table), createBucket(s3, bucket)]).then(() => ({
         table,
         handler,
         logger,
@@ -124,6 +149,7 @@ function harness(options: { config?: Partial<ConsumerConfig>; wrap?: (doc: Dynam
         items: () => dynalite.scanAll(table),
         events: async () => (await dynalite.scanAll(table)).filter((i) => /^\d/.test(String(i.sk))),
         published: () => sns.commandCalls(PublishCommand).map((c) => ({ ...c.args[0].input })),
+        quarantined: () => quarantineOf(s3, bucket),
     }));
 }
 
@@ -138,6 +164,7 @@ function expectedItem(e: { event_type: string; event_id: string; occurred_at: st
         ...e,
         shard_id: SHARD,
         sequence_number: seq(sequence),
+        ...placed("pk"),
         approximate_arrival_timestamp: ARRIVAL,
         processed_at: new Date(NOW).toISOString(),
         expires_at: Math.floor(Date.parse(e.occurred_at) / 1000) + TTL,
@@ -149,11 +176,11 @@ const byKey = (items: Record<string, unknown>[]) => [...items].sort((a, b) => (`
 
 describe("consumer handler (dynalite, SNS stubbed)", function () {
     before(async function () {
-        dynalite = await startDynalite();
+        [dynalite, s3emu] = await Promise.all([startDynalite(), startS3()]);
     });
     after(async function () {
         sns.restore();
-        await dynalite.stop();
+        await Promise.all([dynalite.stop(), s3emu.stop()]);
     });
     let messageIds = 0;
     beforeEach(function () {
@@ -187,47 +214,123 @@ describe("consumer handler (dynalite, SNS stubbed)", function () {
         );
         assert.equal(h.published().length, 0);
         assert.deepEqual(h.logger.problems(), []);
-        assert.deepEqual(h.metrics.totals, { KinesisRecords: 6, UserRecords: 6, EventsWritten: 6, DuplicateEvents: 0, RecordsFailed: 0, RecordsNotWritten: 0, WriteRetries: 0, FraudAlerts: 0 });
+        assert.deepEqual(h.metrics.totals, { KinesisRecords: 6, UserRecords: 6, EventsWritten: 6, DuplicateEvents: 0, RecordsFailed: 0, RecordsNotWritten: 0, WriteRetries: 0, FraudAlerts: 0, QuarantinedRecords: 0 });
         assert.equal(h.metrics.published, 1);
     });
 
-    it("fails exactly the malformed records, logs why, and commits the good ones", async function () {
+    it("quarantines exactly the malformed records with their reasons, reports none of them, and commits the good ones", async function () {
         const h = await harness();
         const s = new Shard();
         const badSum = aggregate([json(userAction("k1", "u1", "login")), json(userAction("k2", "u1", "login"))]);
         badSum[badSum.length - 1]! ^= 0x01;
+        const schemaBad = json({ ...order("o1", "u1", 5), payload: { order_id: "o1", user_id: "u1", amount: -5, currency: "eur" } });
         const event = batch(
             s.record(json(userAction("g1", "u1", "login"))),
             s.record("not*base64"),
             s.record(Buffer.from("{not json")),
-            s.record(json({ ...order("o1", "u1", 5), payload: { order_id: "o1", user_id: "u1", amount: -5, currency: "eur" } })),
+            s.record(schemaBad),
             s.record(json(userAction("g2", "u2", "signup"))),
             s.record(badSum),
         );
         const out = await h.handler(event);
-        assert.deepEqual(out, { batchItemFailures: [2, 3, 4, 6].map((n) => ({ itemIdentifier: seq(n) })) });
+        assert.deepEqual(out, { batchItemFailures: [] });
         assert.deepEqual(
             (await h.events()).map((i) => i.event_id),
             ["g1", "g2"],
         );
-        const problems = h.logger.problems();
+        const q = await h.quarantined();
         assert.deepEqual(
-            problems.map((p) => [p.level, p.message, p.shardId, p.sequenceNumber]),
-            [2, 3, 4, 6].map((n) => ["warn", "Malformed record", SHARD, seq(n)]),
+            [...q.keys()].sort(),
+            [2, 3, 4, 6].map((n) => `quarantine/${SHARD}/${seq(n)}-0.json`),
         );
-        assert.equal(problems[0]!.reason, "data is not valid base64");
-        assert.match(String(problems[1]!.reason), /^data is not JSON: /);
-        assert.equal(problems[2]!.reason, "not a valid event: payload.amount: Too small: expected number to be >=0; payload.currency: must be an ISO 4217 code such as USD");
-        assert.equal(problems[3]!.reason, "KPL aggregate has a bad MD5 checksum");
-        assert.equal(h.metrics.totals.RecordsFailed, 4);
+        const at = (n: number) => q.get(`quarantine/${SHARD}/${seq(n)}-0.json`)!;
+        assert.deepEqual(at(4), {
+            version: 1,
+            reasonCode: "schema-invalid",
+            reason: "not a valid event: payload.amount: Too small: expected number to be >=0; payload.currency: must be an ISO 4217 code such as USD",
+            payload: schemaBad.toString("base64"),
+            streamArn: "arn:aws:kinesis:us-east-1:123456789012:stream/events",
+            shardId: SHARD,
+            sequenceNumber: seq(4),
+            subSequenceNumber: null,
+            partitionKey: "pk",
+            arrivedAt: new Date(ARRIVAL * 1000).toISOString(),
+            quarantinedAt: new Date(NOW).toISOString(),
+        });
+        assert.deepEqual([2, 3, 6].map((n) => [at(n).reasonCode, at(n).reason]), [
+            ["not-decodable", "data is not valid base64"],
+            ["not-json", at(3).reason],
+            ["aggregate-checksum", "KPL aggregate has a bad MD5 checksum"],
+        ]);
+        assert.match(at(3).reason, /^data is not JSON: /);
+        assert.equal(Buffer.from(at(2).payload, "base64").toString(), "not*base64", "text that is not base64 is kept as it came");
+        assert.deepEqual(Buffer.from(at(6).payload, "base64"), badSum, "an aggregate that cannot be opened is kept whole");
+        assert.deepEqual(
+            h.logger.problems().map((p) => [p.level, p.message, p.sequenceNumber, p.reasonCode]).sort((a, b) => String(a[2]).localeCompare(String(b[2]))),
+            [
+                ["warn", "Malformed record quarantined", seq(2), "not-decodable"],
+                ["warn", "Malformed record quarantined", seq(3), "not-json"],
+                ["warn", "Malformed record quarantined", seq(4), "schema-invalid"],
+                ["warn", "Malformed record quarantined", seq(6), "aggregate-checksum"],
+            ],
+        );
+        assert.equal(h.metrics.totals.QuarantinedRecords, 4);
+        assert.equal(h.metrics.totals.RecordsFailed, 0);
     });
 
-    it("reports a batch of nothing but bad records record by record instead of throwing", async function () {
+    it("quarantines a poison user record of an aggregate alone and writes its neighbours, with their own keys and explicit hash keys", async function () {
+        const h = await harness();
+        const s = new Shard();
+        const ehk = "170141183460469231731687303715884105728";
+        const agg = encodeAggregate([
+            { partitionKey: "user#u1", explicitHashKey: ehk, data: json(userAction("n0", "u1", "login")) },
+            { partitionKey: "user#u2", data: Buffer.from("{poison") },
+            { partitionKey: "user#u3", data: json(userAction("n2", "u3", "click")) },
+        ]);
+        const out = await h.handler(batch(s.record(agg, "user#u1")));
+        assert.deepEqual(out, { batchItemFailures: [] });
+        const events = await h.events();
+        assert.deepEqual(
+            events.map((i) => [i.event_id, i.sub_sequence_number, i.partition_key, i.explicit_hash_key, i.hash_key]),
+            [
+                ["n0", 0, "user#u1", ehk, ehk],
+                ["n2", 2, "user#u3", undefined, md5Key("user#u3")],
+            ],
+        );
+        const q = [...(await h.quarantined()).values()];
+        assert.deepEqual(
+            q.map((r) => [r.sequenceNumber, r.subSequenceNumber, r.reasonCode, r.partitionKey, r.explicitHashKey, Buffer.from(r.payload, "base64").toString()]),
+            [[seq(1), 1, "not-json", "user#u2", undefined, "{poison"]],
+        );
+        assert.match(q[0]!.reason, /^user record 1: data is not JSON: /);
+        assert.equal(h.metrics.totals.UserRecords, 3);
+    });
+
+    it("reports the record when its quarantine write fails, so nothing is lost", async function () {
+        const refusing = { send: async () => Promise.reject(Object.assign(new Error("Access Denied"), { name: "AccessDenied", $metadata: { httpStatusCode: 403 } })) };
+        const h = await harness({ s3: refusing });
+        const s = new Shard();
+        const out = await h.handler(batch(s.record(json(userAction("g1", "u1", "login"))), s.record(Buffer.from("{not json"))));
+        assert.deepEqual(out, { batchItemFailures: [{ itemIdentifier: seq(2) }] });
+        assert.deepEqual(
+            (await h.events()).map((i) => i.event_id),
+            ["g1"],
+        );
+        assert.deepEqual(
+            h.logger.problems().map((p) => [p.level, p.message, p.sequenceNumber, p.error]),
+            [["error", "Malformed record not quarantined", seq(2), "QuarantineWriteError"]],
+        );
+        assert.match(String(h.logger.problems()[0]!.reason), new RegExp(`^quarantining quarantine/${SHARD}/${seq(2)}-0.json failed: AccessDenied: Access Denied$`));
+        assert.equal(h.metrics.totals.QuarantinedRecords, 0);
+    });
+
+    it("quarantines a batch of nothing but bad records record by record instead of throwing", async function () {
         const h = await harness();
         const s = new Shard();
         const out = await h.handler(batch(s.record("!!!!"), s.record(json({ hello: "world" }))));
-        assert.deepEqual(out, { batchItemFailures: [{ itemIdentifier: seq(1) }, { itemIdentifier: seq(2) }] });
+        assert.deepEqual(out, { batchItemFailures: [] });
         assert.deepEqual(await h.items(), []);
+        assert.equal((await h.quarantined()).size, 2);
     });
 
     it("deaggregates KPL records and stores each user record's subsequence number", async function () {
@@ -252,7 +355,7 @@ describe("consumer handler (dynalite, SNS stubbed)", function () {
         );
         assert.deepEqual(
             items.find((i) => i.event_id === "k4"),
-            expectedItem(second[1]!, "user#u1", 3, { sub_sequence_number: 1, user_segment: "high_value", action_score: 7 }),
+            expectedItem(second[1]!, "user#u1", 3, { sub_sequence_number: 1, ...placed("pk-1"), user_segment: "high_value", action_score: 7 }),
         );
         assert.equal(h.metrics.totals.UserRecords, 6);
     });
@@ -310,7 +413,7 @@ describe("consumer handler (dynalite, SNS stubbed)", function () {
             reasons: ["amount"],
             orders_in_minute: 1,
             thresholds: { amount: 10_000, orders_per_minute: 5 },
-            kinesis: { shard_id: SHARD, sequence_number: seq(2), approximate_arrival_timestamp: ARRIVAL },
+            kinesis: { shard_id: SHARD, sequence_number: seq(2), ...placed("pk"), approximate_arrival_timestamp: ARRIVAL },
         });
         const items = await h.items();
         const marker = items.find((i) => i.pk === "alert#order#o-big");
@@ -378,7 +481,7 @@ describe("consumer handler (dynalite, SNS stubbed)", function () {
             reasons: ["velocity"],
             orders_in_minute: 5,
             thresholds: { amount: 10_000, orders_per_minute: 5 },
-            kinesis: { shard_id: SHARD, sequence_number: seq(6), sub_sequence_number: 1, approximate_arrival_timestamp: ARRIVAL },
+            kinesis: { shard_id: SHARD, sequence_number: seq(6), sub_sequence_number: 1, ...placed("pk-1"), approximate_arrival_timestamp: ARRIVAL },
         });
         const ranks = Object.fromEntries((await h.events()).map((i) => [i.event_id, [i.orders_in_minute, i.fraud_suspected]]));
         assert.deepEqual(ranks, {
@@ -504,18 +607,45 @@ describe("consumer handler (dynalite, SNS stubbed)", function () {
         assert.ok(h.metrics.totals.WriteRetries! > 0);
     });
 
-    it("fails a record whose item would exceed DynamoDB's 400 KB and writes the rest", async function () {
+    it("quarantines a record whose item would exceed DynamoDB's 400 KB and writes the rest", async function () {
         const h = await harness();
         const s = new Shard();
         const image = { id: "c-1", blob: "x".repeat(250_000) };
         const huge = { event_type: "change", event_id: "c-huge", occurred_at: "2025-01-01T10:00:00Z", source: "cdc", payload: { table: "t", operation: "MODIFY", keys: { id: "c-1" }, new_image: image, old_image: image } };
         const out = await h.handler(batch(s.record(json(userAction("a1", "u1", "login"))), s.record(json(huge))));
-        assert.deepEqual(out, { batchItemFailures: [{ itemIdentifier: seq(2) }] });
-        assert.match(String(h.logger.problems()[0]!.reason), /^event c-huge makes an item of about \d+ bytes, over DynamoDB's 409600$/);
+        assert.deepEqual(out, { batchItemFailures: [] });
+        const [q] = [...(await h.quarantined()).values()];
+        assert.equal(q!.reasonCode, "schema-invalid");
+        assert.match(q!.reason, /^event c-huge makes an item of about \d+ bytes, over DynamoDB's 409600$/);
         assert.deepEqual(
             (await h.events()).map((i) => i.event_id),
             ["a1"],
         );
+    });
+
+    it("reports an aggregate whose items DynamoDB keeps throttling, and still quarantines its poison record", async function () {
+        const throttled = (doc: DynamoDBDocumentClient): Pick<DynamoDBDocumentClient, "send"> => ({
+            send: (async (command: unknown) => {
+                if (command instanceof BatchWriteCommand) throw Object.assign(new Error("Rate of requests exceeds the allowed throughput."), { name: "ProvisionedThroughputExceededException", $metadata: { httpStatusCode: 400 } });
+                return doc.send(command as never);
+            }) as DynamoDBDocumentClient["send"],
+        });
+        const h = await harness({ wrap: throttled });
+        const s = new Shard();
+        const agg = encodeAggregate([
+            { partitionKey: "user#u1", data: json(userAction("t0", "u1", "login")) },
+            { partitionKey: "user#u2", data: json({ event_type: "user_action" }) },
+        ]);
+        const out = await h.handler(batch(s.record(agg), s.record(Buffer.from("[]"))));
+        assert.deepEqual(out, { batchItemFailures: [{ itemIdentifier: seq(1) }] }, "only the transient failure is reported");
+        assert.deepEqual(
+            [...(await h.quarantined()).values()].map((r) => [r.sequenceNumber, r.subSequenceNumber, r.reasonCode]),
+            [
+                [seq(1), 1, "schema-invalid"],
+                [seq(2), null, "schema-invalid"],
+            ],
+        );
+        assert.equal(h.metrics.totals.RecordsNotWritten, 1);
     });
 
     it("fails only the record whose item DynamoDB cannot hold (a number out of range), not its call's neighbours", async function () {
@@ -615,12 +745,14 @@ describe("consumer handler (dynalite, SNS stubbed)", function () {
             assert.deepEqual(h.logger.problems(), []);
         });
 
-        it("malformed-batch.json: the malformed records fail, the rest are committed", async function () {
+        it("malformed-batch.json: the malformed records are quarantined, none reported, the rest committed", async function () {
             const h = await harness();
             const event = load("malformed-batch.json");
             const out = await h.handler(event);
+            assert.deepEqual(out, { batchItemFailures: [] });
+            const q = [...(await h.quarantined()).values()];
             assert.deepEqual(
-                out.batchItemFailures.map((f) => event.Records.findIndex((r) => r.kinesis.sequenceNumber === f.itemIdentifier)),
+                q.map((r) => event.Records.findIndex((e) => e.kinesis.sequenceNumber === r.sequenceNumber)).sort(),
                 [1, 2, 3, 4],
             );
             assert.equal((await h.events()).length, 2);

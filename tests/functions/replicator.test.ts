@@ -1,8 +1,11 @@
 import { strict as assert } from "node:assert";
+import { createHash } from "node:crypto";
+import type { PutRecordsCommandInput, PutRecordsCommandOutput } from "@aws-sdk/client-kinesis";
 import type { KinesisStreamRecord } from "aws-lambda";
 import { replicate } from "../../functions/replicator/replicate";
 import { KinesisProducer } from "../../functions/shared/producer";
-import { type Kinesalite, makeTestRecords, startKinesalite, type StoredRecord } from "../support/kinesalite";
+import { type Kinesalite, makeTestRecords, seededRandom, startKinesalite, type StoredRecord } from "../support/kinesalite";
+import { encodeAggregate, type KplUserRecord } from "../support/kpl";
 
 /** The records of a shard as the Kinesis event source mapping hands them to Lambda. */
 function lambdaRecords(stored: StoredRecord[]): KinesisStreamRecord[] {
@@ -24,8 +27,37 @@ function lambdaRecords(stored: StoredRecord[]): KinesisStreamRecord[] {
     }));
 }
 
-const replicaProducer = (k: Kinesalite, stream: string) =>
-    new KinesisProducer({ client: k.client({ maxAttempts: 1 }), streamName: stream, ordered: true, maxBufferedTimeMs: 0, recordTtlMs: 3_000 });
+const replicaProducer = (k: Kinesalite, stream: string, client = k.client({ maxAttempts: 1 }), recordTtlMs = 3_000) =>
+    new KinesisProducer({ client, streamName: stream, ordered: true, maxBufferedTimeMs: 0, recordTtlMs, backoff: { baseMs: 5, capMs: 20 } });
+
+/** The hash key a user record is placed by: its explicit hash key, else MD5 of its partition key. */
+const hashKeyOf = (r: KplUserRecord) => (r.explicitHashKey !== undefined ? BigInt(r.explicitHashKey) : BigInt(`0x${createHash("md5").update(r.partitionKey, "utf8").digest("hex")}`));
+
+/**
+ * A primary shard's batch of KPL aggregates (encoded by hand) whose user records mix both kinds, as
+ * the KPL writes them: half the keys route by an explicit hash key of their own, half by MD5 of the
+ * partition key. Data is `<key>#<n>`, n counting per key, so order can be checked from the bytes.
+ */
+function mixedBatch(aggregates: number, perAggregate: number, keys: number, seed: number): { records: KinesisStreamRecord[]; users: KplUserRecord[][] } {
+    const rand = seededRandom(seed);
+    const ehkOf = Array.from({ length: keys }, (_, k) => (k % 2 === 0 ? (BigInt(Math.floor(rand() * 2 ** 52)) * 2n ** 76n).toString() : undefined));
+    const counts = new Array<number>(keys).fill(0);
+    const users = Array.from({ length: aggregates }, () =>
+        Array.from({ length: perAggregate }, () => {
+            const k = Math.floor(rand() * keys);
+            const ehk = ehkOf[k];
+            return { partitionKey: `key-${k}`, ...(ehk !== undefined ? { explicitHashKey: ehk } : {}), data: Buffer.from(`key-${k}#${counts[k]!++}`) };
+        }),
+    );
+    const stored = users.map((u, i) => ({ shardId: "shardId-000000000000", sequenceNumber: String(1000 + i), partitionKey: u[0]!.partitionKey, data: encodeAggregate(u) }));
+    return { records: lambdaRecords(stored), users };
+}
+
+/** Replica shards' hash ranges; the shard that owns a hash key. */
+async function ownerOf(k: Kinesalite, stream: string): Promise<(hash: bigint) => string> {
+    const shards = await k.listShards(stream);
+    return (hash) => shards.find((s) => BigInt(s.HashKeyRange!.StartingHashKey!) <= hash && hash <= BigInt(s.HashKeyRange!.EndingHashKey!))!.ShardId!;
+}
 
 describe("replicator against two kinesalite streams", function () {
     this.timeout(60_000);
@@ -79,5 +111,70 @@ describe("replicator against two kinesalite streams", function () {
         assert.equal(result.copied, 0);
         assert.ok(result.failed >= 5, "every user record of the batch failed");
         assert.deepEqual(result.response, { batchItemFailures: [{ itemIdentifier: primary[0]!.sequenceNumber }] });
+    });
+
+    it("puts each user record of mixed aggregates on the replica shard that owns its own key, in per-key order", async function () {
+        await k.createStream("replica-mixed", 4);
+        const { records, users } = mixedBatch(30, 40, 60, 5);
+        const owner = await ownerOf(k, "replica-mixed");
+        // The test has power: read as aws-kinesis-agg's deaggregateSync reads it, a record without an
+        // explicit hash key takes its aggregate's first one, which often belongs to another shard.
+        const wouldMove = users.flatMap((u) => u.filter((r) => r.explicitHashKey === undefined && owner(hashKeyOf(r)) !== owner(BigInt(u.find((x) => x.explicitHashKey)!.explicitHashKey!))));
+        assert.ok(wouldMove.length > 100, `${wouldMove.length} records would be misplaced by the first explicit hash key`);
+
+        const producer = replicaProducer(k, "replica-mixed");
+        const result = await replicate(records, producer);
+        await producer.close();
+        assert.deepEqual(result.response, { batchItemFailures: [] });
+        assert.equal(result.copied, 30 * 40);
+
+        const expected = new Map(users.flat().map((r) => [r.data.toString(), owner(hashKeyOf(r))]));
+        const replica = await k.readUserRecords("replica-mixed");
+        assert.equal(replica.length, expected.size);
+        const misplaced = replica.filter((r) => expected.get(r.data.toString()) !== r.shardId);
+        assert.deepEqual(misplaced.map((r) => r.data.toString()), [], "every user record on the shard owning its own hash key");
+        // Per key, in order: readUserRecords lists each shard in sequence order, and a key has one shard.
+        const seen = new Map<string, number>();
+        for (const r of replica) {
+            const [key, n] = r.data.toString().split("#") as [string, string];
+            assert.equal(Number(n), (seen.get(key) ?? -1) + 1, `${key} in order`);
+            seen.set(key, Number(n));
+        }
+    });
+
+    it("when a put fails, reports the earliest Kinesis record holding a failed user record and lets no later record of its key overtake it", async function () {
+        await k.createStream("replica-faulty", 3);
+        const { records, users } = mixedBatch(12, 25, 20, 9);
+        const poison = users[3]![7]!;
+        // Kinesis writes no entry it fails: the poison's entries are taken out of the request and answered InternalFailure.
+        const client = k.client({ maxAttempts: 1 });
+        client.middlewareStack.add(
+            (next) => async (args) => {
+                const input = args.input as PutRecordsCommandInput;
+                if (!("Records" in input) || !Array.isArray(input.Records)) return next(args);
+                const bad = input.Records.map((e) => Buffer.from(e.Data!).includes(poison.data));
+                if (!bad.includes(true)) return next(args);
+                const forwarded = input.Records.filter((_, i) => !bad[i]);
+                const out = (forwarded.length > 0 ? await next({ ...args, input: { ...input, Records: forwarded } }) : { output: { Records: [], $metadata: {} }, response: {} }) as { output: PutRecordsCommandOutput; response: unknown };
+                const results = [...(out.output.Records ?? [])];
+                const merged = bad.map((b) => (b ? { ErrorCode: "InternalFailure", ErrorMessage: "injected" } : results.shift()!));
+                return { ...out, output: { ...out.output, Records: merged, FailedRecordCount: merged.filter((m) => m.ErrorCode).length } };
+            },
+            { step: "initialize", name: "failPoisonEntries" },
+        );
+        const producer = replicaProducer(k, "replica-faulty", client, 300);
+        const result = await replicate(records, producer);
+        await producer.close();
+
+        const onReplica = new Set((await k.readUserRecords("replica-faulty")).map((r) => r.data.toString()));
+        const firstMissing = users.findIndex((u) => u.some((r) => !onReplica.has(r.data.toString())));
+        assert.ok(firstMissing >= 0 && firstMissing <= 3, `the poison's Kinesis record (3) or an earlier one packed with it, got ${firstMissing}`);
+        assert.deepEqual(result.response, { batchItemFailures: [{ itemIdentifier: records[firstMissing]!.kinesis.sequenceNumber }] });
+        assert.equal(onReplica.has(poison.data.toString()), false);
+        // Per key, what reached the replica is a prefix of the key's records: nothing overtook a failed one.
+        const perKey = new Map<string, boolean[]>();
+        for (const r of users.flat()) perKey.set(r.partitionKey, [...(perKey.get(r.partitionKey) ?? []), onReplica.has(r.data.toString())]);
+        for (const [key, written] of perKey) assert.deepEqual(written, [...written].sort((a, b) => Number(b) - Number(a)), `${key}: ${written.map((w) => (w ? 1 : 0)).join("")}`);
+        assert.ok(perKey.get(poison.partitionKey)!.filter((w) => !w).length > 1, "the poison's key had later records, held back");
     });
 });

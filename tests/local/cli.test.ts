@@ -83,9 +83,36 @@ describe("npm run invoke", function () {
         const r = runTool("invoke.ts", ["consumer", "events/consumer/malformed-batch.json"]);
         assert.equal(r.status, 0, r.stderr);
         const response = JSON.parse(r.stdout) as { batchItemFailures: { itemIdentifier: string }[] };
-        assert.ok(response.batchItemFailures.length > 0);
+        assert.deepEqual(response, { batchItemFailures: [] });
         assert.match(r.stderr, /consumer: table kinesis-streaming-dev-results on dynalite/);
-        assert.match(r.stderr, /"message":"Malformed record"/);
+        assert.match(r.stderr, /"message":"Malformed record quarantined"/);
+    });
+
+    it("--json: the last line is {response, written, quarantined, alerts}", () => {
+        const r = runTool("invoke.ts", ["consumer", "events/consumer/malformed-batch.json", "--json"]);
+        assert.equal(r.status, 0, r.stderr);
+        const last = r.stdout.trimEnd().split("\n").at(-1)!;
+        const out = JSON.parse(last) as { response: unknown; written: number; quarantined: { sequenceNumber: string; subSequenceNumber: number | null; reason: string }[]; alerts: unknown[] };
+        const event = JSON.parse(fs.readFileSync("events/consumer/malformed-batch.json", "utf8")) as { Records: { kinesis: { sequenceNumber: string } }[] };
+        const seqOf = (i: number) => event.Records[i]!.kinesis.sequenceNumber;
+        assert.deepEqual(out.response, { batchItemFailures: [] });
+        assert.equal(out.written, 2);
+        assert.deepEqual(
+            out.quarantined.map((q) => [q.sequenceNumber, q.subSequenceNumber]),
+            [[seqOf(1), null], [seqOf(2), null], [seqOf(3), null], [seqOf(4), null]],
+        );
+        assert.ok(out.quarantined.every((q) => q.reason.length > 0));
+        assert.deepEqual(out.alerts, []);
+    });
+
+    it("--json counts the user records of an aggregate and its alerts", () => {
+        const r = runTool("invoke.ts", ["consumer", "events/consumer/kpl-aggregated-batch.json", "--json"]);
+        assert.equal(r.status, 0, r.stderr);
+        const out = JSON.parse(r.stdout.trimEnd().split("\n").at(-1)!) as { response: unknown; written: number; quarantined: unknown[]; alerts: unknown[] };
+        assert.deepEqual(out.response, { batchItemFailures: [] });
+        assert.ok(out.written > 2, `${out.written}`);
+        assert.deepEqual(out.quarantined, []);
+        assert.ok(Array.isArray(out.alerts));
     });
 
     it("runs the ingest handler against kinesalite", () => {

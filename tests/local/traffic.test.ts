@@ -48,7 +48,7 @@ describe("local traffic", () => {
         assert.ok(Math.abs(malformed.length / planned.length - 0.05) < 0.01, `${malformed.length}`);
         assert.deepEqual([...new Set(malformed.map((m) => m.malformation))].sort(), [...MALFORMATIONS].sort());
         for (const m of malformed) {
-            assert.throws(() => decodeRecord(kinesisRecord(m.data)), { name: "RecordDecodeError" }, m.malformation);
+            assert.equal(decodeRecord(kinesisRecord(m.data)).poison.length, 1, m.malformation);
             assert.equal(MALFORMED_ID.exec(m.data.toString("latin1"))?.[0], m.id);
         }
     });

@@ -302,7 +302,7 @@ export class LocalFirehose {
 export function userRecordsFor(r: StreamRecord): Buffer[] {
     const data = Buffer.from(r.data);
     try {
-        return userRecordsOf({ data: data.toString("base64"), partitionKey: r.partitionKey, sequenceNumber: r.sequenceNumber }).map((u) => u.data);
+        return userRecordsOf({ data: data.toString("base64"), partitionKey: r.partitionKey }).map((u) => u.data);
     } catch {
         return [data];
     }

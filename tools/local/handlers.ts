@@ -3,17 +3,23 @@
 import type { Logger } from "@aws-lambda-powertools/logger";
 import type { Metrics } from "@aws-lambda-powertools/metrics";
 import type { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
+import { GetObjectCommand, ListObjectsV2Command, type S3Client } from "@aws-sdk/client-s3";
 import type { SNSClient } from "@aws-sdk/client-sns";
+import { GetCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { Context, KinesisStreamEvent } from "aws-lambda";
 import { autoscalerEnvironment, loadConfig as loadAutoscalerConfig } from "../../functions/autoscaler/config";
 import { parseTrigger } from "../../functions/autoscaler/events";
 import { createHandler as createAutoscaler } from "../../functions/autoscaler/handler";
 import { createDocumentClient, createHandler as createConsumer } from "../../functions/consumer/handler";
+import { decodeRecord } from "../../functions/consumer/decode";
 import { createHandler as createIngest } from "../../functions/ingest/handler";
 import { replicate } from "../../functions/replicator/replicate";
+import { partitionKeyOf } from "../../functions/shared/events";
 import { KinesisProducer } from "../../functions/shared/producer";
+import { eventKeys } from "../../functions/shared/results-table";
+import { parseQuarantinedRecord, QUARANTINE_PREFIX } from "../../contracts/quarantine";
 import { physicalName } from "../../infra/lib/naming";
-import { createResultsTable, createStream, type Emulators } from "./emulators";
+import { createBucket, createResultsTable, createStream, type Emulators } from "./emulators";
 import { listShardIds, ShardReader } from "./reader";
 import type { LocalSettings } from "./settings";
 import { LocalSns } from "./sns";
@@ -124,20 +130,73 @@ async function readStream(env: InvokeEnv, stream: string): Promise<number> {
     return n;
 }
 
-/** Runs one handler on the event against the emulators; resolves with its response. */
-export async function invokeFunction(fn: FunctionName, event: unknown, env: InvokeEnv): Promise<unknown> {
+/** What one consumer invocation left behind (`npm run invoke -- consumer <event> --json`). */
+export interface ConsumerOutcome {
+    /** Distinct user records of the event whose result items are all in the table (velocity and alert markers not counted). */
+    written: number;
+    quarantined: { sequenceNumber: string; subSequenceNumber: number | null; reason: string }[];
+    /** The alert messages published, as JSON. */
+    alerts: unknown[];
+}
+
+export interface InvokeResult {
+    response: unknown;
+    /** The consumer's only. */
+    consumer?: ConsumerOutcome;
+}
+
+/** User records of the event whose every event has its item in the table, read back after the invocation. */
+async function writtenUserRecords(doc: Pick<DynamoDBDocumentClient, "send">, table: string, event: KinesisStreamEvent): Promise<number> {
+    let written = 0;
+    for (const record of event.Records) {
+        for (const { events } of decodeRecord(record).users) {
+            if (events.length === 0) continue;
+            const found = await Promise.all(
+                events.map(async ({ event: e }) => {
+                    const { pk, sk } = eventKeys(partitionKeyOf(e), e);
+                    return (await doc.send(new GetCommand({ TableName: table, Key: { pk, sk }, ConsistentRead: true }))).Item !== undefined;
+                }),
+            );
+            if (found.every(Boolean)) written++;
+        }
+    }
+    return written;
+}
+
+/** The quarantine objects in the bucket (one page: a local invocation quarantines at most its batch). */
+async function quarantinedIn(s3: S3Client, bucket: string): Promise<ConsumerOutcome["quarantined"]> {
+    const listed = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: QUARANTINE_PREFIX }));
+    const out: ConsumerOutcome["quarantined"] = [];
+    for (const o of listed.Contents ?? []) {
+        const body = await (await s3.send(new GetObjectCommand({ Bucket: bucket, Key: o.Key! }))).Body!.transformToString();
+        const q = parseQuarantinedRecord(body, o.Key!);
+        out.push({ sequenceNumber: q.sequenceNumber, subSequenceNumber: q.subSequenceNumber, reason: q.reason });
+    }
+    return out.sort((a, b) => (a.sequenceNumber === b.sequenceNumber ? (a.subSequenceNumber ?? -1) - (b.subSequenceNumber ?? -1) : a.sequenceNumber < b.sequenceNumber ? -1 : 1));
+}
+
+/** Runs one handler on the event against the emulators; resolves with its response (and, for the consumer, what it left behind). */
+export async function invokeFunction(fn: FunctionName, event: unknown, env: InvokeEnv): Promise<InvokeResult> {
     const { emulators, settings: s, log } = env;
     const sns = new LocalSns({ topicArn: s.consumer.alertsTopicArn, print: (line) => log(line) });
     switch (fn) {
         case "consumer": {
             const dynamodb = emulators.dynamodb.client();
-            await createResultsTable(dynamodb, s.names.table);
+            const s3 = emulators.s3.client();
+            await Promise.all([createResultsTable(dynamodb, s.names.table), createBucket(s3, s.consumer.quarantineBucket)]);
             const { memoryMb, ...config } = s.consumer;
-            log(`consumer: table ${s.names.table} on ${emulators.dynamodb.name} at ${emulators.dynamodb.endpoint}; alerts to the local SNS stand-in; ${memoryMb} MB, 60 s timeout`);
-            const handler = createConsumer({ config, doc: createDocumentClient(dynamodb), sns: sns.asClient(), logger: stderrLogger("consumer", log), metrics: stderrMetrics(log) });
-            const response = await handler(checkKinesisEvent(event), context(s.names.consumerFunction));
-            log(`consumer: ${sns.count} alert(s) published`);
-            return response;
+            log(`consumer: table ${s.names.table} on ${emulators.dynamodb.name} at ${emulators.dynamodb.endpoint}; quarantine in bucket ${config.quarantineBucket} on ${emulators.s3.name}; alerts to the local SNS stand-in; ${memoryMb} MB, 60 s timeout`);
+            const doc = createDocumentClient(dynamodb);
+            const handler = createConsumer({ config, doc, sns: sns.asClient(), s3, logger: stderrLogger("consumer", log), metrics: stderrMetrics(log) });
+            const kinesisEvent = checkKinesisEvent(event);
+            const response = await handler(kinesisEvent, context(s.names.consumerFunction));
+            const consumer: ConsumerOutcome = {
+                written: await writtenUserRecords(doc, config.tableName, kinesisEvent),
+                quarantined: await quarantinedIn(s3, config.quarantineBucket),
+                alerts: sns.published.map((a) => a.message),
+            };
+            log(`consumer: ${consumer.written} user record(s) in the results table, ${consumer.quarantined.length} quarantined, ${sns.count} alert(s) published`);
+            return { response, consumer };
         }
         case "ingest": {
             const kinesis = emulators.kinesis.client({ maxAttempts: 1 });
@@ -153,7 +212,7 @@ export async function invokeFunction(fn: FunctionName, event: unknown, env: Invo
                 });
                 const response = await handler(checkHttpEvent(event) as never);
                 log(`ingest: the stream now holds ${await readStream(env, s.names.stream)} Kinesis record(s)`);
-                return response;
+                return { response };
             } finally {
                 await producer.close();
             }
@@ -166,7 +225,7 @@ export async function invokeFunction(fn: FunctionName, event: unknown, env: Invo
             try {
                 const result = await replicate(checkKinesisEvent(event).Records, producer);
                 log(`replicator: ${result.copied} user record(s) copied, ${result.failed} not; the replica now holds ${await readStream(env, replica)} Kinesis record(s)`);
-                return result.response;
+                return { response: result.response };
             } finally {
                 await producer.close();
             }
@@ -186,7 +245,7 @@ export async function invokeFunction(fn: FunctionName, event: unknown, env: Invo
                 logger: stderrLogger("autoscaler", log),
                 metrics: stderrMetrics(log) as unknown as Pick<Metrics, "addDimension" | "addMetric" | "publishStoredMetrics">,
             });
-            return handler(event);
+            return { response: await handler(event) };
         }
     }
 }

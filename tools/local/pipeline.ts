@@ -156,7 +156,7 @@ export async function runPipeline(o: PipelineOptions): Promise<Report> {
         const metrics = new MetricTotals();
         const dynamodb = emulators.dynamodb.client();
         const { memoryMb, ...consumerConfig } = s.consumer;
-        const handler = createHandler({ config: consumerConfig, doc: timingDocClient(createDocumentClient(dynamodb), storedAt), sns: sns.asClient(), logger: log, metrics });
+        const handler = createHandler({ config: consumerConfig, doc: timingDocClient(createDocumentClient(dynamodb), storedAt), sns: sns.asClient(), s3: emulators.s3.client(), logger: log, metrics });
 
         const failures = new LocalFailureQueue();
         const listener: EsmListener = {

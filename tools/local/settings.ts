@@ -102,6 +102,8 @@ export function localSettingsOf(settings: Settings, region: string): LocalSettin
             fraudAmountThreshold: c.fraudAmountThreshold,
             fraudOrdersPerMinute: c.fraudOrdersPerMinute,
             resultsTtlDays: settings.results.ttlDays,
+            // The quarantine lives in the archive bucket (contracts/quarantine.ts).
+            quarantineBucket: names.bucket,
             memoryMb: c.memoryMb,
         },
         archive: {

@@ -534,8 +534,13 @@ export class KinesisProducer {
      */
     private prune(entry: Entry, t: number): Entry | undefined {
         if (entry.records.every((r) => r.deadline > t)) return entry;
-        const live = entry.records.filter((r) => r.deadline > t);
-        for (const r of entry.records) if (r.deadline <= t) this.expire(r);
+        // Ordered mode: the key's later records in the entry (later deadlines) must not go on without it.
+        const expiredKeys = new Set(this.ordered ? entry.records.filter((r) => r.deadline <= t).map((r) => r.partitionKey) : []);
+        const live = entry.records.filter((r) => r.deadline > t && !expiredKeys.has(r.partitionKey));
+        for (const r of entry.records) {
+            if (r.deadline <= t) this.expire(r);
+            else if (expiredKeys.has(r.partitionKey)) this.fail(r, r.lastErrorCode ?? ProducerErrorCode.RecordExpired, this.heldBackMessage(r.partitionKey, r.lastErrorCode ?? ProducerErrorCode.RecordExpired));
+        }
         if (this.ordered) {
             const kept = new Set(live.map((r) => r.partitionKey));
             for (const key of new Set(entry.records.map((r) => r.partitionKey))) if (!kept.has(key)) this.releaseKey(key);
@@ -552,6 +557,17 @@ export class KinesisProducer {
 
     private fail(r: PendingRecord, errorCode: string, errorMessage: string): void {
         this.finish(r, { ok: false, errorCode, errorMessage, attempts: r.attempts, ...(r.maybeWritten ? { maybeWritten: true as const } : {}) });
+        // Ordered mode: the key's later records must not overtake one that failed (a caller that
+        // re-sends from the failed record would otherwise write them twice, around it): they fail with it.
+        if (!this.ordered) return;
+        const queue = this.waiting.get(r.partitionKey);
+        if (queue === undefined) return;
+        this.waiting.delete(r.partitionKey);
+        for (const later of queue.splice(0)) this.fail(later, errorCode, this.heldBackMessage(r.partitionKey, errorCode));
+    }
+
+    private heldBackMessage(partitionKey: string, errorCode: string): string {
+        return `not sent: an earlier record of partition key ${JSON.stringify(partitionKey)} failed (${errorCode}), and ordered mode keeps the key's order`;
     }
 
     private finish(r: PendingRecord, outcome: Outcome): void {
