@@ -2,10 +2,13 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { AwsContext } from "../lib/aws-context";
 import { policyDocument } from "../lib/iam";
+import { checkAdoptedKey } from "../lib/key-policy-check";
 
 export interface EncryptionKeyArgs {
-    /** Adopt this customer-managed key instead of creating one (its key policy is then the owner's job). */
+    /** Adopt this customer-managed key instead of creating one (its key policy is checked, and is its owner's job). */
     existingKeyArn?: string;
+    /** Alias of a created key, without `alias/`: project-prefixed, so two projects' `prod` keys never collide. */
+    aliasName?: string;
     /** Waiting period before a deleted key is destroyed. @default 30 */
     deletionWindowDays?: number;
     context: AwsContext;
@@ -29,7 +32,7 @@ export class EncryptionKey extends pulumi.ComponentResource {
             throw new Error("Provide either existingKeyArn or deletionWindowDays, not both");
         }
         if (args.existingKeyArn !== undefined) {
-            this.keyArn = pulumi.output(args.existingKeyArn);
+            this.keyArn = checkAdoptedKey(args.existingKeyArn, args.context.region, { parent: this });
         } else {
             const { accountId, region, partition } = args.context;
             this.key = new aws.kms.Key(
@@ -45,7 +48,7 @@ export class EncryptionKey extends pulumi.ComponentResource {
                 },
                 { parent: this, protect: args.protect ?? false },
             );
-            new aws.kms.Alias(name, { name: pulumi.interpolate`alias/${name}`, targetKeyId: this.key.keyId }, { parent: this });
+            new aws.kms.Alias(name, { name: `alias/${args.aliasName ?? name}`, targetKeyId: this.key.keyId }, { parent: this });
             this.keyArn = this.key.arn;
         }
         this.registerOutputs({ keyArn: this.keyArn });
