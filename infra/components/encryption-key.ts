@@ -2,10 +2,13 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { AwsContext } from "../lib/aws-context";
 import { policyDocument } from "../lib/iam";
-import { checkAdoptedKey } from "../lib/key-policy-check";
 
 export interface EncryptionKeyArgs {
-    /** Adopt this customer-managed key instead of creating one (its key policy is checked, and is its owner's job). */
+    /**
+     * Adopt this customer-managed key instead of creating one. Its key policy is its owner's job and
+     * must hold the statements `keyPolicy` writes for CloudWatch alarms and CloudWatch Logs (README,
+     * "Adopting a key"): @pulumi/aws has no data source that reads a key policy, so it is not checked here.
+     */
     existingKeyArn?: string;
     /** Alias of a created key, without `alias/`: project-prefixed, so two projects' `prod` keys never collide. */
     aliasName?: string;
@@ -32,7 +35,7 @@ export class EncryptionKey extends pulumi.ComponentResource {
             throw new Error("Provide either existingKeyArn or deletionWindowDays, not both");
         }
         if (args.existingKeyArn !== undefined) {
-            this.keyArn = checkAdoptedKey(args.existingKeyArn, args.context.region, { parent: this });
+            this.keyArn = pulumi.output(args.existingKeyArn);
         } else {
             const { accountId, region, partition } = args.context;
             this.key = new aws.kms.Key(

@@ -13,15 +13,6 @@ export function mockResourceState(type: string, name: string, inputs: Record<str
     return { ...inputs, ...extra };
 }
 
-const ADOPTED_KEY_POLICY = (region: string) => ({
-    Version: "2012-10-17",
-    Statement: [
-        { Sid: "Account", Effect: "Allow", Principal: { AWS: `arn:aws:iam::${ACCOUNT_ID}:root` }, Action: "kms:*", Resource: "*" },
-        { Sid: "Alarms", Effect: "Allow", Principal: { Service: "cloudwatch.amazonaws.com" }, Action: ["kms:Decrypt", "kms:GenerateDataKey*"], Resource: "*" },
-        { Sid: "Logs", Effect: "Allow", Principal: { Service: `logs.${region}.amazonaws.com` }, Action: ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"], Resource: "*" },
-    ],
-});
-
 /** Answers the data-source invokes the program makes (account, region, partition). */
 export function mockCall(token: string, region: string): Record<string, unknown> {
     switch (token) {
@@ -31,9 +22,6 @@ export function mockCall(token: string, region: string): Record<string, unknown>
             return { region, name: region, id: region, endpoint: `${region}.amazonaws.com`, description: region };
         case "aws:index/getPartition:getPartition":
             return { partition: "aws", dnsSuffix: "amazonaws.com", reverseDnsPrefix: "com.amazonaws", id: "aws" };
-        case "aws:kms/getKeyPolicy:getKeyPolicy":
-            // An adopted key's policy cannot be read offline: answer with the statements the stack needs.
-            return { id: "mock-key", keyId: "mock-key", policyName: "default", policy: JSON.stringify(ADOPTED_KEY_POLICY(region)) };
         case "aws:ec2/getVpc:getVpc":
             // A placeholder CIDR: the offline preview cannot look the VPC up.
             return { id: "vpc-mock", cidrBlock: "10.0.0.0/16", arn: `arn:aws:ec2:${region}:${ACCOUNT_ID}:vpc/vpc-mock` };
