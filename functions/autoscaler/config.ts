@@ -79,5 +79,5 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): A
     const lockTable = env[ENV.lockTable]?.trim() || undefined;
     if (lockTable !== undefined && !/^[\w.-]{3,255}$/.test(lockTable)) problems.push(`${ENV.lockTable}=${lockTable} is not a DynamoDB table name`);
     if (problems.length > 0) throw new ConfigError(`autoscaler configuration:\n  ${problems.join("\n  ")}`);
-    return { streamName, alertsTopicArn, dryRun: dryRunRaw === "true", lockTable, settings };
+    return { streamName, alertsTopicArn, dryRun: dryRunRaw === "true", ...(lockTable ? { lockTable } : {}), settings };
 }
