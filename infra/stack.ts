@@ -173,6 +173,7 @@ export function buildStack(settings: Settings, providerSettings = carriedProvide
             maxShards: autoscaling.maxShards,
             reservedConcurrency: autoscaling.reservedConcurrency,
             accountId: context.accountId,
+            deletionProtection: settings.deletionProtection,
             logRetentionDays: settings.logRetentionDays,
             alarmEvaluationPeriods: settings.alarms.evaluationPeriods,
             tags,
@@ -202,6 +203,7 @@ export function buildStack(settings: Settings, providerSettings = carriedProvide
                             minShards: autoscaling.minShards,
                             maxShards: autoscaling.maxShards,
                             reservedConcurrency: autoscaling.reservedConcurrency,
+                            deletionProtection: settings.deletionProtection,
                             alarmEvaluationPeriods: settings.alarms.evaluationPeriods,
                         }
                       : undefined,

@@ -22,6 +22,8 @@ export interface AutoscalerArgs {
      */
     reservedConcurrency?: number;
     accountId: pulumi.Input<string>;
+    /** DynamoDB deletion protection on the lock table (with the stack's `deletionProtection`). @default false */
+    deletionProtection?: boolean;
     logRetentionDays?: number;
     alarmEvaluationPeriods: number;
     tags: Record<string, string>;
@@ -49,6 +51,7 @@ export class Autoscaler extends pulumi.ComponentResource {
                 ttl: { attributeName: LOCK_EXPIRY, enabled: true },
                 pointInTimeRecovery: { enabled: true },
                 serverSideEncryption: { enabled: true, kmsKeyArn: args.kmsKeyArn },
+                deletionProtectionEnabled: args.deletionProtection ?? false,
                 tags: args.tags,
             },
             { parent: this },

@@ -48,7 +48,7 @@ describe("autoscaler (mock runtime)", () => {
     });
 
     it("runs every minute from EventBridge Scheduler and at once when writes are throttled", () => {
-        const schedule = one(prod, "aws:scheduler/schedule:Schedule");
+        const schedule = one(prod, "aws:scheduler/schedule:Schedule", "prod-autoscaler");
         assert.equal(schedule.inputs.scheduleExpression, "rate(1 minute)");
         const target = schedule.inputs.target as { arn: string; input: string };
         assert.deepEqual([target.arn, target.input], ["arn:aws:lambda:us-east-1:123456789012:function:kinesis-streaming-prod-autoscaler", '{"trigger":"schedule"}']);
@@ -137,7 +137,8 @@ describe("replication, VPC endpoint and analytics (mock runtime)", () => {
     });
 
     it("replicaCapacity MATCH_PRIMARY: the primary's mode and shards, and an autoscaler in the replica's region when the primary has one", async () => {
-        const r = await synthesize("prod", { "kinesis-streaming:replicaCapacity": "MATCH_PRIMARY", "kinesis-streaming:autoscalingReservedConcurrency": "0" });
+        // prod's stack file chooses MATCH_PRIMARY (its policy config allows provisioned streams only).
+        const r = await synthesize("prod", { "kinesis-streaming:autoscalingReservedConcurrency": "0" });
         const replica = one(r, "aws:kinesis/stream:Stream", "prod-replica-stream");
         assert.deepEqual([replica.inputs.streamModeDetails, replica.inputs.shardCount], [{ streamMode: "PROVISIONED" }, 4]);
         assert.deepEqual(replica.ignoreChanges, ["shardCount", 'tags["autoscaler:update-shard-count-calls"]', 'tagsAll["autoscaler:update-shard-count-calls"]']);
@@ -154,8 +155,10 @@ describe("replication, VPC endpoint and analytics (mock runtime)", () => {
         assert.match(env.ALERTS_TOPIC_ARN!, /^arn:aws:sns:us-west-2:/);
         // The declared workload rides on the replica too, so the shard-capacity rule checks it like the primary.
         assert.equal((replica.inputs.tags as Record<string, string>)["workload:records-per-second"], "2500");
-        // Default (ON_DEMAND): no replica autoscaler.
-        assert.deepEqual(ofType(await synthesize("prod"), "aws:lambda/function:Function").filter((f) => f.name === "prod-replica-autoscaler"), []);
+        // ON_DEMAND: no replica autoscaler.
+        const onDemand = await synthesize("prod", { "kinesis-streaming:replicaCapacity": "ON_DEMAND" });
+        assert.deepEqual(ofType(onDemand, "aws:lambda/function:Function").filter((f) => f.name === "prod-replica-autoscaler"), []);
+        assert.deepEqual(one(onDemand, "aws:kinesis/stream:Stream", "prod-replica-stream").inputs.streamModeDetails, { streamMode: "ON_DEMAND" });
     });
 
     it("VPC endpoint: Kinesis interface endpoint with private DNS, HTTPS from the VPC's CIDR, this account only", () => {
