@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { DEFAULT_QUARANTINE_RETENTION_DAYS } from "../contracts/quarantine";
+import { MAX_BODY_BYTES } from "../functions/ingest/config";
 import { ConfigReader, type RawConfig } from "./lib/config-reader";
 
 export const PROJECT = "kinesis-streaming";
@@ -20,6 +21,10 @@ export const SHARD_LEVEL_METRICS = [
 
 /** Event types of functions/shared/events.ts, for filter criteria (infra does not import runtime code). */
 export const EVENT_TYPE_NAMES = ["user_action", "order", "sensor_reading", "log_line", "change"] as const;
+
+/** How the replica stream gets its capacity: on-demand (keeps up with any primary), or the primary's mode, shards and autoscaling. */
+export type ReplicaCapacity = "ON_DEMAND" | "MATCH_PRIMARY";
+export const REPLICA_CAPACITIES: readonly ReplicaCapacity[] = ["ON_DEMAND", "MATCH_PRIMARY"];
 
 export type AlertProtocol = "email" | "https" | "sqs";
 export interface AlertSubscription {
@@ -97,8 +102,10 @@ export interface Settings {
     kcl: { applicationName: string | undefined; trustedPrincipals: string[] };
     /** What the stream is expected to carry (0 = not declared): sizes shards, the cost estimate, the policy check. */
     workload: { recordsPerSecond: number; averageRecordBytes: number };
-    autoscaling: { enabled: boolean; minShards: number; maxShards: number };
-    replication: { region: string | undefined };
+    /** `reservedConcurrency` 0 = none reserved: the autoscaler's own lock alone keeps runs apart. */
+    autoscaling: { enabled: boolean; minShards: number; maxShards: number; reservedConcurrency: number };
+    /** `capacity`: the replica stream ON_DEMAND, or shaped (and autoscaled) like the primary. */
+    replication: { region: string | undefined; capacity: ReplicaCapacity };
     network: { vpcId: string | undefined; subnetIds: string[]; lambdasInVpc: boolean };
     analytics: { artifactBucket: string; artifactKey: string; parallelism: number; parallelismPerKpu: number; autoScaling: boolean } | undefined;
 }
@@ -128,7 +135,7 @@ export const DEFAULTS = {
     ingestJwtAudience: [] as string[],
     ingestThrottleRatePerSecond: 100,
     ingestThrottleBurst: 200,
-    ingestMaxBodyBytes: 1_048_576,
+    ingestMaxBodyBytes: MAX_BODY_BYTES.default,
     producerTrustedPrincipals: [] as string[],
     iotTopicFilter: "",
     logsSubscriptionLogGroups: [] as string[],
@@ -158,7 +165,9 @@ export const DEFAULTS = {
     autoscalingEnabled: false,
     autoscalingMinShards: 1,
     autoscalingMaxShards: 64,
+    autoscalingReservedConcurrency: 1,
     replicaRegion: "",
+    replicaCapacity: "ON_DEMAND" as ReplicaCapacity,
     vpcId: "",
     vpcSubnetIds: [] as string[],
     lambdasInVpc: false,
@@ -263,7 +272,7 @@ export function parseSettings(raw: RawConfig, stack: string, awsRegion?: string)
     }
     const throttleRatePerSecond = r.integer("ingestThrottleRatePerSecond", { min: 1, max: 10_000, unit: "requests per second" }, DEFAULTS.ingestThrottleRatePerSecond);
     const throttleBurst = r.integer("ingestThrottleBurst", { min: 1, max: 5_000, unit: "requests" }, DEFAULTS.ingestThrottleBurst);
-    const maxBodyBytes = r.integer("ingestMaxBodyBytes", { min: 1_024, max: 6_000_000, unit: "bytes; Lambda takes at most 6 MB synchronously" }, DEFAULTS.ingestMaxBodyBytes);
+    const maxBodyBytes = r.integer("ingestMaxBodyBytes", { min: MAX_BODY_BYTES.min, max: MAX_BODY_BYTES.max, unit: "bytes; Lambda takes at most 6 MB synchronously" }, DEFAULTS.ingestMaxBodyBytes);
 
     const trustedPrincipals = r.stringList("producerTrustedPrincipals", DEFAULTS.producerTrustedPrincipals);
     for (const p of trustedPrincipals.filter((x) => !PRINCIPAL_ARN.test(x))) {
@@ -298,7 +307,9 @@ export function parseSettings(raw: RawConfig, stack: string, awsRegion?: string)
 
     // Dynamic partitioning needs a buffer of at least 64 MiB (Firehose rejects less).
     const bufferSizeMb = r.integer("archiveBufferSizeMb", { min: 64, max: 128, unit: "MiB; dynamic partitioning needs at least 64" }, DEFAULTS.archiveBufferSizeMb);
-    const bufferIntervalSeconds = r.integer("archiveBufferIntervalSeconds", { min: 0, max: 900, unit: "seconds" }, DEFAULTS.archiveBufferIntervalSeconds);
+    // The Firehose guide: "zero buffering is not available for dynamic partitioning"; below 60 s is that
+    // low-latency mode's range (multipart uploads) and is not documented for it, so 60 s is the floor.
+    const bufferIntervalSeconds = r.integer("archiveBufferIntervalSeconds", { min: 60, max: 900, unit: "seconds; dynamic partitioning allows no zero buffering" }, DEFAULTS.archiveBufferIntervalSeconds);
     const transitionDays = r.integer("archiveTransitionDays", { min: 30, max: 3650, unit: "days before moving to Standard-IA; S3 needs at least 30" }, DEFAULTS.archiveTransitionDays);
     const expirationDays = r.integer("archiveExpirationDays", { min: 0, max: 36_500, unit: "days; 0 keeps objects forever" }, DEFAULTS.archiveExpirationDays);
     if (expirationDays !== 0 && expirationDays <= transitionDays) {
@@ -328,6 +339,7 @@ export function parseSettings(raw: RawConfig, stack: string, awsRegion?: string)
     if (autoscalingEnabled && mode !== "PROVISIONED") {
         r.problem("autoscalingEnabled", true, "applies only when streamMode is PROVISIONED (on-demand streams scale themselves)");
     }
+    const reservedConcurrency = r.integer("autoscalingReservedConcurrency", { min: 0, max: 1, unit: "1 reserves one execution; 0 reserves none and relies on the autoscaler's lock" }, DEFAULTS.autoscalingReservedConcurrency);
     if (maxShards < minShards) r.problem("autoscalingMaxShards", maxShards, `must be at least autoscalingMinShards (${minShards})`);
     if (autoscalingEnabled && mode === "PROVISIONED" && (shardCount < minShards || shardCount > maxShards)) {
         r.problem("shardCount", shardCount, `must lie between autoscalingMinShards (${minShards}) and autoscalingMaxShards (${maxShards}) when autoscaling is on`);
@@ -336,6 +348,11 @@ export function parseSettings(raw: RawConfig, stack: string, awsRegion?: string)
     const replicaRegion = r.optionalString("replicaRegion", { re: /^[a-z]{2}(-gov)?-[a-z]+-\d$/, allowed: "must be an AWS region name such as us-west-2" });
     if (replicaRegion !== undefined && replicaRegion === awsRegion) {
         r.problem("replicaRegion", replicaRegion, "must differ from the stack's own region (aws:region)");
+    }
+
+    const replicaCapacity = r.oneOf("replicaCapacity", REPLICA_CAPACITIES, DEFAULTS.replicaCapacity);
+    if (replicaRegion === undefined && replicaCapacity !== DEFAULTS.replicaCapacity) {
+        r.problem("replicaCapacity", replicaCapacity, "applies only when replicaRegion is set");
     }
 
     const vpcId = r.optionalString("vpcId", { re: /^vpc-[0-9a-f]{8,17}$/, allowed: "must be a VPC id such as vpc-0abc1234" });
@@ -399,8 +416,8 @@ export function parseSettings(raw: RawConfig, stack: string, awsRegion?: string)
         archive: { bufferSizeMb, bufferIntervalSeconds, transitionDays, expirationDays, freshnessAlarmSeconds, quarantineRetentionDays },
         kcl: { applicationName: kclApplicationName, trustedPrincipals: kclTrustedPrincipals },
         workload: { recordsPerSecond, averageRecordBytes },
-        autoscaling: { enabled: autoscalingEnabled, minShards, maxShards },
-        replication: { region: replicaRegion },
+        autoscaling: { enabled: autoscalingEnabled, minShards, maxShards, reservedConcurrency },
+        replication: { region: replicaRegion, capacity: replicaCapacity },
         network: { vpcId, subnetIds, lambdasInVpc },
         analytics:
             artifactBucket !== undefined && artifactKey !== undefined

@@ -33,6 +33,12 @@ export interface StreamingStackOutputs {
     kclLeaseTableName: string;
     /** The role the KCL application assumes, "" when kclApplicationName is not set. */
     kclRoleArn: string;
+    /** The KCL application's own enhanced fan-out consumer (FanOutConfig consumerArn), "" when none. */
+    kclConsumerArn: string;
+    /** KCL 3.x worker-metrics table (WorkerMetricsTableConfig tableName), "" when none. */
+    kclWorkerMetricsTableName: string;
+    /** KCL 3.x coordinator-state table (CoordinatorStateTableConfig tableName), "" when none. */
+    kclCoordinatorStateTableName: string;
     dashboardName: string;
     /** The disaster-recovery replica stream, "" when replicaRegion is not set. */
     replicaStreamArn: string;
@@ -60,6 +66,9 @@ export const OUTPUT_TYPES: { [K in keyof StreamingStackOutputs]: "string" | "num
     efoConsumerArns: "string[]",
     kclLeaseTableName: "string",
     kclRoleArn: "string",
+    kclConsumerArn: "string",
+    kclWorkerMetricsTableName: "string",
+    kclCoordinatorStateTableName: "string",
     dashboardName: "string",
     replicaStreamArn: "string",
     replicaRegion: "string",

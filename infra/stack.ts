@@ -14,14 +14,15 @@ import { ResultsTable } from "./components/results-table";
 import { Stream } from "./components/stream";
 import type { Settings } from "./config";
 import { awsContext } from "./lib/aws-context";
-import { namePrefix, physicalName } from "./lib/naming";
+import { bucketPrefix, namePrefix, physicalName } from "./lib/naming";
+import { carriedProviderSettings } from "./lib/provider-settings";
 import { stackTags } from "./lib/tags";
 import { OUTPUT_CONTRACT_VERSION, type StreamingStackOutputs } from "./outputs";
 
 type Outputs = { [K in keyof StreamingStackOutputs]: pulumi.Input<StreamingStackOutputs[K]> };
 
 /** Composes the components of one environment from its settings and returns the output contract. */
-export function buildStack(settings: Settings): Outputs {
+export function buildStack(settings: Settings, providerSettings = carriedProviderSettings()): Outputs {
     const tags = stackTags(settings);
     const context = awsContext();
     const prefix = settings.environment;
@@ -29,6 +30,7 @@ export function buildStack(settings: Settings): Outputs {
     const physicalPrefix = namePrefix(settings);
 
     const key = new EncryptionKey(`${prefix}-key`, {
+        aliasName: physicalName(settings, "key"),
         existingKeyArn: settings.encryption.existingKeyArn,
         deletionWindowDays: settings.encryption.existingKeyArn === undefined ? settings.encryption.deletionWindowDays : undefined,
         context,
@@ -75,6 +77,8 @@ export function buildStack(settings: Settings): Outputs {
             throttleRatePerSecond: settings.ingest.throttleRatePerSecond,
             throttleBurst: settings.ingest.throttleBurst,
             maxBodyBytes: settings.ingest.maxBodyBytes,
+            // An event source mapping filter never matches a KPL aggregate: filtered consumers get plain records.
+            aggregation: settings.consumer.filterEventTypes.length === 0,
         },
         trustedPrincipals: settings.producers.trustedPrincipals,
         feeds: {
@@ -97,6 +101,7 @@ export function buildStack(settings: Settings): Outputs {
     // The archive bucket also holds the consumer's quarantine (its own prefix, lifecycle rule and grants).
     const archive = new FirehoseArchive(`${prefix}-archive`, {
         namePrefix: physicalPrefix,
+        bucketPrefixes: { archive: bucketPrefix(settings, "archive"), accessLogs: bucketPrefix(settings, "logs") },
         streamArn: stream.stream.arn,
         kmsKeyArn: key.keyArn,
         alertsTopicArn: alerts.topic.arn,
@@ -158,33 +163,58 @@ export function buildStack(settings: Settings): Outputs {
           })
         : undefined;
 
-    if (settings.autoscaling.enabled) {
+    const autoscaling = settings.autoscaling;
+    if (autoscaling.enabled) {
         new Autoscaler(`${prefix}-autoscaler`, {
             functionName: physicalName(settings, "autoscaler"),
             streamArn: stream.stream.arn,
             streamName: physicalName(settings, "events"),
             kmsKeyArn: key.keyArn,
             alertsTopicArn: alerts.topic.arn,
-            minShards: settings.autoscaling.minShards,
-            maxShards: settings.autoscaling.maxShards,
+            minShards: autoscaling.minShards,
+            maxShards: autoscaling.maxShards,
+            reservedConcurrency: autoscaling.reservedConcurrency,
             accountId: context.accountId,
+            deletionProtection: settings.deletionProtection,
             logRetentionDays: settings.logRetentionDays,
             alarmEvaluationPeriods: settings.alarms.evaluationPeriods,
             tags,
         });
     }
 
+    // The replica on demand (never throttled below the primary), or shaped and autoscaled like the primary.
+    const replicaLikePrimary = settings.replication.capacity === "MATCH_PRIMARY";
     const replication = settings.replication.region
         ? new Replication(`${prefix}-replica`, {
               region: settings.replication.region,
+              providerSettings,
               replicaStreamName: physicalName(settings, "events-replica"),
-              // The replica receives every record: the same shape and the same declared workload.
-              stream: { mode: settings.stream.mode, shardCount: settings.stream.shardCount, retentionHours: settings.stream.retentionHours, shardLevelMetrics: settings.stream.shardLevelMetrics, workload },
+              keyAliasName: physicalName(settings, "replica-key"),
+              // The replica receives every record: the same retention, metrics and declared workload.
+              stream: {
+                  mode: replicaLikePrimary ? settings.stream.mode : "ON_DEMAND",
+                  shardCount: replicaLikePrimary ? settings.stream.shardCount : undefined,
+                  retentionHours: settings.stream.retentionHours,
+                  shardLevelMetrics: settings.stream.shardLevelMetrics,
+                  workload,
+              },
+              autoscaler:
+                  replicaLikePrimary && autoscaling.enabled
+                      ? {
+                            functionName: physicalName(settings, "replica-autoscaler"),
+                            minShards: autoscaling.minShards,
+                            maxShards: autoscaling.maxShards,
+                            reservedConcurrency: autoscaling.reservedConcurrency,
+                            deletionProtection: settings.deletionProtection,
+                            alarmEvaluationPeriods: settings.alarms.evaluationPeriods,
+                        }
+                      : undefined,
               primary: { streamArn: stream.stream.arn, kmsKeyArn: key.keyArn, alertsTopicArn: alerts.topic.arn },
               replicatorFunctionName: physicalName(settings, "replicator"),
               alertSubscriptions: settings.alerts.subscriptions,
-              alarms: { iteratorAgeMs: settings.alarms.iteratorAgeMs, evaluationPeriods: settings.alarms.evaluationPeriods },
+              alarms: settings.alarms,
               maxRecordAgeSeconds: c.maxRecordAgeSeconds,
+              vpcConfig,
               logRetentionDays: settings.logRetentionDays,
               protect: settings.deletionProtection,
               tags,
@@ -198,8 +228,7 @@ export function buildStack(settings: Settings): Outputs {
               streamArn: stream.stream.arn,
               kmsKeyArn: key.keyArn,
               resultsTable: { name: results.table.name, arn: results.table.arn },
-              region: context.region,
-              accountId: context.accountId,
+              context,
               parallelism: settings.analytics.parallelism,
               parallelismPerKpu: settings.analytics.parallelismPerKpu,
               autoScaling: settings.analytics.autoScaling,
@@ -234,6 +263,9 @@ export function buildStack(settings: Settings): Outputs {
         efoConsumerArns: pulumi.all([consumer.efoConsumer?.arn, kcl?.consumer.arn]).apply((arns) => arns.filter((a): a is string => a !== undefined)),
         kclLeaseTableName: kcl?.leaseTable.name ?? "",
         kclRoleArn: kcl?.role.arn ?? "",
+        kclConsumerArn: kcl?.consumer.arn ?? "",
+        kclWorkerMetricsTableName: kcl?.workerMetricsTable.name ?? "",
+        kclCoordinatorStateTableName: kcl?.coordinatorStateTable.name ?? "",
         dashboardName: monitoring.dashboard.dashboardName,
         replicaStreamArn: replication?.replica.stream.arn ?? "",
         replicaRegion: settings.replication.region ?? "",

@@ -24,12 +24,16 @@ export const ENV = Object.freeze({
     alertsTopicArn: "ALERTS_TOPIC_ARN",
     /** "true": decide and report, never call UpdateShardCount (to watch it before trusting it). */
     dryRun: "AUTOSCALER_DRY_RUN",
+    /** DynamoDB table of the autoscaler's lock (lock.ts); unset: no lock (reserved concurrency 1 keeps runs apart). */
+    lockTable: "AUTOSCALER_LOCK_TABLE",
 });
 
 export interface AutoscalerConfig {
     streamName: string;
     alertsTopicArn: string;
     dryRun: boolean;
+    /** Table of the run lock, when there is one. */
+    lockTable?: string;
     settings: AutoscalerSettings;
 }
 
@@ -72,6 +76,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): A
         else settings[key] = Number(raw);
     }
     if (problems.length === 0) problems.push(...settingsProblems(settings, (k, v) => `${SETTING_ENV[k]}=${String(v)}`));
+    const lockTable = env[ENV.lockTable]?.trim() || undefined;
+    if (lockTable !== undefined && !/^[\w.-]{3,255}$/.test(lockTable)) problems.push(`${ENV.lockTable}=${lockTable} is not a DynamoDB table name`);
     if (problems.length > 0) throw new ConfigError(`autoscaler configuration:\n  ${problems.join("\n  ")}`);
-    return { streamName, alertsTopicArn, dryRun: dryRunRaw === "true", settings };
+    return { streamName, alertsTopicArn, dryRun: dryRunRaw === "true", ...(lockTable ? { lockTable } : {}), settings };
 }

@@ -18,6 +18,7 @@ import { type Decision, decide, type MinuteMetrics } from "./decision";
 import { parseTrigger, type Trigger } from "./events";
 import { callsInWindow, decodeHistory, encodeHistory, HISTORY_TAG_KEY, type ScalingCall } from "./history";
 import { UPDATE_SHARD_COUNT } from "./limits";
+import type { RunLock } from "./lock";
 import { metricDataRequest, metricWindow, parseMetricData, UNPUBLISHED_MINUTES } from "./metrics";
 
 export interface AutoscalerDeps {
@@ -27,6 +28,8 @@ export interface AutoscalerDeps {
     config: AutoscalerConfig;
     logger: Pick<Logger, "info" | "warn" | "error">;
     metrics: Pick<Metrics, "addDimension" | "addMetric" | "publishStoredMetrics">;
+    /** Keeps two runs apart when concurrency is not reserved (lock.ts); none: reserved concurrency 1 does. */
+    lock?: RunLock;
     /** Epoch ms; injectable for tests. @default Date.now */
     now?: () => number;
 }
@@ -35,7 +38,7 @@ export interface AutoscalerResult {
     trigger: string;
     streamName: string;
     /** What happened: no change, a call made, a call AWS refused, or (dry run) a call not made. */
-    outcome: "no-change" | "scaled" | "refused" | "dry-run";
+    outcome: "no-change" | "scaled" | "refused" | "dry-run" | "locked";
     action: Decision["action"];
     from?: number;
     target?: number;
@@ -48,7 +51,7 @@ export interface AutoscalerResult {
 const NOT_COUNTED = new Set(["InvalidArgumentException", "ValidationException", "AccessDeniedException", "ResourceNotFoundException"]);
 
 export function createHandler(deps: AutoscalerDeps) {
-    const { kinesis, cloudwatch, sns, config, logger, metrics } = deps;
+    const { kinesis, cloudwatch, sns, config, logger, metrics, lock } = deps;
     const now = deps.now ?? Date.now;
     const stream = config.streamName;
 
@@ -93,6 +96,18 @@ export function createHandler(deps: AutoscalerDeps) {
     return async (event: unknown): Promise<AutoscalerResult> => {
         const trigger: Trigger = parseTrigger(event);
         const at = now();
+        if (lock && !(await lock.acquire(at))) {
+            logger.info("another run holds the lock: nothing done", { trigger: trigger.description });
+            return { trigger: trigger.description, streamName: stream, outcome: "locked", action: "none", reason: "another run of the autoscaler holds the lock", callsInLast24h: 0 };
+        }
+        try {
+            return await evaluate(trigger, at);
+        } finally {
+            await lock?.release();
+        }
+    };
+
+    async function evaluate(trigger: Trigger, at: number): Promise<AutoscalerResult> {
         metrics.addDimension("StreamName", stream);
         try {
             const summary = (await kinesis.send(new DescribeStreamSummaryCommand({ StreamName: stream }))).StreamDescriptionSummary;
@@ -165,5 +180,5 @@ export function createHandler(deps: AutoscalerDeps) {
         } finally {
             metrics.publishStoredMetrics();
         }
-    };
+    }
 }

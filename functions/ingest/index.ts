@@ -2,6 +2,7 @@ import { Logger } from "@aws-lambda-powertools/logger";
 import { Metrics } from "@aws-lambda-powertools/metrics";
 import { KinesisClient } from "@aws-sdk/client-kinesis";
 import { KinesisProducer } from "../shared/producer";
+import { loadIngestSettings } from "./config";
 import { createHandler } from "./handler";
 
 function requiredEnv(name: string): string {
@@ -9,6 +10,8 @@ function requiredEnv(name: string): string {
     if (!v) throw new Error(`environment variable ${name} is not set`);
     return v;
 }
+
+const settings = loadIngestSettings(process.env);
 
 // Module scope: the client's connections and the producer's shard map outlive one invocation.
 export const handler = createHandler({
@@ -20,8 +23,9 @@ export const handler = createHandler({
         maxBufferedTimeMs: 0,
         // Stay well inside API Gateway's 29 s integration timeout.
         recordTtlMs: 10_000,
+        aggregation: { enabled: settings.aggregation },
     }),
-    maxBodyBytes: Number(process.env.MAX_BODY_BYTES ?? 1_048_576),
+    maxBodyBytes: settings.maxBodyBytes,
     logger: new Logger(),
     metrics: new Metrics(),
 });

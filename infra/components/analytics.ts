@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { assumedBy, policyDocument } from "../lib/iam";
+import type { AwsContext } from "../lib/aws-context";
+import { assumedBy, fromAccount, policyDocument } from "../lib/iam";
 
 export interface AnalyticsArgs {
     applicationName: string;
@@ -10,8 +11,8 @@ export interface AnalyticsArgs {
     kmsKeyArn: pulumi.Input<string>;
     /** Results go to the results table (the application reads its name from its properties). */
     resultsTable: { name: pulumi.Input<string>; arn: pulumi.Input<string> };
-    region: pulumi.Input<string>;
-    accountId: pulumi.Input<string>;
+    /** Account, region and partition (ARNs are built with the partition, not a hard-coded `aws`). */
+    context: AwsContext;
     parallelism: number;
     parallelismPerKpu: number;
     autoScaling: boolean;
@@ -36,8 +37,9 @@ export class Analytics extends pulumi.ComponentResource {
             { parent: this },
         );
         const logStream = new aws.cloudwatch.LogStream(name, { name: "application", logGroupName: logGroup.name }, { parent: this });
-        const bucketArn = `arn:aws:s3:::${args.artifact.bucket}`;
-        const role = new aws.iam.Role(name, { assumeRolePolicy: pulumi.jsonStringify(assumedBy("kinesisanalytics.amazonaws.com", args.accountId)), tags: args.tags }, { parent: this });
+        const { accountId, region, partition } = args.context;
+        const bucketArn = pulumi.interpolate`arn:${partition}:s3:::${args.artifact.bucket}`;
+        const role = new aws.iam.Role(name, { assumeRolePolicy: pulumi.jsonStringify(assumedBy("kinesisanalytics.amazonaws.com", fromAccount(accountId))), tags: args.tags }, { parent: this });
         const rolePolicy = new aws.iam.RolePolicy(
             name,
             {
@@ -46,10 +48,10 @@ export class Analytics extends pulumi.ComponentResource {
                     policyDocument(
                         { Sid: "ReadStream", Effect: "Allow", Action: ["kinesis:DescribeStream", "kinesis:DescribeStreamSummary", "kinesis:ListShards", "kinesis:GetShardIterator", "kinesis:GetRecords"], Resource: args.streamArn },
                         { Sid: "DecryptStream", Effect: "Allow", Action: "kms:Decrypt", Resource: args.kmsKeyArn },
-                        { Sid: "ReadArtifact", Effect: "Allow", Action: ["s3:GetObject", "s3:GetObjectVersion"], Resource: `${bucketArn}/${args.artifact.key}` },
+                        { Sid: "ReadArtifact", Effect: "Allow", Action: ["s3:GetObject", "s3:GetObjectVersion"], Resource: pulumi.interpolate`${bucketArn}/${args.artifact.key}` },
                         { Sid: "WriteResults", Effect: "Allow", Action: ["dynamodb:BatchWriteItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DescribeTable"], Resource: args.resultsTable.arn },
                         { Sid: "WriteApplicationLog", Effect: "Allow", Action: ["logs:PutLogEvents", "logs:DescribeLogStreams"], Resource: pulumi.interpolate`${logGroup.arn}:log-stream:*` },
-                        { Sid: "DescribeLogGroups", Effect: "Allow", Action: "logs:DescribeLogGroups", Resource: pulumi.interpolate`arn:aws:logs:${args.region}:${args.accountId}:log-group:*` },
+                        { Sid: "DescribeLogGroups", Effect: "Allow", Action: "logs:DescribeLogGroups", Resource: pulumi.interpolate`arn:${partition}:logs:${region}:${accountId}:log-group:*` },
                     ),
                 ),
             },
@@ -75,7 +77,7 @@ export class Analytics extends pulumi.ComponentResource {
                     },
                     environmentProperties: {
                         propertyGroups: [
-                            { propertyGroupId: "StreamingPipeline", propertyMap: { "input.stream.arn": args.streamArn, "output.table.name": args.resultsTable.name, "aws.region": args.region } },
+                            { propertyGroupId: "StreamingPipeline", propertyMap: { "input.stream.arn": args.streamArn, "output.table.name": args.resultsTable.name, "aws.region": region } },
                         ],
                     },
                 },

@@ -2,8 +2,9 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 // The function's own environment contract (names, defaults, validation): a plain module, no runtime dependencies.
 import { autoscalerEnvironment, ENV } from "../../functions/autoscaler/config";
+import { LOCK_EXPIRY, LOCK_KEY } from "../../functions/autoscaler/lock";
 import { alarmArgs, anyOccurrence } from "../lib/alarms";
-import { assumedBy, policyDocument } from "../lib/iam";
+import { assumedBy, fromAccount, policyDocument } from "../lib/iam";
 import { StreamingFunction } from "./streaming-function";
 
 export interface AutoscalerArgs {
@@ -15,30 +16,54 @@ export interface AutoscalerArgs {
     alertsTopicArn: pulumi.Input<string>;
     minShards: number;
     maxShards: number;
+    /**
+     * Reserved concurrency; 0 reserves none (accounts with a low concurrency quota), and the
+     * autoscaler's lock alone keeps two runs apart. @default 1
+     */
+    reservedConcurrency?: number;
     accountId: pulumi.Input<string>;
+    /** DynamoDB deletion protection on the lock table (with the stack's `deletionProtection`). @default false */
+    deletionProtection?: boolean;
     logRetentionDays?: number;
     alarmEvaluationPeriods: number;
     tags: Record<string, string>;
 }
 
 /**
- * The shard autoscaler of a provisioned stream: a Lambda (reserved concurrency 1, so two runs
- * never reshard at once) invoked every minute by EventBridge Scheduler and at once by an alarm on
+ * The shard autoscaler of a provisioned stream: a Lambda (reserved concurrency 1 and a lock item
+ * taken with a conditional write, so two runs never reshard at once) invoked every minute by EventBridge Scheduler and at once by an alarm on
  * write throttling. It may only describe, tag and reshard this stream, read CloudWatch metrics and
  * publish its decisions to the alerts topic.
  */
 export class Autoscaler extends pulumi.ComponentResource {
     public readonly function: StreamingFunction;
+    public readonly lockTable: aws.dynamodb.Table;
 
     constructor(name: string, args: AutoscalerArgs, opts?: pulumi.ComponentResourceOptions) {
         super("streaming:kinesis:Autoscaler", name, {}, opts);
+        this.lockTable = new aws.dynamodb.Table(
+            `${name}-lock`,
+            {
+                name: `${args.functionName}-lock`,
+                billingMode: "PAY_PER_REQUEST",
+                hashKey: LOCK_KEY,
+                attributes: [{ name: LOCK_KEY, type: "S" }],
+                ttl: { attributeName: LOCK_EXPIRY, enabled: true },
+                pointInTimeRecovery: { enabled: true },
+                serverSideEncryption: { enabled: true, kmsKeyArn: args.kmsKeyArn },
+                deletionProtectionEnabled: args.deletionProtection ?? false,
+                tags: args.tags,
+            },
+            { parent: this },
+        );
+        const reserved = args.reservedConcurrency ?? 1;
         this.function = new StreamingFunction(
             name,
             {
                 entry: "autoscaler",
                 functionName: args.functionName,
                 description: "Reshards the stream from its CloudWatch metrics within the UpdateShardCount limits",
-                reservedConcurrency: 1,
+                reservedConcurrency: reserved > 0 ? reserved : undefined,
                 timeout: 60,
                 statements: [
                     {
@@ -50,12 +75,14 @@ export class Autoscaler extends pulumi.ComponentResource {
                     },
                     // GetMetricData has no resource-level permissions.
                     { Sid: "ReadStreamMetrics", Effect: "Allow", Action: "cloudwatch:GetMetricData", Resource: "*" },
+                    { Sid: "HoldRunLock", Effect: "Allow", Action: ["dynamodb:PutItem", "dynamodb:DeleteItem"], Resource: this.lockTable.arn },
                     { Sid: "PublishDecisions", Effect: "Allow", Action: "sns:Publish", Resource: args.alertsTopicArn },
                     { Sid: "EncryptDecisions", Effect: "Allow", Action: ["kms:GenerateDataKey", "kms:Decrypt"], Resource: args.kmsKeyArn },
                 ],
                 environment: {
                     ...autoscalerEnvironment({ streamName: args.streamName, alertsTopicArn: "", settings: { minShards: args.minShards, maxShards: args.maxShards } }),
                     [ENV.alertsTopicArn]: args.alertsTopicArn,
+                    [ENV.lockTable]: this.lockTable.name,
                     POWERTOOLS_SERVICE_NAME: "autoscaler",
                     POWERTOOLS_METRICS_NAMESPACE: "StreamingPipeline",
                 },
@@ -69,7 +96,7 @@ export class Autoscaler extends pulumi.ComponentResource {
 
         const schedulerRole = new aws.iam.Role(
             `${name}-scheduler`,
-            { assumeRolePolicy: pulumi.jsonStringify(assumedBy("scheduler.amazonaws.com", args.accountId)), tags: args.tags },
+            { assumeRolePolicy: pulumi.jsonStringify(assumedBy("scheduler.amazonaws.com", fromAccount(args.accountId))), tags: args.tags },
             { parent: this },
         );
         new aws.iam.RolePolicy(

@@ -4,8 +4,14 @@ import type { AwsContext } from "../lib/aws-context";
 import { policyDocument } from "../lib/iam";
 
 export interface EncryptionKeyArgs {
-    /** Adopt this customer-managed key instead of creating one (its key policy is then the owner's job). */
+    /**
+     * Adopt this customer-managed key instead of creating one. Its key policy is its owner's job and
+     * must hold the statements `keyPolicy` writes for CloudWatch alarms and CloudWatch Logs (README,
+     * "Adopting a key"): @pulumi/aws has no data source that reads a key policy, so it is not checked here.
+     */
     existingKeyArn?: string;
+    /** Alias of a created key, without `alias/`: project-prefixed, so two projects' `prod` keys never collide. */
+    aliasName?: string;
     /** Waiting period before a deleted key is destroyed. @default 30 */
     deletionWindowDays?: number;
     context: AwsContext;
@@ -45,7 +51,7 @@ export class EncryptionKey extends pulumi.ComponentResource {
                 },
                 { parent: this, protect: args.protect ?? false },
             );
-            new aws.kms.Alias(name, { name: pulumi.interpolate`alias/${name}`, targetKeyId: this.key.keyId }, { parent: this });
+            new aws.kms.Alias(name, { name: `alias/${args.aliasName ?? name}`, targetKeyId: this.key.keyId }, { parent: this });
             this.keyArn = this.key.arn;
         }
         this.registerOutputs({ keyArn: this.keyArn });

@@ -9,6 +9,8 @@ import { DEFAULT_QUARANTINE_RETENTION_DAYS, QUARANTINE_PREFIX } from "../../cont
 export interface FirehoseArchiveArgs {
     /** Prefix of physical names, e.g. `kinesis-streaming-prod`. */
     namePrefix: string;
+    /** Bucket name prefixes (at most 37 characters: the provider appends 26), e.g. from `bucketPrefix`. */
+    bucketPrefixes: { archive: string; accessLogs: string };
     streamArn: pulumi.Input<string>;
     kmsKeyArn: pulumi.Input<string>;
     alertsTopicArn: pulumi.Input<string>;
@@ -68,7 +70,9 @@ export class FirehoseArchive extends pulumi.ComponentResource {
         const d = withDefaults(ARCHIVE_DEFAULTS, args);
         const { accountId, region } = args.context;
 
-        this.logBucket = new aws.s3.Bucket(`${name}-access-logs`, { bucketPrefix: `${args.namePrefix}-logs-`, tags: args.tags }, { parent: this });
+        this.logBucket = new aws.s3.Bucket(`${name}-access-logs`, { bucketPrefix: args.bucketPrefixes.accessLogs, tags: args.tags }, { parent: this });
+        // Declared before its policy so the policy can name it as the only source of logs.
+        this.bucket = new aws.s3.Bucket(name, { bucketPrefix: args.bucketPrefixes.archive, tags: args.tags }, { parent: this });
         this.guard(`${name}-access-logs`, this.logBucket, { sseAlgorithm: "AES256" }, [
             {
                 Sid: "S3ServerAccessLogDelivery",
@@ -76,7 +80,8 @@ export class FirehoseArchive extends pulumi.ComponentResource {
                 Principal: { Service: "logging.s3.amazonaws.com" },
                 Action: "s3:PutObject",
                 Resource: pulumi.interpolate`${this.logBucket.arn}/*`,
-                Condition: { StringEquals: { "aws:SourceAccount": accountId } },
+                // The S3 guide's conditions: this account, and only the archive bucket's logs.
+                Condition: { StringEquals: { "aws:SourceAccount": accountId }, ArnLike: { "aws:SourceArn": this.bucket.arn } },
             },
         ]);
         new aws.s3.BucketLifecycleConfiguration(
@@ -85,7 +90,6 @@ export class FirehoseArchive extends pulumi.ComponentResource {
             { parent: this },
         );
 
-        this.bucket = new aws.s3.Bucket(name, { bucketPrefix: `${args.namePrefix}-archive-`, tags: args.tags }, { parent: this });
         this.guard(name, this.bucket, { sseAlgorithm: "aws:kms", kmsMasterKeyId: args.kmsKeyArn }, []);
         new aws.s3.BucketLogging(name, { bucket: this.bucket.id, targetBucket: this.logBucket.id, targetPrefix: "archive/" }, { parent: this });
         new aws.s3.BucketLifecycleConfiguration(name, { bucket: this.bucket.id, rules: archiveLifecycleRules(d) }, { parent: this });
@@ -97,7 +101,7 @@ export class FirehoseArchive extends pulumi.ComponentResource {
         );
         const logStream = new aws.cloudwatch.LogStream(`${name}-delivery`, { name: "S3Delivery", logGroupName: logGroup.name }, { parent: this });
 
-        const role = new aws.iam.Role(`${name}-firehose`, { assumeRolePolicy: pulumi.jsonStringify(assumedBy("firehose.amazonaws.com", accountId)), tags: args.tags }, { parent: this });
+        const role = new aws.iam.Role(`${name}-firehose`, { assumeRolePolicy: pulumi.jsonStringify(assumedBy("firehose.amazonaws.com", { StringEquals: { "sts:ExternalId": accountId } })), tags: args.tags }, { parent: this });
         const rolePolicy = new aws.iam.RolePolicy(
             `${name}-firehose`,
             {

@@ -22,14 +22,22 @@ export interface KclSupportArgs {
     tags: Record<string, string>;
 }
 
+/** The lease table's index KCL 3.x queries for a worker's leases (it would add it itself otherwise). */
+export const LEASE_OWNER_INDEX = "LeaseOwnerToLeaseKeyIndex";
+
 /**
- * What another team needs to run a KCL consumer application on this stream: its own enhanced
- * fan-out consumer (2 MiB/s per shard, not shared), the lease table the KCL would otherwise create
- * unencrypted and without PITR, and a role with exactly the KCL's permissions.
+ * What another team needs to run a KCL 3.x consumer application on this stream: its own enhanced
+ * fan-out consumer (2 MiB/s per shard, not shared); the three metadata tables KCL 3.x would
+ * otherwise create unencrypted and without PITR (the lease table with its leaseOwner index, the
+ * worker-metrics table and the coordinator-state table, with the keys KCL 3.x gives them); and a
+ * role with the permissions the KCL guide lists, on these tables only. KCL 2.x uses the lease table
+ * alone (and ignores the index), so the same tables serve an application not yet migrated.
  */
 export class KclSupport extends pulumi.ComponentResource {
     public readonly consumer: aws.kinesis.StreamConsumer;
     public readonly leaseTable: aws.dynamodb.Table;
+    public readonly workerMetricsTable: aws.dynamodb.Table;
+    public readonly coordinatorStateTable: aws.dynamodb.Table;
     public readonly role: aws.iam.Role;
 
     constructor(name: string, args: KclSupportArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -37,21 +45,33 @@ export class KclSupport extends pulumi.ComponentResource {
         const { accountId, partition } = args.context;
         this.consumer = new aws.kinesis.StreamConsumer(name, { name: args.applicationName, streamArn: args.streamArn }, { parent: this });
         const protect = args.deletionProtection ?? false;
-        this.leaseTable = new aws.dynamodb.Table(
-            name,
-            {
-                // The KCL's default lease table name is the application name; prefixed here so stacks don't collide.
-                name: `${args.namePrefix}-${args.applicationName}-leases`,
-                billingMode: "PAY_PER_REQUEST",
-                hashKey: "leaseKey",
-                attributes: [{ name: "leaseKey", type: "S" }],
-                pointInTimeRecovery: { enabled: true },
-                serverSideEncryption: { enabled: true, kmsKeyArn: args.kmsKeyArn },
-                deletionProtectionEnabled: protect,
-                tags: args.tags,
-            },
-            { parent: this, protect },
-        );
+        const table = (logicalName: string, suffix: string, key: string, extra: Partial<aws.dynamodb.TableArgs> = {}) =>
+            new aws.dynamodb.Table(
+                logicalName,
+                {
+                    // KCL names them after the application; prefixed here so stacks don't collide (the application is configured with these names).
+                    name: `${args.namePrefix}-${args.applicationName}-${suffix}`,
+                    billingMode: "PAY_PER_REQUEST",
+                    hashKey: key,
+                    attributes: [{ name: key, type: "S" }],
+                    pointInTimeRecovery: { enabled: true },
+                    serverSideEncryption: { enabled: true, kmsKeyArn: args.kmsKeyArn },
+                    deletionProtectionEnabled: protect,
+                    tags: args.tags,
+                    ...extra,
+                },
+                { parent: this, protect },
+            );
+        // The lease table keeps its logical name, so adding KCL 3.x support does not replace it.
+        this.leaseTable = table(name, "leases", "leaseKey", {
+            attributes: [
+                { name: "leaseKey", type: "S" },
+                { name: "leaseOwner", type: "S" },
+            ],
+            globalSecondaryIndexes: [{ name: LEASE_OWNER_INDEX, hashKey: "leaseOwner", rangeKey: "leaseKey", projectionType: "KEYS_ONLY" }],
+        });
+        this.workerMetricsTable = table(`${name}-worker-metrics`, "WorkerMetricStats", "wid");
+        this.coordinatorStateTable = table(`${name}-coordinator-state`, "CoordinatorState", "key");
         const trusted = args.trustedPrincipals && args.trustedPrincipals.length > 0 ? args.trustedPrincipals : [pulumi.interpolate`arn:${partition}:iam::${accountId}:root`];
         this.role = new aws.iam.Role(
             name,
@@ -72,11 +92,20 @@ export class KclSupport extends pulumi.ComponentResource {
                         { Sid: "ReadStream", Effect: "Allow", Action: ["kinesis:DescribeStream", "kinesis:DescribeStreamSummary", "kinesis:ListShards", "kinesis:GetShardIterator", "kinesis:GetRecords"], Resource: args.streamArn },
                         { Sid: "SubscribeThroughEfo", Effect: "Allow", Action: ["kinesis:SubscribeToShard", "kinesis:DescribeStreamConsumer"], Resource: this.consumer.arn },
                         { Sid: "DecryptStream", Effect: "Allow", Action: "kms:Decrypt", Resource: args.kmsKeyArn },
+                        // The KCL guide's DynamoDB permissions, on this application's tables only. CreateTable is
+                        // listed there because KCL creates missing tables; here they exist, so it only describes them.
                         {
                             Sid: "ManageLeases",
                             Effect: "Allow",
-                            Action: ["dynamodb:DescribeTable", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:Scan", "dynamodb:Query"],
-                            Resource: [this.leaseTable.arn, pulumi.interpolate`${this.leaseTable.arn}/index/*`],
+                            Action: ["dynamodb:CreateTable", "dynamodb:DescribeTable", "dynamodb:UpdateTable", "dynamodb:Scan", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"],
+                            Resource: this.leaseTable.arn,
+                        },
+                        { Sid: "FindOwnLeases", Effect: "Allow", Action: "dynamodb:Query", Resource: pulumi.interpolate`${this.leaseTable.arn}/index/*` },
+                        {
+                            Sid: "ManageWorkerMetricsAndCoordinatorState",
+                            Effect: "Allow",
+                            Action: ["dynamodb:CreateTable", "dynamodb:DescribeTable", "dynamodb:Scan", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"],
+                            Resource: [this.workerMetricsTable.arn, this.coordinatorStateTable.arn],
                         },
                         {
                             // PutMetricData has no resource-level permissions: scope it to the application's namespace.
@@ -111,6 +140,12 @@ export class KclSupport extends pulumi.ComponentResource {
             ),
             { parent: this },
         );
-        this.registerOutputs({ consumerArn: this.consumer.arn, leaseTableName: this.leaseTable.name, roleArn: this.role.arn });
+        this.registerOutputs({
+            consumerArn: this.consumer.arn,
+            leaseTableName: this.leaseTable.name,
+            workerMetricsTableName: this.workerMetricsTable.name,
+            coordinatorStateTableName: this.coordinatorStateTable.name,
+            roleArn: this.role.arn,
+        });
     }
 }

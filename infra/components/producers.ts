@@ -1,9 +1,10 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { type AlarmSpec, alarmArgs, anyOccurrence } from "../lib/alarms";
+import { INGEST_ENV } from "../../functions/ingest/config";
 import { withDefaults } from "../lib/defaults";
 import type { AwsContext } from "../lib/aws-context";
-import { assumedBy, policyDocument, streamWriteStatements } from "../lib/iam";
+import { assumedBy, fromAccount, policyDocument, streamWriteStatements } from "../lib/iam";
 import { StreamingFunction } from "./streaming-function";
 
 export type IngestAuthorization = { type: "IAM" } | { type: "JWT"; issuer: string; audience: string[] };
@@ -25,6 +26,8 @@ export interface ProducersArgs {
         throttleBurst?: number;
         /** Largest accepted body; larger gets HTTP 413. @default 1048576 */
         maxBodyBytes?: number;
+        /** KPL-aggregate what the API writes; off when the consumer filters by event type (no aggregate matches a filter). @default true */
+        aggregation?: boolean;
     };
     /** Principals allowed to assume the external producer role; empty = this account. @default [] */
     trustedPrincipals?: string[];
@@ -45,6 +48,7 @@ export const PRODUCERS_DEFAULTS = {
     throttleRatePerSecond: 100,
     throttleBurst: 200,
     maxBodyBytes: 1_048_576,
+    aggregation: true,
 };
 
 /**
@@ -73,7 +77,8 @@ export class Producers extends pulumi.ComponentResource {
                 statements: write,
                 environment: {
                     STREAM_NAME: args.streamName,
-                    MAX_BODY_BYTES: String(ingest.maxBodyBytes),
+                    [INGEST_ENV.maxBodyBytes]: String(ingest.maxBodyBytes),
+                    [INGEST_ENV.aggregation]: String(ingest.aggregation),
                     POWERTOOLS_SERVICE_NAME: "ingest",
                     POWERTOOLS_METRICS_NAMESPACE: "StreamingPipeline",
                 },
@@ -181,7 +186,11 @@ export class Producers extends pulumi.ComponentResource {
             { name: `/aws/iot/${args.namePrefix}-rule-errors`, retentionInDays: args.logRetentionDays ?? 30, kmsKeyId: args.kmsKeyArn, tags: args.tags },
             { parent: this },
         );
-        const role = new aws.iam.Role(`${name}-iot`, { assumeRolePolicy: pulumi.jsonStringify(assumedBy("iot.amazonaws.com", args.context.accountId)), tags: args.tags }, { parent: this });
+        const ruleName = `${args.namePrefix}-to-kinesis`.replace(/[^A-Za-z0-9_]/g, "_");
+        const { accountId, region, partition } = args.context;
+        // The IoT guide's confused-deputy condition: this account, and this rule only.
+        const trust = { ...fromAccount(accountId), ArnLike: { "aws:SourceArn": pulumi.interpolate`arn:${partition}:iot:${region}:${accountId}:rule/${ruleName}` } };
+        const role = new aws.iam.Role(`${name}-iot`, { assumeRolePolicy: pulumi.jsonStringify(assumedBy("iot.amazonaws.com", trust)), tags: args.tags }, { parent: this });
         new aws.iam.RolePolicy(
             `${name}-iot`,
             {
@@ -189,7 +198,8 @@ export class Producers extends pulumi.ComponentResource {
                 policy: pulumi.jsonStringify(
                     policyDocument(
                         ...streamWriteStatements(args.streamArn, args.kmsKeyArn, ["kinesis:PutRecord"]),
-                        { Sid: "WriteRuleErrors", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: pulumi.interpolate`${errors.arn}:*` },
+                        // The IoT CloudWatch Logs action needs all three (IoT developer guide).
+                        { Sid: "WriteRuleErrors", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"], Resource: pulumi.interpolate`${errors.arn}:*` },
                     ),
                 ),
             },
@@ -198,7 +208,7 @@ export class Producers extends pulumi.ComponentResource {
         new aws.iot.TopicRule(
             `${name}-iot`,
             {
-                name: `${args.namePrefix}-to-kinesis`.replace(/[^A-Za-z0-9_]/g, "_"),
+                name: ruleName,
                 description: `Device messages on ${topicFilter} to the stream`,
                 enabled: true,
                 sql: `SELECT * FROM '${topicFilter}'`,
@@ -213,13 +223,11 @@ export class Producers extends pulumi.ComponentResource {
 
     /** CloudWatch Logs subscription filters: every event of the log groups goes to the stream. */
     private logsFeed(name: string, logGroupNames: string[], args: ProducersArgs): void {
-        const { region, accountId } = args.context;
-        const role = new aws.iam.Role(
-            `${name}-logs`,
-            { assumeRolePolicy: pulumi.jsonStringify(assumedBy(pulumi.interpolate`logs.${region}.amazonaws.com`, accountId)), tags: args.tags },
-            { parent: this },
-        );
-        new aws.iam.RolePolicy(
+        const { region, accountId, partition } = args.context;
+        // The CloudWatch Logs guide's trust: the service, acting for this account's log groups only.
+        const trust = { StringLike: { "aws:SourceArn": pulumi.interpolate`arn:${partition}:logs:${region}:${accountId}:*` } };
+        const role = new aws.iam.Role(`${name}-logs`, { assumeRolePolicy: pulumi.jsonStringify(assumedBy("logs.amazonaws.com", trust)), tags: args.tags }, { parent: this });
+        const policy = new aws.iam.RolePolicy(
             `${name}-logs`,
             { role: role.id, policy: pulumi.jsonStringify(policyDocument(...streamWriteStatements(args.streamArn, args.kmsKeyArn, ["kinesis:PutRecord"]))) },
             { parent: this },
@@ -228,7 +236,8 @@ export class Producers extends pulumi.ComponentResource {
             new aws.cloudwatch.LogSubscriptionFilter(
                 `${name}-logs-${logGroup.replace(/[^A-Za-z0-9]+/g, "-").replace(/^-|-$/g, "")}`,
                 { logGroup, name: `${args.namePrefix}-to-kinesis`, filterPattern: "", destinationArn: args.streamArn, roleArn: role.arn, distribution: "Random" },
-                { parent: this, dependsOn: [role] },
+                // PutSubscriptionFilter test-delivers a record at once: the role's policy must be in place.
+                { parent: this, dependsOn: [role, policy] },
             );
         }
     }

@@ -4,21 +4,31 @@ import type { AlertSubscription } from "../config";
 import { awsContext } from "../lib/aws-context";
 import { streamWriteStatements } from "../lib/iam";
 import { Alerts } from "./alerts";
+import { Autoscaler, type AutoscalerArgs } from "./autoscaler";
 import { EncryptionKey } from "./encryption-key";
-import { LambdaConsumer } from "./lambda-consumer";
-import { Stream, type StreamArgs } from "./stream";
+import { LambdaConsumer, type LambdaConsumerArgs } from "./lambda-consumer";
+import { Stream, type StreamAlarmArgs, type StreamArgs } from "./stream";
 
 export interface ReplicationArgs {
     region: string;
+    /** The stack's `aws:` provider settings but the region (credentials, roles, allowed accounts, default tags). */
+    providerSettings?: Omit<aws.ProviderArgs, "region">;
     replicaStreamName: string;
-    /** Shape of the replica: the primary's mode, shards and retention. */
+    /** Alias of the replica region's key, without `alias/`. */
+    keyAliasName: string;
+    /** Shape of the replica: ON_DEMAND (keeps up with any primary), or the primary's mode and shards. */
     stream: Pick<StreamArgs, "mode" | "shardCount" | "retentionHours" | "shardLevelMetrics" | "workload">;
+    /** An autoscaler for a provisioned replica, as the primary's (in the replica's region). */
+    autoscaler?: Pick<AutoscalerArgs, "functionName" | "minShards" | "maxShards" | "reservedConcurrency" | "deletionProtection" | "alarmEvaluationPeriods">;
     primary: { streamArn: pulumi.Input<string>; kmsKeyArn: pulumi.Input<string>; alertsTopicArn: pulumi.Input<string> };
     replicatorFunctionName: string;
     /** Who hears the replica region's alarms (the primary's subscribers, usually). */
     alertSubscriptions: AlertSubscription[];
-    alarms: { iteratorAgeMs: number; evaluationPeriods: number };
+    /** The stack's alarm settings: the replica stream's alarms use every one, as the primary's do. */
+    alarms: Omit<StreamAlarmArgs, "topicArn"> & { iteratorAgeMs: number; evaluationPeriods: number };
     maxRecordAgeSeconds: number;
+    /** The replicator runs in the primary region: in the VPC with the consumer when `lambdasInVpc`. */
+    vpcConfig?: LambdaConsumerArgs["vpcConfig"];
     logRetentionDays?: number;
     protect: boolean;
     tags: Record<string, string>;
@@ -27,20 +37,22 @@ export interface ReplicationArgs {
 /**
  * Disaster recovery: a replica stream in a second region with its own key and alerts topic (alarms
  * publish only to topics of their own region), fed by a replicator Lambda reading the primary with
- * parallelization 1, so records of one shard, and so of one partition key, arrive in order.
+ * parallelization 1, so records of one shard, and so of one partition key, arrive in order. The
+ * replica's provider carries the stack's `aws:` settings over, so it deploys as the stack does.
  */
 export class Replication extends pulumi.ComponentResource {
     public readonly provider: aws.Provider;
     public readonly replica: Stream;
     public readonly replicator: LambdaConsumer;
+    public readonly autoscaler?: Autoscaler;
 
     constructor(name: string, args: ReplicationArgs, opts?: pulumi.ComponentResourceOptions) {
         super("streaming:kinesis:Replication", name, {}, opts);
-        this.provider = new aws.Provider(`${name}-${args.region}`, { region: args.region as aws.Region }, { parent: this });
+        this.provider = new aws.Provider(`${name}-${args.region}`, { ...args.providerSettings, region: args.region as aws.Region }, { parent: this });
         const inReplica = { parent: this, providers: { aws: this.provider } };
         const context = awsContext({ provider: this.provider, parent: this });
 
-        const key = new EncryptionKey(`${name}-key`, { context, tags: args.tags, protect: args.protect }, inReplica);
+        const key = new EncryptionKey(`${name}-key`, { aliasName: args.keyAliasName, context, tags: args.tags, protect: args.protect }, inReplica);
         const alerts = new Alerts(`${name}-alerts`, { kmsKeyArn: key.keyArn, subscriptions: args.alertSubscriptions, context, tags: args.tags }, inReplica);
         this.replica = new Stream(
             `${name}-stream`,
@@ -49,11 +61,28 @@ export class Replication extends pulumi.ComponentResource {
                 ...args.stream,
                 kmsKeyArn: key.keyArn,
                 protect: args.protect,
+                autoscaled: args.autoscaler !== undefined,
                 alarms: { topicArn: alerts.topic.arn, ...args.alarms },
                 tags: args.tags,
             },
             inReplica,
         );
+        if (args.autoscaler) {
+            this.autoscaler = new Autoscaler(
+                `${name}-autoscaler`,
+                {
+                    ...args.autoscaler,
+                    streamArn: this.replica.stream.arn,
+                    streamName: args.replicaStreamName,
+                    kmsKeyArn: key.keyArn,
+                    alertsTopicArn: alerts.topic.arn,
+                    accountId: context.accountId,
+                    logRetentionDays: args.logRetentionDays,
+                    tags: args.tags,
+                },
+                inReplica,
+            );
+        }
 
         this.replicator = new LambdaConsumer(
             `${name}-replicator`,
@@ -67,8 +96,9 @@ export class Replication extends pulumi.ComponentResource {
                 alertsTopicArn: args.primary.alertsTopicArn,
                 eventSource: { parallelizationFactor: 1, startingPosition: "TRIM_HORIZON", batchSize: 500, maxRecordAgeSeconds: args.maxRecordAgeSeconds },
                 environment: { REPLICA_STREAM_NAME: this.replica.stream.name, REPLICA_REGION: args.region },
+                vpcConfig: args.vpcConfig,
                 logRetentionDays: args.logRetentionDays,
-                alarms: args.alarms,
+                alarms: { iteratorAgeMs: args.alarms.iteratorAgeMs, evaluationPeriods: args.alarms.evaluationPeriods },
                 tags: args.tags,
             },
             { parent: this },

@@ -66,7 +66,15 @@ export class StreamingFunction extends pulumi.ComponentResource {
             Resource: pulumi.interpolate`${this.logGroup.arn}:*`,
         };
         const vpcAccess: PolicyStatement[] = args.vpcConfig
-            ? [{ Sid: "ManageVpcNetworkInterfaces", Effect: "Allow", Action: ["ec2:CreateNetworkInterface", "ec2:DescribeNetworkInterfaces", "ec2:DeleteNetworkInterface", "ec2:AssignPrivateIpAddresses", "ec2:UnassignPrivateIpAddresses"], Resource: "*" }]
+            ? [
+                  {
+                      // What AWSLambdaVPCAccessExecutionRole grants (none of these has resource-level permissions).
+                      Sid: "ManageVpcNetworkInterfaces",
+                      Effect: "Allow",
+                      Action: ["ec2:CreateNetworkInterface", "ec2:DescribeNetworkInterfaces", "ec2:DescribeSubnets", "ec2:DeleteNetworkInterface", "ec2:AssignPrivateIpAddresses", "ec2:UnassignPrivateIpAddresses"],
+                      Resource: "*",
+                  },
+              ]
             : [];
         const policy = new aws.iam.RolePolicy(
             name,

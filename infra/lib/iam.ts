@@ -14,7 +14,7 @@ export interface PolicyStatement {
     Action: string | string[];
     /** Absent only in trust policies, where the role itself is the resource. */
     Resource?: Strings;
-    Condition?: Record<string, Record<string, Strings>>;
+    Condition?: Condition;
 }
 
 export interface PolicyDocument {
@@ -38,16 +38,26 @@ export function denyInsecureTransport(actions: string | string[], resources: Str
     };
 }
 
-/** The trust policy of a role a service assumes (Lambda, Firehose, IoT, CloudWatch Logs...). */
-export function assumedBy(service: pulumi.Input<string>, sourceAccount?: pulumi.Input<string>): PolicyDocument {
+/** A condition block of a policy statement. */
+export type Condition = Record<string, Record<string, Strings>>;
+
+/**
+ * The trust policy of a role a service assumes, with the condition that service's guide documents
+ * against the confused deputy (Lambda documents none; Firehose `sts:ExternalId` = account id;
+ * CloudWatch Logs `aws:SourceArn` on the account's log groups; IoT, Scheduler and Flink `aws:SourceAccount`).
+ */
+export function assumedBy(service: pulumi.Input<string>, condition?: Condition): PolicyDocument {
     return policyDocument({
         Sid: "AssumedByService",
         Effect: "Allow",
         Principal: { Service: service },
         Action: "sts:AssumeRole",
-        ...(sourceAccount ? { Condition: { StringEquals: { "aws:SourceAccount": sourceAccount } } } : {}),
+        ...(condition ? { Condition: condition } : {}),
     });
 }
+
+/** `aws:SourceAccount` = the account: the services whose guides document it (IoT, Scheduler, Flink). */
+export const fromAccount = (accountId: pulumi.Input<string>): Condition => ({ StringEquals: { "aws:SourceAccount": accountId } });
 
 /**
  * Writing to the stream: PutRecord(s) on this stream only, ListShards so a producer can aggregate

@@ -87,6 +87,22 @@ export function lambdaFunctionLogGroup(): StackValidationPolicy {
 
 export const DEFAULT_MAX_AUTOSCALER_CONCURRENCY = 1;
 
+/** The autoscaler's lock table variable (functions/autoscaler/config.ts ENV.lockTable; a test keeps them equal). */
+export const AUTOSCALER_LOCK_TABLE_ENV = "AUTOSCALER_LOCK_TABLE";
+
+/**
+ * The run lock an autoscaler without reserved concurrency may rely on: its environment names, in
+ * AUTOSCALER_LOCK_TABLE, a DynamoDB table of this stack (by dependency or by name). Returns what was
+ * seen, as a phrase for the report.
+ */
+export function runLockOf(fn: PolicyResource, resources: PolicyResource[]): { table?: PolicyResource; seen: string } {
+    const value = at(fn.props.environment, "variables", AUTOSCALER_LOCK_TABLE_ENV);
+    if (value === undefined || value === "") return { seen: `no run lock (${AUTOSCALER_LOCK_TABLE_ENV} is not set)` };
+    const deps = fn.propertyDependencies.environment ?? [];
+    const table = ofType(resources, TYPE.table).find((t) => deps.some((d) => d.urn === t.urn) || orIfUnknown(() => t.props.name === value, false));
+    return table ? { table, seen: `its run lock in table ${table.name}` } : { seen: `${AUTOSCALER_LOCK_TABLE_ENV} = ${JSON.stringify(value)}, which is not a DynamoDB table of this stack` };
+}
+
 /**
  * Functions that reshard streams: named so (`autoscal` in the logical or physical name), or whose
  * role may call kinesis:UpdateShardCount. `undecided` holds the unknown (a role policy unknown in
@@ -119,7 +135,8 @@ export function lambdaAutoscalerConcurrency(): StackValidationPolicy {
         name: "lambda-autoscaler-concurrency",
         description:
             "A shard autoscaler function (named autoscaler, or whose role may call kinesis:UpdateShardCount) must have reserved concurrency from 1 to " +
-            "maxReservedConcurrency (default 1): two runs at once race on UpdateShardCount, which allows 10 calls per stream per 24 h. " +
+            "maxReservedConcurrency (default 1), or, where none is reserved (accounts with a low concurrency quota), its own run lock: AUTOSCALER_LOCK_TABLE " +
+            "in its environment naming a DynamoDB table of the stack. Two runs at once race on UpdateShardCount, which allows 10 calls per stream per 24 h. " +
             "Not applicable to stacks without one. Controls: Checkov CKV_AWS_115.",
         enforcementLevel: "mandatory",
         configSchema: { properties: { maxReservedConcurrency: { type: "integer", minimum: 1, maximum: 100, default: DEFAULT_MAX_AUTOSCALER_CONCURRENCY } } },
@@ -135,7 +152,8 @@ export function lambdaAutoscalerConcurrency(): StackValidationPolicy {
                 }
                 const reserved = fn.props.reservedConcurrentExecutions as number | undefined;
                 if (reserved === undefined || reserved < 0) {
-                    report(`autoscaler ${fn.name} has no reserved concurrency; reserve ${range} so two runs never reshard at once.`, fn.urn);
+                    const lock = runLockOf(fn, args.resources);
+                    if (lock.table === undefined) report(`autoscaler ${fn.name} has no reserved concurrency and ${lock.seen}; reserve ${range}, or give it a run lock, so two runs never reshard at once.`, fn.urn);
                 } else if (reserved === 0) {
                     report(`autoscaler ${fn.name} has reserved concurrency 0, which stops it from running; reserve ${range}.`, fn.urn);
                 } else if (reserved > max) {

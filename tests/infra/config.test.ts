@@ -36,6 +36,8 @@ describe("config: parseSettings", () => {
         assert.deepEqual(s.producers, { trustedPrincipals: [], iotTopicFilter: undefined, logGroupNames: [], cdcTableName: undefined });
         assert.deepEqual(s.alerts.subscriptions, []);
         assert.equal(s.deletionProtection, false);
+        assert.deepEqual(s.replication, { region: undefined, capacity: "ON_DEMAND" });
+        assert.deepEqual(s.autoscaling, { enabled: false, minShards: 1, maxShards: 64, reservedConcurrency: 1 });
     });
 
     it("reads a provisioned stream with its shard count, retention and alert endpoints", () => {
@@ -58,6 +60,18 @@ describe("config: parseSettings", () => {
         ["retention above 8760 h", { retentionHours: "9000" }, `Invalid configuration ${PROJECT}:retentionHours = "9000": must be an integer from 24 to 8760 (hours)`],
         ["fractional retention", { retentionHours: "24.5" }, `Invalid configuration ${PROJECT}:retentionHours = "24.5": must be an integer from 24 to 8760 (hours)`],
         ["unknown mode", { streamMode: "SERVERLESS" }, `Invalid configuration ${PROJECT}:streamMode = "SERVERLESS": must be one of ON_DEMAND, PROVISIONED`],
+        [
+            "zero archive buffering (not available with dynamic partitioning)",
+            { archiveBufferIntervalSeconds: "0" },
+            `Invalid configuration ${PROJECT}:archiveBufferIntervalSeconds = "0": must be an integer from 60 to 900 (seconds; dynamic partitioning allows no zero buffering)`,
+        ],
+        ["replicaCapacity without a replica", { replicaCapacity: "MATCH_PRIMARY" }, `Invalid configuration ${PROJECT}:replicaCapacity = "MATCH_PRIMARY": applies only when replicaRegion is set`],
+        ["an unknown replicaCapacity", { replicaRegion: "us-west-2", replicaCapacity: "SAME" }, `Invalid configuration ${PROJECT}:replicaCapacity = "SAME": must be one of ON_DEMAND, MATCH_PRIMARY`],
+        [
+            "autoscaler concurrency above 1",
+            { autoscalingReservedConcurrency: "2" },
+            `Invalid configuration ${PROJECT}:autoscalingReservedConcurrency = "2": must be an integer from 0 to 1 (1 reserves one execution; 0 reserves none and relies on the autoscaler's lock)`,
+        ],
         ["shard count with on-demand", { shardCount: "2" }, `Invalid configuration ${PROJECT}:shardCount = "2": applies only when streamMode is PROVISIONED (on-demand streams manage their own shards); remove it or set 0`],
         ["a provisioned stream without shards", { streamMode: "PROVISIONED" }, `Invalid configuration ${PROJECT}:shardCount = "0": is required when streamMode is PROVISIONED: an integer from 1 to 10000 (shards)`],
         ["too many shards", { streamMode: "PROVISIONED", shardCount: "10001" }, `Invalid configuration ${PROJECT}:shardCount = "10001": must be an integer from 0 to 10000 (shards; 0 = not set)`],

@@ -141,6 +141,13 @@ describe("consumers and sinks (mock runtime)", () => {
         assert.equal(logging.length, 1);
         assert.deepEqual(logging[0]!.propertyDependencies.targetBucket, [logBucket!.urn]);
         assert.deepEqual(byBucket(staging, "aws:s3/bucketLogging:BucketLogging", logBucket!.urn), [], "a log bucket does not log to itself");
+        // S3 log delivery may write only this account's logs of the archive bucket (the S3 guide's conditions).
+        const delivery = (JSON.parse(byBucket(staging, "aws:s3/bucketPolicy:BucketPolicy", logBucket!.urn)[0]!.inputs.policy as string) as PolicyDocument).Statement[0]!;
+        assert.deepEqual([delivery.Principal, delivery.Condition], [
+            { Service: "logging.s3.amazonaws.com" },
+            { StringEquals: { "aws:SourceAccount": "123456789012" }, ArnLike: { "aws:SourceArn": "arn:aws:s3:::kinesis-staging-archive-mock" } },
+        ]);
+        assert.deepEqual([logBucket!.inputs.bucketPrefix, bucket!.inputs.bucketPrefix], ["kinesis-staging-logs-", "kinesis-staging-archive-"]);
     });
 
     it("the archive's tiering and expiry cover only what Firehose writes; the quarantine is only expired, after its own retention", () => {
@@ -185,29 +192,51 @@ describe("consumers and sinks (mock runtime)", () => {
             Condition: { StringEquals: { "kms:ViaService": "kinesis.us-east-1.amazonaws.com" } },
         });
         assert.deepEqual(role.find((s) => s.Sid === "ReadSourceStream")!.Resource, STREAM_ARN);
+        // The Firehose guide's trust condition: sts:ExternalId = the account id.
+        const trust = jsonInput<PolicyDocument>(one(staging, "aws:iam/role:Role", "staging-archive-firehose"), "assumeRolePolicy").Statement[0]!;
+        assert.deepEqual([trust.Principal, trust.Condition], [{ Service: "firehose.amazonaws.com" }, { StringEquals: { "sts:ExternalId": "123456789012" } }]);
         const fresh = one(staging, "aws:cloudwatch/metricAlarm:MetricAlarm", "staging-archive-freshness");
         assert.deepEqual([fresh.inputs.metricName, fresh.inputs.threshold, fresh.inputs.dimensions], ["DeliveryToS3.DataFreshness", 900, { DeliveryStreamName: "kinesis-streaming-staging-archive" }]);
     });
 
-    it("KCL support: an EFO consumer, a lease table keyed by leaseKey, a role with exactly the KCL's permissions", () => {
+    it("KCL 3.x support: an EFO consumer, the lease table with its leaseOwner index, the worker-metrics and coordinator-state tables, the KCL guide's permissions", () => {
         assert.deepEqual(ofType(staging, "streaming:kcl:KclSupport"), []);
-        const table = one(efo, "aws:dynamodb/table:Table", "staging-kcl");
-        assert.deepEqual([table.inputs.name, table.inputs.hashKey, table.inputs.attributes, table.inputs.billingMode, table.inputs.pointInTimeRecovery], [
-            "kinesis-streaming-staging-orders-analytics-leases",
-            "leaseKey",
-            [{ name: "leaseKey", type: "S" }],
-            "PAY_PER_REQUEST",
-            { enabled: true },
-        ]);
+        const tables = ofType(efo, "aws:dynamodb/table:Table").filter((t) => t.name.startsWith("staging-kcl")).sort((a, b) => a.name.localeCompare(b.name));
+        assert.deepEqual(
+            tables.map((t) => [t.name, t.inputs.name, t.inputs.hashKey, t.inputs.billingMode, t.inputs.pointInTimeRecovery, (t.inputs.serverSideEncryption as { kmsKeyArn: string }).kmsKeyArn]),
+            [
+                ["staging-kcl", "kinesis-streaming-staging-orders-analytics-leases", "leaseKey", "PAY_PER_REQUEST", { enabled: true }, KEY_ARN],
+                ["staging-kcl-coordinator-state", "kinesis-streaming-staging-orders-analytics-CoordinatorState", "key", "PAY_PER_REQUEST", { enabled: true }, KEY_ARN],
+                ["staging-kcl-worker-metrics", "kinesis-streaming-staging-orders-analytics-WorkerMetricStats", "wid", "PAY_PER_REQUEST", { enabled: true }, KEY_ARN],
+            ],
+        );
+        // The index KCL 3.x would otherwise add to the lease table itself.
+        assert.deepEqual(tables[0]!.inputs.globalSecondaryIndexes, [{ name: "LeaseOwnerToLeaseKeyIndex", hashKey: "leaseOwner", rangeKey: "leaseKey", projectionType: "KEYS_ONLY" }]);
+        assert.deepEqual(tables[0]!.inputs.attributes, [{ name: "leaseKey", type: "S" }, { name: "leaseOwner", type: "S" }]);
         const doc = statements(efo, "staging-kcl");
-        assert.deepEqual(doc.map((s) => s.Sid), ["ReadStream", "SubscribeThroughEfo", "DecryptStream", "ManageLeases", "PublishKclMetrics"]);
+        assert.deepEqual(doc.map((s) => s.Sid), ["ReadStream", "SubscribeThroughEfo", "DecryptStream", "ManageLeases", "FindOwnLeases", "ManageWorkerMetricsAndCoordinatorState", "PublishKclMetrics"]);
+        const arnOf = (name: string) => `arn:aws:dynamodb:us-east-1:123456789012:table/${name}`;
+        assert.deepEqual(doc.find((s) => s.Sid === "ManageLeases")!.Action, ["dynamodb:CreateTable", "dynamodb:DescribeTable", "dynamodb:UpdateTable", "dynamodb:Scan", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"]);
+        assert.deepEqual(doc.find((s) => s.Sid === "FindOwnLeases"), { Sid: "FindOwnLeases", Effect: "Allow", Action: "dynamodb:Query", Resource: `${arnOf("kinesis-streaming-staging-orders-analytics-leases")}/index/*` });
+        assert.deepEqual(doc.find((s) => s.Sid === "ManageWorkerMetricsAndCoordinatorState")!.Resource, [
+            arnOf("kinesis-streaming-staging-orders-analytics-WorkerMetricStats"),
+            arnOf("kinesis-streaming-staging-orders-analytics-CoordinatorState"),
+        ]);
         assert.deepEqual(doc.find((s) => s.Sid === "PublishKclMetrics")!.Condition, { StringEquals: { "cloudwatch:namespace": "orders-analytics" } });
         assert.deepEqual(efo.outputs.efoConsumerArns, [
             "arn:aws:kinesis:us-east-1:123456789012:stream/mock/consumer/kinesis-streaming-staging-consumer:1700000000",
             "arn:aws:kinesis:us-east-1:123456789012:stream/mock/consumer/orders-analytics:1700000000",
         ]);
-        assert.equal(efo.outputs.kclLeaseTableName, "kinesis-streaming-staging-orders-analytics-leases");
-        assert.deepEqual([staging.outputs.kclLeaseTableName, staging.outputs.efoConsumerArns], ["", []]);
+        assert.deepEqual(
+            [efo.outputs.kclLeaseTableName, efo.outputs.kclWorkerMetricsTableName, efo.outputs.kclCoordinatorStateTableName, efo.outputs.kclConsumerArn],
+            [
+                "kinesis-streaming-staging-orders-analytics-leases",
+                "kinesis-streaming-staging-orders-analytics-WorkerMetricStats",
+                "kinesis-streaming-staging-orders-analytics-CoordinatorState",
+                "arn:aws:kinesis:us-east-1:123456789012:stream/mock/consumer/orders-analytics:1700000000",
+            ],
+        );
+        assert.deepEqual([staging.outputs.kclLeaseTableName, staging.outputs.kclWorkerMetricsTableName, staging.outputs.kclConsumerArn, staging.outputs.efoConsumerArns], ["", "", "", []]);
     });
 
     it("one dashboard: stream, consumers, failure queues, archive and alerts", () => {

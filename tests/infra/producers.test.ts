@@ -27,6 +27,7 @@ describe("Producers component", () => {
             "kinesis-streaming:ingestAuthorization": "JWT",
             "kinesis-streaming:ingestJwtIssuer": "https://auth.example.com/",
             "kinesis-streaming:ingestJwtAudience": JSON.stringify(["ingest"]),
+            "kinesis-streaming:consumerFilterEventTypes": JSON.stringify(["order"]),
         });
     });
 
@@ -41,6 +42,7 @@ describe("Producers component", () => {
                 NODE_OPTIONS: "--enable-source-maps",
                 STREAM_NAME: "kinesis-streaming-prod-events",
                 MAX_BODY_BYTES: "1048576",
+                INGEST_AGGREGATION: "true",
                 POWERTOOLS_SERVICE_NAME: "ingest",
                 POWERTOOLS_METRICS_NAMESPACE: "StreamingPipeline",
             },
@@ -98,6 +100,12 @@ describe("Producers component", () => {
         assert.equal(prod.outputs.ingestApiUrl, "https://prod-producers-api-id.execute-api.us-east-1.amazonaws.com/events");
     });
 
+    it("the ingest API writes unaggregated records when the consumer filters by event type (no KPL aggregate matches a filter)", () => {
+        const env = (r: SynthResult) => (one(r, "aws:lambda/function:Function", "prod-producers-ingest").inputs.environment as { variables: Record<string, string> }).variables;
+        assert.equal(env(prod).INGEST_AGGREGATION, "true");
+        assert.equal(env(feeds).INGEST_AGGREGATION, "false");
+    });
+
     it("creates no feed unless configured", () => {
         for (const type of ["aws:iot/topicRule:TopicRule", "aws:cloudwatch/logSubscriptionFilter:LogSubscriptionFilter", "aws:dynamodb/kinesisStreamingDestination:KinesisStreamingDestination"]) {
             assert.deepEqual(ofType(prod, type), [], type);
@@ -110,9 +118,21 @@ describe("Producers component", () => {
         assert.deepEqual(rule.inputs.kineses, [{ roleArn: "arn:aws:iam::123456789012:role/prod-producers-iot-mock", streamName: "kinesis-streaming-prod-events", partitionKey: "${topic()}" }]);
         assert.deepEqual(policyOf(feeds, "prod-producers-iot").Statement, [
             ...PUT_RECORD_ONLY,
-            { Sid: "WriteRuleErrors", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: "arn:aws:logs:us-east-1:123456789012:log-group:/aws/iot/kinesis-streaming-prod-rule-errors:*" },
+            {
+                Sid: "WriteRuleErrors",
+                Effect: "Allow",
+                // The IoT CloudWatch Logs action needs DescribeLogStreams too.
+                Action: ["logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"],
+                Resource: "arn:aws:logs:us-east-1:123456789012:log-group:/aws/iot/kinesis-streaming-prod-rule-errors:*",
+            },
         ]);
-        assert.deepEqual(trustOf(feeds, "prod-producers-iot").Statement[0]!.Condition, { StringEquals: { "aws:SourceAccount": "123456789012" } });
+        assert.deepEqual(rule.inputs.errorAction, { cloudwatchLogs: { logGroupName: "/aws/iot/kinesis-streaming-prod-rule-errors", roleArn: "arn:aws:iam::123456789012:role/prod-producers-iot-mock" } });
+        // The IoT guide's confused-deputy conditions: this account and this rule.
+        assert.deepEqual(trustOf(feeds, "prod-producers-iot").Statement[0]!.Condition, {
+            StringEquals: { "aws:SourceAccount": "123456789012" },
+            ArnLike: { "aws:SourceArn": "arn:aws:iot:us-east-1:123456789012:rule/kinesis_streaming_prod_to_kinesis" },
+        });
+        assert.equal(rule.inputs.name, "kinesis_streaming_prod_to_kinesis");
     });
 
     it("Logs feed: one subscription filter per log group through a role CloudWatch Logs assumes", () => {
@@ -122,7 +142,12 @@ describe("Producers component", () => {
             ["prod-producers-logs-app-web", "/app/web", STREAM_ARN],
         ]);
         assert.deepEqual(policyOf(feeds, "prod-producers-logs").Statement, PUT_RECORD_ONLY);
-        assert.deepEqual(trustOf(feeds, "prod-producers-logs").Statement[0]!.Principal, { Service: "logs.us-east-1.amazonaws.com" });
+        // The CloudWatch Logs guide's trust: the service acting for this account's log groups.
+        const trust = trustOf(feeds, "prod-producers-logs").Statement[0]!;
+        assert.deepEqual([trust.Principal, trust.Condition], [{ Service: "logs.amazonaws.com" }, { StringLike: { "aws:SourceArn": "arn:aws:logs:us-east-1:123456789012:*" } }]);
+        // PutSubscriptionFilter test-delivers at once: each filter waits for the role's policy, not only the role.
+        const policy = one(feeds, "aws:iam/rolePolicy:RolePolicy", "prod-producers-logs");
+        for (const f of filters) assert.ok(f.dependencies.includes(policy.urn), f.name);
     });
 
     it("CDC feed: the table streams its changes to this stream", () => {

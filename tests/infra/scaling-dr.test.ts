@@ -18,11 +18,13 @@ describe("autoscaler (mock runtime)", () => {
         assert.deepEqual(one(staging, "aws:kinesis/stream:Stream").ignoreChanges, []);
     });
 
-    it("a function with reserved concurrency 1, its settings in its environment, a role limited to this stream", () => {
+    it("a function with reserved concurrency 1 and a run lock, its settings in its environment, a role limited to this stream", () => {
         const fn = one(prod, "aws:lambda/function:Function", "prod-autoscaler");
         assert.equal(fn.inputs.reservedConcurrentExecutions, 1);
         const env = (fn.inputs.environment as { variables: Record<string, string> }).variables;
         assert.deepEqual([env.STREAM_NAME, env.AUTOSCALER_MIN_SHARDS, env.AUTOSCALER_MAX_SHARDS, env.AUTOSCALER_DRY_RUN], ["kinesis-streaming-prod-events", "2", "64", "false"]);
+        const lock = one(prod, "aws:dynamodb/table:Table", "prod-autoscaler-lock");
+        assert.deepEqual([lock.inputs.name, lock.inputs.hashKey, lock.inputs.ttl, env.AUTOSCALER_LOCK_TABLE], ["kinesis-streaming-prod-autoscaler-lock", "lockId", { attributeName: "expiresAt", enabled: true }, "kinesis-streaming-prod-autoscaler-lock"]);
         assert.equal(env.ALERTS_TOPIC_ARN, prod.outputs.alertsTopicArn);
         assert.deepEqual(statements(prod, "prod-autoscaler").slice(1), [
             {
@@ -32,13 +34,21 @@ describe("autoscaler (mock runtime)", () => {
                 Resource: prod.outputs.streamArn,
             },
             { Sid: "ReadStreamMetrics", Effect: "Allow", Action: "cloudwatch:GetMetricData", Resource: "*" },
+            { Sid: "HoldRunLock", Effect: "Allow", Action: ["dynamodb:PutItem", "dynamodb:DeleteItem"], Resource: "arn:aws:dynamodb:us-east-1:123456789012:table/kinesis-streaming-prod-autoscaler-lock" },
             { Sid: "PublishDecisions", Effect: "Allow", Action: "sns:Publish", Resource: prod.outputs.alertsTopicArn },
             { Sid: "EncryptDecisions", Effect: "Allow", Action: ["kms:GenerateDataKey", "kms:Decrypt"], Resource: prod.outputs.kmsKeyArn },
         ]);
     });
 
+    it("autoscalingReservedConcurrency 0 reserves none (low-quota accounts): the lock alone keeps runs apart", async () => {
+        const r = await synthesize("prod", { "kinesis-streaming:autoscalingReservedConcurrency": "0" });
+        const fn = one(r, "aws:lambda/function:Function", "prod-autoscaler");
+        assert.equal(fn.inputs.reservedConcurrentExecutions, undefined);
+        assert.equal((fn.inputs.environment as { variables: Record<string, string> }).variables.AUTOSCALER_LOCK_TABLE, "kinesis-streaming-prod-autoscaler-lock");
+    });
+
     it("runs every minute from EventBridge Scheduler and at once when writes are throttled", () => {
-        const schedule = one(prod, "aws:scheduler/schedule:Schedule");
+        const schedule = one(prod, "aws:scheduler/schedule:Schedule", "prod-autoscaler");
         assert.equal(schedule.inputs.scheduleExpression, "rate(1 minute)");
         const target = schedule.inputs.target as { arn: string; input: string };
         assert.deepEqual([target.arn, target.input], ["arn:aws:lambda:us-east-1:123456789012:function:kinesis-streaming-prod-autoscaler", '{"trigger":"schedule"}']);
@@ -78,7 +88,8 @@ describe("replication, VPC endpoint and analytics (mock runtime)", () => {
         const replica = streams[1]!;
         // URNs carry the whole chain of parent types, as the engine builds them.
         assert.equal(replica.urn, "urn:pulumi:staging::kinesis-streaming::streaming:kinesis:Replication$streaming:kinesis:Stream$aws:kinesis/stream:Stream::staging-replica-stream");
-        assert.deepEqual([replica.inputs.streamModeDetails, replica.inputs.shardCount, replica.inputs.retentionPeriod, replica.inputs.encryptionType], [{ streamMode: "PROVISIONED" }, 2, 168, "KMS"]);
+        // ON_DEMAND by default: never throttled below a primary that scales out.
+        assert.deepEqual([replica.inputs.streamModeDetails, replica.inputs.shardCount, replica.inputs.retentionPeriod, replica.inputs.encryptionType], [{ streamMode: "ON_DEMAND" }, undefined, 168, "KMS"]);
         const keys = ofType(dr, "aws:kms/key:Key");
         assert.equal(keys.length, 2);
         assert.deepEqual(replica.propertyDependencies.kmsKeyId, [keys[1]!.urn], "the replica uses the replica region's key");
@@ -105,6 +116,49 @@ describe("replication, VPC endpoint and analytics (mock runtime)", () => {
         assert.deepEqual([env.REPLICA_STREAM_NAME, env.REPLICA_REGION], ["kinesis-streaming-staging-events-replica", "us-west-2"]);
         const alarms = ofType(dr, "aws:cloudwatch/metricAlarm:MetricAlarm").map((a) => a.name).filter((n) => n.startsWith("staging-replica-replicator"));
         assert.deepEqual(alarms.sort(), ["staging-replica-replicator-errors", "staging-replica-replicator-failures-queued", "staging-replica-replicator-iterator-age", "staging-replica-replicator-throttles"]);
+        // lambdasInVpc places the replicator (it runs in the primary region) in the VPC with the consumer.
+        const replicator = one(dr, "aws:lambda/function:Function", "staging-replica-replicator");
+        assert.deepEqual((replicator.inputs.vpcConfig as { subnetIds: string[] }).subnetIds, ["subnet-0aaa11111", "subnet-0bbb22222"]);
+        assert.ok(statements(dr, "staging-replica-replicator").some((s) => s.Sid === "ManageVpcNetworkInterfaces"));
+    });
+
+    it("the replica stream's alarms use the configured thresholds, as the primary's do", async () => {
+        const r = await synthesize("staging", {
+            "kinesis-streaming:replicaRegion": "us-west-2",
+            "kinesis-streaming:throughputExceededAlarmPercent": "7",
+            "kinesis-streaming:putRecordsFailureAlarmPercent": "9",
+            "kinesis-streaming:iteratorAgeAlarmMs": "120000",
+        });
+        const threshold = (name: string) => one(r, "aws:cloudwatch/metricAlarm:MetricAlarm", name).inputs.threshold;
+        assert.deepEqual(
+            ["write-throttled", "read-throttled", "put-records-failures", "iterator-age"].map((a) => threshold(`staging-replica-stream-${a}`)),
+            [0.07, 0.07, 0.09, 120000],
+        );
+    });
+
+    it("replicaCapacity MATCH_PRIMARY: the primary's mode and shards, and an autoscaler in the replica's region when the primary has one", async () => {
+        // prod's stack file chooses MATCH_PRIMARY (its policy config allows provisioned streams only).
+        const r = await synthesize("prod", { "kinesis-streaming:autoscalingReservedConcurrency": "0" });
+        const replica = one(r, "aws:kinesis/stream:Stream", "prod-replica-stream");
+        assert.deepEqual([replica.inputs.streamModeDetails, replica.inputs.shardCount], [{ streamMode: "PROVISIONED" }, 4]);
+        assert.deepEqual(replica.ignoreChanges, ["shardCount", 'tags["autoscaler:update-shard-count-calls"]', 'tagsAll["autoscaler:update-shard-count-calls"]']);
+        const fn = one(r, "aws:lambda/function:Function", "prod-replica-autoscaler");
+        const env = (fn.inputs.environment as { variables: Record<string, string> }).variables;
+        assert.deepEqual([fn.inputs.name, env.STREAM_NAME, env.AUTOSCALER_MIN_SHARDS, env.AUTOSCALER_MAX_SHARDS, fn.inputs.reservedConcurrentExecutions], [
+            "kinesis-streaming-prod-replica-autoscaler",
+            "kinesis-streaming-prod-events-replica",
+            "2",
+            "64",
+            undefined,
+        ]);
+        // In the replica's region: it publishes to the replica region's topic.
+        assert.match(env.ALERTS_TOPIC_ARN!, /^arn:aws:sns:us-west-2:/);
+        // The declared workload rides on the replica too, so the shard-capacity rule checks it like the primary.
+        assert.equal((replica.inputs.tags as Record<string, string>)["workload:records-per-second"], "2500");
+        // ON_DEMAND: no replica autoscaler.
+        const onDemand = await synthesize("prod", { "kinesis-streaming:replicaCapacity": "ON_DEMAND" });
+        assert.deepEqual(ofType(onDemand, "aws:lambda/function:Function").filter((f) => f.name === "prod-replica-autoscaler"), []);
+        assert.deepEqual(one(onDemand, "aws:kinesis/stream:Stream", "prod-replica-stream").inputs.streamModeDetails, { streamMode: "ON_DEMAND" });
     });
 
     it("VPC endpoint: Kinesis interface endpoint with private DNS, HTTPS from the VPC's CIDR, this account only", () => {
@@ -134,6 +188,8 @@ describe("replication, VPC endpoint and analytics (mock runtime)", () => {
         assert.deepEqual(cfg.flinkApplicationConfiguration.parallelismConfiguration, { configurationType: "CUSTOM", parallelism: 4, parallelismPerKpu: 1, autoScalingEnabled: true });
         const doc = statements(dr, "staging-analytics");
         assert.deepEqual(doc.find((s) => s.Sid === "ReadArtifact")!.Resource, "arn:aws:s3:::acme-flink-artifacts/jobs/enrich-1.4.0.jar");
+        // ARNs from the deployment's partition (the mock answers "aws"), not a hard-coded one.
+        assert.deepEqual(doc.find((s) => s.Sid === "DescribeLogGroups")!.Resource, "arn:aws:logs:us-east-1:123456789012:log-group:*");
         assert.equal(dr.outputs.analyticsAppName, "kinesis-streaming-staging-analytics");
     });
 });

@@ -142,7 +142,7 @@ describe("stack program (mock runtime)", () => {
             ingestApiUrl: "https://prod-producers-api-id.execute-api.us-east-1.amazonaws.com/events",
             producerRoleArn: "arn:aws:iam::123456789012:role/prod-producers-external-mock",
             resultsTableName: "kinesis-streaming-prod-results",
-            archiveBucketName: "kinesis-streaming-prod-archive-mock",
+            archiveBucketName: "kinesis-prod-archive-mock",
             deliveryStreamName: "kinesis-streaming-prod-archive",
             consumerDlqUrl: "https://sqs.us-east-1.amazonaws.com/123456789012/prod-consumer-failures-mock",
             efoConsumerArns: [
@@ -151,12 +151,20 @@ describe("stack program (mock runtime)", () => {
             ],
             kclLeaseTableName: "kinesis-streaming-prod-analytics-app-leases",
             kclRoleArn: "arn:aws:iam::123456789012:role/prod-kcl-mock",
+            kclConsumerArn: "arn:aws:kinesis:us-east-1:123456789012:stream/mock/consumer/analytics-app:1700000000",
+            kclWorkerMetricsTableName: "kinesis-streaming-prod-analytics-app-WorkerMetricStats",
+            kclCoordinatorStateTableName: "kinesis-streaming-prod-analytics-app-CoordinatorState",
             dashboardName: "kinesis-streaming-prod",
             replicaStreamArn: "arn:aws:kinesis:us-west-2:123456789012:stream/kinesis-streaming-prod-events-replica",
             replicaRegion: "us-west-2",
             vpcEndpointId: "",
             analyticsAppName: "",
         });
+    });
+
+    it("the key's alias carries the project prefix, so two projects' prod keys never collide", () => {
+        assert.equal(one(prod, "aws:kms/alias:Alias", "prod-key").inputs.name, "alias/kinesis-streaming-prod-key");
+        assert.equal(one(prod, "aws:kms/alias:Alias", "prod-replica-key").inputs.name, "alias/kinesis-streaming-prod-replica-key");
     });
 
     it("adopts an existing key instead of creating one", async () => {

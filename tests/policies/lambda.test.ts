@@ -1,10 +1,12 @@
 // Lambda: a supported runtime, a log group the stack declares, and an autoscaler reserved to one run at a time.
 import { strict as assert } from "node:assert";
-import { parseRuntime } from "../../policies/rules/lambda";
+import { ENV as AUTOSCALER_ENV } from "../../functions/autoscaler/config";
+import { AUTOSCALER_LOCK_TABLE_ENV, parseRuntime } from "../../policies/rules/lambda";
 import {
     arn,
     assertNoViolations,
     assertViolations,
+    compliant,
     compliantPipeline,
     PIPELINE,
     policyDoc,
@@ -127,6 +129,9 @@ describe("policy lambda-function-log-group", () => {
     });
 });
 
+const NO_LOCK = (range: string) =>
+    `autoscaler orders-autoscaler has no reserved concurrency and no run lock (AUTOSCALER_LOCK_TABLE is not set); reserve ${range}, or give it a run lock, so two runs never reshard at once.`;
+
 describe("policy lambda-autoscaler-concurrency", () => {
     /** The pipeline with an autoscaler function: its role may reshard the stream; `name` its physical name. */
     function withAutoscaler(fnInputs: Record<string, unknown>, name = "orders-reshard", grant = true) {
@@ -156,8 +161,8 @@ describe("policy lambda-autoscaler-concurrency", () => {
     });
 
     const broken: [string, unknown, string][] = [
-        ["no reserved concurrency", undefined, "autoscaler orders-autoscaler has no reserved concurrency; reserve 1 so two runs never reshard at once."],
-        ["-1 (unreserved)", -1, "autoscaler orders-autoscaler has no reserved concurrency; reserve 1 so two runs never reshard at once."],
+        ["no reserved concurrency", undefined, NO_LOCK("1")],
+        ["-1 (unreserved)", -1, NO_LOCK("1")],
         ["0, which disables it", 0, "autoscaler orders-autoscaler has reserved concurrency 0, which stops it from running; reserve 1."],
         ["5", 5, "autoscaler orders-autoscaler has reserved concurrency 5; at most 1 may reshard at once."],
     ];
@@ -168,13 +173,29 @@ describe("policy lambda-autoscaler-concurrency", () => {
         });
     }
 
+    it("without reserved concurrency, accepts the autoscaler's own run lock: a table of the stack named in AUTOSCALER_LOCK_TABLE", async () => {
+        assert.equal(AUTOSCALER_LOCK_TABLE_ENV, AUTOSCALER_ENV.lockTable, "the pack's copy of the variable name matches the function's");
+        const { p, fn } = withAutoscaler({ environment: { variables: { AUTOSCALER_LOCK_TABLE: "orders-autoscaler-lock" } } });
+        const lockTable = { name: "orders-autoscaler-lock", billingMode: "PAY_PER_REQUEST", hashKey: "lockId", attributes: [{ name: "lockId", type: "S" }], pointInTimeRecovery: { enabled: true } };
+        p.b.add(TYPES.table, "orders-autoscaler-lock", { ...lockTable, serverSideEncryption: { enabled: true, kmsKeyArn: compliant.keyArn(p.key.name) }, deletionProtectionEnabled: true }, { propertyDependencies: { serverSideEncryption: [p.key] } });
+        assertNoViolations((await violationsOf(p.b.resources)).filter((v) => v.policyName === AUTOSCALER));
+        set(fn, { environment: { variables: { AUTOSCALER_LOCK_TABLE: "someone-elses-table" } } });
+        assertViolations((await violationsOf(p.b.resources)).filter((v) => v.policyName === AUTOSCALER), [
+            violation(
+                AUTOSCALER,
+                fn.urn,
+                'autoscaler orders-autoscaler has no reserved concurrency and AUTOSCALER_LOCK_TABLE = "someone-elses-table", which is not a DynamoDB table of this stack; reserve 1, or give it a run lock, so two runs never reshard at once.',
+            ),
+        ]);
+    });
+
     it("knows an autoscaler by its name when its role says nothing (and takes maxReservedConcurrency from config)", async () => {
         const { p, fn } = withAutoscaler({ reservedConcurrentExecutions: 2 }, "orders-autoscaler", false);
         assertViolations(await violationsOf(p.b.resources), [violation(AUTOSCALER, fn.urn, "autoscaler orders-autoscaler has reserved concurrency 2; at most 1 may reshard at once.")]);
         assertNoViolations(await violationsOf(p.b.resources, { [AUTOSCALER]: { maxReservedConcurrency: 2 } }));
         set(fn, { reservedConcurrentExecutions: undefined });
         assertViolations(await violationsOf(p.b.resources, { [AUTOSCALER]: { maxReservedConcurrency: 2 } }), [
-            violation(AUTOSCALER, fn.urn, "autoscaler orders-autoscaler has no reserved concurrency; reserve 1 to 2 so two runs never reshard at once."),
+            violation(AUTOSCALER, fn.urn, NO_LOCK("1 to 2")),
         ]);
     });
 
@@ -184,7 +205,7 @@ describe("policy lambda-autoscaler-concurrency", () => {
         const found = (await violationsOf(p.b.resources)).filter((v) => v.policyName === AUTOSCALER);
         assertViolations(found, [
             violation(AUTOSCALER, "", unknownDiagnostic(AUTOSCALER, "string", "policy"), "advisory"),
-            violation(AUTOSCALER, fn.urn, "autoscaler orders-autoscaler has no reserved concurrency; reserve 1 so two runs never reshard at once."),
+            violation(AUTOSCALER, fn.urn, NO_LOCK("1")),
         ]);
     });
 });

@@ -1,0 +1,117 @@
+// Every accepted configuration deploys: the longest environment name the config accepts with every
+// option on, and each physical name the program (or the provider's auto-naming) would give checked
+// against AWS's limit for that resource type.
+import { strict as assert } from "node:assert";
+import { bucketPrefix } from "../../infra/lib/naming";
+import { synthesize, type SynthResult } from "../support/stack";
+import type { StackResource } from "../../tools/lib/resources";
+
+/** 20 characters: the longest `environment` the config accepts. */
+const LONGEST_ENV = "e2e-longest-env-name";
+
+/** Every option on, every free-form name at its longest. */
+const EVERYTHING = {
+    "kinesis-streaming:environment": LONGEST_ENV,
+    "kinesis-streaming:deletionProtection": "true",
+    "kinesis-streaming:streamMode": "PROVISIONED",
+    "kinesis-streaming:shardCount": "4",
+    "kinesis-streaming:autoscalingEnabled": "true",
+    "kinesis-streaming:autoscalingMinShards": "2",
+    "kinesis-streaming:autoscalingReservedConcurrency": "0",
+    "kinesis-streaming:replicaRegion": "ap-southeast-2",
+    "kinesis-streaming:replicaCapacity": "MATCH_PRIMARY",
+    "kinesis-streaming:kclApplicationName": "k".repeat(64),
+    "kinesis-streaming:consumerUseEfo": "true",
+    "kinesis-streaming:alertSubscriptions": JSON.stringify(["oncall@example.com", "https://hooks.example.com/alerts", `arn:aws:sqs:us-east-1:123456789012:${"q".repeat(80)}`]),
+    "kinesis-streaming:iotTopicFilter": "devices/+/telemetry",
+    "kinesis-streaming:logsSubscriptionLogGroups": JSON.stringify([`/aws/app/${"g".repeat(500)}`]),
+    "kinesis-streaming:cdcTableName": "t".repeat(255),
+    "kinesis-streaming:vpcId": "vpc-0abc12345",
+    "kinesis-streaming:vpcSubnetIds": JSON.stringify(["subnet-0aaa11111"]),
+    "kinesis-streaming:lambdasInVpc": "true",
+    "kinesis-streaming:analyticsArtifactBucket": "acme-flink-artifacts",
+    "kinesis-streaming:analyticsArtifactKey": "jobs/enrich.jar",
+    "kinesis-streaming:workloadRecordsPerSecond": "2000",
+    "kinesis-streaming:workloadAverageRecordBytes": "1024",
+};
+
+/** What the provider appends to an auto-named resource's logical name: "-" and 7 random characters. */
+const AUTO_SUFFIX = "-abcdef0";
+/** What the provider appends to a bucket's `bucketPrefix`: 26 characters. */
+const BUCKET_SUFFIX = "2".repeat(26);
+
+interface Limit {
+    /** The input holding the physical name. */
+    prop: string;
+    min?: number;
+    max: number;
+    chars: RegExp;
+    /** Named by the provider from the logical name when the program sets none. */
+    autoNamed: boolean;
+}
+
+/** AWS's name limits per resource type (each service's API reference / quotas page). */
+const LIMITS: Record<string, Limit> = {
+    "aws:iam/role:Role": { prop: "name", max: 64, chars: /^[\w+=,.@-]+$/, autoNamed: true },
+    "aws:iam/rolePolicy:RolePolicy": { prop: "name", max: 128, chars: /^[\w+=,.@-]+$/, autoNamed: true },
+    "aws:lambda/function:Function": { prop: "name", max: 64, chars: /^[\w-]+$/, autoNamed: true },
+    "aws:cloudwatch/logGroup:LogGroup": { prop: "name", max: 512, chars: /^[\w\-/.#]+$/, autoNamed: true },
+    "aws:cloudwatch/logStream:LogStream": { prop: "name", max: 512, chars: /^[^:*]+$/, autoNamed: true },
+    "aws:cloudwatch/logSubscriptionFilter:LogSubscriptionFilter": { prop: "name", max: 512, chars: /^[^:*]+$/, autoNamed: true },
+    "aws:cloudwatch/metricAlarm:MetricAlarm": { prop: "name", max: 255, chars: /^[ -~]+$/, autoNamed: true },
+    "aws:cloudwatch/dashboard:Dashboard": { prop: "dashboardName", max: 255, chars: /^[\w-]+$/, autoNamed: false },
+    "aws:kinesis/stream:Stream": { prop: "name", max: 128, chars: /^[\w.-]+$/, autoNamed: true },
+    "aws:kinesis/streamConsumer:StreamConsumer": { prop: "name", max: 128, chars: /^[\w.-]+$/, autoNamed: true },
+    "aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream": { prop: "name", max: 64, chars: /^[\w.-]+$/, autoNamed: true },
+    "aws:dynamodb/table:Table": { prop: "name", min: 3, max: 255, chars: /^[\w.-]+$/, autoNamed: true },
+    "aws:sqs/queue:Queue": { prop: "name", max: 80, chars: /^[\w-]+$/, autoNamed: true },
+    "aws:sns/topic:Topic": { prop: "name", max: 256, chars: /^[\w-]+$/, autoNamed: true },
+    "aws:kms/alias:Alias": { prop: "name", max: 256, chars: /^alias\/(?!aws\/)[\w/-]+$/, autoNamed: false },
+    "aws:iot/topicRule:TopicRule": { prop: "name", max: 128, chars: /^\w+$/, autoNamed: true },
+    "aws:scheduler/schedule:Schedule": { prop: "name", max: 64, chars: /^[\w.-]+$/, autoNamed: true },
+    "aws:apigatewayv2/api:Api": { prop: "name", max: 128, chars: /^.+$/, autoNamed: true },
+    "aws:kinesisanalyticsv2/application:Application": { prop: "name", max: 128, chars: /^[\w.-]+$/, autoNamed: true },
+    "aws:ec2/securityGroup:SecurityGroup": { prop: "name", max: 255, chars: /^[ -~]+$/, autoNamed: true },
+};
+
+/** The physical name AWS would see: set by the program, or generated by the provider. */
+function physicalName(r: StackResource): string | undefined {
+    if (r.type === "aws:s3/bucket:Bucket") return (r.inputs.bucket as string | undefined) ?? `${r.inputs.bucketPrefix as string}${BUCKET_SUFFIX}`;
+    const limit = LIMITS[r.type];
+    if (!limit) return undefined;
+    return (r.inputs[limit.prop] as string | undefined) ?? (limit.autoNamed ? `${r.name}${AUTO_SUFFIX}` : undefined);
+}
+
+describe("names within AWS's limits for every accepted configuration", () => {
+    let longest: SynthResult;
+    before(async () => {
+        longest = await synthesize("prod", EVERYTHING);
+    });
+
+    it("the longest environment name with every option on names every resource within its type's limit", () => {
+        const problems: string[] = [];
+        const checked = new Set<string>();
+        for (const r of longest.resources.filter((x) => x.custom && !x.type.startsWith("pulumi:"))) {
+            const name = physicalName(r);
+            if (r.type === "aws:s3/bucket:Bucket") {
+                checked.add(r.type);
+                if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(name!)) problems.push(`${r.type} ${r.name}: ${name} (${name!.length} characters; 3-63 lowercase)`);
+                continue;
+            }
+            const limit = LIMITS[r.type];
+            if (!limit || name === undefined) continue;
+            checked.add(r.type);
+            if (name.length > limit.max || name.length < (limit.min ?? 1) || !limit.chars.test(name)) problems.push(`${r.type} ${r.name}: ${name} (${name.length} characters; at most ${limit.max}, ${limit.chars})`);
+        }
+        assert.deepEqual(problems, []);
+        // The stack really has every kind of named resource (a type left out would be checked by nothing).
+        assert.deepEqual([...checked].sort(), ["aws:s3/bucket:Bucket", ...Object.keys(LIMITS)].sort());
+    });
+
+    it("bucket prefixes fit the provider's 37 characters at the longest environment name", () => {
+        const buckets = longest.resources.filter((r) => r.type === "aws:s3/bucket:Bucket").map((r) => r.inputs.bucketPrefix as string);
+        assert.deepEqual(buckets.sort(), [`kinesis-${LONGEST_ENV}-archive-`, `kinesis-${LONGEST_ENV}-logs-`]);
+        assert.equal(bucketPrefix({ project: "kinesis-streaming", environment: LONGEST_ENV }, "archive").length, 37);
+        assert.throws(() => bucketPrefix({ project: "kinesis-streaming", environment: `${LONGEST_ENV}x` }, "archive"), /longer than 37 characters/);
+    });
+});
