@@ -43,6 +43,31 @@ describe("policy iam-streaming-least-privilege", () => {
         assertNoViolations(await violationsOf(withRolePolicy(doc(producerWrite, eni)).s.b.resources));
     });
 
+    it("passes account-level reads that take no resource ARN on \"*\" (ListStreams, DescribeLimits, CloudWatch metrics): \"*\" is the only Resource they accept", async () => {
+        const account = { Sid: "Account", Effect: "Allow", Action: ["kinesis:ListStreams", "kinesis:DescribeLimits", "kinesis:DescribeAccountSettings", "kms:ListAliases"], Resource: "*" };
+        const metrics = { Sid: "Metrics", Effect: "Allow", Action: ["cloudwatch:GetMetricData", "cloudwatch:PutMetricData"], Resource: "*" };
+        const found = (await violationsOf(withRolePolicy(doc(producerWrite, account, metrics)).s.b.resources)).filter((v) => v.policyName === POLICY);
+        assertViolations(found, []);
+    });
+
+    it("names only the actions that can be scoped when a statement mixes them with account-level reads, and says the reads may stay on \"*\"", () => {
+        assert.equal(
+            overGrant({ Effect: "Allow", Action: ["kinesis:ListStreams", "kinesis:GetRecords"], Resource: "*" }),
+            'allows kinesis:GetRecords on Resource "*" (scope them to the stream and key ARNs; kinesis:ListStreams takes no resource ARN and may stay on "*" in a statement of its own)',
+        );
+    });
+
+    it("tells a role granted account-level writes on \"*\" to remove them, not to scope them", async () => {
+        const { s, p } = withRolePolicy(doc(producerWrite, { Sid: "Account", Effect: "Allow", Action: ["kinesis:UpdateAccountSettings", "kms:CreateKey"], Resource: "*" }));
+        assertViolations((await violationsOf(s.b.resources)).filter((v) => v.policyName === POLICY), [
+            violation(POLICY, p.urn, "statement Account allows kinesis:UpdateAccountSettings, kms:CreateKey (account-level, not needed by a streaming role: remove them)."),
+        ]);
+        assert.equal(
+            overGrant({ Effect: "Allow", Action: ["kinesis:PutRecords", "kms:GenerateRandom"], Resource: "*" }),
+            'allows kinesis:PutRecords on Resource "*" (scope them to the stream and key ARNs); it also allows kms:GenerateRandom (account-level, not needed by a streaming role: remove it)',
+        );
+    });
+
     it("passes Deny statements whatever they name", async () => {
         assertNoViolations(await violationsOf(withRolePolicy(doc({ Sid: "NoDelete", Effect: "Deny", Action: "kinesis:*", Resource: "*" })).s.b.resources));
     });
