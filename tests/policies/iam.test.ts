@@ -17,6 +17,7 @@ import {
     violation,
     violationsOf,
     violationsWithoutSchemaDefaults,
+    STACK_URN,
 } from "../support/policy-harness";
 
 const POLICY = "iam-streaming-least-privilege";
@@ -100,9 +101,9 @@ describe("policy iam-streaming-least-privilege", () => {
     it("cannot check a policy document unknown in preview: reported as advisory, not as malformed", async () => {
         const { s, p } = withRolePolicy(UNKNOWN);
         assertViolations(await violationsOf(s.b.resources), [
-            // The stack policy that classes roles cannot read it either (a stack policy's diagnostic has no URN).
-            { policyName: "iam-streaming-role-purpose", enforcementLevel: "advisory", urn: "", message: unknownDiagnostic("iam-streaming-role-purpose", "string", "policy") },
             { policyName: POLICY, enforcementLevel: "advisory", urn: p.urn, message: unknownDiagnostic(POLICY, "string", "policy") },
+            // The stack policy that classes roles cannot read it either (the engine's diagnostic has no URN: the tools name the stack).
+            { policyName: "iam-streaming-role-purpose", enforcementLevel: "advisory", urn: STACK_URN, message: unknownDiagnostic("iam-streaming-role-purpose", "string", "policy") },
         ]);
     });
 
@@ -261,7 +262,7 @@ describe("policy iam-streaming-role-purpose", () => {
         set(p.archive.rolePolicy, { policy: UNKNOWN });
         withStatements(p.producers.rolePolicy, [{ Sid: "WriteToStream", Effect: "Allow", Action: ["kinesis:PutRecords", "kinesis:GetRecords"], Resource: arn.stream(PIPELINE.stream) }]);
         const found = await violationsOf(p.b.resources);
-        assertHasViolation(found, PURPOSE, unknownDiagnostic(PURPOSE, "string", "policy"), { urn: "", enforcementLevel: "advisory" });
+        assertHasViolation(found, PURPOSE, unknownDiagnostic(PURPOSE, "string", "policy"), { urn: STACK_URN, enforcementLevel: "advisory" });
         // Granted GetRecords, the producer is a consumer that may write the stream it reads.
         assertHasViolation(
             found,

@@ -16,6 +16,7 @@ import {
     violation,
     violationsOf,
     violationsWithoutSchemaDefaults,
+    STACK_URN,
 } from "../support/policy-harness";
 
 const RUNTIME = "lambda-runtime-supported";
@@ -123,7 +124,7 @@ describe("policy lambda-function-log-group", () => {
         assertViolations(found.filter((v) => v.policyName === LOG_GROUP), []);
         unlink(p.consumer.fn, "loggingConfig");
         const after = await violationsOf(p.b.resources);
-        assertViolations(after.filter((v) => v.policyName === LOG_GROUP), [violation(LOG_GROUP, "", unknownDiagnostic(LOG_GROUP, "string", "loggingConfig.logGroup"), "advisory")]);
+        assertViolations(after.filter((v) => v.policyName === LOG_GROUP), [violation(LOG_GROUP, STACK_URN, unknownDiagnostic(LOG_GROUP, "string", "loggingConfig.logGroup"), "advisory")]);
     });
 });
 
@@ -183,7 +184,7 @@ describe("policy lambda-autoscaler-concurrency", () => {
         set(p.producers.rolePolicy, { policy: UNKNOWN });
         const found = (await violationsOf(p.b.resources)).filter((v) => v.policyName === AUTOSCALER);
         assertViolations(found, [
-            violation(AUTOSCALER, "", unknownDiagnostic(AUTOSCALER, "string", "policy"), "advisory"),
+            violation(AUTOSCALER, STACK_URN, unknownDiagnostic(AUTOSCALER, "string", "policy"), "advisory"),
             violation(AUTOSCALER, fn.urn, "autoscaler orders-autoscaler has no reserved concurrency; reserve 1 so two runs never reshard at once."),
         ]);
     });
