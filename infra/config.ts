@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { DEFAULT_QUARANTINE_RETENTION_DAYS } from "../contracts/quarantine";
 import { MAX_BODY_BYTES } from "../functions/ingest/config";
 import { ConfigReader, type RawConfig } from "./lib/config-reader";
+import { isAwsRegion, partitionOf, resolveRegion, type ResolvedRegion } from "./lib/regions";
 
 export const PROJECT = "kinesis-streaming";
 
@@ -188,7 +189,8 @@ const KMS_KEY_ARN = {
     allowed: "must be a KMS key ARN (arn:<partition>:kms:<region>:<account>:key/<key-id>)",
 };
 const PRINCIPAL_ARN = /^arn:aws[a-z-]*:iam::\d{12}:(root|role\/[\w+=,.@\/-]+|user\/[\w+=,.@\/-]+)$/;
-const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
+// An address alone: a `mailto:` URI or a display name is not an endpoint SNS's email protocol takes.
+const EMAIL = /^[\w.!#$%&'*+=?^`{|}~-]+@[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)+$/;
 const HTTPS = /^https:\/\/[^\s/]+(\/\S*)?$/;
 const SQS_ARN = /^arn:aws[a-z-]*:sqs:[a-z0-9-]+:\d{12}:[\w-]{1,80}(\.fifo)?$/;
 
@@ -201,14 +203,47 @@ export function parseSubscription(entry: string): AlertSubscription | undefined 
 }
 
 /**
+ * Why an `alertSubscriptions` entry is refused. SNS's protocols and the endpoint each takes (Subscribe
+ * API): email / email-json an address, http / https a URL with that scheme, sms a phone number, sqs /
+ * lambda / firehose / application the ARN of a queue, function, delivery stream or mobile endpoint.
+ * This stack offers email, https and sqs: http sends alerts in clear text, and the others need
+ * permissions or a role the stack does not create.
+ */
+function subscriptionProblem(entry: string): string {
+    const allowed = "each entry must be an email address (ops@example.com), an https:// URL or an SQS queue ARN";
+    if (/^mailto:/i.test(entry)) return `${allowed}; SNS has no mailto protocol: give the address without "mailto:"`;
+    if (/^http:\/\//i.test(entry)) return `${allowed}; http:// would send alerts in clear text`;
+    return allowed;
+}
+
+/**
+ * What the program knows of the stack beyond the values of its own keys. Unit tests of single keys
+ * leave it out; the program and the tools always give it (see `settingsFromConfig`).
+ */
+export interface StackContext {
+    /** The region the AWS provider will deploy to, undefined when nothing sets one (refused). */
+    region: ResolvedRegion | undefined;
+    /** Every key the stack sets in the project's namespace, without the prefix: any the program does not read is refused. */
+    setKeys: readonly string[];
+}
+
+/**
  * Reads and validates the whole configuration. Pure: `raw` gives the string Pulumi holds for a key
  * (undefined when unset). Throws a `ConfigError` listing every bad key; nothing is created then.
  * The CLI fills every key from Pulumi.yaml's defaults, so "not set" is a default value here
  * (0, "" or []), never the absence of a key.
  */
-export function parseSettings(raw: RawConfig, stack: string, awsRegion?: string): Settings {
+export function parseSettings(raw: RawConfig, stack: string, context?: StackContext): Settings {
     const project = PROJECT;
     const r = new ConfigReader(raw, project);
+    const region = context?.region;
+    if (context && !region) {
+        r.report("No AWS region: set aws:region in the stack file (pulumi config set aws:region us-east-1), or AWS_REGION / AWS_DEFAULT_REGION, or a region in the AWS profile");
+    }
+    if (region && !isAwsRegion(region.region)) {
+        const allowed = "must be an AWS region code such as us-east-1 (infra/lib/regions.ts lists them)";
+        r.report(region.source === "aws:region" ? `Invalid configuration aws:region = ${JSON.stringify(region.region)}: ${allowed}` : `Invalid AWS region ${JSON.stringify(region.region)} from ${region.source}: ${allowed}`);
+    }
 
     const environment = r.optionalString("environment", NAME) ?? stack;
     if (environment === stack && !NAME.re.test(stack)) {
@@ -254,7 +289,7 @@ export function parseSettings(raw: RawConfig, stack: string, awsRegion?: string)
     for (const entry of r.stringList("alertSubscriptions", DEFAULTS.alertSubscriptions)) {
         const sub = parseSubscription(entry);
         if (sub) subscriptions.push(sub);
-        else r.problem("alertSubscriptions", entry, "each entry must be an email address, an https:// URL or an SQS queue ARN");
+        else r.badEntry("alertSubscriptions", entry, subscriptionProblem(entry));
     }
 
     const logRetentionDays = r.integer("logRetentionDays", { min: 1, max: 3653, unit: "days" }, DEFAULTS.logRetentionDays);
@@ -345,9 +380,12 @@ export function parseSettings(raw: RawConfig, stack: string, awsRegion?: string)
         r.problem("shardCount", shardCount, `must lie between autoscalingMinShards (${minShards}) and autoscalingMaxShards (${maxShards}) when autoscaling is on`);
     }
 
-    const replicaRegion = r.optionalString("replicaRegion", { re: /^[a-z]{2}(-gov)?-[a-z]+-\d$/, allowed: "must be an AWS region name such as us-west-2" });
-    if (replicaRegion !== undefined && replicaRegion === awsRegion) {
-        r.problem("replicaRegion", replicaRegion, "must differ from the stack's own region (aws:region)");
+    const replicaRegion = r.optionalString("replicaRegion", { re: { test: isAwsRegion }, allowed: "must be an AWS region code such as us-west-2 (infra/lib/regions.ts lists them)" });
+    if (replicaRegion !== undefined && region && isAwsRegion(region.region)) {
+        if (replicaRegion === region.region) r.problem("replicaRegion", replicaRegion, `must differ from the stack's own region (${region.region}, from ${region.source})`);
+        else if (partitionOf(replicaRegion) !== partitionOf(region.region)) {
+            r.problem("replicaRegion", replicaRegion, `must be in the stack's partition (${partitionOf(region.region)}, region ${region.region}): one set of credentials cannot reach another partition`);
+        }
     }
 
     const replicaCapacity = r.oneOf("replicaCapacity", REPLICA_CAPACITIES, DEFAULTS.replicaCapacity);
@@ -373,7 +411,7 @@ export function parseSettings(raw: RawConfig, stack: string, awsRegion?: string)
     const parallelismPerKpu = r.integer("analyticsParallelismPerKpu", { min: 1, max: 4, unit: "tasks per KPU" }, DEFAULTS.analyticsParallelismPerKpu);
     const analyticsAutoScaling = r.boolean("analyticsAutoScaling", DEFAULTS.analyticsAutoScaling);
 
-    r.done();
+    r.done(context?.setKeys);
     return {
         project,
         stack,
@@ -426,8 +464,21 @@ export function parseSettings(raw: RawConfig, stack: string, awsRegion?: string)
     };
 }
 
-/** The program's only `pulumi.Config`: reads the current stack's values and validates them. */
+/**
+ * Validates a stack's whole config as the CLI hands it over (`"<namespace>:<key>"` to a string, with
+ * Pulumi.yaml's defaults filled in): the project's keys, unknown keys in its namespace, and the region
+ * the AWS provider will resolve from `aws:region` or `env`.
+ */
+export function settingsFromConfig(config: Record<string, string | undefined>, stack: string, env: NodeJS.ProcessEnv = process.env): Settings {
+    const prefix = `${PROJECT}:`;
+    const setKeys = Object.keys(config).flatMap((k) => (k.startsWith(prefix) && config[k] !== undefined ? [k.slice(prefix.length)] : []));
+    return parseSettings((key) => config[prefix + key], stack, { region: resolveRegion(config, env), setKeys });
+}
+
+/**
+ * The program's only config reader: the current stack's values, validated. `allConfig()` (not
+ * `pulumi.Config`, which cannot list keys) so that a key the program does not read is refused too.
+ */
 export function loadSettings(): Settings {
-    const config = new pulumi.Config(PROJECT);
-    return parseSettings((key) => config.get(key), pulumi.getStack(), new pulumi.Config("aws").get("region"));
+    return settingsFromConfig(pulumi.runtime.allConfig(), pulumi.getStack());
 }

@@ -11,12 +11,12 @@ const USAGE = "npm run policy:check -- <stack-export-or-preview.json> [--config 
 runMain(async () => {
     const { values, positionals } = parseFlags({ options: { config: { type: "string" }, json: { type: "boolean", default: false } }, allowPositionals: true });
     if (positionals.length !== 1) throw new UsageError(positionals.length === 0 ? "A stack file is required" : `Expected one stack file, got ${positionals.length}`);
-    const resources = readStackFile(positionals[0]!);
+    const { kind, resources } = readStackFile(positionals[0]!);
     // A bad config file is unreadable input (exit 2), not a finding about the stack.
     let violations;
     try {
         const config: PolicyPackConfig = values.config ? readPolicyConfig(values.config) : {};
-        violations = await runPolicies(pack, resources, config);
+        violations = await runPolicies(pack, resources, config, { valuesFinal: kind === "export" });
     } catch (e) {
         throw e instanceof PolicyInputError ? new StackInputError(e.message) : e;
     }

@@ -11,6 +11,12 @@ export class ConfigError extends pulumi.RunError {
     }
 }
 
+/** What a string value must match: a regular expression or any other test, and the words saying what is allowed. */
+export interface Pattern {
+    re: { test(value: string): boolean };
+    allowed: string;
+}
+
 /** Where raw values come from: `pulumi.Config#get` in the program, a plain map in tests. */
 export type RawConfig = (key: string) => string | undefined;
 
@@ -39,7 +45,17 @@ export class ConfigReader {
         if (!this.failedKeys.has(key)) this.fail(key, String(value), allowed);
     }
 
-    string(key: string, fallback: string, pattern?: { re: RegExp; allowed: string }): string {
+    /** Reports one bad entry of a list key; every bad entry gets its own line. */
+    badEntry(key: string, entry: string, allowed: string): void {
+        this.fail(key, entry, allowed);
+    }
+
+    /** Reports a problem that is not about one of the namespace's keys (e.g. `aws:region`), as one line. */
+    report(line: string): void {
+        this.problems.push(line);
+    }
+
+    string(key: string, fallback: string, pattern?: Pattern): string {
         this.keysRead.add(key);
         const value = this.raw(key);
         if (value === undefined) return fallback;
@@ -47,7 +63,7 @@ export class ConfigReader {
         return value;
     }
 
-    optionalString(key: string, pattern: { re: RegExp; allowed: string }): string | undefined {
+    optionalString(key: string, pattern: Pattern): string | undefined {
         this.keysRead.add(key);
         const value = this.raw(key);
         if (value === undefined || value === "") return undefined;
@@ -108,8 +124,34 @@ export class ConfigReader {
         return parsed;
     }
 
-    /** Throws every problem found, one line each; returns nothing when the config is good. */
-    done(): void {
+    /**
+     * Throws every problem found, one line each; returns nothing when the config is good. `setKeys`
+     * (the namespace's keys the stack sets) must all have been read: any other is a misspelling or a
+     * key this program does not have, and is refused with the nearest key it reads.
+     */
+    done(setKeys: readonly string[] = []): void {
+        for (const key of setKeys.filter((k) => !this.keysRead.has(k))) {
+            const near = nearest(key, [...this.keysRead]);
+            this.problems.push(`Unknown configuration ${this.namespace}:${key}: ${near ? `did you mean ${this.namespace}:${near}? ` : ""}Pulumi.yaml lists every key this program reads`);
+        }
         if (this.problems.length > 0) throw new ConfigError(this.problems);
     }
+}
+
+/** Edit distance between two strings (insertions, deletions, substitutions). */
+function distance(a: string, b: string): number {
+    let row = Array.from({ length: b.length + 1 }, (_, j) => j);
+    for (let i = 1; i <= a.length; i++) {
+        const next = [i];
+        for (let j = 1; j <= b.length; j++) next[j] = Math.min(row[j]! + 1, next[j - 1]! + 1, row[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+        row = next;
+    }
+    return row[b.length]!;
+}
+
+/** The known key closest to a misspelt one (case ignored), if it is close enough to be the one meant. */
+function nearest(key: string, known: string[]): string | undefined {
+    const scored = known.map((k) => ({ k, d: distance(key.toLowerCase(), k.toLowerCase()) })).sort((x, y) => x.d - y.d);
+    const best = scored[0];
+    return best && best.d <= Math.max(2, Math.floor(key.length / 4)) ? best.k : undefined;
 }

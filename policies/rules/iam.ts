@@ -11,10 +11,19 @@ export function overGrant(s: Statement): string | undefined {
     // Every service wildcard, and any wildcard in a Kinesis action (kinesis:Put* includes PutResourcePolicy).
     const wild = actions.filter((a) => a === "*" || /^[\w-]+:\*$/.test(a) || /^kinesis:.*\*/i.test(a));
     if (wild.length > 0) return `allows ${wild.join(", ")} (name the actions the role needs)`;
-    const scoped = actions.filter((a) => /^(kinesis|kms):/i.test(a));
     const resources = list(s.Resource).map(String);
-    if (scoped.length > 0 && resources.includes("*")) {
-        return `allows ${scoped.join(", ")} on Resource "*" (scope them to the stream and key ARNs)`;
+    if (resources.includes("*")) {
+        // Account-level actions take no resource ARN: "*" is the only Resource they work with.
+        const reads = actions.filter((a) => isOneOf(a, ACCOUNT_LEVEL_READS));
+        const unneeded = actions.filter((a) => isOneOf(a, ACCOUNT_LEVEL_WRITES));
+        const scoped = actions.filter((a) => /^(kinesis|kms):/i.test(a) && !isOneOf(a, [...ACCOUNT_LEVEL_READS, ...ACCOUNT_LEVEL_WRITES]));
+        const findings: string[] = [];
+        if (scoped.length > 0) {
+            const keep = reads.length > 0 ? `; ${reads.join(", ")} take${reads.length === 1 ? "s" : ""} no resource ARN and may stay on "*" in a statement of ${reads.length === 1 ? "its" : "their"} own` : "";
+            findings.push(`allows ${scoped.join(", ")} on Resource "*" (scope them to the stream and key ARNs${keep})`);
+        }
+        if (unneeded.length > 0) findings.push(`allows ${unneeded.join(", ")} (account-level, not needed by a streaming role: remove ${unneeded.length === 1 ? "it" : "them"})`);
+        if (findings.length > 0) return findings.join("; it also ");
     }
     const kinesis = actions.filter((a) => /^kinesis:/i.test(a));
     const wildArns = resources.filter((r) => r !== "*" && r.includes("*"));
@@ -23,6 +32,15 @@ export function overGrant(s: Statement): string | undefined {
     }
     return undefined;
 }
+
+/**
+ * Kinesis and KMS actions with no resource-level permissions (no resource type in the IAM Service
+ * Authorization Reference: they act on the account, so a statement must grant them on "*"). The reads
+ * are harmless there; the writes change the account and no streaming role needs them.
+ */
+export const ACCOUNT_LEVEL_READS = ["kinesis:ListStreams", "kinesis:DescribeLimits", "kinesis:DescribeAccountSettings", "kms:ListKeys", "kms:ListAliases"];
+export const ACCOUNT_LEVEL_WRITES = ["kinesis:UpdateAccountSettings", "kms:CreateKey", "kms:GenerateRandom"];
+const isOneOf = (action: string, actions: string[]) => actions.some((a) => a.toLowerCase() === action.toLowerCase());
 
 /** AWS-managed policies that grant a whole service or more: never on a streaming role. */
 const BROAD_MANAGED_POLICY = /^arn:aws[a-z-]*:iam::aws:policy\/(.*\/)?(AdministratorAccess|PowerUserAccess|[A-Za-z0-9]+FullAccess)$/;
@@ -35,7 +53,9 @@ export function iamStreamingLeastPrivilege(): ResourceValidationPolicy {
     return {
         name: "iam-streaming-least-privilege",
         description:
-            "IAM role and managed policies must not allow wildcard actions (*, kinesis:*, kinesis:Put*, logs:*, ...), Kinesis/KMS actions on Resource \"*\" or Kinesis actions on wildcard ARNs, " +
+            "IAM role and managed policies must not allow wildcard actions (*, kinesis:*, kinesis:Put*, logs:*, ...), Kinesis/KMS actions on Resource \"*\" " +
+            "(the account-level reads kinesis:ListStreams, DescribeLimits, DescribeAccountSettings, kms:ListKeys and ListAliases take no resource ARN and are allowed there), " +
+            "account-level writes no streaming role needs (kinesis:UpdateAccountSettings, kms:CreateKey, GenerateRandom) or Kinesis actions on wildcard ARNs, " +
             "and roles must not attach AWS-managed *FullAccess or administrator policies: scope producers to PutRecord(s) and consumers to read actions on the stream and key ARNs. " +
             "Controls: Security Hub IAM.1 and IAM.21, cdk-nag AwsSolutions-IAM4 / AwsSolutions-IAM5, Checkov CKV_AWS_111 / CKV_AWS_290.",
         enforcementLevel: "mandatory",

@@ -240,7 +240,7 @@ export function pipelineKeyCoherence(): StackValidationPolicy {
         name: "pipeline-key-coherence",
         description:
             "Streams, topics, queues, tables, buckets, log groups, Firehoses and functions that name a KMS key must use a key declared in the stack (an " +
-            "aws.kms.Key, or an aws.kms.Alias of one), or one listed in externalKeyArns (an adopted key): one key policy then says who reads the " +
+            "aws.kms.Key by dependency, ARN or key id, or an aws.kms.Alias of one by name or ARN), or one listed in externalKeyArns (an adopted key): one key policy then says who reads the " +
             "pipeline's data, and kms-key-rotation checks that it rotates. Controls: pack-specific (Security Hub KMS.4 and Checkov CKV_AWS_7 check the keys, not their use).",
         enforcementLevel: "mandatory",
         configSchema: { properties: { externalKeyArns: { type: "array", items: { type: "string" }, default: [] } } },
@@ -249,6 +249,8 @@ export function pipelineKeyCoherence(): StackValidationPolicy {
             const keys = [...ofType(args.resources, TYPE.key), ...ofType(args.resources, TYPE.replicaKey)];
             const aliases = ofType(args.resources, TYPE.alias);
             const stackKeyUrns = new Set([...keys, ...aliases].map((k) => k.urn));
+            // What a stack key is known by once created (the engine gives stack policies outputs): its ARN and key id.
+            const keyIds = new Set(keys.flatMap((k) => [orIfUnknown(() => k.props.arn, undefined), orIfUnknown(() => k.props.keyId, undefined)]).filter((v) => typeof v === "string" && v !== ""));
             for (const ref of KEY_REFERENCES) {
                 forEachDecidable(ofType(args.resources, ref.type), (r) => {
                     if ((r.propertyDependencies[ref.prop] ?? []).some((d) => stackKeyUrns.has(d.urn))) return;
@@ -256,6 +258,8 @@ export function pipelineKeyCoherence(): StackValidationPolicy {
                         if (key === undefined || key === null || key === "") continue;
                         const value = String(key);
                         if (external.includes(value)) continue;
+                        // A key id alone, or the ARN of a stack key given as a literal (written by hand, or a StackReference).
+                        if (keyIds.has(value)) continue;
                         const alias = /(^|:)(alias\/.+)$/.exec(value)?.[2];
                         if (alias && !alias.startsWith("alias/aws/") && someDecidable(aliases, (a) => a.props.name === alias)) continue;
                         report(`${r.name} uses KMS key ${JSON.stringify(value)}, which is not a key declared in this stack; use the stack's key (an adopted key goes in externalKeyArns).`, r.urn);

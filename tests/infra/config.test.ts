@@ -1,10 +1,14 @@
 import { strict as assert } from "node:assert";
+import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
+import * as aws from "@pulumi/aws";
 import { parse } from "yaml";
-import { DEFAULTS, EVENT_TYPE_NAMES, parseSettings, parseSubscription, PROJECT } from "../../infra/config";
+import { DEFAULTS, EVENT_TYPE_NAMES, parseSettings, parseSubscription, PROJECT, settingsFromConfig } from "../../infra/config";
 import { EVENT_TYPES } from "../../functions/shared/events";
 import { ConfigError } from "../../infra/lib/config-reader";
+import { AWS_REGIONS, resolveRegion } from "../../infra/lib/regions";
 
 const raw = (values: Record<string, string>) => (key: string) => values[key];
 const parseWith = (values: Record<string, string>, stack = "dev") => parseSettings(raw(values), stack);
@@ -88,7 +92,8 @@ describe("config: parseSettings", () => {
             `Invalid configuration ${PROJECT}:kmsKeyDeletionWindowDays = "7": applies only to a key this stack creates; provide either kmsKeyArn or kmsKeyDeletionWindowDays, not both`,
         ],
         ["deletion window too short", { kmsKeyDeletionWindowDays: "3" }, `Invalid configuration ${PROJECT}:kmsKeyDeletionWindowDays = "3": must be an integer from 7 to 30 (days)`],
-        ["bad alert endpoint", { alertSubscriptions: JSON.stringify(["http://insecure.example.com"]) }, `Invalid configuration ${PROJECT}:alertSubscriptions = "http://insecure.example.com": each entry must be an email address, an https:// URL or an SQS queue ARN`],
+        ["an http alert endpoint", { alertSubscriptions: JSON.stringify(["http://insecure.example.com"]) }, `Invalid configuration ${PROJECT}:alertSubscriptions = "http://insecure.example.com": each entry must be an email address (ops@example.com), an https:// URL or an SQS queue ARN; http:// would send alerts in clear text`],
+        ["a mailto: alert endpoint (SNS has no such protocol)", { alertSubscriptions: JSON.stringify(["mailto:ops@example.com"]) }, `Invalid configuration ${PROJECT}:alertSubscriptions = "mailto:ops@example.com": each entry must be an email address (ops@example.com), an https:// URL or an SQS queue ARN; SNS has no mailto protocol: give the address without "mailto:"`],
         ["bad environment name", { environment: "Prod_1" }, `Invalid configuration ${PROJECT}:environment = "Prod_1": must be 1-20 characters: lowercase letters, digits and hyphens, starting with a letter`],
         ["JWT without an audience", { ingestAuthorization: "JWT", ingestJwtIssuer: "https://auth.example.com/" }, `Invalid configuration ${PROJECT}:ingestJwtAudience = "[]": needs at least one audience when ingestAuthorization is JWT`],
         ["an untrusted principal form", { producerTrustedPrincipals: JSON.stringify(["123456789012"]) }, `Invalid configuration ${PROJECT}:producerTrustedPrincipals = "123456789012": each entry must be an IAM account root, role or user ARN (arn:aws:iam::<account>:root|role/<name>|user/<name>)`],
@@ -104,7 +109,8 @@ describe("config: parseSettings", () => {
         ["a VPC without subnets", { vpcId: "vpc-0abc12345" }, `Invalid configuration ${PROJECT}:vpcSubnetIds = "vpc-0abc12345": vpcId and vpcSubnetIds go together: set both for a Kinesis VPC endpoint, or neither`],
         ["a Flink artifact without its key", { analyticsArtifactBucket: "acme-flink" }, `Invalid configuration ${PROJECT}:analyticsArtifactKey = "": analyticsArtifactBucket and analyticsArtifactKey go together: set both to deploy the Flink application, or neither`],
         ["half a workload", { workloadRecordsPerSecond: "100" }, `Invalid configuration ${PROJECT}:workloadAverageRecordBytes = "0": must be declared together with its pair (workloadRecordsPerSecond and workloadAverageRecordBytes), or both left at 0`],
-        ["a malformed region", { replicaRegion: "west" }, `Invalid configuration ${PROJECT}:replicaRegion = "west": must be an AWS region name such as us-west-2`],
+        ["a malformed region", { replicaRegion: "west" }, `Invalid configuration ${PROJECT}:replicaRegion = "west": must be an AWS region code such as us-west-2 (infra/lib/regions.ts lists them)`],
+        ["a region AWS does not have", { replicaRegion: "us-moon-1" }, `Invalid configuration ${PROJECT}:replicaRegion = "us-moon-1": must be an AWS region code such as us-west-2 (infra/lib/regions.ts lists them)`],
         ["a body limit over Lambda's payload limit", { ingestMaxBodyBytes: "7000000" }, `Invalid configuration ${PROJECT}:ingestMaxBodyBytes = "7000000": must be an integer from 1024 to 6000000 (bytes; Lambda takes at most 6 MB synchronously)`],
     ];
     for (const [what, values, message] of rejections) {
@@ -127,8 +133,17 @@ describe("config: parseSettings", () => {
         assert.equal(parseWith({ retentionHours: "168", iteratorAgeAlarmMs: String(84 * 3_600_000) }).alarms.iteratorAgeMs, 302_400_000);
     });
 
-    it("rejects a replica in the stack's own region", () => {
-        assert.throws(() => parseSettings(raw({ replicaRegion: "us-east-1" }), "dev", "us-east-1"), { message: `Invalid configuration ${PROJECT}:replicaRegion = "us-east-1": must differ from the stack's own region (aws:region)` });
+    it("rejects a replica in the stack's own region, or in another partition", () => {
+        const inRegion = (replicaRegion: string) => () => settingsFromConfig({ "aws:region": "us-east-1", [`${PROJECT}:replicaRegion`]: replicaRegion }, "dev", NO_ENV);
+        assert.throws(inRegion("us-east-1"), { message: `Invalid configuration ${PROJECT}:replicaRegion = "us-east-1": must differ from the stack's own region (us-east-1, from aws:region)` });
+        assert.throws(inRegion("cn-north-1"), { message: `Invalid configuration ${PROJECT}:replicaRegion = "cn-north-1": must be in the stack's partition (aws, region us-east-1): one set of credentials cannot reach another partition` });
+        assert.equal(settingsFromConfig({ "aws:region": "cn-north-1", [`${PROJECT}:replicaRegion`]: "cn-northwest-1" }, "dev", NO_ENV).replication.region, "cn-northwest-1");
+    });
+
+    it("reports every bad alertSubscriptions entry, one line each, and keeps the good ones out of the error", () => {
+        const problems = problemsOf({ alertSubscriptions: JSON.stringify(["ops@example.com", "mailto:a@example.com", "sms:+15550100", "https://hooks.example.com/x", "Ops <ops@example.com>"]) });
+        assert.deepEqual(problems.map((p) => JSON.parse(p.split(" = ")[1]!.split(": ")[0]!)), ["mailto:a@example.com", "sms:+15550100", "Ops <ops@example.com>"]);
+        assert.ok(problems.every((p) => p.startsWith(`Invalid configuration ${PROJECT}:alertSubscriptions = `)));
     });
 
     it("knows the same event types as the runtime schemas (infra does not import runtime code)", () => {
@@ -140,6 +155,82 @@ describe("config: parseSettings", () => {
         assert.deepEqual(parseSubscription("https://x.io/hook"), { protocol: "https", endpoint: "https://x.io/hook" });
         assert.deepEqual(parseSubscription("arn:aws:sqs:eu-west-1:123456789012:q.fifo"), { protocol: "sqs", endpoint: "arn:aws:sqs:eu-west-1:123456789012:q.fifo" });
         assert.equal(parseSubscription("sms:+15550100"), undefined);
+    });
+});
+
+// No AWS_REGION, no AWS_DEFAULT_REGION and no shared config file: only what a test passes counts.
+const NO_ENV: NodeJS.ProcessEnv = { AWS_CONFIG_FILE: path.join(os.tmpdir(), "no-such-aws-config") };
+
+describe("config: the stack as a whole (unknown keys, region)", () => {
+    const stackConfig = (values: Record<string, string>) => ({ "aws:region": "us-east-1", ...Object.fromEntries(Object.entries(values).map(([k, v]) => [k.includes(":") ? k : `${PROJECT}:${k}`, v])) });
+    function problemsOfStack(config: Record<string, string>, env = NO_ENV): string[] {
+        try {
+            settingsFromConfig(config, "dev", env);
+        } catch (e) {
+            assert.ok(e instanceof ConfigError, `expected ConfigError, got ${e}`);
+            return e.problems;
+        }
+        assert.fail(`expected ${JSON.stringify(config)} to be rejected`);
+    }
+
+    it("refuses a key of the project's namespace the program does not read, naming the nearest one", () => {
+        assert.deepEqual(problemsOfStack(stackConfig({ shardcount: "2", alertSubscription: "[]", colour: "blue", retentionHours: "24" })), [
+            `Unknown configuration ${PROJECT}:shardcount: did you mean ${PROJECT}:shardCount? Pulumi.yaml lists every key this program reads`,
+            `Unknown configuration ${PROJECT}:alertSubscription: did you mean ${PROJECT}:alertSubscriptions? Pulumi.yaml lists every key this program reads`,
+            `Unknown configuration ${PROJECT}:colour: Pulumi.yaml lists every key this program reads`,
+        ]);
+    });
+
+    it("leaves other namespaces to their owners (aws:*, pulumi:*)", () => {
+        assert.equal(settingsFromConfig(stackConfig({ "aws:profile": "ops", "aws:defaultTags": "{}", "pulumi:tags": "{}" }), "dev", NO_ENV).stack, "dev");
+    });
+
+    it("refuses a region AWS does not have, in aws:region or in the environment", () => {
+        assert.deepEqual(problemsOfStack({ "aws:region": "us-moon-1" }), [`Invalid configuration aws:region = "us-moon-1": must be an AWS region code such as us-east-1 (infra/lib/regions.ts lists them)`]);
+        assert.deepEqual(problemsOfStack({}, { ...NO_ENV, AWS_REGION: "us-esat-1" }), [`Invalid AWS region "us-esat-1" from the environment variable AWS_REGION: must be an AWS region code such as us-east-1 (infra/lib/regions.ts lists them)`]);
+    });
+
+    it("resolves the region as the provider does: aws:region, AWS_REGION, AWS_DEFAULT_REGION, then the profile", () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "aws-config-"));
+        const file = path.join(dir, "config");
+        fs.writeFileSync(file, "[default]\nregion = eu-west-1\n[profile ops]\noutput = json\nregion=ap-southeast-2\n");
+        try {
+            const env = { AWS_CONFIG_FILE: file, AWS_REGION: "eu-central-1", AWS_DEFAULT_REGION: "eu-north-1" };
+            assert.deepEqual(resolveRegion({ "aws:region": "us-west-2" }, env), { region: "us-west-2", source: "aws:region" });
+            assert.deepEqual(resolveRegion({}, env), { region: "eu-central-1", source: "the environment variable AWS_REGION" });
+            assert.deepEqual(resolveRegion({}, { ...env, AWS_REGION: "" }), { region: "eu-north-1", source: "the environment variable AWS_DEFAULT_REGION" });
+            assert.deepEqual(resolveRegion({}, { AWS_CONFIG_FILE: file }), { region: "eu-west-1", source: `profile "default" of ${file}` });
+            assert.deepEqual(resolveRegion({ "aws:profile": "ops" }, { AWS_CONFIG_FILE: file, AWS_PROFILE: "other" }), { region: "ap-southeast-2", source: `profile "ops" of ${file}` });
+            assert.equal(resolveRegion({}, { AWS_CONFIG_FILE: file, AWS_PROFILE: "missing" }), undefined);
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
+    });
+
+    it("fails with one line when nothing sets a region, instead of assuming us-east-1", () => {
+        assert.deepEqual(problemsOfStack({}), ["No AWS region: set aws:region in the stack file (pulumi config set aws:region us-east-1), or AWS_REGION / AWS_DEFAULT_REGION, or a region in the AWS profile"]);
+    });
+
+    it("knows every region of the installed provider outside the isolated partitions", () => {
+        const providerRegions = Object.values(aws.Region).filter((r) => !/-iso[a-z]?-/.test(r));
+        assert.deepEqual([...AWS_REGIONS].sort(), [...providerRegions].sort());
+    });
+
+    it("under the CLI's protocol (config in PULUMI_CONFIG), the program itself refuses a misspelt key", () => {
+        const script = `require(${JSON.stringify(path.resolve(__dirname, "..", "..", "infra", "config.ts"))}).loadSettings()`;
+        const r = spawnSync(process.execPath, ["--import", "tsx", "-e", script], {
+            encoding: "utf8",
+            env: {
+                ...process.env,
+                ...NO_ENV,
+                PULUMI_NODEJS_STACK: "dev",
+                PULUMI_NODEJS_PROJECT: PROJECT,
+                // The language host's form: "<namespace>:config:<key>" for older SDKs, cleaned by allConfig().
+                PULUMI_CONFIG: JSON.stringify({ "aws:config:region": "us-east-1", [`${PROJECT}:shardcount`]: "2", [`${PROJECT}:owner`]: "me" }),
+            },
+        });
+        assert.notEqual(r.status, 0);
+        assert.match(r.stderr, new RegExp(`Unknown configuration ${PROJECT}:shardcount: did you mean ${PROJECT}:shardCount\\?`));
     });
 });
 

@@ -14,6 +14,7 @@ import {
     violation,
     violationsOf,
     violationsWithoutSchemaDefaults,
+    STACK_URN,
 } from "../support/policy-harness";
 
 const LOGGING = "firehose-delivery-logging";
@@ -171,7 +172,7 @@ describe("policy firehose-source-encrypted", () => {
         const found = await violationsOf(p.b.resources);
         assertViolations(
             found.filter((v) => v.policyName === SOURCE),
-            [violation(SOURCE, "", unknownDiagnostic(SOURCE, "string", "kinesisSourceConfiguration.kinesisStreamArn"), "advisory")],
+            [violation(SOURCE, STACK_URN, unknownDiagnostic(SOURCE, "string", "kinesisSourceConfiguration.kinesisStreamArn"), "advisory")],
         );
     });
 });
@@ -229,8 +230,8 @@ describe("policy firehose-destination-bucket", () => {
         const p = compliantPipeline();
         set(p.archive.bucketSides.policy, { policy: UNKNOWN });
         assertViolations(await violationsOf(p.b.resources), [
-            violation(DESTINATION, "", unknownDiagnostic(DESTINATION, "string", "policy"), "advisory"),
-            violation("s3-bucket-tls-only", "", unknownDiagnostic("s3-bucket-tls-only", "string", "policy"), "advisory"),
+            violation(DESTINATION, STACK_URN, unknownDiagnostic(DESTINATION, "string", "policy"), "advisory"),
+            violation("s3-bucket-tls-only", STACK_URN, unknownDiagnostic("s3-bucket-tls-only", "string", "policy"), "advisory"),
         ]);
         void PIPELINE;
     });

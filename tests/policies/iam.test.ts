@@ -17,6 +17,7 @@ import {
     violation,
     violationsOf,
     violationsWithoutSchemaDefaults,
+    STACK_URN,
 } from "../support/policy-harness";
 
 const POLICY = "iam-streaming-least-privilege";
@@ -41,6 +42,31 @@ describe("policy iam-streaming-least-privilege", () => {
     it("passes actions that need Resource \"*\" outside Kinesis and KMS (VPC network interfaces)", async () => {
         const eni = { Sid: "Eni", Effect: "Allow", Action: ["ec2:CreateNetworkInterface", "ec2:DescribeNetworkInterfaces"], Resource: "*" };
         assertNoViolations(await violationsOf(withRolePolicy(doc(producerWrite, eni)).s.b.resources));
+    });
+
+    it("passes account-level reads that take no resource ARN on \"*\" (ListStreams, DescribeLimits, CloudWatch metrics): \"*\" is the only Resource they accept", async () => {
+        const account = { Sid: "Account", Effect: "Allow", Action: ["kinesis:ListStreams", "kinesis:DescribeLimits", "kinesis:DescribeAccountSettings", "kms:ListAliases"], Resource: "*" };
+        const metrics = { Sid: "Metrics", Effect: "Allow", Action: ["cloudwatch:GetMetricData", "cloudwatch:PutMetricData"], Resource: "*" };
+        const found = (await violationsOf(withRolePolicy(doc(producerWrite, account, metrics)).s.b.resources)).filter((v) => v.policyName === POLICY);
+        assertViolations(found, []);
+    });
+
+    it("names only the actions that can be scoped when a statement mixes them with account-level reads, and says the reads may stay on \"*\"", () => {
+        assert.equal(
+            overGrant({ Effect: "Allow", Action: ["kinesis:ListStreams", "kinesis:GetRecords"], Resource: "*" }),
+            'allows kinesis:GetRecords on Resource "*" (scope them to the stream and key ARNs; kinesis:ListStreams takes no resource ARN and may stay on "*" in a statement of its own)',
+        );
+    });
+
+    it("tells a role granted account-level writes on \"*\" to remove them, not to scope them", async () => {
+        const { s, p } = withRolePolicy(doc(producerWrite, { Sid: "Account", Effect: "Allow", Action: ["kinesis:UpdateAccountSettings", "kms:CreateKey"], Resource: "*" }));
+        assertViolations((await violationsOf(s.b.resources)).filter((v) => v.policyName === POLICY), [
+            violation(POLICY, p.urn, "statement Account allows kinesis:UpdateAccountSettings, kms:CreateKey (account-level, not needed by a streaming role: remove them)."),
+        ]);
+        assert.equal(
+            overGrant({ Effect: "Allow", Action: ["kinesis:PutRecords", "kms:GenerateRandom"], Resource: "*" }),
+            'allows kinesis:PutRecords on Resource "*" (scope them to the stream and key ARNs); it also allows kms:GenerateRandom (account-level, not needed by a streaming role: remove it)',
+        );
     });
 
     it("passes Deny statements whatever they name", async () => {
@@ -75,9 +101,9 @@ describe("policy iam-streaming-least-privilege", () => {
     it("cannot check a policy document unknown in preview: reported as advisory, not as malformed", async () => {
         const { s, p } = withRolePolicy(UNKNOWN);
         assertViolations(await violationsOf(s.b.resources), [
-            // The stack policy that classes roles cannot read it either (a stack policy's diagnostic has no URN).
-            { policyName: "iam-streaming-role-purpose", enforcementLevel: "advisory", urn: "", message: unknownDiagnostic("iam-streaming-role-purpose", "string", "policy") },
             { policyName: POLICY, enforcementLevel: "advisory", urn: p.urn, message: unknownDiagnostic(POLICY, "string", "policy") },
+            // The stack policy that classes roles cannot read it either (the engine's diagnostic has no URN: the tools name the stack).
+            { policyName: "iam-streaming-role-purpose", enforcementLevel: "advisory", urn: STACK_URN, message: unknownDiagnostic("iam-streaming-role-purpose", "string", "policy") },
         ]);
     });
 
@@ -236,7 +262,7 @@ describe("policy iam-streaming-role-purpose", () => {
         set(p.archive.rolePolicy, { policy: UNKNOWN });
         withStatements(p.producers.rolePolicy, [{ Sid: "WriteToStream", Effect: "Allow", Action: ["kinesis:PutRecords", "kinesis:GetRecords"], Resource: arn.stream(PIPELINE.stream) }]);
         const found = await violationsOf(p.b.resources);
-        assertHasViolation(found, PURPOSE, unknownDiagnostic(PURPOSE, "string", "policy"), { urn: "", enforcementLevel: "advisory" });
+        assertHasViolation(found, PURPOSE, unknownDiagnostic(PURPOSE, "string", "policy"), { urn: STACK_URN, enforcementLevel: "advisory" });
         // Granted GetRecords, the producer is a consumer that may write the stream it reads.
         assertHasViolation(
             found,

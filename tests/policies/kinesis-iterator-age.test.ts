@@ -13,6 +13,7 @@ import {
     unknownDiagnostic,
     violationsOf,
     violationsWithoutSchemaDefaults,
+    STACK_URN,
 } from "../support/policy-harness";
 
 const POLICY = "kinesis-stream-iterator-age-alarm";
@@ -165,7 +166,7 @@ describe("policy kinesis-stream-iterator-age-alarm", () => {
             const s = compliantStack({ alarm: { dimensions: { StreamName: UNKNOWN } } });
             withoutPropertyDependencies(s.alarm!);
             assertViolations(await violationsOf(s.b.resources), [
-                { policyName: POLICY, enforcementLevel: "advisory", urn: "", message: unknownDiagnostic(POLICY, "string", "dimensions.StreamName") },
+                { policyName: POLICY, enforcementLevel: "advisory", urn: STACK_URN, message: unknownDiagnostic(POLICY, "string", "dimensions.StreamName") },
             ]);
         });
 
@@ -173,7 +174,7 @@ describe("policy kinesis-stream-iterator-age-alarm", () => {
             const s = compliantStack({ stream: { name: UNKNOWN }, alarm: { dimensions: { StreamName: "orders-events" } } });
             withoutPropertyDependencies(s.alarm!);
             assertViolations(await violationsOf(s.b.resources), [
-                { policyName: POLICY, enforcementLevel: "advisory", urn: "", message: unknownDiagnostic(POLICY, "string", "name") },
+                { policyName: POLICY, enforcementLevel: "advisory", urn: STACK_URN, message: unknownDiagnostic(POLICY, "string", "name") },
             ]);
         });
 
@@ -187,7 +188,7 @@ describe("policy kinesis-stream-iterator-age-alarm", () => {
         it("reports an unknown threshold of the linked alarm as advisory", async () => {
             const s = compliantStack({ alarm: { threshold: UNKNOWN } });
             assertViolations(await violationsOf(s.b.resources), [
-                { policyName: POLICY, enforcementLevel: "advisory", urn: "", message: unknownDiagnostic(POLICY, "string", "threshold") },
+                { policyName: POLICY, enforcementLevel: "advisory", urn: STACK_URN, message: unknownDiagnostic(POLICY, "string", "threshold") },
             ]);
         });
     });

@@ -18,6 +18,7 @@ import {
     violation,
     violationsOf,
     violationsWithoutSchemaDefaults,
+    STACK_URN,
 } from "../support/policy-harness";
 
 const RUNTIME = "lambda-runtime-supported";
@@ -125,7 +126,7 @@ describe("policy lambda-function-log-group", () => {
         assertViolations(found.filter((v) => v.policyName === LOG_GROUP), []);
         unlink(p.consumer.fn, "loggingConfig");
         const after = await violationsOf(p.b.resources);
-        assertViolations(after.filter((v) => v.policyName === LOG_GROUP), [violation(LOG_GROUP, "", unknownDiagnostic(LOG_GROUP, "string", "loggingConfig.logGroup"), "advisory")]);
+        assertViolations(after.filter((v) => v.policyName === LOG_GROUP), [violation(LOG_GROUP, STACK_URN, unknownDiagnostic(LOG_GROUP, "string", "loggingConfig.logGroup"), "advisory")]);
     });
 });
 
@@ -204,7 +205,7 @@ describe("policy lambda-autoscaler-concurrency", () => {
         set(p.producers.rolePolicy, { policy: UNKNOWN });
         const found = (await violationsOf(p.b.resources)).filter((v) => v.policyName === AUTOSCALER);
         assertViolations(found, [
-            violation(AUTOSCALER, "", unknownDiagnostic(AUTOSCALER, "string", "policy"), "advisory"),
+            violation(AUTOSCALER, STACK_URN, unknownDiagnostic(AUTOSCALER, "string", "policy"), "advisory"),
             violation(AUTOSCALER, fn.urn, NO_LOCK("1")),
         ]);
     });

@@ -14,7 +14,10 @@ import {
     unlink,
     violation,
     violationsOf,
+    STACK_URN,
 } from "../support/policy-harness";
+import { pack } from "../../policies/policies";
+import { runPolicies } from "../../tools/lib/policy-engine";
 
 const ALARMS = "pipeline-alarms";
 const KEYS = "pipeline-key-coherence";
@@ -155,7 +158,7 @@ describe("policy pipeline-alarms", () => {
         set(p.consumer.iteratorAlarm, { dimensions: { FunctionName: UNKNOWN } });
         assertViolations((await violationsOf(p.b.resources)).filter((v) => v.policyName === ALARMS), []);
         unlink(p.consumer.iteratorAlarm, "dimensions");
-        assertViolations((await violationsOf(p.b.resources)).filter((v) => v.policyName === ALARMS), [violation(ALARMS, "", unknownDiagnostic(ALARMS, "string", "dimensions.FunctionName"), "advisory")]);
+        assertViolations((await violationsOf(p.b.resources)).filter((v) => v.policyName === ALARMS), [violation(ALARMS, STACK_URN, unknownDiagnostic(ALARMS, "string", "dimensions.FunctionName"), "advisory")]);
     });
 });
 
@@ -200,6 +203,19 @@ describe("policy pipeline-key-coherence", () => {
         assertViolations((await violationsOf(p.b.resources, { [KEYS]: { externalKeyArns: [OTHER_KEY] } })).filter((v) => v.policyName === KEYS), []);
     });
 
+    it("accepts the literal ARN or key id of a stack key (the engine gives stack policies the key's outputs), and still reports another key's", async () => {
+        const p = compliantPipeline();
+        const stackKeyArn = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+        p.key.outputs = { ...p.key.inputs, arn: stackKeyArn, keyId: "1234abcd-12ab-34cd-56ef-1234567890ab" };
+        set(p.stream, { kmsKeyId: stackKeyArn });
+        unlink(p.stream, "kmsKeyId");
+        set(p.topic, { kmsMasterKeyId: "1234abcd-12ab-34cd-56ef-1234567890ab" });
+        unlink(p.topic, "kmsMasterKeyId");
+        set(p.consumer.queue, { kmsMasterKeyId: OTHER_KEY });
+        unlink(p.consumer.queue, "kmsMasterKeyId");
+        assertViolations((await violationsOf(p.b.resources)).filter((v) => v.policyName === KEYS), [violation(KEYS, p.consumer.queue.urn, notStackKey("orders-consumer-failures", OTHER_KEY))]);
+    });
+
     it("reports an AWS-managed alias even when the stack declares aliases", async () => {
         const p = compliantPipeline();
         set(p.consumer.logGroup, { kmsKeyId: "alias/aws/logs" });
@@ -219,6 +235,16 @@ describe("policy pipeline-key-coherence", () => {
         set(p.consumer.queue, { kmsMasterKeyId: UNKNOWN });
         assertViolations((await violationsOf(p.b.resources)).filter((v) => v.policyName === KEYS), []);
         unlink(p.consumer.queue, "kmsMasterKeyId");
-        assertViolations((await violationsOf(p.b.resources)).filter((v) => v.policyName === KEYS), [violation(KEYS, "", unknownDiagnostic(KEYS, "string", "kmsMasterKeyId"), "advisory")]);
+        assertViolations((await violationsOf(p.b.resources)).filter((v) => v.policyName === KEYS), [violation(KEYS, STACK_URN, unknownDiagnostic(KEYS, "string", "kmsMasterKeyId"), "advisory")]);
+    });
+
+    it("on a stack export the same unseen value is a hidden secret: the stack rule fails closed naming the resource that holds it", async () => {
+        const p = compliantPipeline();
+        set(p.consumer.queue, { kmsMasterKeyId: UNKNOWN });
+        unlink(p.consumer.queue, "kmsMasterKeyId");
+        p.consumer.queue.hiddenSecrets = ["kmsMasterKeyId"];
+        const found = (await runPolicies(pack, p.b.resources, {}, { valuesFinal: true })).filter((v) => v.policyName === KEYS);
+        const message = "cannot check .kmsMasterKeyId of orders-consumer-failures: the export holds it as an encrypted secret; export with 'pulumi stack export --show-secrets' to check it (the file then holds the secrets in plain text).";
+        assertViolations(found, [violation(KEYS, p.consumer.queue.urn, message)]);
     });
 });

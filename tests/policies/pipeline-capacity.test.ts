@@ -15,6 +15,7 @@ import {
     unknownDiagnostic,
     violation,
     violationsOf,
+    STACK_URN,
 } from "../support/policy-harness";
 
 const CAPACITY = "pipeline-shard-capacity";
@@ -98,7 +99,7 @@ describe("policy pipeline-shard-capacity", () => {
     it("cannot check a shard count unknown in preview: advisory", async () => {
         const p = compliantPipeline();
         set(p.stream, { shardCount: UNKNOWN });
-        assertViolations(await violationsOf(p.b.resources, workload(2000)), [violation(CAPACITY, "", unknownDiagnostic(CAPACITY, "string", "shardCount"), "advisory")]);
+        assertViolations(await violationsOf(p.b.resources, workload(2000)), [violation(CAPACITY, STACK_URN, unknownDiagnostic(CAPACITY, "string", "shardCount"), "advisory")]);
     });
 });
 
@@ -152,7 +153,7 @@ describe("policy pipeline-autoscaled-shard-count", () => {
         const { p, rp } = withReshardingRole(arn.stream(PIPELINE.stream));
         set(rp, { policy: UNKNOWN });
         const found = (await violationsOf(p.b.resources)).filter((v) => v.policyName === AUTOSCALED);
-        assertViolations(found, [violation(AUTOSCALED, "", unknownDiagnostic(AUTOSCALED, "string", "policy"), "advisory")]);
+        assertViolations(found, [violation(AUTOSCALED, STACK_URN, unknownDiagnostic(AUTOSCALED, "string", "policy"), "advisory")]);
         rp.propertyDependencies.policy = [];
         assertViolations((await violationsOf(p.b.resources)).filter((v) => v.policyName === AUTOSCALED), []);
     });

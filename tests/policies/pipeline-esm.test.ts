@@ -14,6 +14,7 @@ import {
     violation,
     violationsOf,
     violationsWithoutSchemaDefaults,
+    STACK_URN,
 } from "../support/policy-harness";
 
 const ESM = "pipeline-esm-error-handling";
@@ -89,7 +90,7 @@ describe("policy pipeline-esm-error-handling", () => {
         set(p.consumer.esm, { eventSourceArn: UNKNOWN, bisectBatchOnFunctionError: false });
         p.consumer.esm.propertyDependencies.eventSourceArn = [ref.urn];
         const preview = await violationsOf(p.b.resources);
-        assertViolations(preview.filter((v) => v.policyName === ESM), [violation(ESM, "", unknownDiagnostic(ESM, "string", "eventSourceArn"), "advisory")]);
+        assertViolations(preview.filter((v) => v.policyName === ESM), [violation(ESM, STACK_URN, unknownDiagnostic(ESM, "string", "eventSourceArn"), "advisory")]);
         set(p.consumer.esm, { eventSourceArn: "arn:aws:kinesis:us-east-1:999999999999:stream/theirs" });
         const known = await violationsOf(p.b.resources);
         assertViolations(known.filter((v) => v.policyName === ESM), [violation(ESM, p.consumer.esm.urn, esmMessage("does not bisect failing batches; set bisectBatchOnFunctionError true."))]);
@@ -117,7 +118,7 @@ describe("policy pipeline-esm-error-handling", () => {
         assertViolations(await violationsOf(p.b.resources), [violation(ESM, p.consumer.esm.urn, esmMessage("does not bisect failing batches; set bisectBatchOnFunctionError true."))]);
         unlink(p.consumer.esm, "eventSourceArn");
         const found = await violationsOf(p.b.resources);
-        assertViolations(found.filter((v) => v.policyName === ESM), [violation(ESM, "", unknownDiagnostic(ESM, "string", "eventSourceArn"), "advisory")]);
+        assertViolations(found.filter((v) => v.policyName === ESM), [violation(ESM, STACK_URN, unknownDiagnostic(ESM, "string", "eventSourceArn"), "advisory")]);
     });
 });
 
@@ -180,6 +181,6 @@ describe("policy pipeline-retention-covers-replay", () => {
     it("cannot check a record age unknown in preview: advisory", async () => {
         const p = compliantPipeline();
         set(p.consumer.esm, { maximumRecordAgeInSeconds: UNKNOWN });
-        assertViolations((await violationsOf(p.b.resources)).filter((v) => v.policyName === REPLAY), [violation(REPLAY, "", unknownDiagnostic(REPLAY, "string", "maximumRecordAgeInSeconds"), "advisory")]);
+        assertViolations((await violationsOf(p.b.resources)).filter((v) => v.policyName === REPLAY), [violation(REPLAY, STACK_URN, unknownDiagnostic(REPLAY, "string", "maximumRecordAgeInSeconds"), "advisory")]);
     });
 });

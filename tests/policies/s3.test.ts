@@ -15,6 +15,7 @@ import {
     unlink,
     violation,
     violationsOf,
+    STACK_URN,
 } from "../support/policy-harness";
 
 const ENCRYPTION = "s3-bucket-encryption";
@@ -114,8 +115,8 @@ describe("S3 bucket policies", () => {
             assertNoViolations(await violationsOf(p.b.resources));
             set(p.archive.bucketSides.encryption, { rules: UNKNOWN });
             assertViolations(await violationsOf(p.b.resources), [
-                violation(DESTINATION, "", unknownDiagnostic(DESTINATION, "string", "rules"), "advisory"),
-                violation(ENCRYPTION, "", unknownDiagnostic(ENCRYPTION, "string", "rules"), "advisory"),
+                violation(DESTINATION, STACK_URN, unknownDiagnostic(DESTINATION, "string", "rules"), "advisory"),
+                violation(ENCRYPTION, STACK_URN, unknownDiagnostic(ENCRYPTION, "string", "rules"), "advisory"),
                 // pipeline-key-coherence is decided by the rules' dependency on the stack's key.
             ]);
         });

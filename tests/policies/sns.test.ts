@@ -1,6 +1,6 @@
 // sns-topic-encrypted: alert topics use a customer-managed key CloudWatch may publish with.
 import { strict as assert } from "node:assert";
-import { assertNoViolations, assertViolations, compliantStack, policyDoc, set, TYPES, UNKNOWN, unknownDiagnostic, unlink, violation, violationsOf } from "../support/policy-harness";
+import { assertNoViolations, assertViolations, compliantStack, policyDoc, set, TYPES, UNKNOWN, unknownDiagnostic, unlink, violation, violationsOf, STACK_URN } from "../support/policy-harness";
 
 const POLICY = "sns-topic-encrypted";
 const NOT_SET = "kmsMasterKeyId is not set; encrypt the topic with the stack's customer-managed key.";
@@ -136,7 +136,7 @@ describe("policy sns-topic-tls-only", () => {
         set(s.policy, { arn: UNKNOWN });
         assertNoViolations(await violationsOf(s.b.resources));
         set(s.policy, { policy: UNKNOWN });
-        assertViolations(await violationsOf(s.b.resources), [violation(TLS, "", unknownDiagnostic(TLS, "string", "policy"), "advisory")]);
+        assertViolations(await violationsOf(s.b.resources), [violation(TLS, STACK_URN, unknownDiagnostic(TLS, "string", "policy"), "advisory")]);
     });
 
     it("in preview, an unknown inline policy does not hide a TopicPolicy that passes", async () => {
@@ -149,6 +149,6 @@ describe("policy sns-topic-tls-only", () => {
         const s = setup();
         unlink(s.policy);
         set(s.policy, { arn: UNKNOWN });
-        assertViolations(await violationsOf(s.b.resources), [violation(TLS, "", unknownDiagnostic(TLS, "string", "arn"), "advisory")]);
+        assertViolations(await violationsOf(s.b.resources), [violation(TLS, STACK_URN, unknownDiagnostic(TLS, "string", "arn"), "advisory")]);
     });
 });

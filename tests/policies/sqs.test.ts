@@ -13,6 +13,7 @@ import {
     violation,
     violationsOf,
     violationsWithoutSchemaDefaults,
+    STACK_URN,
 } from "../support/policy-harness";
 
 const ENCRYPTED = "sqs-queue-encrypted";
@@ -119,6 +120,6 @@ describe("policy sqs-dlq-retention", () => {
     it("cannot check a retention unknown in preview: advisory", async () => {
         const p = compliantPipeline();
         set(p.consumer.queue, { messageRetentionSeconds: UNKNOWN });
-        assertViolations(await violationsOf(p.b.resources), [violation(RETENTION, "", unknownDiagnostic(RETENTION, "string", "messageRetentionSeconds"), "advisory")]);
+        assertViolations(await violationsOf(p.b.resources), [violation(RETENTION, STACK_URN, unknownDiagnostic(RETENTION, "string", "messageRetentionSeconds"), "advisory")]);
     });
 });

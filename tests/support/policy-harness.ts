@@ -85,6 +85,9 @@ export function urnOf(type: string, name: string, parentUrn?: string, stack = TE
     return `urn:pulumi:${stack}::${project}::${qualified}::${name}`;
 }
 
+/** The root stack resource's URN: where the tools report a stack policy's result that names no resource. */
+export const STACK_URN = urnOf("pulumi:pulumi:Stack", `${TEST_PROJECT}-${TEST_STACK}`);
+
 function qualifiedType(urn: string): string {
     const parts = urn.split("::");
     if (parts.length < 4) throw new Error(`not a URN: ${urn}`);

@@ -44,6 +44,7 @@ import {
     analyzeStackRequest,
     configureRequest,
     type ResolvedPolicyConfig,
+    rootStackUrn,
     type Violation,
     violationsOf,
 } from "../../tools/lib/analyzer-protocol";
@@ -335,7 +336,7 @@ export class PolicyPackProcess {
     }
 
     async analyzeStack(resources: StackResource[]): Promise<Violation[]> {
-        return violationsOf(await this.analyzeStackRaw(resources));
+        return violationsOf(await this.analyzeStackRaw(resources), rootStackUrn(resources));
     }
 
     /** What a preview reports: Analyze for each resource in order, then AnalyzeStack (no dedup, no sorting). */

@@ -4,6 +4,7 @@
 import * as assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import type { Violation } from "../../tools/lib/analyzer-protocol";
 import { UNKNOWN } from "../support/policy-harness";
@@ -125,8 +126,8 @@ const cantRun = (policy: string, path: string) =>
     `can't run policy '${policy}' from policy pack 'kinesis-streaming-policies@v0.1.0' during preview: string value at .${path} can't be known during preview`;
 /** What preview-dev.json (a first preview of dev: ARNs unknown) yields besides the retention rule, in the engine's order. */
 const PREVIEW_UNKNOWNS: Violation[] = [
-    // A stack policy's diagnostic carries no URN: the topic policy's document (built from the topic's ARN) is unknown.
-    { policyName: "sns-topic-tls-only", enforcementLevel: "advisory", urn: "", message: cantRun("sns-topic-tls-only", "policy") },
+    // A stack policy's diagnostic carries no URN (the tool names the root stack): the topic policy's document (built from the topic's ARN) is unknown.
+    { policyName: "sns-topic-tls-only", enforcementLevel: "advisory", urn: "urn:pulumi:dev::kinesis-streaming::pulumi:pulumi:Stack::kinesis-streaming-dev", message: cantRun("sns-topic-tls-only", "policy") },
     { policyName: "kinesis-stream-customer-key", enforcementLevel: "advisory", urn: DEV_STREAM, message: cantRun("kinesis-stream-customer-key", "kmsKeyId") },
     { policyName: "kinesis-stream-encrypted", enforcementLevel: "advisory", urn: DEV_STREAM, message: cantRun("kinesis-stream-encrypted", "kmsKeyId") },
     { policyName: "sns-topic-encrypted", enforcementLevel: "advisory", urn: DEV_TOPIC, message: cantRun("sns-topic-encrypted", "kmsMasterKeyId") },
@@ -138,12 +139,30 @@ const PREVIEW_RETENTION: Violation = {
     message: "retentionPeriod is 24 h; at least 168 h is required.",
 };
 
+/**
+ * stack-export-compliant.json as `pulumi stack export` without --show-secrets writes it when the
+ * stream's key is a secret: `{sig, ciphertext}` in its inputs and outputs.
+ */
+function exportWithSecretKey(): string {
+    const doc = JSON.parse(fs.readFileSync(path.join(ROOT, F("stack-export-compliant.json")), "utf8")) as { deployment: { resources: { urn: string; inputs: Record<string, unknown>; outputs: Record<string, unknown> }[] } };
+    const stream = doc.deployment.resources.find((r) => r.urn === EVENTS)!;
+    const secret = { "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", ciphertext: "v1:AAAA" };
+    stream.inputs.kmsKeyId = secret;
+    stream.outputs.kmsKeyId = secret;
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "policy-check-")), "secret-export.json");
+    fs.writeFileSync(file, JSON.stringify(doc));
+    return file;
+}
+
 describe("npm run policy:check", function () {
     this.timeout(120_000);
     let runs: Record<string, Run>;
+    let secretExport: string;
 
     before(async () => {
+        secretExport = exportWithSecretKey();
         runs = await runAll({
+            secretExport: [secretExport],
             noncompliant: [F("stack-export-noncompliant.json")],
             noncompliantJson: [F("stack-export-noncompliant.json"), "--json"],
             noncompliantDev: ["--json", F("stack-export-noncompliant.json"), "--config", "policies/config/dev.json"],
@@ -169,6 +188,16 @@ describe("npm run policy:check", function () {
         assert.ok(r, `no run named ${name}`);
         return r;
     };
+
+    after(() => fs.rmSync(path.dirname(secretExport), { recursive: true, force: true }));
+
+    it("an export without --show-secrets: a mandatory rule that cannot see a secret fails closed, naming the resource and the fix (exit 1)", () => {
+        const r = run("secretExport");
+        assert.equal(r.code, 1, r.stderr);
+        const hidden = (policy: string) =>
+            m(policy, EVENTS, "cannot check .kmsKeyId of prod-stream: the export holds it as an encrypted secret; export with 'pulumi stack export --show-secrets' to check it (the file then holds the secrets in plain text).");
+        assert.deepEqual(lines(r.stdout), [...[hidden("kinesis-stream-customer-key"), hidden("kinesis-stream-encrypted")].map(text), "12 resources checked: 2 mandatory, 0 advisory violation(s)"]);
+    });
 
     describe("a pulumi stack export (v3) that breaks several rules", () => {
         it("exits 1 and prints each violation once, sorted by URN, as '<level> <policy> <urn>: <message>'", () => {

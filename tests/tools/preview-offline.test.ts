@@ -3,6 +3,9 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { hasStackTrace, ROOT, runTool } from "../support/run-tool";
 
+// The runner's own AWS settings must not leak into what the tests expect.
+const NO_REGION_ENV = { AWS_REGION: "", AWS_DEFAULT_REGION: "", AWS_PROFILE: "", AWS_CONFIG_FILE: path.join(ROOT, "no-such-aws-config") };
+
 describe("npm run preview:offline", () => {
     // A per-process stack name: concurrent test runs must not share a stack file.
     const stack = `scratch-${process.pid}`;
@@ -44,7 +47,7 @@ describe("npm run preview:offline", () => {
     });
 
     it("a bad config value exits 1 with one line naming key, value and range, and no stack trace", () => {
-        fs.writeFileSync(scratch, "config:\n  kinesis-streaming:retentionHours: 10\n  kinesis-streaming:streamMode: FAST\n");
+        fs.writeFileSync(scratch, "config:\n  aws:region: us-east-1\n  kinesis-streaming:retentionHours: 10\n  kinesis-streaming:streamMode: FAST\n");
         const r = runTool("preview-offline.ts", ["--stack", stack]);
         assert.equal(r.status, 1);
         assert.equal(r.stdout, "");
@@ -54,6 +57,51 @@ describe("npm run preview:offline", () => {
                 'Invalid configuration kinesis-streaming:retentionHours = "10": must be an integer from 24 to 8760 (hours)\n',
         );
         assert.ok(!hasStackTrace(r.stderr));
+    });
+
+    it("config AWS would refuse exits 1 with one line per problem naming the key: a misspelt key, a region AWS does not have, a mailto: subscription", () => {
+        fs.writeFileSync(
+            scratch,
+            "config:\n  aws:region: us-moon-1\n  kinesis-streaming:shardcount: 2\n  kinesis-streaming:replicaRegion: us-moon-1\n" +
+                '  kinesis-streaming:alertSubscriptions: ["mailto:ops@example.com", "ops@example.com", "sms:+15550100"]\n',
+        );
+        const r = runTool("preview-offline.ts", ["--stack", stack], NO_REGION_ENV);
+        assert.equal(r.status, 1);
+        assert.equal(r.stdout, "");
+        const lines = r.stderr.trim().split("\n");
+        assert.deepEqual(lines.map((l) => l.split(/ = |: /)[0]), [
+            "Invalid configuration aws:region",
+            "Invalid configuration kinesis-streaming:alertSubscriptions",
+            "Invalid configuration kinesis-streaming:alertSubscriptions",
+            "Invalid configuration kinesis-streaming:replicaRegion",
+            "Unknown configuration kinesis-streaming:shardcount",
+        ]);
+        assert.match(lines[1]!, /"mailto:ops@example\.com": .*SNS has no mailto protocol/);
+        assert.match(lines[4]!, /did you mean kinesis-streaming:shardCount\?/);
+        assert.ok(!hasStackTrace(r.stderr));
+    });
+
+    it("takes the region from AWS_REGION when the stack sets none, and fails in one line when nothing does", () => {
+        fs.writeFileSync(scratch, "config:\n  kinesis-streaming:owner: data-team\n");
+        const fromEnv = runTool("preview-offline.ts", ["--stack", stack, "--json"], { ...NO_REGION_ENV, AWS_REGION: "eu-west-1" });
+        assert.equal(fromEnv.status, 0, fromEnv.stderr);
+        assert.match(JSON.parse(fromEnv.stdout).outputs.streamArn as string, /^arn:aws:kinesis:eu-west-1:/);
+        const none = runTool("preview-offline.ts", ["--stack", stack], NO_REGION_ENV);
+        assert.equal(none.status, 1);
+        assert.equal(none.stderr, "No AWS region: set aws:region in the stack file (pulumi config set aws:region us-east-1), or AWS_REGION / AWS_DEFAULT_REGION, or a region in the AWS profile\n");
+    });
+
+    it("a stack file that is not a map, or whose config is not one, gets one line", () => {
+        for (const [text, message] of [
+            ["- aws:region: us-east-1\n", `Pulumi.${stack}.yaml must be a map with a "config" map of key: value`],
+            ["config: [aws:region]\n", `Pulumi.${stack}.yaml: "config" must be a map of key: value`],
+            ["config: us-east-1\n", `Pulumi.${stack}.yaml: "config" must be a map of key: value`],
+        ]) {
+            fs.writeFileSync(scratch, text!);
+            const r = runTool("preview-offline.ts", ["--stack", stack]);
+            assert.equal(r.status, 1, text);
+            assert.equal(r.stderr, `${message}\n`);
+        }
     });
 
     it("an unknown stack, a broken stack file and bad flags get one clear line", () => {

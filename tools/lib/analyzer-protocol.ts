@@ -49,8 +49,8 @@ function options(r: StackResource): analyzerproto.AnalyzerResourceOptions {
     return o;
 }
 
-function properties(r: StackResource): Struct {
-    return Struct.fromJavaScript(JSON.parse(JSON.stringify(r.inputs)) as Record<string, never>);
+function properties(values: Record<string, unknown>): Struct {
+    return Struct.fromJavaScript(JSON.parse(JSON.stringify(values)) as Record<string, never>);
 }
 
 /** The fields every analyzer request and resource carries. */
@@ -62,11 +62,11 @@ interface ResourceMessage {
     setOptions(v: analyzerproto.AnalyzerResourceOptions): unknown;
 }
 
-function describe<M extends ResourceMessage>(m: M, r: StackResource): M {
+function describe<M extends ResourceMessage>(m: M, r: StackResource, values = r.inputs): M {
     m.setType(r.type);
     m.setUrn(r.urn);
     m.setName(r.name);
-    m.setProperties(properties(r));
+    m.setProperties(properties(values));
     m.setOptions(options(r));
     return m;
 }
@@ -76,12 +76,16 @@ export function analyzeRequest(r: StackResource): analyzerproto.AnalyzeRequest {
     return describe(new analyzerproto.AnalyzeRequest(), r);
 }
 
-/** One `AnalyzeStack` call with every resource, its parent and its (property) dependencies. */
+/**
+ * One `AnalyzeStack` call with every resource, its parent and its (property) dependencies; each
+ * resource's outputs where known, as the engine sends them ("AnalyzeStack is called on the final
+ * outputs of each resource"), else its inputs.
+ */
 export function analyzeStackRequest(resources: StackResource[]): analyzerproto.AnalyzeStackRequest {
     const req = new analyzerproto.AnalyzeStackRequest();
     req.setResourcesList(
         resources.map((r) => {
-            const ar = describe(new analyzerproto.AnalyzerResource(), r);
+            const ar = describe(new analyzerproto.AnalyzerResource(), r, r.outputs ?? r.inputs);
             if (r.parent) ar.setParent(r.parent);
             ar.setDependenciesList(r.dependencies);
             const deps = ar.getPropertydependenciesMap();
@@ -102,6 +106,19 @@ export interface Violation {
     enforcementLevel: EnforcementLevel;
     urn: string;
     message: string;
+}
+
+/**
+ * The root stack resource's URN, where the engine attaches stack-level diagnostics: the tools name it
+ * rather than print an empty URN. Built as the engine does when the resources do not include it.
+ */
+export function rootStackUrn(resources: StackResource[]): string {
+    const root = resources.find((r) => r.type === "pulumi:pulumi:Stack");
+    if (root) return root.urn;
+    const first = resources[0]?.urn.split("::");
+    if (!first || first.length < 4) return "";
+    const stack = first[0]!.slice("urn:pulumi:".length);
+    return `urn:pulumi:${stack}::${first[1]}::pulumi:pulumi:Stack::${first[1]}-${stack}`;
 }
 
 /** Turns the diagnostics of an analyzer response into violations; the message without the description prefix. */

@@ -5,6 +5,7 @@ import {
     analyzeRequest,
     analyzeStackRequest,
     type EnforcementLevel,
+    rootStackUrn,
     type ResolvedPolicyConfig,
     type Violation,
     violationsOf,
@@ -163,30 +164,62 @@ export async function remediateResources(
     return { resources: out, remediations };
 }
 
+const CANT_RUN = /^can't run policy '[^']+' from policy pack '[^']+' during preview: \w+ value at \.(\S*) can't be known during preview$/;
+
+/**
+ * On a stack export every value is final, so a policy that could not read one met a secret the file
+ * holds encrypted (exported without --show-secrets), not a preview unknown that `pulumi up` will know.
+ * Each such diagnostic becomes a finding at the policy's configured level ("remediate" counts as
+ * mandatory, as Analyze reports it), naming the resource that holds the secret: a mandatory rule
+ * fails closed instead of passing with an advisory note.
+ */
+function hiddenSecretFindings(violations: Violation[], resources: StackResource[], levels: Record<string, ResolvedPolicyConfig>): Violation[] {
+    return violations.flatMap((v) => {
+        const path = CANT_RUN.exec(v.message)?.[1];
+        if (path === undefined) return [v];
+        const covers = (hidden: string) => path === hidden || path.startsWith(`${hidden}.`);
+        // A resource policy's diagnostic is about its own resource; a stack policy's names any holder of the path.
+        const own = resources.find((r) => r.urn === v.urn && (r.hiddenSecrets ?? []).some(covers));
+        const holders = own ? [own] : resources.filter((r) => (r.hiddenSecrets ?? []).some(covers));
+        const configured = levels[v.policyName]?.enforcementLevel;
+        const enforcementLevel: EnforcementLevel = configured === "advisory" ? "advisory" : "mandatory";
+        const about = holders.length > 0 ? holders : [{ urn: v.urn, name: "the stack" }];
+        return about.map((r) => ({
+            policyName: v.policyName,
+            enforcementLevel,
+            urn: r.urn,
+            message: `cannot check .${path} of ${r.name}: the export holds it as an encrypted secret; export with 'pulumi stack export --show-secrets' to check it (the file then holds the secrets in plain text).`,
+        }));
+    });
+}
+
 /**
  * Runs a policy pack in-process through the same server functions `@pulumi/policy` serves over
  * gRPC to the CLI (Analyze per resource, then AnalyzeStack), and returns the violations once
  * each, sorted by URN then policy. With `remediate`, the pack's remediations run first, as the
  * engine runs Remediate before Analyze during preview and update, and the remediated inputs are
  * analyzed; without it (a stack export: what is deployed), a "remediate" policy reports its
- * violation as mandatory, which is what @pulumi/policy's Analyze does.
+ * violation as mandatory, which is what @pulumi/policy's Analyze does. With `valuesFinal` (a stack
+ * export) a value a policy could not read is a hidden secret and fails closed (`hiddenSecretFindings`).
+ * Stack-level results name the root stack URN.
  */
 export async function runPolicies(
     pack: { name: string; version: string; policies: Policies },
     resources: StackResource[],
     config: PolicyPackConfig,
-    options: { remediate?: boolean } = {},
+    options: { remediate?: boolean; valuesFinal?: boolean } = {},
 ): Promise<Violation[]> {
-    const policies = configuredPolicies(pack.policies, resolvePolicyConfig(pack.policies, config));
+    const resolved = resolvePolicyConfig(pack.policies, config);
+    const policies = configuredPolicies(pack.policies, resolved);
     const checked = options.remediate ? (await remediateResources(pack, resources, config)).resources : resources;
     const analyze = policyServer.makeAnalyzeRpcFun(pack.name, pack.version, "advisory", policies) as Rpc<analyzerproto.AnalyzeRequest>;
     const analyzeStack = policyServer.makeAnalyzeStackRpcFun(pack.name, pack.version, "advisory", policies) as Rpc<analyzerproto.AnalyzeStackRequest>;
     const found: Violation[] = [];
     for (const r of checked) found.push(...violationsOf(await call(analyze, analyzeRequest(r)), r.urn));
-    found.push(...violationsOf(await call(analyzeStack, analyzeStackRequest(checked))));
+    found.push(...violationsOf(await call(analyzeStack, analyzeStackRequest(checked)), rootStackUrn(checked)));
 
     const seen = new Set<string>();
-    return found
+    return (options.valuesFinal ? hiddenSecretFindings(found, checked, resolved) : found)
         .filter((v) => {
             const key = `${v.policyName}\u0000${v.urn}\u0000${v.message}`;
             return seen.has(key) ? false : (seen.add(key), true);

@@ -1,6 +1,6 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { parseSettings } from "../../infra/config";
+import { settingsFromConfig } from "../../infra/config";
 import { type CostEstimate, estimateCost } from "../../infra/lib/cost";
 import { declaredWorkload } from "../../infra/lib/workload";
 import { pack } from "../../policies/policies";
@@ -22,7 +22,7 @@ export interface PreviewResult {
 /** The cost estimate of a stack's declared workload (the settings are those the program just used). */
 function costOf(stack: string, overrides: Record<string, string | undefined>): CostEstimate | undefined {
     const config: Record<string, string | undefined> = { ...readStackConfig(stack), ...overrides };
-    const settings = parseSettings((k) => config[`kinesis-streaming:${k}`], stack, config["aws:region"]);
+    const settings = settingsFromConfig(config, stack);
     const workload = declaredWorkload(settings);
     return workload && estimateCost(workload);
 }

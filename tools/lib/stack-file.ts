@@ -26,29 +26,38 @@ export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 
 /**
  * Secrets in a state file are `{sig, plaintext}` (exported with --show-secrets) or `{sig, ciphertext}`.
- * The engine hands policies the plaintext as a secret value; a ciphertext it cannot decrypt here is unknown.
+ * The engine hands policies the plaintext as a secret value; a ciphertext it cannot decrypt here is
+ * unknown to the policies, and its path goes to `hidden` so that a policy needing it fails closed.
  */
-function fromState(x: unknown): unknown {
-    if (Array.isArray(x)) return x.map(fromState);
+function fromState(x: unknown, hidden: string[], path: string[] = []): unknown {
+    if (Array.isArray(x)) return x.map((v, i) => fromState(v, hidden, [...path, String(i)]));
     if (!isObject(x)) return x;
     if (x[SIG_KEY] === SECRET_SIG) {
         if (typeof x.plaintext === "string") {
             try {
-                return { [SIG_KEY]: SECRET_SIG, value: fromState(JSON.parse(x.plaintext)) };
+                return { [SIG_KEY]: SECRET_SIG, value: fromState(JSON.parse(x.plaintext), hidden, path) };
             } catch {
-                return UNKNOWN;
+                // Not JSON: a corrupt secret, as unreadable as a ciphertext.
             }
         }
+        hidden.push(path.join("."));
         return UNKNOWN;
     }
-    return Object.fromEntries(Object.entries(x).map(([k, v]) => [k, fromState(v)]));
+    return Object.fromEntries(Object.entries(x).map(([k, v]) => [k, fromState(v, hidden, [...path, k])]));
 }
 const strings = (x: unknown): string[] => (Array.isArray(x) ? x.filter((s): s is string => typeof s === "string") : []);
 
-function toResource(r: StateResource, where: string): StackResource {
+/**
+ * One resource of the file. `final`: an export's outputs are the resource's final state, what the
+ * engine's AnalyzeStack sees; a preview's new state has empty outputs for what it would create.
+ */
+function toResource(r: StateResource, where: string, final: boolean): StackResource {
     if (typeof r.urn !== "string" || !r.urn.startsWith("urn:pulumi:")) throw new StackInputError(`${where} has no valid "urn"`);
     if (typeof r.type !== "string" || r.type === "") throw new StackInputError(`${where} (${r.urn}) has no "type"`);
-    const props = fromState(isObject(r.inputs) ? r.inputs : isObject(r.outputs) ? r.outputs : {}) as Record<string, unknown>;
+    const hidden: string[] = [];
+    const outputs = isObject(r.outputs) ? (fromState(r.outputs, hidden) as Record<string, unknown>) : undefined;
+    const props = isObject(r.inputs) ? (fromState(r.inputs, hidden) as Record<string, unknown>) : (outputs ?? {});
+    const stateOutputs = final && outputs && Object.keys(outputs).length > 0 ? outputs : undefined;
     const propertyDependencies: Record<string, string[]> = {};
     if (isObject(r.propertyDependencies)) for (const [k, v] of Object.entries(r.propertyDependencies)) propertyDependencies[k] = strings(v);
     return {
@@ -57,6 +66,8 @@ function toResource(r: StateResource, where: string): StackResource {
         name: r.urn.slice(r.urn.lastIndexOf("::") + 2),
         custom: r.custom !== false,
         inputs: props,
+        ...(stateOutputs ? { outputs: stateOutputs } : {}),
+        ...(hidden.length > 0 ? { hiddenSecrets: [...new Set(hidden)] } : {}),
         parent: typeof r.parent === "string" && r.parent !== "" ? r.parent : undefined,
         dependencies: strings(r.dependencies),
         propertyDependencies,
@@ -65,11 +76,17 @@ function toResource(r: StateResource, where: string): StackResource {
     };
 }
 
+/** What a stack file holds: final values (an export) or a preview's, where some may be unknown. */
+export interface StackFile {
+    kind: "export" | "preview";
+    resources: StackResource[];
+}
+
 /**
  * Reads the resources of a `pulumi stack export` file (deployment version 3) or of
  * `pulumi preview --json` output (the new state of every step that keeps a resource).
  */
-export function readStackFile(file: string): StackResource[] {
+export function readStackFile(file: string): StackFile {
     let text: string;
     try {
         text = fs.readFileSync(file, "utf8");
@@ -86,14 +103,15 @@ export function readStackFile(file: string): StackResource[] {
         if (doc.version !== 3) throw new StackInputError(`${file}: deployment version ${JSON.stringify(doc.version)} is not supported; export with a current Pulumi CLI (version 3)`);
         const resources = doc.deployment.resources ?? [];
         if (!Array.isArray(resources)) throw new StackInputError(`${file}: deployment.resources must be a list`);
-        return resources.map((r, i) => toResource(isObject(r) ? r : {}, `deployment.resources[${i}]`));
+        return { kind: "export", resources: resources.map((r, i) => toResource(isObject(r) ? r : {}, `deployment.resources[${i}]`, true)) };
     }
     if (isObject(doc) && Array.isArray(doc.steps)) {
-        return doc.steps.flatMap((s, i) => {
+        const resources = doc.steps.flatMap((s, i) => {
             if (!isObject(s)) throw new StackInputError(`${file}: steps[${i}] is not an object`);
             if (!isObject(s.newState)) return [];
-            return [toResource(s.newState, `steps[${i}].newState`)];
+            return [toResource(s.newState, `steps[${i}].newState`, false)];
         });
+        return { kind: "preview", resources };
     }
     throw new StackInputError(`${file} is neither a 'pulumi stack export' file (version 3 with "deployment") nor 'pulumi preview --json' output (with "steps")`);
 }

@@ -3,6 +3,7 @@ import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { parse as parseYaml } from "yaml";
 import { PROJECT } from "../../infra/config";
+import { resolveRegion } from "../../infra/lib/regions";
 import { pulumiRpc, pulumiSettings } from "./internal-apis";
 import { mockCall, mockResourceState } from "./mock-cloud";
 import type { StackResource } from "./resources";
@@ -48,8 +49,10 @@ export function readStackConfig(stack: string, root = ROOT): Record<string, stri
     } catch (e) {
         throw new StackFileError(`Pulumi.${stack}.yaml is not valid YAML: ${(e as Error).message.split("\n")[0]}`);
     }
-    const config = (doc as { config?: unknown } | null)?.config ?? {};
-    if (typeof config !== "object" || config === null || Array.isArray(config)) {
+    const isMap = (x: unknown): x is Record<string, unknown> => typeof x === "object" && x !== null && !Array.isArray(x);
+    if (doc !== null && !isMap(doc)) throw new StackFileError(`Pulumi.${stack}.yaml must be a map with a "config" map of key: value`);
+    const config = doc?.config ?? {};
+    if (!isMap(config)) {
         throw new StackFileError(`Pulumi.${stack}.yaml: "config" must be a map of key: value`);
     }
     const out: Record<string, string> = projectDefaults(root);
@@ -94,7 +97,9 @@ export async function runProgram(stack: string, config: Record<string, string>, 
     pulumi.runtime.setAllConfig(config);
     // Resources and invokes through an explicit provider (a second region) answer with its region.
     const providerRegions = new Map<string, string>();
-    const regionOf = (providerRef: string | undefined) => providerRegions.get(providerRef?.split("::").pop() ?? "") ?? config["aws:region"] ?? "us-east-1";
+    // The region the provider would resolve (the program refuses a stack with none; a component run by a test may set none).
+    const defaultRegion = resolveRegion(config, process.env)?.region ?? "us-east-1";
+    const regionOf = (providerRef: string | undefined) => providerRegions.get(providerRef?.split("::").pop() ?? "") ?? defaultRegion;
 
     await pulumi.runtime.setMocks(
         {

@@ -1,9 +1,9 @@
 // The local run's settings: the stack's validated settings (Pulumi.<stack>.yaml over Pulumi.yaml's
-// defaults, through infra/config.ts's parseSettings, exactly what the program would get) turned into
+// defaults, through infra/config.ts's settingsFromConfig, exactly what the program would get) turned into
 // what the emulators, the poller, the local Firehose and the consumer need.
 import type { ConsumerConfig } from "../../functions/consumer/config";
 import { CONSUMER_TIMEOUT_SECONDS } from "../../infra/components/lambda-consumer";
-import { parseSettings, PROJECT, type Settings } from "../../infra/config";
+import { settingsFromConfig, type Settings } from "../../infra/config";
 import { namePrefix, physicalName } from "../../infra/lib/naming";
 import { ACCOUNT_ID } from "../lib/synth-constants";
 import { readStackConfig } from "../lib/synth";
@@ -118,6 +118,6 @@ export function localSettingsOf(settings: Settings, region: string): LocalSettin
 export function loadLocalSettings(stack = "dev"): LocalSettings {
     const config = readStackConfig(stack);
     const region = config["aws:region"] ?? "us-east-1";
-    const settings = parseSettings((k) => config[`${PROJECT}:${k}`], stack, region);
+    const settings = settingsFromConfig(config, stack);
     return localSettingsOf(settings, region);
 }
