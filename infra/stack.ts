@@ -137,6 +137,7 @@ export function buildStack(settings: Settings): Outputs {
         alertsTopicArn: alerts.topic.arn,
         context,
         ...settings.archive,
+        transform: { functionName: physicalName(settings, "firehose-transform"), iotTopicFilter: settings.producers.iotTopicFilter },
         logRetentionDays: settings.logRetentionDays,
         tags,
     });
