@@ -9,6 +9,8 @@ import { autoscalerEnvironment, loadConfig as loadAutoscalerConfig } from "../..
 import { parseTrigger } from "../../functions/autoscaler/events";
 import { createHandler as createAutoscaler } from "../../functions/autoscaler/handler";
 import { createDocumentClient, createHandler as createConsumer } from "../../functions/consumer/handler";
+import { parseFirehoseEvent } from "../../functions/firehose-transform/firehose";
+import { createHandler as createFirehoseTransform } from "../../functions/firehose-transform/handler";
 import { createHandler as createIngest } from "../../functions/ingest/handler";
 import { replicate } from "../../functions/replicator/replicate";
 import { KinesisProducer } from "../../functions/shared/producer";
@@ -18,7 +20,7 @@ import { listShardIds, ShardReader } from "./reader";
 import type { LocalSettings } from "./settings";
 import { LocalSns } from "./sns";
 
-export const FUNCTION_NAMES = ["consumer", "ingest", "replicator", "autoscaler"] as const;
+export const FUNCTION_NAMES = ["consumer", "ingest", "replicator", "autoscaler", "firehose-transform"] as const;
 export type FunctionName = (typeof FUNCTION_NAMES)[number];
 
 /** An event file that cannot be the function's event: the message says why. */
@@ -60,7 +62,13 @@ export function checkHttpEvent(event: unknown): Obj {
 export function checkEvent(fn: FunctionName, event: unknown): void {
     if (fn === "consumer" || fn === "replicator") checkKinesisEvent(event);
     else if (fn === "ingest") checkHttpEvent(event);
-    else {
+    else if (fn === "firehose-transform") {
+        try {
+            parseFirehoseEvent(event);
+        } catch (e) {
+            throw new EventShapeError((e as Error).message);
+        }
+    } else {
         try {
             parseTrigger(event);
         } catch (e) {
@@ -170,6 +178,13 @@ export async function invokeFunction(fn: FunctionName, event: unknown, env: Invo
             } finally {
                 await producer.close();
             }
+        }
+        case "firehose-transform": {
+            // Pure computation: no emulator involved. The stack's IoT topic filter decides which messages are device messages.
+            const iotTopicFilter = s.settings.producers.iotTopicFilter;
+            log(`firehose-transform: ${iotTopicFilter ? `IoT topic filter ${iotTopicFilter}` : `stack ${s.stack} has no IoT feed: messages without the envelope fail`}`);
+            const handler = createFirehoseTransform({ options: { iotTopicFilter }, logger: stderrLogger("firehose-transform", log), metrics: stderrMetrics(log) as unknown as Pick<Metrics, "addMetric" | "publishStoredMetrics"> });
+            return handler(event);
         }
         case "autoscaler": {
             // kinesalite has no UpdateShardCount and there is no CloudWatch here: a dry run (decide and
