@@ -262,6 +262,26 @@ export class FirehoseArchive extends pulumi.ComponentResource {
             ),
             { parent: this },
         );
+        new aws.cloudwatch.MetricAlarm(
+            `${name}-transform-failing`,
+            alarmArgs(
+                {
+                    description: "The archive's transformation Lambda fails invocations (after retries their records go, raw, under errors/processing-failed/)",
+                    namespace: "AWS/Firehose",
+                    metricName: "ExecuteProcessing.Success",
+                    dimensions: { DeliveryStreamName: this.deliveryStream.name },
+                    statistic: "Minimum",
+                    comparisonOperator: "LessThanThreshold",
+                    threshold: 1,
+                    evaluationPeriods: 3,
+                    treatMissingData: "notBreaching",
+                    periodSeconds: 300,
+                },
+                args.alertsTopicArn,
+                args.tags,
+            ),
+            { parent: this },
+        );
         this.registerOutputs({ bucketName: this.bucket.bucket, deliveryStreamName: this.deliveryStream.name, transformFunctionArn: this.transform.function.arn });
     }
 

@@ -167,6 +167,11 @@ describe("consumers and sinks (mock runtime)", () => {
         assert.deepEqual([logs.inputs.name, logs.inputs.kmsKeyId], ["/aws/lambda/kinesis-streaming-staging-firehose-transform", KEY_ARN]);
         assert.deepEqual(statements(staging, "staging-archive-transform").map((s) => s.Sid), ["WriteOwnLogs"]);
         assert.equal(one(staging, "aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream").propertyDependencies.extendedS3Configuration?.includes(fn.urn), true);
+        const failing = one(staging, "aws:cloudwatch/metricAlarm:MetricAlarm", "staging-archive-transform-failing");
+        assert.deepEqual(
+            [failing.inputs.namespace, failing.inputs.metricName, failing.inputs.statistic, failing.inputs.comparisonOperator, failing.inputs.threshold, failing.inputs.dimensions, failing.inputs.alarmActions],
+            ["AWS/Firehose", "ExecuteProcessing.Success", "Minimum", "LessThanThreshold", 1, { DeliveryStreamName: "kinesis-streaming-staging-archive" }, [TOPIC_ARN]],
+        );
     });
 
     it("the transformation Lambda learns the IoT feed's topic filter", async () => {
