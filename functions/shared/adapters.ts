@@ -1,8 +1,9 @@
 import { createHash } from "node:crypto";
 import { gunzipSync } from "node:zlib";
 import type { AttributeValue } from "@aws-sdk/client-dynamodb";
-import { NumberValue } from "@aws-sdk/lib-dynamodb";
-import { unmarshall } from "@aws-sdk/util-dynamodb";
+// util-dynamodb's NumberValue is the class lib-dynamodb re-exports, without lib-dynamodb's DynamoDB
+// client: a function that only adapts records (the Firehose transform) does not bundle the client.
+import { NumberValueImpl as NumberValue, unmarshall } from "@aws-sdk/util-dynamodb";
 import { z } from "zod";
 import { RecordDecodeError } from "./deaggregate";
 
