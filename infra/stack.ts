@@ -107,6 +107,7 @@ export function buildStack(settings: Settings, providerSettings = carriedProvide
         alertsTopicArn: alerts.topic.arn,
         context,
         ...settings.archive,
+        transform: { functionName: physicalName(settings, "firehose-transform"), iotTopicFilter: settings.producers.iotTopicFilter },
         logRetentionDays: settings.logRetentionDays,
         tags,
     });

@@ -1,8 +1,9 @@
 import { createHash } from "node:crypto";
 import { gunzipSync } from "node:zlib";
 import type { AttributeValue } from "@aws-sdk/client-dynamodb";
-import { NumberValue } from "@aws-sdk/lib-dynamodb";
-import { unmarshall } from "@aws-sdk/util-dynamodb";
+// util-dynamodb's NumberValue is the class lib-dynamodb re-exports, without lib-dynamodb's DynamoDB
+// client: a function that only adapts records (the Firehose transform) does not bundle the client.
+import { NumberValueImpl as NumberValue, unmarshall } from "@aws-sdk/util-dynamodb";
 import { z } from "zod";
 import { RecordDecodeError } from "./deaggregate";
 
@@ -31,6 +32,10 @@ import { RecordDecodeError } from "./deaggregate";
  *      payload     ← { service: logGroup (shortened to 128 chars with a hash when longer),
  *                      level: read from the message (see levelOf), message }.
  * Anything that is neither gzip nor UTF-8 JSON is a RecordDecodeError naming why.
+ *
+ * IoT device messages carry no marker in their data: the IoT rule puts them with the MQTT topic as
+ * the partition key, so a reader that sees the partition key tells them apart with
+ * `matchesTopicFilter` (the Firehose transform does; see functions/firehose-transform).
  */
 
 export type FeedKind = "envelope" | "dynamodb-cdc" | "cloudwatch-logs";
@@ -223,4 +228,36 @@ export function adaptLogs(value: unknown): unknown[] {
         source: "cloudwatch-logs",
         payload: { service, level: levelOf(e.message), message: e.message },
     }));
+}
+
+// ---------------------------------------------------------------- IoT topics
+
+/**
+ * Whether an MQTT topic matches a topic filter (`+` one level, `#` this level and every one below,
+ * as the last level only), the way IoT Core matches a rule's `FROM` clause.
+ */
+export function matchesTopicFilter(topic: string, filter: string): boolean {
+    const t = topic.split("/");
+    const f = filter.split("/");
+    for (let i = 0; i < f.length; i++) {
+        if (f[i] === "#") return i === f.length - 1;
+        if (i >= t.length) return false;
+        if (f[i] !== "+" && f[i] !== t[i]) return false;
+    }
+    return t.length === f.length;
+}
+
+// ---------------------------------------------------------------- events as JSON text
+
+/**
+ * An adapted event as one line of JSON. Change images can hold what JSON.stringify would lose: a
+ * DynamoDB set becomes an array, and a NumberValue (a number a JS number cannot hold exactly)
+ * becomes the string of its digits, every digit kept.
+ */
+export function eventJson(event: unknown): string {
+    return JSON.stringify(event, (_key, value: unknown) => {
+        if (value instanceof Set) return [...(value as Set<unknown>)];
+        if (value instanceof NumberValue) return value.toString();
+        return value;
+    });
 }

@@ -5,6 +5,7 @@ import type { AwsContext } from "../lib/aws-context";
 import { withDefaults } from "../lib/defaults";
 import { assumedBy, denyInsecureTransport, policyDocument } from "../lib/iam";
 import { DEFAULT_QUARANTINE_RETENTION_DAYS, QUARANTINE_PREFIX } from "../../contracts/quarantine";
+import { StreamingFunction } from "./streaming-function";
 
 export interface FirehoseArchiveArgs {
     /** Prefix of physical names, e.g. `kinesis-streaming-prod`. */
@@ -28,6 +29,19 @@ export interface FirehoseArchiveArgs {
     /** Days the consumer's quarantined records (under `quarantine/`) are kept; never tiered. @default 30 */
     quarantineRetentionDays?: number;
     logRetentionDays?: number;
+    /** The transformation Lambda that gives every record its partition keys (functions/firehose-transform). */
+    transform: {
+        /** Physical function name. */
+        functionName: string;
+        /** The IoT rule's topic filter, when the IoT feed is on: device messages without the envelope land under `raw_iot`. */
+        iotTopicFilter?: string;
+        /** MiB Firehose buffers before invoking the function (0.2-3). @default 0.25 */
+        bufferSizeMb?: number;
+        /** Seconds Firehose buffers before invoking the function (0-900). @default 60 */
+        bufferIntervalSeconds?: number;
+        /** Invocation retries before a batch goes to the error prefix. @default 3 */
+        retries?: number;
+    };
     tags: Record<string, string>;
 }
 
@@ -40,9 +54,32 @@ export const ARCHIVE_DEFAULTS = {
     quarantineRetentionDays: DEFAULT_QUARANTINE_RETENTION_DAYS,
 };
 
-/** Where records land: partitioned by event type and event date, newline-delimited JSON, GZIP. */
-export const ARCHIVE_PREFIX = "events/event_type=!{partitionKeyFromQuery:event_type}/dt=!{partitionKeyFromQuery:event_date}/";
-/** Records Firehose could not partition or deliver, by error type and arrival date. */
+export const TRANSFORM_DEFAULTS = {
+    // Gzip Logs records inflate about 10:1 and base64 adds a third: 0.25 MiB of input keeps the
+    // response of an all-Logs batch far under Lambda's 6 MB limit (the function still guards it).
+    bufferSizeMb: 0.25,
+    bufferIntervalSeconds: 60,
+    retries: 3,
+    timeoutSeconds: 60,
+};
+
+/** Firehose's ranges for a Lambda processor's parameters; a value outside fails here, not at deploy time. */
+export function checkTransformArgs(t: { bufferSizeMb: number; bufferIntervalSeconds: number; retries: number }): void {
+    const bad = [
+        !(t.bufferSizeMb >= 0.2 && t.bufferSizeMb <= 3) && `transform.bufferSizeMb ${t.bufferSizeMb} must be 0.2-3 (MiB)`,
+        !(Number.isInteger(t.bufferIntervalSeconds) && t.bufferIntervalSeconds >= 0 && t.bufferIntervalSeconds <= 900) && `transform.bufferIntervalSeconds ${t.bufferIntervalSeconds} must be an integer 0-900`,
+        !(Number.isInteger(t.retries) && t.retries >= 0) && `transform.retries ${t.retries} must be a whole number (0 or more)`,
+    ].filter((x): x is string => typeof x === "string");
+    if (bad.length > 0) throw new Error(bad.join("; "));
+}
+
+/**
+ * Where records land: partitioned by event type and event date, newline-delimited JSON, GZIP. The
+ * transformation Lambda returns the keys (`metadata.partitionKeys`): JQ cannot read gzip Logs
+ * records, CDC records or IoT messages without the envelope.
+ */
+export const ARCHIVE_PREFIX = "events/event_type=!{partitionKeyFromLambda:event_type}/dt=!{partitionKeyFromLambda:event_date}/";
+/** Records Firehose could not transform, partition or deliver, by error type and arrival date. */
 export const ARCHIVE_ERROR_PREFIX = "errors/!{firehose:error-output-type}/dt=!{timestamp:yyyy-MM-dd}/";
 /**
  * The fixed roots of what Firehose writes (`events/`, `errors/`): the archive's tiering and expiry are
@@ -51,19 +88,19 @@ export const ARCHIVE_ERROR_PREFIX = "errors/!{firehose:error-output-type}/dt=!{t
  */
 export const ARCHIVE_DATA_ROOTS = [ARCHIVE_PREFIX, ARCHIVE_ERROR_PREFIX].map((p) => p.slice(0, p.indexOf("/") + 1));
 
-/** JQ that extracts the partition keys; a record without them goes to the error prefix. */
-export const PARTITION_QUERY = "{event_type: .event_type, event_date: .occurred_at[0:10]}";
 
 /**
  * Firehose reading the stream into the S3 data lake. The bucket: SSE-KMS with a bucket key,
  * versioning, every public access block flag, TLS-only policy, lifecycle, access logs to a log
  * bucket (SSE-S3, the encryption S3 log delivery supports). Firehose's role reads only this
- * stream, decrypts with the key only through Kinesis and S3, writes only this bucket and its log.
+ * stream, decrypts with the key only through Kinesis and S3, writes only this bucket and its log,
+ * and invokes only its transformation Lambda, which gives every record its partition keys.
  */
 export class FirehoseArchive extends pulumi.ComponentResource {
     public readonly bucket: aws.s3.Bucket;
     public readonly logBucket: aws.s3.Bucket;
     public readonly deliveryStream: aws.kinesis.FirehoseDeliveryStream;
+    public readonly transform: StreamingFunction;
 
     constructor(name: string, args: FirehoseArchiveArgs, opts?: pulumi.ComponentResourceOptions) {
         super("streaming:firehose:Archive", name, {}, opts);
@@ -101,6 +138,32 @@ export class FirehoseArchive extends pulumi.ComponentResource {
         );
         const logStream = new aws.cloudwatch.LogStream(`${name}-delivery`, { name: "S3Delivery", logGroupName: logGroup.name }, { parent: this });
 
+        const t = withDefaults(TRANSFORM_DEFAULTS, args.transform);
+        checkTransformArgs(t);
+        this.transform = new StreamingFunction(
+            `${name}-transform`,
+            {
+                entry: "firehose-transform",
+                functionName: args.transform.functionName,
+                description: "Firehose transformation: normalises each feed's records into partitioned events for the archive",
+                // Pure computation on the records Firehose passes: no AWS call besides its own logs.
+                statements: [],
+                environment: {
+                    POWERTOOLS_SERVICE_NAME: "firehose-transform",
+                    POWERTOOLS_METRICS_NAMESPACE: "StreamingPipeline",
+                    ...(args.transform.iotTopicFilter ? { IOT_TOPIC_FILTER: args.transform.iotTopicFilter } : {}),
+                },
+                // Firehose supports invocations of up to 5 minutes.
+                timeout: t.timeoutSeconds,
+                kmsKeyArn: args.kmsKeyArn,
+                logRetentionDays: args.logRetentionDays,
+                tags: args.tags,
+            },
+            { parent: this },
+        );
+        // The form the Firehose docs grant and configure: function-name:version.
+        const transformArn = pulumi.interpolate`${this.transform.function.arn}:$LATEST`;
+
         const role = new aws.iam.Role(`${name}-firehose`, { assumeRolePolicy: pulumi.jsonStringify(assumedBy("firehose.amazonaws.com", { StringEquals: { "sts:ExternalId": accountId } })), tags: args.tags }, { parent: this });
         const rolePolicy = new aws.iam.RolePolicy(
             `${name}-firehose`,
@@ -130,6 +193,7 @@ export class FirehoseArchive extends pulumi.ComponentResource {
                             Condition: { StringEquals: { "kms:ViaService": pulumi.interpolate`s3.${region}.amazonaws.com` } },
                         },
                         { Sid: "WriteDeliveryLog", Effect: "Allow", Action: "logs:PutLogEvents", Resource: pulumi.interpolate`${logGroup.arn}:log-stream:*` },
+                        { Sid: "InvokeTransform", Effect: "Allow", Action: ["lambda:InvokeFunction", "lambda:GetFunctionConfiguration"], Resource: transformArn },
                     ),
                 ),
             },
@@ -157,10 +221,13 @@ export class FirehoseArchive extends pulumi.ComponentResource {
                         enabled: true,
                         processors: [
                             {
-                                type: "MetadataExtraction",
+                                type: "Lambda",
                                 parameters: [
-                                    { parameterName: "JsonParsingEngine", parameterValue: "JQ-1.6" },
-                                    { parameterName: "MetadataExtractionQuery", parameterValue: PARTITION_QUERY },
+                                    { parameterName: "LambdaArn", parameterValue: transformArn },
+                                    { parameterName: "RoleArn", parameterValue: role.arn },
+                                    { parameterName: "BufferSizeInMBs", parameterValue: String(t.bufferSizeMb) },
+                                    { parameterName: "BufferIntervalInSeconds", parameterValue: String(t.bufferIntervalSeconds) },
+                                    { parameterName: "NumberOfRetries", parameterValue: String(t.retries) },
                                 ],
                             },
                             { type: "AppendDelimiterToRecord", parameters: [{ parameterName: "Delimiter", parameterValue: "\\n" }] },
@@ -193,7 +260,27 @@ export class FirehoseArchive extends pulumi.ComponentResource {
             ),
             { parent: this },
         );
-        this.registerOutputs({ bucketName: this.bucket.bucket, deliveryStreamName: this.deliveryStream.name });
+        new aws.cloudwatch.MetricAlarm(
+            `${name}-transform-failing`,
+            alarmArgs(
+                {
+                    description: "The archive's transformation Lambda fails invocations (after retries their records go, raw, under errors/processing-failed/)",
+                    namespace: "AWS/Firehose",
+                    metricName: "ExecuteProcessing.Success",
+                    dimensions: { DeliveryStreamName: this.deliveryStream.name },
+                    statistic: "Minimum",
+                    comparisonOperator: "LessThanThreshold",
+                    threshold: 1,
+                    evaluationPeriods: 3,
+                    treatMissingData: "notBreaching",
+                    periodSeconds: 300,
+                },
+                args.alertsTopicArn,
+                args.tags,
+            ),
+            { parent: this },
+        );
+        this.registerOutputs({ bucketName: this.bucket.bucket, deliveryStreamName: this.deliveryStream.name, transformFunctionArn: this.transform.function.arn });
     }
 
     /** The guards every bucket of the stack gets: encryption, versioning, no public access, TLS only. */

@@ -1,6 +1,6 @@
 import { strict as assert } from "node:assert";
 import { QUARANTINE_BUCKET_ENV, QUARANTINE_PREFIX, QUARANTINED_METRIC } from "../../contracts/quarantine";
-import { ARCHIVE_DATA_ROOTS, ARCHIVE_ERROR_PREFIX, ARCHIVE_PREFIX, PARTITION_QUERY } from "../../infra/components/firehose-archive";
+import { ARCHIVE_DATA_ROOTS, ARCHIVE_ERROR_PREFIX, ARCHIVE_PREFIX, checkTransformArgs } from "../../infra/components/firehose-archive";
 import type { PolicyDocument } from "../../infra/lib/iam";
 import { jsonInput, ofType, one, synthesize, type SynthResult } from "../support/stack";
 
@@ -8,6 +8,7 @@ const STREAM_ARN = "arn:aws:kinesis:us-east-1:123456789012:stream/kinesis-stream
 const KEY_ARN = "arn:aws:kms:us-east-1:123456789012:key/00000000-0000-0000-0000-000000000000";
 const TABLE_ARN = "arn:aws:dynamodb:us-east-1:123456789012:table/kinesis-streaming-staging-results";
 const TOPIC_ARN = "arn:aws:sns:us-east-1:123456789012:staging-alerts-mock";
+const TRANSFORM_ARN = "arn:aws:lambda:us-east-1:123456789012:function:kinesis-streaming-staging-firehose-transform";
 const DLQ_ARN = "arn:aws:sqs:us-east-1:123456789012:staging-consumer-failures-mock";
 const ARCHIVE_BUCKET = "kinesis-streaming-staging-archive-mock";
 const ARCHIVE_ARN = `arn:aws:s3:::${ARCHIVE_BUCKET}`;
@@ -178,10 +179,19 @@ describe("consumers and sinks (mock runtime)", () => {
             [s3.bufferingSize, s3.bufferingInterval, s3.compressionFormat, s3.prefix, s3.errorOutputPrefix, s3.dynamicPartitioningConfiguration],
             [64, 60, "GZIP", ARCHIVE_PREFIX, ARCHIVE_ERROR_PREFIX, { enabled: true }],
         );
-        assert.equal(ARCHIVE_PREFIX, "events/event_type=!{partitionKeyFromQuery:event_type}/dt=!{partitionKeyFromQuery:event_date}/");
+        assert.equal(ARCHIVE_PREFIX, "events/event_type=!{partitionKeyFromLambda:event_type}/dt=!{partitionKeyFromLambda:event_date}/");
         const processors = (s3.processingConfiguration as { processors: { type: string; parameters: { parameterName: string; parameterValue: string }[] }[] }).processors;
-        assert.deepEqual(processors.map((p) => p.type), ["MetadataExtraction", "AppendDelimiterToRecord"]);
-        assert.deepEqual(processors[0]!.parameters, [{ parameterName: "JsonParsingEngine", parameterValue: "JQ-1.6" }, { parameterName: "MetadataExtractionQuery", parameterValue: PARTITION_QUERY }]);
+        assert.deepEqual(processors.map((p) => p.type), ["Lambda", "AppendDelimiterToRecord"]);
+        // The delivery stream's own role invokes the function.
+        const roleArn = (f.inputs.kinesisSourceConfiguration as { roleArn: string }).roleArn;
+        assert.match(roleArn, /^arn:aws:iam::123456789012:role\/.*archive-firehose/);
+        assert.deepEqual(processors[0]!.parameters, [
+            { parameterName: "LambdaArn", parameterValue: `${TRANSFORM_ARN}:$LATEST` },
+            { parameterName: "RoleArn", parameterValue: roleArn },
+            { parameterName: "BufferSizeInMBs", parameterValue: "0.25" },
+            { parameterName: "BufferIntervalInSeconds", parameterValue: "60" },
+            { parameterName: "NumberOfRetries", parameterValue: "3" },
+        ]);
         assert.deepEqual(s3.cloudwatchLoggingOptions, { enabled: true, logGroupName: "/aws/kinesisfirehose/kinesis-streaming-staging-archive", logStreamName: "S3Delivery" });
         const role = statements(staging, "staging-archive-firehose");
         assert.deepEqual(role.find((s) => s.Sid === "DecryptSourceStream"), {
@@ -195,8 +205,43 @@ describe("consumers and sinks (mock runtime)", () => {
         // The Firehose guide's trust condition: sts:ExternalId = the account id.
         const trust = jsonInput<PolicyDocument>(one(staging, "aws:iam/role:Role", "staging-archive-firehose"), "assumeRolePolicy").Statement[0]!;
         assert.deepEqual([trust.Principal, trust.Condition], [{ Service: "firehose.amazonaws.com" }, { StringEquals: { "sts:ExternalId": "123456789012" } }]);
+        assert.deepEqual(role.find((s) => s.Sid === "InvokeTransform"), {
+            Sid: "InvokeTransform",
+            Effect: "Allow",
+            Action: ["lambda:InvokeFunction", "lambda:GetFunctionConfiguration"],
+            Resource: `${TRANSFORM_ARN}:$LATEST`,
+        });
         const fresh = one(staging, "aws:cloudwatch/metricAlarm:MetricAlarm", "staging-archive-freshness");
         assert.deepEqual([fresh.inputs.metricName, fresh.inputs.threshold, fresh.inputs.dimensions], ["DeliveryToS3.DataFreshness", 900, { DeliveryStreamName: "kinesis-streaming-staging-archive" }]);
+    });
+
+    it("the transformation Lambda: the bundle of functions/firehose-transform, its own encrypted log group, a role that may only log", () => {
+        const fn = one(staging, "aws:lambda/function:Function", "staging-archive-transform");
+        assert.deepEqual([fn.inputs.name, fn.inputs.runtime, fn.inputs.architectures, fn.inputs.timeout, fn.inputs.handler], ["kinesis-streaming-staging-firehose-transform", "nodejs22.x", ["arm64"], 60, "index.handler"]);
+        const env = (fn.inputs.environment as { variables: Record<string, string> }).variables;
+        assert.equal(env.POWERTOOLS_SERVICE_NAME, "firehose-transform");
+        assert.equal(env.IOT_TOPIC_FILTER, undefined, "staging has no IoT feed");
+        const logs = one(staging, "aws:cloudwatch/logGroup:LogGroup", "staging-archive-transform");
+        assert.deepEqual([logs.inputs.name, logs.inputs.kmsKeyId], ["/aws/lambda/kinesis-streaming-staging-firehose-transform", KEY_ARN]);
+        assert.deepEqual(statements(staging, "staging-archive-transform").map((s) => s.Sid), ["WriteOwnLogs"]);
+        assert.equal(one(staging, "aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream").propertyDependencies.extendedS3Configuration?.includes(fn.urn), true);
+        const failing = one(staging, "aws:cloudwatch/metricAlarm:MetricAlarm", "staging-archive-transform-failing");
+        assert.deepEqual(
+            [failing.inputs.namespace, failing.inputs.metricName, failing.inputs.statistic, failing.inputs.comparisonOperator, failing.inputs.threshold, failing.inputs.dimensions, failing.inputs.alarmActions],
+            ["AWS/Firehose", "ExecuteProcessing.Success", "Minimum", "LessThanThreshold", 1, { DeliveryStreamName: "kinesis-streaming-staging-archive" }, [TOPIC_ARN]],
+        );
+    });
+
+    it("the transformation Lambda learns the IoT feed's topic filter", async () => {
+        const iot = await synthesize("staging", { "kinesis-streaming:iotTopicFilter": "devices/+/telemetry" });
+        const fn = one(iot, "aws:lambda/function:Function", "staging-archive-transform");
+        assert.equal((fn.inputs.environment as { variables: Record<string, string> }).variables.IOT_TOPIC_FILTER, "devices/+/telemetry");
+    });
+
+    it("refuses Lambda processor settings outside Firehose's ranges", () => {
+        assert.doesNotThrow(() => checkTransformArgs({ bufferSizeMb: 0.2, bufferIntervalSeconds: 0, retries: 0 }));
+        assert.throws(() => checkTransformArgs({ bufferSizeMb: 4, bufferIntervalSeconds: 60, retries: 3 }), /^Error: transform.bufferSizeMb 4 must be 0.2-3 \(MiB\)$/);
+        assert.throws(() => checkTransformArgs({ bufferSizeMb: 1, bufferIntervalSeconds: 901, retries: -1 }), /bufferIntervalSeconds 901 must be an integer 0-900; transform.retries -1 must be a whole number/);
     });
 
     it("KCL 3.x support: an EFO consumer, the lease table with its leaseOwner index, the worker-metrics and coordinator-state tables, the KCL guide's permissions", () => {

@@ -66,6 +66,7 @@ describe("npm run invoke", function () {
         ["a missing event file", () => ["consumer", path.join(dir, "nope.json")], /^Cannot read event file .*nope\.json: no such file$/],
         ["an event file that is not JSON", () => ["consumer", write("bad.json", "{ not json")], /^Event file .*bad\.json is not valid JSON: /],
         ["an event of another function", () => ["consumer", "events/ingest/batch.json"], /^Event file events\/ingest\/batch\.json is not a Kinesis event: expected an object with a Records list$/],
+        ["a Kinesis event given to the Firehose transform", () => ["firehose-transform", "events/consumer/good-batch.json"], /^Event file events\/consumer\/good-batch\.json is not a Firehose transformation event: invocationId: /],
         ["a record without data", () => ["replicator", write("nodata.json", JSON.stringify({ Records: [{ eventID: "s:1", kinesis: { sequenceNumber: "1", partitionKey: "p" } }] }))], /Records\[0\]\.kinesis\.data must be a string/],
     ];
     for (const [what, args, message] of errors) {
@@ -122,6 +123,14 @@ describe("npm run invoke", function () {
         assert.equal(response.statusCode, 200);
         assert.equal((JSON.parse(response.body) as { accepted: number }).accepted, 3);
         assert.match(r.stderr, /the stream now holds 2 Kinesis record\(s\)/);
+    });
+
+    it("runs the Firehose transform on a sample: one output per recordId, partition keys in the metadata", () => {
+        const r = runTool("invoke.ts", ["firehose-transform", "events/firehose-transform/cloudwatch-logs.json"]);
+        assert.equal(r.status, 0, r.stderr);
+        const response = JSON.parse(r.stdout) as { records: { result: string; metadata?: unknown }[] };
+        assert.deepEqual(response.records.map((x) => [x.result, x.metadata]), [["Ok", { partitionKeys: { event_type: "log_line", event_date: "2025-01-01" } }], ["Dropped", undefined]]);
+        assert.match(r.stderr, /RecordsTransformed=1 RecordsDropped=1 RecordsFailed=0 EventsArchived=3/);
     });
 
     it("runs the autoscaler as a dry run on a provisioned local stream (kinesalite has no UpdateShardCount)", () => {

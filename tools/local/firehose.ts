@@ -1,11 +1,14 @@
 // A local Firehose delivery stream (AWS has no local Firehose): it reads the Kinesis stream like the
 // deployed one (infra/components/firehose-archive.ts) and applies the same configuration:
 //
-// - KPL aggregates are de-aggregated (Firehose does that for a Kinesis source).
-// - Dynamic partitioning with the JQ query PARTITION_QUERY, evaluated by a small equivalent of the
-//   JQ subset it uses (`{name: .field, name: .field[a:b]}`); a record that is not JSON, or whose
-//   keys are missing, null or not scalars, goes to the error prefix as Firehose's error document
-//   (errorCode DynamicPartitioning.MetadataExtractionFailed, rawData base64).
+// - KPL aggregates are de-aggregated (Firehose does that for a Kinesis source, before the transform).
+// - The transformation Lambda's logic (functions/firehose-transform, the function the stack deploys)
+//   on each user record: Ok records are delivered as the transform returned them, under the prefix
+//   rendered with the partition keys it returned (`!{partitionKeyFromLambda:...}`); Dropped records
+//   leave no trace; ProcessingFailed records go to the error prefix as Firehose's error document
+//   (errorCode Lambda.ProcessingFailedStatus, rawData the input in base64, under processing-failed).
+//   Firehose batches records per invocation (0.25 MiB): locally the transform runs per record, so the
+//   function's guard of Lambda's 6 MB response (tested with the handler) never applies here.
 // - The newline delimiter (AppendDelimiterToRecord), GZIP, and object keys
 //   `<prefix><delivery stream>-1-<yyyy-MM-dd-HH-mm-ss>-<random>.gz` under ARCHIVE_PREFIX /
 //   ARCHIVE_ERROR_PREFIX with their `!{...}` expressions rendered.
@@ -16,69 +19,19 @@ import { randomUUID } from "node:crypto";
 import { gzipSync } from "node:zlib";
 import { PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import type { KinesisClient } from "@aws-sdk/client-kinesis";
+import { transformUserRecord, type PartitionKeys, type Transformed, type UserRecord } from "../../functions/firehose-transform/transform";
 import { userRecordsOf } from "../../functions/shared/deaggregate";
+import { physicalName } from "../../infra/lib/naming";
 import { listShardIds, ShardReader, type StreamRecord } from "./reader";
+import type { LocalSettings } from "./settings";
 
-export const ERROR_OUTPUT_TYPE = "partitioning-failed";
-export const EXTRACTION_ERROR_CODE = "DynamicPartitioning.MetadataExtractionFailed";
+/** `!{firehose:error-output-type}` of records the transform returned ProcessingFailed. */
+export const PROCESSING_FAILED_OUTPUT_TYPE = "processing-failed";
+export const PROCESSING_FAILED_ERROR_CODE = "Lambda.ProcessingFailedStatus";
 /** AppendDelimiterToRecord with "\\n". */
 const DELIMITER = Buffer.from("\n");
 /** Delivery attempts of one object before its records are counted as not delivered. */
 const PUT_ATTEMPTS = 5;
-
-// ---------------------------------------------------------------- the JQ subset of PARTITION_QUERY
-
-type Scalar = string | number | boolean;
-/** A compiled metadata extraction query: the partition keys of a parsed record, or why not. */
-export type Extractor = (record: unknown) => { ok: true; keys: Record<string, string> } | { ok: false; reason: string };
-
-interface FieldExpr {
-    name: string;
-    path: string[];
-    slice: [number, number] | undefined;
-}
-
-function typeName(v: unknown): string {
-    if (v === null) return "null";
-    if (Array.isArray(v)) return "array";
-    return typeof v === "object" ? "object" : typeof v;
-}
-
-/**
- * Compiles a query of the form `{name: .a.b, name: .c[0:10]}` (the subset Firehose's JQ-1.6
- * engine is given by the stack); throws on anything else, so a changed query is not silently misread.
- */
-export function compilePartitionQuery(query: string): Extractor {
-    const body = /^\s*\{(.*)\}\s*$/s.exec(query)?.[1];
-    if (body === undefined) throw new Error(`Unsupported partition query ${JSON.stringify(query)}: expected {name: .field, ...}`);
-    const fields: FieldExpr[] = body.split(",").map((part) => {
-        const m = /^\s*([A-Za-z_][\w]*)\s*:\s*((?:\.[A-Za-z_][\w]*)+)\s*(?:\[\s*(\d+)\s*:\s*(\d+)\s*\])?\s*$/.exec(part);
-        if (!m) throw new Error(`Unsupported partition query term ${JSON.stringify(part.trim())} in ${JSON.stringify(query)}`);
-        return { name: m[1]!, path: m[2]!.slice(1).split("."), slice: m[3] === undefined ? undefined : [Number(m[3]), Number(m[4])] };
-    });
-    return (record) => {
-        const keys: Record<string, string> = {};
-        for (const f of fields) {
-            let v: unknown = record;
-            for (const step of f.path) {
-                if (v === null) break;
-                if (typeof v !== "object" || Array.isArray(v)) return { ok: false, reason: `Cannot index ${typeName(v)} with "${step}"` };
-                v = (v as Record<string, unknown>)[step] ?? null;
-            }
-            if (f.slice && v !== null) {
-                if (typeof v === "string") v = [...v].slice(f.slice[0], f.slice[1]).join("");
-                else if (Array.isArray(v)) v = v.slice(f.slice[0], f.slice[1]);
-                else return { ok: false, reason: `Cannot index ${typeName(v)} with object` };
-            }
-            if (v === null) return { ok: false, reason: `partition key ${f.name} is null or missing` };
-            if (typeof v === "object") return { ok: false, reason: `partition key ${f.name} is an ${typeName(v)}, not a scalar` };
-            const text = String(v as Scalar);
-            if (text === "") return { ok: false, reason: `partition key ${f.name} is empty` };
-            keys[f.name] = text;
-        }
-        return { ok: true, keys };
-    };
-}
 
 // ---------------------------------------------------------------- prefixes
 
@@ -108,9 +61,9 @@ export function formatTimestamp(format: string, ms: number): string {
 /** Renders a Firehose S3 prefix's `!{namespace:value}` expressions; throws on one it does not know. */
 export function renderPrefix(template: string, ctx: { keys?: Record<string, string>; arrivalMs: number; errorOutputType?: string }): string {
     return template.replace(/!\{([\w-]+):([^}]*)\}/g, (_, ns: string, value: string) => {
-        if (ns === "partitionKeyFromQuery") {
+        if (ns === "partitionKeyFromLambda") {
             const v = ctx.keys?.[value];
-            if (v === undefined) throw new Error(`prefix needs partition key ${value}, which the query does not extract`);
+            if (v === undefined) throw new Error(`prefix needs partition key ${value}, which the transform did not return`);
             return v;
         }
         if (ns === "timestamp") return formatTimestamp(value, ctx.arrivalMs);
@@ -123,14 +76,21 @@ export function renderPrefix(template: string, ctx: { keys?: Record<string, stri
     });
 }
 
+// ---------------------------------------------------------------- the transform
+
+/** The stack's transformation Lambda for a local Firehose: its logic, with the stack's IoT topic filter, and its ARN. */
+export function stackTransform(s: LocalSettings): Pick<LocalFirehoseOptions, "transform" | "lambdaArn"> {
+    const iotTopicFilter = s.settings.producers.iotTopicFilter;
+    return {
+        transform: (record) => transformUserRecord(record, { iotTopicFilter }),
+        lambdaArn: `arn:aws:lambda:${s.region}:${s.accountId}:function:${physicalName(s.settings, "firehose-transform")}:$LATEST`,
+    };
+}
+
 // ---------------------------------------------------------------- delivery
 
-/** One user record as Firehose receives it. */
-export interface FirehoseRecord {
-    data: Buffer;
-    /** Epoch ms the record reached the stream. */
-    arrivalMs: number;
-}
+/** One user record as Firehose receives it (and passes it to the transform). */
+export type FirehoseRecord = UserRecord;
 
 export interface DeliveredObject {
     key: string;
@@ -149,7 +109,10 @@ export interface LocalFirehoseOptions {
     bufferIntervalMs: number;
     prefix: string;
     errorOutputPrefix: string;
-    partitionQuery: string;
+    /** The transformation Lambda's logic on one user record. */
+    transform: (record: FirehoseRecord) => Transformed;
+    /** Named in the error documents of records the transform failed. */
+    lambdaArn: string;
     /** Epoch ms. @default Date.now */
     now?: () => number;
     onDelivered?: (object: DeliveredObject) => void;
@@ -168,6 +131,8 @@ interface Buffer_ {
 
 export interface FirehoseStats {
     recordsIn: number;
+    /** Records the transform dropped (CloudWatch Logs control messages). */
+    dropped: number;
     recordsDelivered: number;
     errorRecords: number;
     objects: number;
@@ -180,18 +145,17 @@ export interface FirehoseStats {
 }
 
 export class LocalFirehose {
-    private readonly extract: Extractor;
     private readonly now: () => number;
     private readonly buffers = new Map<string, Buffer_>();
     private readonly deliveries = new Set<Promise<void>>();
     private timer: NodeJS.Timeout | undefined;
-    readonly stats: FirehoseStats = { recordsIn: 0, recordsDelivered: 0, errorRecords: 0, objects: 0, bytesIn: 0, bytesDelivered: 0, buffered: 0, deliveryFailures: 0 };
+    readonly stats: FirehoseStats = { recordsIn: 0, dropped: 0, recordsDelivered: 0, errorRecords: 0, objects: 0, bytesIn: 0, bytesDelivered: 0, buffered: 0, deliveryFailures: 0 };
 
     constructor(private readonly o: LocalFirehoseOptions) {
-        this.extract = compilePartitionQuery(o.partitionQuery);
         this.now = o.now ?? Date.now;
-        // Fail now on an expression the prefixes use and this stand-in does not render.
-        renderPrefix(o.errorOutputPrefix, { arrivalMs: 0, errorOutputType: ERROR_OUTPUT_TYPE });
+        // Fail now on an expression the prefixes use and this stand-in does not render, or a key the transform does not return.
+        renderPrefix(o.prefix, { keys: { event_type: "t", event_date: "d" } satisfies PartitionKeys, arrivalMs: 0 });
+        renderPrefix(o.errorOutputPrefix, { arrivalMs: 0, errorOutputType: PROCESSING_FAILED_OUTPUT_TYPE });
         if (!Number.isFinite(o.bufferSizeBytes) || o.bufferSizeBytes <= 0) throw new TypeError(`bufferSizeBytes must be positive (got ${o.bufferSizeBytes})`);
     }
 
@@ -202,11 +166,15 @@ export class LocalFirehose {
         this.timer.unref();
     }
 
-    /** Partitions one record and buffers it; a buffer that reaches the size is delivered. */
+    /** Transforms one record and buffers it under its partition; a buffer that reaches the size is delivered. */
     put(record: FirehoseRecord): void {
         this.stats.recordsIn++;
-        this.stats.buffered++;
         const routed = this.route(record);
+        if (routed === undefined) {
+            this.stats.dropped++;
+            return;
+        }
+        this.stats.buffered++;
         if (routed.error) this.stats.errorRecords++;
         const key = `${routed.error ? "error" : "ok"}\u0000${routed.prefix}`;
         let buffer = this.buffers.get(key);
@@ -221,25 +189,21 @@ export class LocalFirehose {
         if (buffer.bytes >= this.o.bufferSizeBytes) this.deliver(key);
     }
 
-    /** Where a record goes: its partition's prefix, or the error prefix as Firehose's error document. */
-    private route(record: FirehoseRecord): { prefix: string; line: Buffer; error: boolean } {
-        let reason: string;
-        try {
-            const outcome = this.extract(JSON.parse(record.data.toString("utf8")));
-            if (outcome.ok) return { prefix: renderPrefix(this.o.prefix, { keys: outcome.keys, arrivalMs: record.arrivalMs }), line: record.data, error: false };
-            reason = outcome.reason;
-        } catch (e) {
-            reason = e instanceof SyntaxError ? "Non JSON record provided" : (e as Error).message;
-        }
+    /** Where a record goes: its partition's prefix, the error prefix as Firehose's error document, or nowhere (dropped). */
+    private route(record: FirehoseRecord): { prefix: string; line: Buffer; error: boolean } | undefined {
+        const t = this.o.transform(record);
+        if (t.result === "Dropped") return undefined;
+        if (t.result === "Ok") return { prefix: renderPrefix(this.o.prefix, { keys: { ...t.partitionKeys }, arrivalMs: record.arrivalMs }), line: t.data, error: false };
         const document = {
             attemptsMade: 1,
             arrivalTimestamp: record.arrivalMs,
-            errorCode: EXTRACTION_ERROR_CODE,
-            errorMessage: reason,
+            errorCode: PROCESSING_FAILED_ERROR_CODE,
+            errorMessage: "ProcessingFailed status set for record",
             attemptEndingTimestamp: this.now(),
             rawData: record.data.toString("base64"),
+            lambdaArn: this.o.lambdaArn,
         };
-        return { prefix: renderPrefix(this.o.errorOutputPrefix, { arrivalMs: record.arrivalMs, errorOutputType: ERROR_OUTPUT_TYPE }), line: Buffer.from(JSON.stringify(document)), error: true };
+        return { prefix: renderPrefix(this.o.errorOutputPrefix, { arrivalMs: record.arrivalMs, errorOutputType: PROCESSING_FAILED_OUTPUT_TYPE }), line: Buffer.from(JSON.stringify(document)), error: true };
     }
 
     /** Delivers every buffer whose oldest record has waited the buffer interval. */
@@ -299,12 +263,12 @@ export class LocalFirehose {
 // ---------------------------------------------------------------- the Kinesis source
 
 /** The user records of a Kinesis record: de-aggregated when it is a KPL aggregate; as is otherwise (or when the aggregate is broken). */
-export function userRecordsFor(r: StreamRecord): Buffer[] {
+export function userRecordsFor(r: StreamRecord): FirehoseRecord[] {
     const data = Buffer.from(r.data);
     try {
-        return userRecordsOf({ data: data.toString("base64"), partitionKey: r.partitionKey }).map((u) => u.data);
+        return userRecordsOf({ data: data.toString("base64"), partitionKey: r.partitionKey }).map((u) => ({ data: u.data, partitionKey: u.partitionKey, arrivalMs: r.arrivalMs }));
     } catch {
-        return [data];
+        return [{ data, partitionKey: r.partitionKey, arrivalMs: r.arrivalMs }];
     }
 }
 
@@ -343,7 +307,7 @@ export class KinesisSource {
                 // retried at the next poll
             }
             this.recordsRead += records.length;
-            for (const r of records) for (const data of userRecordsFor(r)) this.firehose.put({ data, arrivalMs: r.arrivalMs });
+            for (const r of records) for (const user of userRecordsFor(r)) this.firehose.put(user);
             if (reader.ended || (draining && records.length === 0)) return;
             if (records.length === 0) await new Promise((res) => setTimeout(res, this.pollIntervalMs));
         }

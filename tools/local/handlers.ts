@@ -12,6 +12,8 @@ import { parseTrigger } from "../../functions/autoscaler/events";
 import { createHandler as createAutoscaler } from "../../functions/autoscaler/handler";
 import { createDocumentClient, createHandler as createConsumer } from "../../functions/consumer/handler";
 import { decodeRecord } from "../../functions/consumer/decode";
+import { parseFirehoseEvent } from "../../functions/firehose-transform/firehose";
+import { createHandler as createFirehoseTransform } from "../../functions/firehose-transform/handler";
 import { createHandler as createIngest } from "../../functions/ingest/handler";
 import { replicate } from "../../functions/replicator/replicate";
 import { partitionKeyOf } from "../../functions/shared/events";
@@ -24,7 +26,7 @@ import { listShardIds, ShardReader } from "./reader";
 import type { LocalSettings } from "./settings";
 import { LocalSns } from "./sns";
 
-export const FUNCTION_NAMES = ["consumer", "ingest", "replicator", "autoscaler"] as const;
+export const FUNCTION_NAMES = ["consumer", "ingest", "replicator", "autoscaler", "firehose-transform"] as const;
 export type FunctionName = (typeof FUNCTION_NAMES)[number];
 
 /** An event file that cannot be the function's event: the message says why. */
@@ -66,7 +68,13 @@ export function checkHttpEvent(event: unknown): Obj {
 export function checkEvent(fn: FunctionName, event: unknown): void {
     if (fn === "consumer" || fn === "replicator") checkKinesisEvent(event);
     else if (fn === "ingest") checkHttpEvent(event);
-    else {
+    else if (fn === "firehose-transform") {
+        try {
+            parseFirehoseEvent(event);
+        } catch (e) {
+            throw new EventShapeError((e as Error).message);
+        }
+    } else {
         try {
             parseTrigger(event);
         } catch (e) {
@@ -229,6 +237,13 @@ export async function invokeFunction(fn: FunctionName, event: unknown, env: Invo
             } finally {
                 await producer.close();
             }
+        }
+        case "firehose-transform": {
+            // Pure computation: no emulator involved. The stack's IoT topic filter decides which messages are device messages.
+            const iotTopicFilter = s.settings.producers.iotTopicFilter;
+            log(`firehose-transform: ${iotTopicFilter ? `IoT topic filter ${iotTopicFilter}` : `stack ${s.stack} has no IoT feed: messages without the envelope fail`}`);
+            const handler = createFirehoseTransform({ options: { iotTopicFilter }, logger: stderrLogger("firehose-transform", log), metrics: stderrMetrics(log) as unknown as Pick<Metrics, "addMetric" | "publishStoredMetrics"> });
+            return handler(event);
         }
         case "autoscaler": {
             // kinesalite has no UpdateShardCount and there is no CloudWatch here: a dry run (decide and

@@ -4,10 +4,10 @@
 import { BatchWriteCommand, PutCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { createDocumentClient, createHandler, type ConsumerLogger, type ConsumerMetrics } from "../../functions/consumer/handler";
 import { KinesisProducer } from "../../functions/shared/producer";
-import { ARCHIVE_ERROR_PREFIX, ARCHIVE_PREFIX, PARTITION_QUERY } from "../../infra/components/firehose-archive";
+import { ARCHIVE_ERROR_PREFIX, ARCHIVE_PREFIX } from "../../infra/components/firehose-archive";
 import { createLocalResources, KINESALITE_MAX_RETENTION_HOURS, startEmulators, type Emulators } from "./emulators";
 import { LocalFailureQueue, type OnFailureMessage } from "./failure-store";
-import { ERROR_OUTPUT_TYPE, KinesisSource, LocalFirehose } from "./firehose";
+import { KinesisSource, LocalFirehose, PROCESSING_FAILED_OUTPUT_TYPE, stackTransform } from "./firehose";
 import { EventSourceMapping, type EsmListener } from "./poller";
 import { Progress } from "./progress";
 import { readQuarantine } from "../lib/quarantine-store";
@@ -60,7 +60,7 @@ export function emulationNotes(s: LocalSettings, emulators: Pick<Emulators, "kin
             (e.filterEventTypes.length > 0 ? `, filter event_type ${e.filterEventTypes.join("|")}` : ""),
         `  On-failure SQS queue  in memory: Lambda's on-failure messages (batch metadata; the records stay in the stream)`,
         `  Firehose              a local delivery loop (no Firehose emulator exists): buffer ${a.bufferSizeBytes / 1024 / 1024} MiB / ${a.bufferIntervalMs / 1000} s per partition, ` +
-            `KPL de-aggregation, JQ ${PARTITION_QUERY}, newline delimiter, GZIP, prefix ${ARCHIVE_PREFIX}, error prefix ${ARCHIVE_ERROR_PREFIX.replace("!{firehose:error-output-type}", ERROR_OUTPUT_TYPE)}; ` +
+            `KPL de-aggregation, the transformation Lambda's logic (functions/firehose-transform) per record, newline delimiter, GZIP, prefix ${ARCHIVE_PREFIX}, error prefix ${ARCHIVE_ERROR_PREFIX.replace("!{firehose:error-output-type}", PROCESSING_FAILED_OUTPUT_TYPE)}; ` +
             `buffers still open at the end are delivered then`,
         `  SNS alerts topic      a local stand-in: each alert is printed here as the consumer publishes it`,
         ...notes.map((n) => `  Note: ${n}`),
@@ -214,7 +214,7 @@ export async function runPipeline(o: PipelineOptions): Promise<Report> {
             bufferIntervalMs: s.archive.bufferIntervalMs,
             prefix: ARCHIVE_PREFIX,
             errorOutputPrefix: ARCHIVE_ERROR_PREFIX,
-            partitionQuery: PARTITION_QUERY,
+            ...stackTransform(s),
         });
         const source = new KinesisSource(emulators.kinesis.client(), s.names.stream, firehose, o.pollIntervalMs ?? 1_000);
         running.push(esm, source, firehose);
