@@ -3,9 +3,9 @@
 // shards each minute that throttle nothing). Run alone with `npx tsx bench/autoscaler.ts [chart.svg]`.
 import * as fs from "node:fs";
 import { PRICES } from "../infra/lib/cost";
-import { replayChartSvg } from "../functions/autoscaler/sim/chart";
-import { type PolicyKey, replayAll, type ReplayResult } from "../functions/autoscaler/sim/replay";
-import { REFERENCE_POLICY, STEP_POLICY } from "../functions/autoscaler/sim/policies";
+import { replayChartSvg } from "../tools/autoscaler/chart";
+import { type PolicyKey, replayAll, type ReplayResult } from "../tools/autoscaler/replay";
+import { REFERENCE_POLICY, STEP_POLICY } from "../tools/autoscaler/policies";
 import { AUTOSCALER_DEFAULTS } from "../functions/autoscaler/settings";
 import { syntheticWeek } from "./traces";
 import { figure, type BenchFigure, type BenchSection } from "./types";
@@ -53,7 +53,7 @@ export async function autoscalerBench(): Promise<BenchSection> {
             `diurnal cycle (trough 04:00, peak 16:00 UTC, peak ${Math.round(r.trace.peakDemandShards)} shard-equivalents with spikes), weekday/weekend pattern, ` +
             `15 % growth over the week, two slow ramps (x1.8 over 5 h, x1.6 over 6 h), ${spikes.length} sudden 5x spikes of ${spikes.join(", ")} minutes, ` +
             `record size drifting 700-1,300 B so the binding limit switches between records/s and bytes/s, one shared consumer, and a 2-hour night ` +
-            `when the consumer falls 30 min behind. The model (functions/autoscaler/sim/model.ts): capacity = shards x (1 MiB/s, 1,000 records/s written; ` +
+            `when the consumer falls 30 min behind. The model (tools/autoscaler/model.ts): capacity = shards x (1 MiB/s, 1,000 records/s written; ` +
             `2 MiB/s read), demand above it refused; UpdateShardCount refused while UPDATING, beyond 10 calls per rolling 24 h, below half or above double; ` +
             `a resharding takes ${r.reshardingDelayMinutes} min during which the old count serves; metrics reach a policy ${r.metricsLagMinutes} min after the minute ends. ` +
             `Policies, all starting at ${r.startShards} shards: our autoscaler (the Lambda's decide() with the default settings: scale out at ${s.highWaterPercent} % ` +

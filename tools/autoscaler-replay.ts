@@ -6,10 +6,10 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { PRICES } from "../infra/lib/cost";
-import { replayChartSvg } from "../functions/autoscaler/sim/chart";
-import { MetricsFileError, parseMetricsFile } from "../functions/autoscaler/sim/metrics-file";
-import type { PolicyRun } from "../functions/autoscaler/sim/model";
-import { POLICY_KEYS, type PolicyKey, replayAll, type ReplayResult, summarise } from "../functions/autoscaler/sim/replay";
+import { replayChartSvg } from "./autoscaler/chart";
+import { MetricsFileError, parseMetricsFile } from "./autoscaler/metrics-file";
+import type { PolicyRun } from "./autoscaler/model";
+import { POLICY_KEYS, type PolicyKey, replayAll, type ReplayResult, summarise } from "./autoscaler/replay";
 import { resolveSettings, SettingsError } from "../functions/autoscaler/settings";
 import { parseFlags, runMain, UsageError } from "./lib/cli";
 

@@ -4,9 +4,9 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { autoscalerReplay } from "../../bench/autoscaler";
 import { syntheticWeek } from "../../bench/traces";
-import { MetricsFileError, parseIsoTime, parseMetricsFile } from "../../functions/autoscaler/sim/metrics-file";
-import type { DemandMinute } from "../../functions/autoscaler/sim/model";
-import { summarise } from "../../functions/autoscaler/sim/replay";
+import { MetricsFileError, parseIsoTime, parseMetricsFile } from "../../tools/autoscaler/metrics-file";
+import type { DemandMinute } from "../../tools/autoscaler/model";
+import { summarise } from "../../tools/autoscaler/replay";
 import { hasStackTrace, ROOT, runTool } from "../support/run-tool";
 
 const FIXTURES = path.join(ROOT, "tests", "fixtures", "metrics");

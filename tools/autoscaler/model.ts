@@ -13,9 +13,9 @@
 //   serves minutes m .. m+delay-1 and the stream reports UPDATING; the new count serves from m+delay.
 // - A policy deciding at the start of minute m sees metrics of the minutes that ended at least
 //   `metricsLagMinutes` (default 1) before: CloudWatch publishes a minute's datapoint after it ends.
-import { PRICES } from "../../../infra/lib/cost";
-import { type MinuteMetrics, SHARD_CAPACITY, shardsToCarry } from "../decision";
-import { maxCallsInWindow, targetProblem, UPDATE_SHARD_COUNT } from "../limits";
+import { PRICES } from "../../infra/lib/cost";
+import { type MinuteMetrics, SHARD_CAPACITY, shardsToCarry } from "../../functions/autoscaler/decision";
+import { maxCallsInWindow, targetProblem, UPDATE_SHARD_COUNT } from "../../functions/autoscaler/limits";
 
 const MINUTES_PER_DAY = 1_440;
 

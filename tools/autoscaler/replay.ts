@@ -1,6 +1,6 @@
 // Replays one trace through every policy on the same model, plus the oracle and on-demand pricing.
-import { shardsToCarry } from "../decision";
-import { type AutoscalerSettings } from "../settings";
+import { shardsToCarry } from "../../functions/autoscaler/decision";
+import { type AutoscalerSettings } from "../../functions/autoscaler/settings";
 import { demandShards, onDemandCost, type OracleRun, type PolicyRun, runOracle, runPolicy, type Trace } from "./model";
 import { autoscalerPolicy, referencePolicy, staticPolicy, stepPolicy } from "./policies";
 

@@ -2,9 +2,9 @@
 import { strict as assert } from "node:assert";
 import fc from "fast-check";
 import { maxCallsInWindow } from "../../functions/autoscaler/limits";
-import { type DemandMinute, onDemandCost, oracleShards, type PolicyRun, runOracle, runPolicy, serveMinute, type Trace } from "../../functions/autoscaler/sim/model";
-import { autoscalerPolicy, referencePolicy, staticPolicy, stepPolicy } from "../../functions/autoscaler/sim/policies";
-import { replayAll, summarise } from "../../functions/autoscaler/sim/replay";
+import { type DemandMinute, onDemandCost, oracleShards, type PolicyRun, runOracle, runPolicy, serveMinute, type Trace } from "../../tools/autoscaler/model";
+import { autoscalerPolicy, referencePolicy, staticPolicy, stepPolicy } from "../../tools/autoscaler/policies";
+import { replayAll, summarise } from "../../tools/autoscaler/replay";
 import { AUTOSCALER_DEFAULTS, type AutoscalerSettings, resolveSettings } from "../../functions/autoscaler/settings";
 import { syntheticWeek } from "../../bench/traces";
 

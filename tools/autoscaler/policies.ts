@@ -1,8 +1,8 @@
 // The policies the replay compares: ours (the Lambda's decision module), a +1/-1 step policy, the
 // reference document's policy, and static provisioning (a policy that never calls).
-import { decide, type MinuteMetrics, SHARD_CAPACITY } from "../decision";
-import type { ScalingCall } from "../history";
-import type { AutoscalerSettings } from "../settings";
+import { decide, type MinuteMetrics, SHARD_CAPACITY } from "../../functions/autoscaler/decision";
+import type { ScalingCall } from "../../functions/autoscaler/history";
+import type { AutoscalerSettings } from "../../functions/autoscaler/settings";
 import type { Policy, PolicyView } from "./model";
 
 /** Our autoscaler: the same `decide` the Lambda runs, on the metrics it could see, with its own call history. */
