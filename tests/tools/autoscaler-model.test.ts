@@ -131,8 +131,9 @@ describe("replay model: hand-computed traces", () => {
     it("replayAll summarises exactly the documented JSON fields", () => {
         const r = replayAll(trace([...repeat(10, 1), ...repeat(20, 2.8)]), { settings: resolveSettings(), startShards: 2 });
         const s = summarise(r);
-        assert.deepEqual(Object.keys(s), ["oracle", "policies"]);
+        assert.deepEqual(Object.keys(s), ["oracle", "limit", "policies"]);
         assert.deepEqual(Object.keys(s.oracle), ["shardHours", "costUsd"]);
+        assert.deepEqual(Object.keys(s.limit), ["shardHours", "costUsd"]);
         assert.deepEqual(Object.keys(s.policies), ["autoscaler", "step", "reference", "staticPeak", "onDemand"]);
         for (const k of ["autoscaler", "step", "reference", "staticPeak"] as const) assert.deepEqual(Object.keys(s.policies[k]), ["shardHours", "throttledMinutes", "scalingCalls", "maxCallsIn24h", "costUsd"]);
         assert.deepEqual(Object.keys(s.policies.onDemand), ["costUsd"]);

@@ -13,7 +13,7 @@
 //   serves minutes m .. m+delay-1 and the stream reports UPDATING; the new count serves from m+delay.
 // - A policy deciding at the start of minute m sees metrics of the minutes that ended at least
 //   `metricsLagMinutes` (default 1) before: CloudWatch publishes a minute's datapoint after it ends.
-import { PRICES } from "../../infra/lib/cost";
+import { PRICES, putPayloadUnits, putPayloadUnitsUsd } from "../../infra/lib/cost";
 import { type MinuteMetrics, SHARD_CAPACITY, shardsToCarry } from "../../functions/autoscaler/decision";
 import { maxCallsInWindow, targetProblem, UPDATE_SHARD_COUNT } from "../../functions/autoscaler/limits";
 
@@ -90,6 +90,9 @@ export interface PolicyRun {
     calls: ScalingCallRecord[];
     refused: RefusedCall[];
     maxCallsIn24h: number;
+    /** PUT payload units of the records the stream accepted. */
+    putPayloadUnits: number;
+    /** Shard-hours plus PUT payload units. */
     costUsd: number;
 }
 
@@ -152,6 +155,7 @@ export function runPolicy(trace: Trace, policy: Policy, options: ModelOptions): 
     let throttledMinutes = 0;
     let throttledRecords = 0;
     let throttledBytes = 0;
+    let putUnits = 0;
     const t0 = trace.minutes[0]?.start ?? 0;
 
     for (let m = 0; m < n; m++) {
@@ -178,6 +182,7 @@ export function runPolicy(trace: Trace, policy: Policy, options: ModelOptions): 
         if (served.throttled) throttledMinutes++;
         throttledRecords += served.throttledRecords;
         throttledBytes += served.throttledBytes;
+        putUnits += putPayloadUnits(served.metrics.incomingRecords, served.metrics.incomingBytes);
     }
     const shardHours = shardMinutes / 60;
     return {
@@ -192,9 +197,16 @@ export function runPolicy(trace: Trace, policy: Policy, options: ModelOptions): 
             calls.map((c) => c.minute),
             MINUTES_PER_DAY,
         ),
-        costUsd: shardHours * PRICES.provisioned.perShardHour,
+        putPayloadUnits: putUnits,
+        costUsd: provisionedCost(shardHours, putUnits),
     };
 }
+
+/** A provisioned stream's cost: shard-hours plus PUT payload units. */
+export const provisionedCost = (shardHours: number, putUnits: number): number => shardHours * PRICES.provisioned.perShardHour + putPayloadUnitsUsd(putUnits);
+
+/** PUT payload units of every record of the trace (each minute's records at its average size). */
+export const tracePutPayloadUnits = (trace: Trace): number => trace.minutes.reduce((n, d) => n + putPayloadUnits(d.records, d.bytes), 0);
 
 export interface OracleRun {
     shards: Int32Array;
@@ -215,7 +227,7 @@ export function runOracle(trace: Trace): OracleRun {
         if (m > 0 && shards[m] !== shards[m - 1]) changeMinutes.push(m);
     }
     const shardHours = total / 60;
-    return { shards, shardHours, costUsd: shardHours * PRICES.provisioned.perShardHour, changes: changeMinutes.length, maxChangesIn24h: maxCallsInWindow(changeMinutes, MINUTES_PER_DAY) };
+    return { shards, shardHours, costUsd: provisionedCost(shardHours, tracePutPayloadUnits(trace)), changes: changeMinutes.length, maxChangesIn24h: maxCallsInWindow(changeMinutes, MINUTES_PER_DAY) };
 }
 
 /**

@@ -1,7 +1,8 @@
 // Replays one trace through every policy on the same model, plus the oracle and on-demand pricing.
 import { shardsToCarry } from "../../functions/autoscaler/decision";
 import { type AutoscalerSettings } from "../../functions/autoscaler/settings";
-import { demandShards, onDemandCost, type OracleRun, type PolicyRun, runOracle, runPolicy, type Trace } from "./model";
+import { type LimitRun, runLimit } from "./limit";
+import { demandShards, onDemandCost, type OracleRun, type PolicyRun, provisionedCost, runOracle, runPolicy, type Trace, tracePutPayloadUnits } from "./model";
 import { autoscalerPolicy, referencePolicy, staticPolicy, stepPolicy } from "./policies";
 
 export interface ReplayOptions {
@@ -26,6 +27,8 @@ export interface ReplayResult {
     /** Shard-equivalents each minute needs (fractional). */
     demand: Float64Array;
     oracle: OracleRun;
+    /** The best any policy reaches with perfect foresight under the API limits (limit.ts). */
+    limit: LimitRun & { costUsd: number };
     policies: Record<PolicyKey, PolicyRun> & { onDemand: { costUsd: number; streamHours: number; gbWritten: number } };
 }
 
@@ -43,6 +46,7 @@ export function replayAll(trace: Trace, options: ReplayOptions): ReplayResult {
     const lag = options.metricsLagMinutes ?? 1;
     const model = { startShards, reshardingDelayMinutes: delay, metricsLagMinutes: lag };
     const oracle = runOracle(trace);
+    const limit = runLimit(oracle.shards, { reshardingDelayMinutes: delay });
     const peak = oracle.shards.reduce((n, x) => Math.max(n, x), 1);
     const demand = Float64Array.from(trace.minutes, demandShards);
     const first = trace.minutes[0]!;
@@ -63,6 +67,7 @@ export function replayAll(trace: Trace, options: ReplayOptions): ReplayResult {
         settings: s,
         demand,
         oracle,
+        limit: { ...limit, costUsd: provisionedCost(limit.shardHours, tracePutPayloadUnits(trace)) },
         policies: {
             autoscaler: runPolicy(trace, autoscalerPolicy(s), model),
             step: runPolicy(trace, stepPolicy(s.minShards, s.maxShards), model),
@@ -78,6 +83,7 @@ const r4 = (x: number) => Math.round(x * 10_000) / 10_000;
 
 export interface ReplaySummary {
     oracle: { shardHours: number; costUsd: number };
+    limit: { shardHours: number; costUsd: number };
     policies: Record<PolicyKey, { shardHours: number; throttledMinutes: number; scalingCalls: number; maxCallsIn24h: number; costUsd: number }> & { onDemand: { costUsd: number } };
 }
 
@@ -86,6 +92,7 @@ export function summarise(r: ReplayResult): ReplaySummary {
     const p = (run: PolicyRun) => ({ shardHours: r3(run.shardHours), throttledMinutes: run.throttledMinutes, scalingCalls: run.calls.length, maxCallsIn24h: run.maxCallsIn24h, costUsd: r4(run.costUsd) });
     return {
         oracle: { shardHours: r3(r.oracle.shardHours), costUsd: r4(r.oracle.costUsd) },
+        limit: { shardHours: r3(r.limit.shardHours), costUsd: r4(r.limit.costUsd) },
         policies: {
             autoscaler: p(r.policies.autoscaler),
             step: p(r.policies.step),
