@@ -12,7 +12,8 @@ import { figure, type BenchFigure, type BenchSection } from "./types";
 
 const SEED = 7;
 const LABELS: Record<PolicyKey, string> = {
-    autoscaler: "our autoscaler",
+    autoscaler: "our autoscaler (planning)",
+    reactive: "our reactive autoscaler",
     step: "+1/-1 step policy",
     reference: "reference policy",
     staticPeak: "static at peak",
@@ -29,7 +30,7 @@ export async function autoscalerBench(): Promise<BenchSection> {
     const r = autoscalerReplay();
     const o = r.oracle;
     const figures: BenchFigure[] = [];
-    for (const key of ["autoscaler", "step", "reference", "staticPeak"] as const) {
+    for (const key of ["autoscaler", "reactive", "step", "reference", "staticPeak"] as const) {
         const run = r.policies[key];
         const label = LABELS[key];
         figures.push(figure(`${label}: shard-hours`, "shard-hours", r2(run.shardHours), "oracle", r2(o.shardHours)));

@@ -24,7 +24,8 @@ const USAGE =
     "  --min, --max: the autoscaler's shard bounds (default: the stack's, else 1 and 100); --resharding-minutes: time a resharding takes (default 2)";
 
 const TITLES: Record<PolicyKey, string> = {
-    autoscaler: "Our autoscaler",
+    autoscaler: "Our autoscaler (planning, the default)",
+    reactive: "Our reactive autoscaler (autoscalingPolicy: reactive)",
     step: "+1/-1 step policy (AWS Application Auto Scaling sample)",
     reference: "Reference document's policy (+50 % at 80 %, never scales in)",
     staticPeak: "Static provisioning at the trace's peak",

@@ -4,19 +4,20 @@
 import type { PolicyKey, ReplayResult } from "./replay";
 
 const W = 1280;
-const H = 640;
-const M = { left: 78, right: 270, top: 64, bottom: 150 };
+const H = 700;
+const M = { left: 78, right: 270, top: 64, bottom: 170 };
 const PLOT_W = W - M.left - M.right;
 const PLOT_H = H - M.top - M.bottom;
 
 export const POLICY_STYLE: Record<PolicyKey, { label: string; color: string; dash?: string; width: number }> = {
-    autoscaler: { label: "our autoscaler", color: "#1f6fd1", width: 2.4 },
+    autoscaler: { label: "our autoscaler (planning)", color: "#1f6fd1", width: 2.4 },
+    reactive: { label: "our reactive autoscaler", color: "#00897b", width: 1.6 },
     step: { label: "+1/-1 step (AAS sample)", color: "#e8870e", width: 1.6 },
     reference: { label: "reference (+50 % at 80 %)", color: "#c62828", width: 1.6 },
     staticPeak: { label: "static at peak", color: "#7b3fa0", dash: "7 4", width: 1.6 },
 };
 const LIMIT_COLOR = "#1b5e20";
-const ORDER: PolicyKey[] = ["staticPeak", "reference", "step", "autoscaler"];
+const ORDER: PolicyKey[] = ["staticPeak", "reference", "step", "reactive", "autoscaler"];
 
 const esc = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 const f1 = (x: number) => (Math.round(x * 10) / 10).toString();
@@ -107,7 +108,7 @@ export function replayChartSvg(r: ReplayResult, title: string): string {
     // Throttled minutes: one strip per policy under the axis.
     const stripTop = M.top + PLOT_H + 52;
     out.push(`<text x="${M.left}" y="${stripTop - 6}" fill="#333">throttled minutes (write or read demand above capacity)</text>`);
-    const strips: PolicyKey[] = ["autoscaler", "step", "reference", "staticPeak"];
+    const strips: PolicyKey[] = ["autoscaler", "reactive", "step", "reference", "staticPeak"];
     strips.forEach((k, i) => {
         const top = stripTop + i * 14;
         const run = r.policies[k];
@@ -145,7 +146,7 @@ export function replayChartSvg(r: ReplayResult, title: string): string {
         out.push(`<text x="${lx + 34}" y="${ly}">${esc(st.label)}</text>`);
         out.push(`<text x="${lx + 34}" y="${ly + 16}" fill="#555" font-size="11">${f1(run.shardHours)} shard-h (${(run.shardHours / r.oracle.shardHours).toFixed(2)}x oracle, ${(run.shardHours / r.limit.shardHours).toFixed(2)}x limit)</text>`);
         out.push(`<text x="${lx + 34}" y="${ly + 30}" fill="#555" font-size="11">${run.throttledMinutes} throttled min, ${run.calls.length} calls</text>`);
-        ly += 50;
+        ly += 46;
     }
     out.push(`<text x="${lx}" y="${ly}" fill="#555" font-size="11">on-demand: no shards;</text>`);
     out.push(`<text x="${lx}" y="${ly + 14}" fill="#555" font-size="11">cost $${r.policies.onDemand.costUsd.toFixed(2)} vs oracle $${r.oracle.costUsd.toFixed(2)}</text>`);

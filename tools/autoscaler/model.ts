@@ -43,6 +43,11 @@ export interface ModelOptions {
     reshardingDelayMinutes?: number;
     /** @default 1 */
     metricsLagMinutes?: number;
+    /**
+     * Minutes before the trace whose metrics the policy can read (CloudWatch keeps 15 days, whenever
+     * the autoscaler was deployed), served in full; not replayed or counted.
+     */
+    history?: readonly DemandMinute[];
 }
 
 /** What a policy sees at the start of a minute. */
@@ -54,7 +59,7 @@ export interface PolicyView {
     /** Open shards serving now (the old count while UPDATING). */
     shards: number;
     updating: boolean;
-    /** Metrics of served minutes; only indexes below `visible` are published yet. */
+    /** Metrics of the history, then of served minutes; only indexes below `visible` are published yet. */
     observed: readonly MinuteMetrics[];
     visible: number;
     /** Accepted calls so far (the minute each was made at). */
@@ -146,7 +151,8 @@ export function runPolicy(trace: Trace, policy: Policy, options: ModelOptions): 
     const lag = options.metricsLagMinutes ?? 1;
     const n = trace.minutes.length;
     const shardsSeries = new Int32Array(n);
-    const observed: MinuteMetrics[] = [];
+    const observed: MinuteMetrics[] = (options.history ?? []).map((d) => serveMinute(d, oracleShards(d)).metrics);
+    const seen = observed.length;
     const calls: ScalingCallRecord[] = [];
     const refused: RefusedCall[] = [];
     let shards = options.startShards;
@@ -164,7 +170,7 @@ export function runPolicy(trace: Trace, policy: Policy, options: ModelOptions): 
             pending = undefined;
         }
         const updating = pending !== undefined;
-        const target = policy.decide({ minute: m, now: t0 + m * 60_000, shards, updating, observed, visible: Math.max(0, m - lag), calls });
+        const target = policy.decide({ minute: m, now: t0 + m * 60_000, shards, updating, observed, visible: Math.max(0, seen + m - lag), calls });
         if (target !== undefined && target !== shards) {
             const error = callProblem(calls, m, updating, shards, target);
             if (error !== undefined) refused.push({ minute: m, from: shards, to: target, error });

@@ -3,7 +3,7 @@ import { shardsToCarry } from "../../functions/autoscaler/decision";
 import { type AutoscalerSettings } from "../../functions/autoscaler/settings";
 import { type LimitRun, runLimit } from "./limit";
 import { demandShards, onDemandCost, type OracleRun, type PolicyRun, provisionedCost, runOracle, runPolicy, type Trace, tracePutPayloadUnits } from "./model";
-import { autoscalerPolicy, referencePolicy, staticPolicy, stepPolicy } from "./policies";
+import { autoscalerPolicy, planningPolicy, referencePolicy, staticPolicy, stepPolicy } from "./policies";
 
 export interface ReplayOptions {
     settings: AutoscalerSettings;
@@ -13,9 +13,12 @@ export interface ReplayOptions {
     reshardingDelayMinutes?: number;
     /** @default 1 */
     metricsLagMinutes?: number;
+    /** The trace's first minutes are history the policies can read, not replayed (see ModelOptions.history). @default 0 */
+    historyMinutes?: number;
 }
 
-export const POLICY_KEYS = ["autoscaler", "step", "reference", "staticPeak"] as const;
+/** `autoscaler` is the default policy (planning); `reactive` the one it replaced, still selectable. */
+export const POLICY_KEYS = ["autoscaler", "reactive", "step", "reference", "staticPeak"] as const;
 export type PolicyKey = (typeof POLICY_KEYS)[number];
 
 export interface ReplayResult {
@@ -38,13 +41,16 @@ export function defaultStartShards(trace: Trace, s: AutoscalerSettings): number 
     return Math.min(s.maxShards, Math.max(s.minShards, shardsToCarry(firstHour, s.scaleOutTargetPercent / 100), 1));
 }
 
-export function replayAll(trace: Trace, options: ReplayOptions): ReplayResult {
-    if (trace.minutes.length === 0) throw new Error("the trace has no minutes");
+export function replayAll(full: Trace, options: ReplayOptions): ReplayResult {
+    const h = options.historyMinutes ?? 0;
+    const history = full.minutes.slice(0, h);
+    const trace = { name: full.name, minutes: full.minutes.slice(h) };
+    if (trace.minutes.length === 0) throw new Error("the trace has no minutes after its history");
     const s = options.settings;
     const startShards = options.startShards ?? defaultStartShards(trace, s);
     const delay = options.reshardingDelayMinutes ?? 2;
     const lag = options.metricsLagMinutes ?? 1;
-    const model = { startShards, reshardingDelayMinutes: delay, metricsLagMinutes: lag };
+    const model = { startShards, reshardingDelayMinutes: delay, metricsLagMinutes: lag, history };
     const oracle = runOracle(trace);
     const limit = runLimit(oracle.shards, { reshardingDelayMinutes: delay });
     const peak = oracle.shards.reduce((n, x) => Math.max(n, x), 1);
@@ -69,7 +75,8 @@ export function replayAll(trace: Trace, options: ReplayOptions): ReplayResult {
         oracle,
         limit: { ...limit, costUsd: provisionedCost(limit.shardHours, tracePutPayloadUnits(trace)) },
         policies: {
-            autoscaler: runPolicy(trace, autoscalerPolicy(s), model),
+            autoscaler: runPolicy(trace, planningPolicy(s), model),
+            reactive: runPolicy(trace, autoscalerPolicy(s), model),
             step: runPolicy(trace, stepPolicy(s.minShards, s.maxShards), model),
             reference: runPolicy(trace, referencePolicy(), model),
             staticPeak: runPolicy(trace, staticPolicy(), { ...model, startShards: peak }),
@@ -95,6 +102,7 @@ export function summarise(r: ReplayResult): ReplaySummary {
         limit: { shardHours: r3(r.limit.shardHours), costUsd: r4(r.limit.costUsd) },
         policies: {
             autoscaler: p(r.policies.autoscaler),
+            reactive: p(r.policies.reactive),
             step: p(r.policies.step),
             reference: p(r.policies.reference),
             staticPeak: p(r.policies.staticPeak),
