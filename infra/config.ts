@@ -94,7 +94,8 @@ export interface Settings {
     kcl: { applicationName: string | undefined; trustedPrincipals: string[] };
     /** What the stream is expected to carry (0 = not declared): sizes shards, the cost estimate, the policy check. */
     workload: { recordsPerSecond: number; averageRecordBytes: number };
-    autoscaling: { enabled: boolean; minShards: number; maxShards: number };
+    /** policy: "planning" (forecast and plan, the default) or "reactive" (the threshold rules alone). */
+    autoscaling: { enabled: boolean; minShards: number; maxShards: number; policy: "planning" | "reactive" };
     replication: { region: string | undefined };
     network: { vpcId: string | undefined; subnetIds: string[]; lambdasInVpc: boolean };
     analytics: { artifactBucket: string; artifactKey: string; parallelism: number; parallelismPerKpu: number; autoScaling: boolean } | undefined;
@@ -154,6 +155,7 @@ export const DEFAULTS = {
     autoscalingEnabled: false,
     autoscalingMinShards: 1,
     autoscalingMaxShards: 64,
+    autoscalingPolicy: "planning" as "planning" | "reactive",
     replicaRegion: "",
     vpcId: "",
     vpcSubnetIds: [] as string[],
@@ -320,6 +322,7 @@ export function parseSettings(raw: RawConfig, stack: string, awsRegion?: string)
     const autoscalingEnabled = r.boolean("autoscalingEnabled", DEFAULTS.autoscalingEnabled);
     const minShards = r.integer("autoscalingMinShards", { min: 1, max: 10_000, unit: "shards" }, DEFAULTS.autoscalingMinShards);
     const maxShards = r.integer("autoscalingMaxShards", { min: 1, max: 10_000, unit: "shards" }, DEFAULTS.autoscalingMaxShards);
+    const autoscalingPolicy = r.oneOf("autoscalingPolicy", ["planning", "reactive"] as const, DEFAULTS.autoscalingPolicy);
     if (autoscalingEnabled && mode !== "PROVISIONED") {
         r.problem("autoscalingEnabled", true, "applies only when streamMode is PROVISIONED (on-demand streams scale themselves)");
     }
@@ -394,7 +397,7 @@ export function parseSettings(raw: RawConfig, stack: string, awsRegion?: string)
         archive: { bufferSizeMb, bufferIntervalSeconds, transitionDays, expirationDays, freshnessAlarmSeconds },
         kcl: { applicationName: kclApplicationName, trustedPrincipals: kclTrustedPrincipals },
         workload: { recordsPerSecond, averageRecordBytes },
-        autoscaling: { enabled: autoscalingEnabled, minShards, maxShards },
+        autoscaling: { enabled: autoscalingEnabled, minShards, maxShards, policy: autoscalingPolicy },
         replication: { region: replicaRegion },
         network: { vpcId, subnetIds, lambdasInVpc },
         analytics:

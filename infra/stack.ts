@@ -165,6 +165,7 @@ export function buildStack(settings: Settings): Outputs {
             alertsTopicArn: alerts.topic.arn,
             minShards: settings.autoscaling.minShards,
             maxShards: settings.autoscaling.maxShards,
+            policy: settings.autoscaling.policy,
             accountId: context.accountId,
             logRetentionDays: settings.logRetentionDays,
             alarmEvaluationPeriods: settings.alarms.evaluationPeriods,

@@ -61,7 +61,7 @@ function report(r: ReplayResult, format: string, notes: string[], startGiven: bo
     const lines = [
         `Replay of ${r.trace.name} (${format}): ${int(r.trace.minutes)} minutes, ${when(r.trace.start)} to ${when(r.trace.end)} UTC`,
         `Demand: peak ${num(r.trace.peakDemandShards)} shard-equivalents; ${int(r.trace.records)} records, ${bytes(r.trace.bytes)} written`,
-        `Model: start ${r.startShards} shard(s)${startGiven ? "" : " (no --shards: enough for the first hour at the scale-out target)"}; per shard 1 MiB/s and 1,000 records/s written, 2 MiB/s read; UpdateShardCount at most 10 calls per rolling 24 h, ` +
+        `Model: start ${r.startShards} shard(s)${startGiven ? "" : " (no --shards or stack shardCount: enough for the first hour at the scale-out target)"}; per shard 1 MiB/s and 1,000 records/s written, 2 MiB/s read; UpdateShardCount at most 10 calls per rolling 24 h, ` +
             `half to double per call; a resharding takes ${r.reshardingDelayMinutes} min (the old count holds); a minute's metrics are seen ${r.metricsLagMinutes} min after it ends`,
         `Our autoscaler: shards ${s.minShards}-${s.maxShards}; scale out when a minute reaches ${s.highWaterPercent}%, to run the busiest of the last ${s.scaleOutWindowMinutes} min at ${s.scaleOutTargetPercent}%; ` +
             `scale in below ${s.lowWaterPercent}% for ${s.scaleInWindowMinutes} min to ${s.scaleInTargetPercent}%; cool-downs ${s.scaleOutCooldownMinutes} min (out), ${s.scaleInCooldownMinutes} min (in); ` +
@@ -109,7 +109,7 @@ function report(r: ReplayResult, format: string, notes: string[], startGiven: bo
 /** shardCount, autoscalingMinShards and autoscalingMaxShards of a stack (over Pulumi.yaml's defaults). */
 async function stackBounds(stack: string): Promise<{ shardCount?: number; minShards?: number; maxShards?: number }> {
     // Loaded only with --stack: the stack reader brings the Pulumi SDK with it.
-    const { readStackConfig, StackFileError } = await import("./lib/synth");
+    const { readStackConfig, StackFileError } = await import("./lib/synth.js");
     let config: Record<string, string>;
     try {
         config = readStackConfig(stack);

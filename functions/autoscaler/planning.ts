@@ -104,7 +104,7 @@ function plan(input: PlanningInput, f: Extract<Forecast, { usable: true }>): Dec
         withSchedule: true,
     });
     const peakBlock = need.indexOf(Math.max(...need));
-    const basis = `${f.basis} forecast at ${x2(f.level)} the usual level, error factor ${x2(f.errorFactor)}; the next 24 h peak at ${need[peakBlock]} shards around ${hhmm(now + peakBlock * len * MINUTE)}`;
+    const basis = `${f.basis} forecast at ${x2(f.level)} the usual level, error factor ${x2(f.errorFactor)}; the next 24 h reach their peak of ${need[peakBlock]} shards at ${hhmm(now + peakBlock * len * MINUTE)}`;
     if (!result.counts || !result.calls) return guard(input, `no plan carries the forecast with the calls left outside the reserve (${basis}; ${budget})`);
     const counts = result.counts;
     const changes: string[] = [];

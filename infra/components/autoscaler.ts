@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 // The function's own environment contract (names, defaults, validation): a plain module, no runtime dependencies.
 import { autoscalerEnvironment, ENV } from "../../functions/autoscaler/config";
+import type { AutoscalingPolicy } from "../../functions/autoscaler/planning";
 import { alarmArgs, anyOccurrence } from "../lib/alarms";
 import { assumedBy, policyDocument } from "../lib/iam";
 import { StreamingFunction } from "./streaming-function";
@@ -15,6 +16,8 @@ export interface AutoscalerArgs {
     alertsTopicArn: pulumi.Input<string>;
     minShards: number;
     maxShards: number;
+    /** @default "planning" */
+    policy?: AutoscalingPolicy;
     accountId: pulumi.Input<string>;
     logRetentionDays?: number;
     alarmEvaluationPeriods: number;
@@ -54,7 +57,7 @@ export class Autoscaler extends pulumi.ComponentResource {
                     { Sid: "EncryptDecisions", Effect: "Allow", Action: ["kms:GenerateDataKey", "kms:Decrypt"], Resource: args.kmsKeyArn },
                 ],
                 environment: {
-                    ...autoscalerEnvironment({ streamName: args.streamName, alertsTopicArn: "", settings: { minShards: args.minShards, maxShards: args.maxShards } }),
+                    ...autoscalerEnvironment({ streamName: args.streamName, alertsTopicArn: "", policy: args.policy, settings: { minShards: args.minShards, maxShards: args.maxShards } }),
                     [ENV.alertsTopicArn]: args.alertsTopicArn,
                     POWERTOOLS_SERVICE_NAME: "autoscaler",
                     POWERTOOLS_METRICS_NAMESPACE: "StreamingPipeline",

@@ -134,8 +134,8 @@ describe("replay model: hand-computed traces", () => {
         assert.deepEqual(Object.keys(s), ["oracle", "limit", "policies"]);
         assert.deepEqual(Object.keys(s.oracle), ["shardHours", "costUsd"]);
         assert.deepEqual(Object.keys(s.limit), ["shardHours", "costUsd"]);
-        assert.deepEqual(Object.keys(s.policies), ["autoscaler", "step", "reference", "staticPeak", "onDemand"]);
-        for (const k of ["autoscaler", "step", "reference", "staticPeak"] as const) assert.deepEqual(Object.keys(s.policies[k]), ["shardHours", "throttledMinutes", "scalingCalls", "maxCallsIn24h", "costUsd"]);
+        assert.deepEqual(Object.keys(s.policies), ["autoscaler", "reactive", "step", "reference", "staticPeak", "onDemand"]);
+        for (const k of ["autoscaler", "reactive", "step", "reference", "staticPeak"] as const) assert.deepEqual(Object.keys(s.policies[k]), ["shardHours", "throttledMinutes", "scalingCalls", "maxCallsIn24h", "costUsd"]);
         assert.deepEqual(Object.keys(s.policies.onDemand), ["costUsd"]);
         assert.equal(s.policies.autoscaler.shardHours, Math.round(((2 * 14 + 4 * 16) / 60) * 1000) / 1000);
         assert.equal(s.policies.staticPeak.throttledMinutes, 0);

@@ -127,7 +127,7 @@ describe("npm run autoscaler:replay", function () {
         // The limit sits between the oracle and every policy that throttles nothing, with its ratio to the oracle.
         assert.match(r.stdout, /Limit: the fewest shard-hours of any schedule that throttles no minute/);
         assert.match(r.stdout, /Limit:[^]*\n  shard-hours +[\d.]+ \(1\.\d\dx oracle\)/);
-        for (const title of ["Our autoscaler", "+1/-1 step policy (AWS Application Auto Scaling sample)", "Reference document's policy (+50 % at 80 %, never scales in)", "Static provisioning at the trace's peak", "On-demand"]) {
+        for (const title of ["Our autoscaler (planning, the default)", "Our reactive autoscaler (autoscalingPolicy: reactive)", "+1/-1 step policy (AWS Application Auto Scaling sample)", "Reference document's policy (+50 % at 80 %, never scales in)", "Static provisioning at the trace's peak", "On-demand"]) {
             assert.ok(r.stdout.includes(`\n${title}\n  figure`), `table for ${title}`);
         }
         for (const row of ["shard-hours", "throttled minutes", "records throttled", "bytes throttled", "scaling calls", "most calls in any 24 h", "cost USD"]) {
@@ -142,10 +142,26 @@ describe("npm run autoscaler:replay", function () {
         assert.match(r.stdout, /Chart written to /);
         const chart = fs.readFileSync(svg, "utf8");
         assert.match(chart, /^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
-        for (const text of ["Autoscaler replay: surge.csv", "time (UTC)", "shards (1 shard = 1 MiB/s or 1,000 records/s written)", "legend", "demand (shard-equivalents)", "our autoscaler", "+1/-1 step (AAS sample)", "reference (+50 % at 80 %)", "static at peak", "throttled minutes", "limit (perfect foresight, API limits)"]) {
+        for (const text of ["Autoscaler replay: surge.csv", "time (UTC)", "shards (1 shard = 1 MiB/s or 1,000 records/s written)", "legend", "demand (shard-equivalents)", "our autoscaler (planning)", "our reactive autoscaler", "+1/-1 step (AAS sample)", "reference (+50 % at 80 %)", "static at peak", "throttled minutes", "limit (perfect foresight, API limits)"]) {
             assert.ok(chart.includes(text.replace(/&/g, "&amp;")), `chart has "${text}"`);
         }
         assert.ok(chart.trimEnd().endsWith("</svg>"));
+    });
+
+    it("--stack reads the stack's start and bounds; a peak above --max is named", () => {
+        const csv = path.join(tmp, "surge-stack.csv");
+        fs.writeFileSync(csv, dayCsv());
+        const prod = runTool("autoscaler-replay.ts", ["--metrics", csv, "--stack", "prod"]);
+        assert.equal(prod.status, 0, prod.stderr);
+        // Pulumi.prod.yaml: shardCount 4, autoscalingMinShards 2, autoscalingMaxShards 64.
+        assert.match(prod.stdout, /Model: start 4 shard\(s\)/);
+        assert.match(prod.stdout, /Our autoscaler: shards 2-64;/);
+        const capped = runTool("autoscaler-replay.ts", ["--metrics", csv, "--max", "2", "--shards", "1"]);
+        assert.equal(capped.status, 0, capped.stderr);
+        assert.match(capped.stdout, /Note: the trace's peak at 2025-11-03 10:00 UTC needs 4 shards, above --max 2/);
+        const unknown = runTool("autoscaler-replay.ts", ["--metrics", csv, "--stack", "nope"]);
+        assert.equal(unknown.status, 2);
+        assert.match(unknown.stderr, /--stack nope: No stack file Pulumi\.nope\.yaml; stacks: /);
     });
 
     it("--json prints exactly the documented object", () => {
@@ -158,8 +174,8 @@ describe("npm run autoscaler:replay", function () {
         assert.deepEqual(Object.keys(doc.oracle!), ["shardHours", "costUsd"]);
         assert.deepEqual(Object.keys(doc.limit!), ["shardHours", "costUsd"]);
         assert.ok(doc.limit!.shardHours! >= doc.oracle!.shardHours!);
-        assert.deepEqual(Object.keys(doc.policies!), ["autoscaler", "step", "reference", "staticPeak", "onDemand"]);
-        for (const k of ["autoscaler", "step", "reference", "staticPeak"]) assert.deepEqual(Object.keys(doc.policies![k]!), ["shardHours", "throttledMinutes", "scalingCalls", "maxCallsIn24h", "costUsd"]);
+        assert.deepEqual(Object.keys(doc.policies!), ["autoscaler", "reactive", "step", "reference", "staticPeak", "onDemand"]);
+        for (const k of ["autoscaler", "reactive", "step", "reference", "staticPeak"]) assert.deepEqual(Object.keys(doc.policies![k]!), ["shardHours", "throttledMinutes", "scalingCalls", "maxCallsIn24h", "costUsd"]);
         assert.deepEqual(Object.keys(doc.policies!.onDemand!), ["costUsd"]);
         assert.equal(doc.oracle!.shardHours, 0.1); // 1 shard x 6 minutes
         assert.match(r.stderr, /note: ignored series PutRecords\.Latency/);
