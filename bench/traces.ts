@@ -4,7 +4,7 @@
 // 5x spikes of various lengths (one shorter than a resharding) and a night when the consumer falls
 // behind (iterator age high: no scale-in then). Record size drifts over the day so the binding limit
 // switches between records/s (small records) and bytes/s (large records).
-import type { DemandMinute, Trace } from "../functions/autoscaler/sim/model";
+import type { DemandMinute, Trace } from "../tools/autoscaler/model";
 import { seededRandom } from "../tools/lib/seeded-random";
 
 export interface TraceEvent {
@@ -98,4 +98,63 @@ export function syntheticWeek(options: SyntheticTraceOptions = {}): SyntheticTra
         minutes,
         events: [...ramps.map(({ kind, start: s, minutes: n, factor: f }) => ({ kind, start: s, minutes: n, factor: f })), ...spikes, ...lag].sort((a, b) => a.start - b.start),
     };
+}
+
+/** The trace families the autoscaler is measured on (bench and tests), each generated from a seed. */
+export const TRACE_FAMILIES = ["diurnal-bytes", "diurnal-records", "spiky", "growth", "flat", "random-walk", "synthetic-week"] as const;
+export type TraceFamily = (typeof TRACE_FAMILIES)[number];
+
+const MiB = 1024 * 1024;
+
+/**
+ * `days` of one trace family (default 16: the bench replays the last 7 and gives the first 9 as the
+ * history CloudWatch already holds when the replay starts). Demand in shard-equivalents per minute, turned into records and bytes:
+ * - diurnal-bytes: a weekday/weekend diurnal cycle peaking near 24 shards, 8 KB records (bytes bind);
+ * - diurnal-records: the same shape with 200-byte records (records/s bind), peak near 30 shards;
+ * - spiky: a flat 6 shards with 1-3 seeded spikes a day of 2-5x lasting 2-45 minutes;
+ * - growth: 4 shards growing steadily to 20 over the trace, a mild diurnal ripple;
+ * - flat: 8 shards with +-5 % noise;
+ * - random-walk: a geometric random walk between 1 and 40 shards (no seasonality at all);
+ * - synthetic-week: the benchmark's built-in trace (syntheticWeek) over the same days.
+ */
+export function traceFamily(family: TraceFamily, seed: number, days = 16): Trace {
+    if (family === "synthetic-week") return syntheticWeek({ seed, days });
+    const rand = seededRandom(seed * 7_919 + TRACE_FAMILIES.indexOf(family));
+    const total = days * 1_440;
+    const start = Date.UTC(2025, 10, 3);
+    const noise = (amp: number) => 1 + amp * (rand() + rand() + rand() - 1.5);
+    const diurnal = (m: number) => {
+        const hour = (m % 1_440) / 60;
+        return (0.2 + 0.8 * ((1 - Math.cos((2 * Math.PI * (hour - 3.5)) / 24)) / 2) ** 1.5) * (WEEKDAY_FACTOR[Math.floor(m / 1_440) % 7] as number);
+    };
+    const spikes: { at: number; len: number; factor: number }[] = [];
+    if (family === "spiky") {
+        for (let d = 0; d < days; d++) {
+            const count = 1 + Math.floor(rand() * 3);
+            for (let k = 0; k < count; k++) spikes.push({ at: d * 1_440 + Math.floor(rand() * 1_440), len: 2 + Math.floor(rand() * 44), factor: 2 + rand() * 3 });
+        }
+    }
+    let walk = 10;
+    const recordBytes = family === "diurnal-bytes" ? 8_192 : family === "diurnal-records" ? 200 : 1_000;
+    const minutes: DemandMinute[] = [];
+    for (let m = 0; m < total; m++) {
+        let shards: number;
+        if (family === "diurnal-bytes") shards = 24 * diurnal(m) * noise(0.08);
+        else if (family === "diurnal-records") shards = 30 * diurnal(m) * noise(0.08);
+        else if (family === "growth") shards = (4 + (16 * m) / total) * (1 + 0.15 * Math.sin((2 * Math.PI * m) / 1_440)) * noise(0.06);
+        else if (family === "flat") shards = 8 * noise(0.066);
+        else if (family === "random-walk") {
+            walk = Math.min(40, Math.max(1, walk * Math.exp(0.02 * (rand() + rand() + rand() - 1.5))));
+            shards = walk;
+        } else {
+            shards = 6 * noise(0.08);
+            for (const s of spikes) if (m >= s.at && m < s.at + s.len) shards *= s.factor;
+        }
+        // Shard-equivalents to traffic: the binding limit is the family's (bytes for large records, records for small).
+        const bytesPerMinute = recordBytes >= 1_049 ? shards * 60 * MiB : shards * 60_000 * recordBytes;
+        const records = Math.round(bytesPerMinute / recordBytes);
+        const bytes = records * recordBytes;
+        minutes.push({ start: start + m * 60_000, records, bytes, readBytes: bytes, iteratorAgeMs: 500 });
+    }
+    return { name: `${family} (seed ${seed}, ${days} days)`, minutes };
 }

@@ -104,7 +104,7 @@ export interface Settings {
     /** What the stream is expected to carry (0 = not declared): sizes shards, the cost estimate, the policy check. */
     workload: { recordsPerSecond: number; averageRecordBytes: number };
     /** `reservedConcurrency` 0 = none reserved: the autoscaler's own lock alone keeps runs apart. */
-    autoscaling: { enabled: boolean; minShards: number; maxShards: number; reservedConcurrency: number };
+    autoscaling: { enabled: boolean; minShards: number; maxShards: number; reservedConcurrency: number; policy: "planning" | "reactive" };
     /** `capacity`: the replica stream ON_DEMAND, or shaped (and autoscaled) like the primary. */
     replication: { region: string | undefined; capacity: ReplicaCapacity };
     network: { vpcId: string | undefined; subnetIds: string[]; lambdasInVpc: boolean };
@@ -167,6 +167,7 @@ export const DEFAULTS = {
     autoscalingMinShards: 1,
     autoscalingMaxShards: 64,
     autoscalingReservedConcurrency: 1,
+    autoscalingPolicy: "planning" as "planning" | "reactive",
     replicaRegion: "",
     replicaCapacity: "ON_DEMAND" as ReplicaCapacity,
     vpcId: "",
@@ -371,6 +372,7 @@ export function parseSettings(raw: RawConfig, stack: string, context?: StackCont
     const autoscalingEnabled = r.boolean("autoscalingEnabled", DEFAULTS.autoscalingEnabled);
     const minShards = r.integer("autoscalingMinShards", { min: 1, max: 10_000, unit: "shards" }, DEFAULTS.autoscalingMinShards);
     const maxShards = r.integer("autoscalingMaxShards", { min: 1, max: 10_000, unit: "shards" }, DEFAULTS.autoscalingMaxShards);
+    const autoscalingPolicy = r.oneOf("autoscalingPolicy", ["planning", "reactive"] as const, DEFAULTS.autoscalingPolicy);
     if (autoscalingEnabled && mode !== "PROVISIONED") {
         r.problem("autoscalingEnabled", true, "applies only when streamMode is PROVISIONED (on-demand streams scale themselves)");
     }
@@ -454,7 +456,7 @@ export function parseSettings(raw: RawConfig, stack: string, context?: StackCont
         archive: { bufferSizeMb, bufferIntervalSeconds, transitionDays, expirationDays, freshnessAlarmSeconds, quarantineRetentionDays },
         kcl: { applicationName: kclApplicationName, trustedPrincipals: kclTrustedPrincipals },
         workload: { recordsPerSecond, averageRecordBytes },
-        autoscaling: { enabled: autoscalingEnabled, minShards, maxShards, reservedConcurrency },
+        autoscaling: { enabled: autoscalingEnabled, minShards, maxShards, reservedConcurrency, policy: autoscalingPolicy },
         replication: { region: replicaRegion, capacity: replicaCapacity },
         network: { vpcId, subnetIds, lambdasInVpc },
         analytics:

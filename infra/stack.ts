@@ -175,6 +175,7 @@ export function buildStack(settings: Settings, providerSettings = carriedProvide
             minShards: autoscaling.minShards,
             maxShards: autoscaling.maxShards,
             reservedConcurrency: autoscaling.reservedConcurrency,
+            policy: autoscaling.policy,
             accountId: context.accountId,
             deletionProtection: settings.deletionProtection,
             logRetentionDays: settings.logRetentionDays,
@@ -206,6 +207,7 @@ export function buildStack(settings: Settings, providerSettings = carriedProvide
                             minShards: autoscaling.minShards,
                             maxShards: autoscaling.maxShards,
                             reservedConcurrency: autoscaling.reservedConcurrency,
+                            policy: autoscaling.policy,
                             deletionProtection: settings.deletionProtection,
                             alarmEvaluationPeriods: settings.alarms.evaluationPeriods,
                         }

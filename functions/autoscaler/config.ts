@@ -1,5 +1,6 @@
 // The autoscaler function's configuration from its environment. The infra component builds the
 // environment with `autoscalerEnvironment` (same names, same defaults), so the two never drift.
+import { AUTOSCALING_POLICIES, type AutoscalingPolicy } from "./planning";
 import { AUTOSCALER_DEFAULTS, type AutoscalerSettings, SETTING_RANGES, settingsProblems } from "./settings";
 
 /** Environment variable of each setting. */
@@ -26,7 +27,11 @@ export const ENV = Object.freeze({
     dryRun: "AUTOSCALER_DRY_RUN",
     /** DynamoDB table of the autoscaler's lock (lock.ts); unset: no lock (reserved concurrency 1 keeps runs apart). */
     lockTable: "AUTOSCALER_LOCK_TABLE",
+    /** "planning" (default: forecast and plan, reactive guard) or "reactive" (the threshold rules alone). */
+    policy: "AUTOSCALER_POLICY",
 });
+
+export const DEFAULT_POLICY: AutoscalingPolicy = "planning";
 
 export interface AutoscalerConfig {
     streamName: string;
@@ -34,6 +39,7 @@ export interface AutoscalerConfig {
     dryRun: boolean;
     /** Table of the run lock, when there is one. */
     lockTable?: string;
+    policy: AutoscalingPolicy;
     settings: AutoscalerSettings;
 }
 
@@ -43,11 +49,13 @@ export class ConfigError extends Error {}
  * The environment for the function: stream, topic, and every setting (defaults filled in), as strings.
  * Throws ConfigError listing every invalid setting.
  */
-export function autoscalerEnvironment(args: { streamName: string; alertsTopicArn: string; dryRun?: boolean; settings?: Partial<AutoscalerSettings> }): Record<string, string> {
+export function autoscalerEnvironment(args: { streamName: string; alertsTopicArn: string; dryRun?: boolean; policy?: AutoscalingPolicy; settings?: Partial<AutoscalerSettings> }): Record<string, string> {
     const settings = { ...AUTOSCALER_DEFAULTS, ...Object.fromEntries(Object.entries(args.settings ?? {}).filter(([, v]) => v !== undefined)) } as AutoscalerSettings;
     const problems = settingsProblems(settings);
     if (problems.length > 0) throw new ConfigError(`invalid autoscaler settings:\n  ${problems.join("\n  ")}`);
-    const env: Record<string, string> = { [ENV.streamName]: args.streamName, [ENV.alertsTopicArn]: args.alertsTopicArn, [ENV.dryRun]: String(args.dryRun ?? false) };
+    const policy = args.policy ?? DEFAULT_POLICY;
+    if (!AUTOSCALING_POLICIES.includes(policy)) throw new ConfigError(`invalid autoscaling policy ${String(policy)}: must be one of ${AUTOSCALING_POLICIES.join(", ")}`);
+    const env: Record<string, string> = { [ENV.streamName]: args.streamName, [ENV.alertsTopicArn]: args.alertsTopicArn, [ENV.dryRun]: String(args.dryRun ?? false), [ENV.policy]: policy };
     for (const key of Object.keys(SETTING_ENV) as (keyof AutoscalerSettings)[]) env[SETTING_ENV[key]] = String(settings[key]);
     return env;
 }
@@ -65,6 +73,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): A
     if (alertsTopicArn && !/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]+(\.fifo)?$/.test(alertsTopicArn)) problems.push(`${ENV.alertsTopicArn}=${alertsTopicArn} is not an SNS topic ARN`);
     const dryRunRaw = env[ENV.dryRun]?.trim() ?? "false";
     if (dryRunRaw !== "true" && dryRunRaw !== "false") problems.push(`${ENV.dryRun}=${dryRunRaw}: must be true or false`);
+    const policy = (env[ENV.policy]?.trim() || DEFAULT_POLICY) as AutoscalingPolicy;
+    if (!AUTOSCALING_POLICIES.includes(policy)) problems.push(`${ENV.policy}=${policy}: must be one of ${AUTOSCALING_POLICIES.join(", ")}`);
 
     const settings: AutoscalerSettings = { ...AUTOSCALER_DEFAULTS };
     for (const key of Object.keys(SETTING_ENV) as (keyof AutoscalerSettings)[]) {
@@ -79,5 +89,5 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): A
     const lockTable = env[ENV.lockTable]?.trim() || undefined;
     if (lockTable !== undefined && !/^[\w.-]{3,255}$/.test(lockTable)) problems.push(`${ENV.lockTable}=${lockTable} is not a DynamoDB table name`);
     if (problems.length > 0) throw new ConfigError(`autoscaler configuration:\n  ${problems.join("\n  ")}`);
-    return { streamName, alertsTopicArn, dryRun: dryRunRaw === "true", ...(lockTable ? { lockTable } : {}), settings };
+    return { streamName, alertsTopicArn, dryRun: dryRunRaw === "true", policy, ...(lockTable ? { lockTable } : {}), settings };
 }

@@ -14,12 +14,14 @@ import {
 } from "@aws-sdk/client-kinesis";
 import { PublishCommand, type SNSClient } from "@aws-sdk/client-sns";
 import type { AutoscalerConfig } from "./config";
-import { type Decision, decide, type MinuteMetrics } from "./decision";
+import { type Decision, decide, minuteDemand, type MinuteMetrics } from "./decision";
+import { FORECAST } from "./forecast";
 import { parseTrigger, type Trigger } from "./events";
 import { callsInWindow, decodeHistory, encodeHistory, HISTORY_TAG_KEY, type ScalingCall } from "./history";
 import { UPDATE_SHARD_COUNT } from "./limits";
 import type { RunLock } from "./lock";
-import { metricDataRequest, metricWindow, parseMetricData, UNPUBLISHED_MINUTES } from "./metrics";
+import { metricDataRequest, metricWindow, parseMetricData, requestWindows, UNPUBLISHED_MINUTES } from "./metrics";
+import { decidePlanning } from "./planning";
 
 export interface AutoscalerDeps {
     kinesis: KinesisClient;
@@ -73,12 +75,14 @@ export function createHandler(deps: AutoscalerDeps) {
     async function readMetrics(minutes: number, at: number): Promise<MinuteMetrics[]> {
         const window = metricWindow(at, minutes);
         const results: MetricDataResult[] = [];
-        let token: string | undefined;
-        do {
-            const page = await cloudwatch.send(new GetMetricDataCommand(metricDataRequest(stream, window, token)));
-            results.push(...(page.MetricDataResults ?? []));
-            token = page.NextToken;
-        } while (token !== undefined);
+        for (const part of requestWindows(window)) {
+            let token: string | undefined;
+            do {
+                const page = await cloudwatch.send(new GetMetricDataCommand(metricDataRequest(stream, part, token)));
+                results.push(...(page.MetricDataResults ?? []));
+                token = page.NextToken;
+            } while (token !== undefined);
+        }
         const parsed = parseMetricData(results, window);
         if (parsed.ignored.length > 0) logger.warn("metric datapoints ignored", { ignored: parsed.ignored.slice(0, 20) });
         return parsed.minutes;
@@ -116,14 +120,19 @@ export function createHandler(deps: AutoscalerDeps) {
             const busy = state.status !== "ACTIVE" || state.mode !== "PROVISIONED";
             // A stream that is not ACTIVE and PROVISIONED is left alone: no metrics read, no tag read.
             const history = busy ? { raw: undefined, calls: [] } : await readHistory();
-            // The window plus the newest minutes CloudWatch may not have published yet.
-            const minutes = busy ? [] : await readMetrics(config.settings.scaleInWindowMinutes + UNPUBLISHED_MINUTES, at);
-            const decision = decide({ now: at, stream: state, minutes, history: history.calls, settings: config.settings });
+            // The window plus the newest minutes CloudWatch may not have published yet; planning reads
+            // 14 days (the newest minutes included), which is one GetMetricData request.
+            const planning = config.policy === "planning";
+            const span = planning ? FORECAST.historyMinutes : config.settings.scaleInWindowMinutes + UNPUBLISHED_MINUTES;
+            const read = busy ? [] : await readMetrics(span, at);
+            const minutes = planning ? read.slice(-config.settings.scaleInWindowMinutes) : read;
+            const input = { now: at, stream: state, minutes, history: history.calls, settings: config.settings };
+            const decision = planning ? decidePlanning({ ...input, longDemand: read.map((m) => minuteDemand(m).shards) }) : decide(input);
             if (decision.utilisation !== undefined) metrics.addMetric("UtilisationPercent", MetricUnit.Percent, Math.round(decision.utilisation * 1000) / 10);
             const base = { trigger: trigger.description, streamName: stream, action: decision.action, reason: decision.reason };
 
             if (decision.action === "none") {
-                logger.info("no change", { trigger: trigger.description, ...state, reason: decision.reason, callsInLast24h: decision.callsInLast24h });
+                logger.info("no change", { trigger: trigger.description, policy: config.policy, ...state, reason: decision.reason, callsInLast24h: decision.callsInLast24h });
                 metrics.addMetric("CallsInLast24h", MetricUnit.Count, decision.callsInLast24h);
                 return { ...base, outcome: "no-change", callsInLast24h: decision.callsInLast24h };
             }
@@ -170,7 +179,7 @@ export function createHandler(deps: AutoscalerDeps) {
             metrics.addMetric("UpdateShardCountCalls", MetricUnit.Count, 1);
             metrics.addMetric("TargetShardCount", MetricUnit.Count, target);
             metrics.addMetric("CallsInLast24h", MetricUnit.Count, calls);
-            logger.info("UpdateShardCount called", { from, target, reason: decision.reason, callsInLast24h: calls });
+            logger.info("UpdateShardCount called", { policy: config.policy, from, target, reason: decision.reason, callsInLast24h: calls });
             await notify(`Kinesis autoscaler: ${stream} scaled ${direction} ${from} -> ${target} shards`, [
                 `The autoscaler scaled stream ${stream} ${direction} from ${from} to ${target} shards (UpdateShardCount, ${UPDATE_SHARD_COUNT.scalingType}).`,
                 ...facts,

@@ -28,11 +28,29 @@ export function metricWindow(now: number, minutes: number): MetricWindow {
     return { start: end - minutes * 60_000, end, minutes };
 }
 
+/** GetMetricData returns at most this many datapoints per request (more come in pages). */
+export const MAX_DATAPOINTS_PER_REQUEST = 100_800;
+
+/**
+ * The window cut into consecutive parts of at most MAX_DATAPOINTS_PER_REQUEST datapoints each (one
+ * per minute per metric), one request each: 14 days of the five metrics is exactly one.
+ */
+export function requestWindows(w: MetricWindow): MetricWindow[] {
+    const perRequest = Math.floor(MAX_DATAPOINTS_PER_REQUEST / STREAM_METRICS.length);
+    const parts: MetricWindow[] = [];
+    for (let start = w.start; start < w.end; start += perRequest * 60_000) {
+        const minutes = Math.min(perRequest, (w.end - start) / 60_000);
+        parts.push({ start, end: start + minutes * 60_000, minutes });
+    }
+    return parts;
+}
+
 export function metricDataRequest(streamName: string, w: MetricWindow, nextToken?: string): GetMetricDataCommandInput {
     return {
         StartTime: new Date(w.start),
         EndTime: new Date(w.end),
         ScanBy: "TimestampAscending",
+        MaxDatapoints: MAX_DATAPOINTS_PER_REQUEST,
         ...(nextToken !== undefined ? { NextToken: nextToken } : {}),
         MetricDataQueries: STREAM_METRICS.map((m) => ({
             Id: m.id,

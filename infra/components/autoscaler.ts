@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 // The function's own environment contract (names, defaults, validation): a plain module, no runtime dependencies.
 import { autoscalerEnvironment, ENV } from "../../functions/autoscaler/config";
 import { LOCK_EXPIRY, LOCK_KEY } from "../../functions/autoscaler/lock";
+import type { AutoscalingPolicy } from "../../functions/autoscaler/planning";
 import { alarmArgs, anyOccurrence } from "../lib/alarms";
 import { assumedBy, fromAccount, policyDocument } from "../lib/iam";
 import { StreamingFunction } from "./streaming-function";
@@ -21,6 +22,8 @@ export interface AutoscalerArgs {
      * autoscaler's lock alone keeps two runs apart. @default 1
      */
     reservedConcurrency?: number;
+    /** @default "planning" */
+    policy?: AutoscalingPolicy;
     accountId: pulumi.Input<string>;
     /** DynamoDB deletion protection on the lock table (with the stack's `deletionProtection`). @default false */
     deletionProtection?: boolean;
@@ -80,7 +83,7 @@ export class Autoscaler extends pulumi.ComponentResource {
                     { Sid: "EncryptDecisions", Effect: "Allow", Action: ["kms:GenerateDataKey", "kms:Decrypt"], Resource: args.kmsKeyArn },
                 ],
                 environment: {
-                    ...autoscalerEnvironment({ streamName: args.streamName, alertsTopicArn: "", settings: { minShards: args.minShards, maxShards: args.maxShards } }),
+                    ...autoscalerEnvironment({ streamName: args.streamName, alertsTopicArn: "", policy: args.policy, settings: { minShards: args.minShards, maxShards: args.maxShards } }),
                     [ENV.alertsTopicArn]: args.alertsTopicArn,
                     [ENV.lockTable]: this.lockTable.name,
                     POWERTOOLS_SERVICE_NAME: "autoscaler",

@@ -19,7 +19,7 @@ export interface ReplicationArgs {
     /** Shape of the replica: ON_DEMAND (keeps up with any primary), or the primary's mode and shards. */
     stream: Pick<StreamArgs, "mode" | "shardCount" | "retentionHours" | "shardLevelMetrics" | "workload">;
     /** An autoscaler for a provisioned replica, as the primary's (in the replica's region). */
-    autoscaler?: Pick<AutoscalerArgs, "functionName" | "minShards" | "maxShards" | "reservedConcurrency" | "deletionProtection" | "alarmEvaluationPeriods">;
+    autoscaler?: Pick<AutoscalerArgs, "functionName" | "minShards" | "maxShards" | "reservedConcurrency" | "policy" | "deletionProtection" | "alarmEvaluationPeriods">;
     primary: { streamArn: pulumi.Input<string>; kmsKeyArn: pulumi.Input<string>; alertsTopicArn: pulumi.Input<string> };
     replicatorFunctionName: string;
     /** Who hears the replica region's alarms (the primary's subscribers, usually). */

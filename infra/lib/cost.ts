@@ -48,6 +48,19 @@ export function shardsFor(w: Pick<Workload, "recordsPerSecond" | "averageRecordB
     return Math.max(1, Math.ceil(need / utilisation - 1e-9));
 }
 
+/**
+ * PUT payload units for `records` records of `bytes` in total: 25 KB units rounded up per record.
+ * Per-minute metrics give only the average size, so every record is taken at it: exact when records
+ * of a minute take the same number of units (all under 25 KB, the usual case), an undercount otherwise.
+ */
+export function putPayloadUnits(records: number, bytes: number): number {
+    if (records <= 0) return 0;
+    return records * Math.max(1, Math.ceil(bytes / records / prices.provisioned.putPayloadUnitBytes - 1e-9));
+}
+
+/** USD for PUT payload units. */
+export const putPayloadUnitsUsd = (units: number): number => (units / 1e6) * prices.provisioned.perMillionPutPayloadUnits;
+
 const round = (usd: number) => Math.round(usd * 100) / 100;
 const sum = (lines: CostLine[]) => round(lines.reduce((n, l) => n + l.usd, 0));
 
@@ -63,7 +76,7 @@ export function estimateCost(w: Workload, utilisation = 0.8): CostEstimate {
 
     const provisioned: CostLine[] = [
         { item: `${shards} shard(s) x ${hours} h`, usd: shards * hours * p.perShardHour },
-        { item: "PUT payload units (25 KB each, rounded up per record)", usd: ((recordsPerMonth * Math.ceil(w.averageRecordBytes / p.putPayloadUnitBytes)) / 1e6) * p.perMillionPutPayloadUnits },
+        { item: "PUT payload units (25 KB each, rounded up per record)", usd: putPayloadUnitsUsd(putPayloadUnits(recordsPerMonth, recordsPerMonth * w.averageRecordBytes)) },
     ];
     if (w.retentionHours > 24) provisioned.push({ item: "extended retention (to 7 days)", usd: shards * hours * p.extendedRetentionPerShardHour });
     if (longTermGb > 0) provisioned.push({ item: "long-term retention (beyond 7 days)", usd: longTermGb * p.longTermRetentionPerGbMonth });

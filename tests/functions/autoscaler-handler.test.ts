@@ -93,10 +93,10 @@ describe("autoscaler function against kinesis-local (CloudWatch and SNS stubbed)
         sns.on(PublishCommand).resolves({ MessageId: "m-1" });
     });
 
-    function handlerFor(stream: string, load: Load, opts: { dryRun?: boolean; client?: KinesisClient; settings?: Partial<typeof AUTOSCALER_DEFAULTS>; unpublished?: number } = {}) {
+    function handlerFor(stream: string, load: Load, opts: { dryRun?: boolean; client?: KinesisClient; settings?: Partial<typeof AUTOSCALER_DEFAULTS>; unpublished?: number; policy?: AutoscalerConfig["policy"] } = {}) {
         cw.on(GetMetricDataCommand).callsFake(metricAnswer(load, opts.unpublished));
         const rec: Recorded = { metrics: [], dimensions: {}, published: 0, logs: [] };
-        const config: AutoscalerConfig = { streamName: stream, alertsTopicArn: TOPIC, dryRun: opts.dryRun ?? false, settings: { ...AUTOSCALER_DEFAULTS, ...opts.settings } };
+        const config: AutoscalerConfig = { streamName: stream, alertsTopicArn: TOPIC, dryRun: opts.dryRun ?? false, policy: opts.policy ?? "reactive", settings: { ...AUTOSCALER_DEFAULTS, ...opts.settings } };
         const handler = createHandler({
             kinesis: opts.client ?? kinesis,
             cloudwatch: new CloudWatchClient({ region: "us-east-1" }),
@@ -154,6 +154,37 @@ describe("autoscaler function against kinesis-local (CloudWatch and SNS stubbed)
         assert.equal(metric(rec, "TargetShardCount"), 4);
         assert.equal(metric(rec, "UtilisationPercent"), 90);
         assert.equal(rec.published, 1);
+    });
+
+    it("planning: reads 14 days in requests of at most 100,800 datapoints, scales out ahead of the daily peak and says why", async () => {
+        await kl.createStream("as-plan", 2);
+        // 14 days of a daily cycle: half a shard's worth at 04:00, 3 at 16:00. The window starts at 12:00 UTC
+        // (14 days before NOW), so minute i of it is (720 + i) % 1,440 of its day.
+        const daily: Load = (i) => ({ shards: 0.5 + 2.5 * ((1 - Math.cos((2 * Math.PI * (((720 + i) % 1_440) - 240)) / 1_440)) / 2) });
+        const { handler, rec } = handlerFor("as-plan", daily, { policy: "planning" });
+        const result = await handler({ trigger: "schedule" });
+        const requests = cw.commandCalls(GetMetricDataCommand).map((c) => c.args[0].input);
+        assert.ok(requests.length >= 1);
+        let minutes = 0;
+        for (const r of requests) {
+            const span = ((r.EndTime as Date).getTime() - (r.StartTime as Date).getTime()) / MIN;
+            assert.ok(span * (r.MetricDataQueries ?? []).length <= 100_800, `${span} minutes x ${(r.MetricDataQueries ?? []).length} metrics in one request`);
+            minutes += span;
+        }
+        assert.equal(minutes, 14 * 1_440);
+        assert.equal(result.outcome, "scaled");
+        assert.equal(result.action, "scale-out");
+        assert.match(result.reason, /^plan: 2 → \d+ for the coming 15 min \(weekly forecast .*the next 24 h reach their peak of \d+ shards at 1[3-6]:\d\d/);
+        assert.ok((result.target ?? 0) >= 3);
+        assert.equal((await status("as-plan")).StreamStatus, "UPDATING");
+        assert.ok(rec.logs.some((l) => l.message === "UpdateShardCount called" && (l.extra as { policy: string }).policy === "planning"));
+        // The same stream on the reactive rules: 2.4 of 2 shards is over the high water mark too, but
+        // the reason is the latest minute, not a forecast.
+        await kl.createStream("as-plan-reactive", 2);
+        const reactive = await handlerFor("as-plan-reactive", daily, { policy: "reactive" }).handler({ trigger: "schedule" });
+        assert.match(reactive.reason, /^latest minute needs/);
+        await kl.waitForActive("as-plan");
+        await kl.waitForActive("as-plan-reactive");
     });
 
     it("the newest minutes CloudWatch has not published yet are not read as a quiet stream", async () => {

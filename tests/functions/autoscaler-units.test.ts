@@ -75,9 +75,11 @@ describe("autoscaler configuration from the environment", () => {
         assert.equal(env[SETTING_ENV.maxShards], "32");
         assert.equal(env.AUTOSCALER_HIGH_WATER_PERCENT, "80");
         assert.equal(env.AUTOSCALER_DRY_RUN, "false");
-        assert.equal(Object.keys(env).length, 3 + Object.keys(AUTOSCALER_DEFAULTS).length);
+        assert.equal(env.AUTOSCALER_POLICY, "planning");
+        assert.equal(Object.keys(env).length, 4 + Object.keys(AUTOSCALER_DEFAULTS).length);
         const config = loadConfig(env);
-        assert.deepEqual(config, { streamName: "s", alertsTopicArn: TOPIC, dryRun: false, settings: { ...AUTOSCALER_DEFAULTS, maxShards: 32, highWaterPercent: 80 } });
+        assert.deepEqual(config, { streamName: "s", alertsTopicArn: TOPIC, dryRun: false, policy: "planning", settings: { ...AUTOSCALER_DEFAULTS, maxShards: 32, highWaterPercent: 80 } });
+        assert.equal(loadConfig(autoscalerEnvironment({ streamName: "s", alertsTopicArn: TOPIC, policy: "reactive" })).policy, "reactive");
         assert.throws(() => autoscalerEnvironment({ streamName: "s", alertsTopicArn: TOPIC, settings: { minShards: 9, maxShards: 3 } }), ConfigError);
     });
 
@@ -87,7 +89,7 @@ describe("autoscaler configuration from the environment", () => {
 
     it("names every bad or missing variable in one error", () => {
         assert.throws(
-            () => loadConfig({ ALERTS_TOPIC_ARN: "arn:aws:sqs:us-east-1:111122223333:q", AUTOSCALER_MAX_SHARDS: "lots", AUTOSCALER_LOW_WATER_PERCENT: "-1", AUTOSCALER_DRY_RUN: "yes" }),
+            () => loadConfig({ ALERTS_TOPIC_ARN: "arn:aws:sqs:us-east-1:111122223333:q", AUTOSCALER_MAX_SHARDS: "lots", AUTOSCALER_LOW_WATER_PERCENT: "-1", AUTOSCALER_DRY_RUN: "yes", AUTOSCALER_POLICY: "magic" }),
             (e: Error) => {
                 assert.ok(e instanceof ConfigError);
                 assert.match(e.message, /STREAM_NAME is not set/);
@@ -95,6 +97,7 @@ describe("autoscaler configuration from the environment", () => {
                 assert.match(e.message, /AUTOSCALER_MAX_SHARDS=lots: must be a whole number from 1 to 10000/);
                 assert.match(e.message, /AUTOSCALER_LOW_WATER_PERCENT=-1: must be a whole number from 1 to 100/);
                 assert.match(e.message, /AUTOSCALER_DRY_RUN=yes: must be true or false/);
+                assert.match(e.message, /AUTOSCALER_POLICY=magic: must be one of planning, reactive/);
                 return true;
             },
         );

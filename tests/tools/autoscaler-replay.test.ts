@@ -4,9 +4,9 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { autoscalerReplay } from "../../bench/autoscaler";
 import { syntheticWeek } from "../../bench/traces";
-import { MetricsFileError, parseIsoTime, parseMetricsFile } from "../../functions/autoscaler/sim/metrics-file";
-import type { DemandMinute } from "../../functions/autoscaler/sim/model";
-import { summarise } from "../../functions/autoscaler/sim/replay";
+import { MetricsFileError, parseIsoTime, parseMetricsFile } from "../../tools/autoscaler/metrics-file";
+import type { DemandMinute } from "../../tools/autoscaler/model";
+import { summarise } from "../../tools/autoscaler/replay";
 import { hasStackTrace, ROOT, runTool } from "../support/run-tool";
 
 const FIXTURES = path.join(ROOT, "tests", "fixtures", "metrics");
@@ -122,13 +122,19 @@ describe("npm run autoscaler:replay", function () {
         const r = runTool("autoscaler-replay.ts", ["--metrics", csv, "--shards", "2", "--chart", svg]);
         assert.equal(r.status, 0, r.stderr);
         assert.match(r.stdout, /^Replay of surge\.csv \(csv\): 180 minutes, 2025-11-03 09:00 to 2025-11-03 12:00 UTC/);
-        assert.match(r.stdout, /Prices \(us-east-1, as of 2025-12-01, infra\/lib\/prices\.json\): \$0\.015 per shard-hour; on-demand \$0\.04 per stream-hour \+ \$0\.08 per GB written/);
+        assert.match(r.stdout, /Prices \(us-east-1, as of 2025-12-01, infra\/lib\/prices\.json\): \$0\.015 per shard-hour \+ \$0\.014 per million PUT payload units .*; on-demand \$0\.04 per stream-hour \+ \$0\.08 per GB written/);
         assert.match(r.stdout, /Oracle: the fewest shards each minute that throttle nothing/);
-        for (const title of ["Our autoscaler", "+1/-1 step policy (AWS Application Auto Scaling sample)", "Reference document's policy (+50 % at 80 %, never scales in)", "Static provisioning at the trace's peak", "On-demand"]) {
+        // The limit sits between the oracle and every policy that throttles nothing, with its ratio to the oracle.
+        assert.match(r.stdout, /Limit: the fewest shard-hours of any schedule that throttles no minute/);
+        assert.match(r.stdout, /Limit:[^]*\n  shard-hours +[\d.]+ \(1\.\d\dx oracle\)/);
+        for (const title of ["Our autoscaler (planning, the default)", "Our reactive autoscaler (autoscalingPolicy: reactive)", "+1/-1 step policy (AWS Application Auto Scaling sample)", "Reference document's policy (+50 % at 80 %, never scales in)", "Static provisioning at the trace's peak", "On-demand"]) {
             assert.ok(r.stdout.includes(`\n${title}\n  figure`), `table for ${title}`);
         }
         for (const row of ["shard-hours", "throttled minutes", "records throttled", "bytes throttled", "scaling calls", "most calls in any 24 h", "cost USD"]) {
             assert.match(r.stdout, new RegExp(`\\n  ${row.replace(/\+/g, "\\+")} +[\\d.,]+( [KMGT]?B)? +(\\d+\\.\\d\\dx|n/a \\(oracle 0\\))`));
+        }
+        for (const row of ["shard-hours", "cost USD"]) {
+            assert.match(r.stdout, new RegExp(`\\n  ${row} +[\\d.,]+ +\\d+\\.\\d\\dx +\\d+\\.\\d\\dx\\n`), `${row} against the oracle and the limit`);
         }
         // Static at the peak: 4 shards for 3 hours = 12 shard-hours; the oracle: 1 x 135 min + 4 x 45 min = 5.25.
         assert.match(r.stdout, /Static provisioning at the trace's peak\n.*\n  shard-hours +12\.00 +2\.29x/);
@@ -136,10 +142,26 @@ describe("npm run autoscaler:replay", function () {
         assert.match(r.stdout, /Chart written to /);
         const chart = fs.readFileSync(svg, "utf8");
         assert.match(chart, /^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
-        for (const text of ["Autoscaler replay: surge.csv", "time (UTC)", "shards (1 shard = 1 MiB/s or 1,000 records/s written)", "legend", "demand (shard-equivalents)", "our autoscaler", "+1/-1 step (AAS sample)", "reference (+50 % at 80 %)", "static at peak", "throttled minutes"]) {
+        for (const text of ["Autoscaler replay: surge.csv", "time (UTC)", "shards (1 shard = 1 MiB/s or 1,000 records/s written)", "legend", "demand (shard-equivalents)", "our autoscaler (planning)", "our reactive autoscaler", "+1/-1 step (AAS sample)", "reference (+50 % at 80 %)", "static at peak", "throttled minutes", "limit (perfect foresight, API limits)"]) {
             assert.ok(chart.includes(text.replace(/&/g, "&amp;")), `chart has "${text}"`);
         }
         assert.ok(chart.trimEnd().endsWith("</svg>"));
+    });
+
+    it("--stack reads the stack's start and bounds; a peak above --max is named", () => {
+        const csv = path.join(tmp, "surge-stack.csv");
+        fs.writeFileSync(csv, dayCsv());
+        const prod = runTool("autoscaler-replay.ts", ["--metrics", csv, "--stack", "prod"]);
+        assert.equal(prod.status, 0, prod.stderr);
+        // Pulumi.prod.yaml: shardCount 4, autoscalingMinShards 2, autoscalingMaxShards 64.
+        assert.match(prod.stdout, /Model: start 4 shard\(s\)/);
+        assert.match(prod.stdout, /Our autoscaler: shards 2-64;/);
+        const capped = runTool("autoscaler-replay.ts", ["--metrics", csv, "--max", "2", "--shards", "1"]);
+        assert.equal(capped.status, 0, capped.stderr);
+        assert.match(capped.stdout, /Note: the trace's peak at 2025-11-03 10:00 UTC needs 4 shards, above --max 2/);
+        const unknown = runTool("autoscaler-replay.ts", ["--metrics", csv, "--stack", "nope"]);
+        assert.equal(unknown.status, 2);
+        assert.match(unknown.stderr, /--stack nope: No stack file Pulumi\.nope\.yaml; stacks: /);
     });
 
     it("--json prints exactly the documented object", () => {
@@ -148,10 +170,12 @@ describe("npm run autoscaler:replay", function () {
         const lines = r.stdout.trim().split("\n");
         assert.equal(lines.length, 1);
         const doc = JSON.parse(lines[0]!) as Record<string, Record<string, Record<string, number>>>;
-        assert.deepEqual(Object.keys(doc), ["oracle", "policies"]);
+        assert.deepEqual(Object.keys(doc), ["oracle", "limit", "policies"]);
         assert.deepEqual(Object.keys(doc.oracle!), ["shardHours", "costUsd"]);
-        assert.deepEqual(Object.keys(doc.policies!), ["autoscaler", "step", "reference", "staticPeak", "onDemand"]);
-        for (const k of ["autoscaler", "step", "reference", "staticPeak"]) assert.deepEqual(Object.keys(doc.policies![k]!), ["shardHours", "throttledMinutes", "scalingCalls", "maxCallsIn24h", "costUsd"]);
+        assert.deepEqual(Object.keys(doc.limit!), ["shardHours", "costUsd"]);
+        assert.ok(doc.limit!.shardHours! >= doc.oracle!.shardHours!);
+        assert.deepEqual(Object.keys(doc.policies!), ["autoscaler", "reactive", "step", "reference", "staticPeak", "onDemand"]);
+        for (const k of ["autoscaler", "reactive", "step", "reference", "staticPeak"]) assert.deepEqual(Object.keys(doc.policies![k]!), ["shardHours", "throttledMinutes", "scalingCalls", "maxCallsIn24h", "costUsd"]);
         assert.deepEqual(Object.keys(doc.policies!.onDemand!), ["costUsd"]);
         assert.equal(doc.oracle!.shardHours, 0.1); // 1 shard x 6 minutes
         assert.match(r.stderr, /note: ignored series PutRecords\.Latency/);

@@ -4,18 +4,20 @@
 import type { PolicyKey, ReplayResult } from "./replay";
 
 const W = 1280;
-const H = 640;
-const M = { left: 78, right: 270, top: 64, bottom: 150 };
+const H = 700;
+const M = { left: 78, right: 270, top: 64, bottom: 170 };
 const PLOT_W = W - M.left - M.right;
 const PLOT_H = H - M.top - M.bottom;
 
 export const POLICY_STYLE: Record<PolicyKey, { label: string; color: string; dash?: string; width: number }> = {
-    autoscaler: { label: "our autoscaler", color: "#1f6fd1", width: 2.4 },
+    autoscaler: { label: "our autoscaler (planning)", color: "#1f6fd1", width: 2.4 },
+    reactive: { label: "our reactive autoscaler", color: "#00897b", width: 1.6 },
     step: { label: "+1/-1 step (AAS sample)", color: "#e8870e", width: 1.6 },
     reference: { label: "reference (+50 % at 80 %)", color: "#c62828", width: 1.6 },
     staticPeak: { label: "static at peak", color: "#7b3fa0", dash: "7 4", width: 1.6 },
 };
-const ORDER: PolicyKey[] = ["staticPeak", "reference", "step", "autoscaler"];
+const LIMIT_COLOR = "#1b5e20";
+const ORDER: PolicyKey[] = ["staticPeak", "reference", "step", "reactive", "autoscaler"];
 
 const esc = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 const f1 = (x: number) => (Math.round(x * 10) / 10).toString();
@@ -38,6 +40,7 @@ export function replayChartSvg(r: ReplayResult, title: string): string {
     let yMax = 1;
     for (const v of r.demand) yMax = Math.max(yMax, v);
     for (const k of ORDER) for (const v of r.policies[k].shards) yMax = Math.max(yMax, v);
+    for (const v of r.limit.shards) yMax = Math.max(yMax, v);
     const yStep = niceStep(yMax * 1.05, 6);
     const yTop = Math.ceil((yMax * 1.05) / yStep) * yStep;
     const y = (v: number) => M.top + PLOT_H - (v / yTop) * PLOT_H;
@@ -90,6 +93,14 @@ export function replayChartSvg(r: ReplayResult, title: string): string {
         d += ` H${f1(x(n))}`;
         out.push(`<path d="${d}" fill="none" stroke="${st.color}" stroke-width="${st.width}"${st.dash ? ` stroke-dasharray="${st.dash}"` : ""} stroke-linejoin="round"/>`);
     }
+    // The limit's schedule: thin, dark, dotted, under the policies' lines.
+    {
+        const s = r.limit.shards;
+        let d = `M${f1(x(0))} ${f1(y(s[0] as number))}`;
+        for (let m = 1; m < n; m++) if (s[m] !== s[m - 1]) d += ` H${f1(x(m))} V${f1(y(s[m] as number))}`;
+        d += ` H${f1(x(n))}`;
+        out.push(`<path d="${d}" fill="none" stroke="${LIMIT_COLOR}" stroke-width="1.3" stroke-dasharray="2 2"/>`);
+    }
     // The demand's outline again on top, so a spike under a policy's line stays visible.
     out.push(`<polyline points="${pts.slice(1, -1).join(" ")}" fill="none" stroke="#555" stroke-width="0.9" stroke-opacity="0.9"/>`);
     out.push(`<rect x="${M.left}" y="${M.top}" width="${PLOT_W}" height="${PLOT_H}" fill="none" stroke="#333"/>`);
@@ -97,7 +108,7 @@ export function replayChartSvg(r: ReplayResult, title: string): string {
     // Throttled minutes: one strip per policy under the axis.
     const stripTop = M.top + PLOT_H + 52;
     out.push(`<text x="${M.left}" y="${stripTop - 6}" fill="#333">throttled minutes (write or read demand above capacity)</text>`);
-    const strips: PolicyKey[] = ["autoscaler", "step", "reference", "staticPeak"];
+    const strips: PolicyKey[] = ["autoscaler", "reactive", "step", "reference", "staticPeak"];
     strips.forEach((k, i) => {
         const top = stripTop + i * 14;
         const run = r.policies[k];
@@ -124,14 +135,18 @@ export function replayChartSvg(r: ReplayResult, title: string): string {
     out.push(`<text x="${lx + 34}" y="${ly}">demand (shard-equivalents)</text>`);
     out.push(`<text x="${lx + 34}" y="${ly + 16}" fill="#555" font-size="11">oracle: ${f1(r.oracle.shardHours)} shard-h</text>`);
     ly += 42;
+    out.push(`<line x1="${lx}" x2="${lx + 26}" y1="${ly - 4}" y2="${ly - 4}" stroke="${LIMIT_COLOR}" stroke-width="1.9" stroke-dasharray="2 2"/>`);
+    out.push(`<text x="${lx + 34}" y="${ly}">limit (perfect foresight, API limits)</text>`);
+    out.push(`<text x="${lx + 34}" y="${ly + 16}" fill="#555" font-size="11">${f1(r.limit.shardHours)} shard-h (${(r.limit.shardHours / r.oracle.shardHours).toFixed(2)}x oracle)</text>`);
+    ly += 36;
     for (const k of [...ORDER].reverse()) {
         const st = POLICY_STYLE[k];
         const run = r.policies[k];
         out.push(`<line x1="${lx}" x2="${lx + 26}" y1="${ly - 4}" y2="${ly - 4}" stroke="${st.color}" stroke-width="${st.width + 0.6}"${st.dash ? ` stroke-dasharray="${st.dash}"` : ""}/>`);
         out.push(`<text x="${lx + 34}" y="${ly}">${esc(st.label)}</text>`);
-        out.push(`<text x="${lx + 34}" y="${ly + 16}" fill="#555" font-size="11">${f1(run.shardHours)} shard-h (${(run.shardHours / r.oracle.shardHours).toFixed(2)}x oracle)</text>`);
+        out.push(`<text x="${lx + 34}" y="${ly + 16}" fill="#555" font-size="11">${f1(run.shardHours)} shard-h (${(run.shardHours / r.oracle.shardHours).toFixed(2)}x oracle, ${(run.shardHours / r.limit.shardHours).toFixed(2)}x limit)</text>`);
         out.push(`<text x="${lx + 34}" y="${ly + 30}" fill="#555" font-size="11">${run.throttledMinutes} throttled min, ${run.calls.length} calls</text>`);
-        ly += 50;
+        ly += 46;
     }
     out.push(`<text x="${lx}" y="${ly}" fill="#555" font-size="11">on-demand: no shards;</text>`);
     out.push(`<text x="${lx}" y="${ly + 14}" fill="#555" font-size="11">cost $${r.policies.onDemand.costUsd.toFixed(2)} vs oracle $${r.oracle.costUsd.toFixed(2)}</text>`);

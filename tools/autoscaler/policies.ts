@@ -1,24 +1,48 @@
 // The policies the replay compares: ours (the Lambda's decision module), a +1/-1 step policy, the
 // reference document's policy, and static provisioning (a policy that never calls).
-import { decide, type MinuteMetrics, SHARD_CAPACITY } from "../decision";
-import type { ScalingCall } from "../history";
-import type { AutoscalerSettings } from "../settings";
+import { decide, minuteDemand, type MinuteMetrics, SHARD_CAPACITY } from "../../functions/autoscaler/decision";
+import { FORECAST, type Forecast } from "../../functions/autoscaler/forecast";
+import { decidePlanning } from "../../functions/autoscaler/planning";
+import type { ScalingCall } from "../../functions/autoscaler/history";
+import type { AutoscalerSettings } from "../../functions/autoscaler/settings";
 import type { Policy, PolicyView } from "./model";
 
-/** Our autoscaler: the same `decide` the Lambda runs, on the metrics it could see, with its own call history. */
+/** What the Lambda would read at this minute: the recent window, its call history, the stream's state. */
+function lambdaView(v: PolicyView, settings: AutoscalerSettings) {
+    const t0 = v.now - v.minute * 60_000;
+    const history: ScalingCall[] = v.calls.map((c) => ({ at: t0 + c.minute * 60_000, direction: c.to > c.from ? "out" : "in" }));
+    return {
+        now: v.now,
+        stream: { status: v.updating ? "UPDATING" : "ACTIVE", mode: "PROVISIONED", openShards: v.shards },
+        minutes: v.observed.slice(Math.max(0, v.visible - settings.scaleInWindowMinutes), v.visible),
+        history,
+        settings,
+    };
+}
+
+/** Our reactive autoscaler: the same `decide` the Lambda runs, on the metrics it could see, with its own call history. */
 export function autoscalerPolicy(settings: AutoscalerSettings): Policy {
     return {
         decide(v: PolicyView) {
-            const t0 = v.now - v.minute * 60_000;
-            const minutes = v.observed.slice(Math.max(0, v.visible - settings.scaleInWindowMinutes), v.visible);
-            const history: ScalingCall[] = v.calls.map((c) => ({ at: t0 + c.minute * 60_000, direction: c.to > c.from ? "out" : "in" }));
-            const d = decide({
-                now: v.now,
-                stream: { status: v.updating ? "UPDATING" : "ACTIVE", mode: "PROVISIONED", openShards: v.shards },
-                minutes,
-                history,
-                settings,
-            });
+            const d = decide(lambdaView(v, settings));
+            return d.action === "none" ? undefined : d.target;
+        },
+    };
+}
+
+/**
+ * Our planning autoscaler: the same `decidePlanning` the Lambda runs, on up to 14 days of the metrics
+ * it could see. The demand series grows as minutes are published and each quarter hour's forecast is
+ * kept for its quarter: the answers are the function's own, computed once.
+ */
+export function planningPolicy(settings: AutoscalerSettings): Policy {
+    const demand: number[] = [];
+    const cache = new Map<number, Forecast>();
+    return {
+        decide(v: PolicyView) {
+            while (demand.length < v.visible) demand.push(minuteDemand(v.observed[demand.length] as MinuteMetrics).shards);
+            const from = Math.max(0, v.visible - FORECAST.historyMinutes);
+            const d = decidePlanning({ ...lambdaView(v, settings), longDemand: from === 0 ? demand : demand.slice(from) }, cache);
             return d.action === "none" ? undefined : d.target;
         },
     };

@@ -13,9 +13,9 @@
 //   serves minutes m .. m+delay-1 and the stream reports UPDATING; the new count serves from m+delay.
 // - A policy deciding at the start of minute m sees metrics of the minutes that ended at least
 //   `metricsLagMinutes` (default 1) before: CloudWatch publishes a minute's datapoint after it ends.
-import { PRICES } from "../../../infra/lib/cost";
-import { type MinuteMetrics, SHARD_CAPACITY, shardsToCarry } from "../decision";
-import { maxCallsInWindow, targetProblem, UPDATE_SHARD_COUNT } from "../limits";
+import { PRICES, putPayloadUnits, putPayloadUnitsUsd } from "../../infra/lib/cost";
+import { type MinuteMetrics, SHARD_CAPACITY, shardsToCarry } from "../../functions/autoscaler/decision";
+import { maxCallsInWindow, targetProblem, UPDATE_SHARD_COUNT } from "../../functions/autoscaler/limits";
 
 const MINUTES_PER_DAY = 1_440;
 
@@ -43,6 +43,11 @@ export interface ModelOptions {
     reshardingDelayMinutes?: number;
     /** @default 1 */
     metricsLagMinutes?: number;
+    /**
+     * Minutes before the trace whose metrics the policy can read (CloudWatch keeps 15 days, whenever
+     * the autoscaler was deployed), served in full; not replayed or counted.
+     */
+    history?: readonly DemandMinute[];
 }
 
 /** What a policy sees at the start of a minute. */
@@ -54,7 +59,7 @@ export interface PolicyView {
     /** Open shards serving now (the old count while UPDATING). */
     shards: number;
     updating: boolean;
-    /** Metrics of served minutes; only indexes below `visible` are published yet. */
+    /** Metrics of the history, then of served minutes; only indexes below `visible` are published yet. */
     observed: readonly MinuteMetrics[];
     visible: number;
     /** Accepted calls so far (the minute each was made at). */
@@ -90,6 +95,9 @@ export interface PolicyRun {
     calls: ScalingCallRecord[];
     refused: RefusedCall[];
     maxCallsIn24h: number;
+    /** PUT payload units of the records the stream accepted. */
+    putPayloadUnits: number;
+    /** Shard-hours plus PUT payload units. */
     costUsd: number;
 }
 
@@ -143,7 +151,8 @@ export function runPolicy(trace: Trace, policy: Policy, options: ModelOptions): 
     const lag = options.metricsLagMinutes ?? 1;
     const n = trace.minutes.length;
     const shardsSeries = new Int32Array(n);
-    const observed: MinuteMetrics[] = [];
+    const observed: MinuteMetrics[] = (options.history ?? []).map((d) => serveMinute(d, oracleShards(d)).metrics);
+    const seen = observed.length;
     const calls: ScalingCallRecord[] = [];
     const refused: RefusedCall[] = [];
     let shards = options.startShards;
@@ -152,6 +161,7 @@ export function runPolicy(trace: Trace, policy: Policy, options: ModelOptions): 
     let throttledMinutes = 0;
     let throttledRecords = 0;
     let throttledBytes = 0;
+    let putUnits = 0;
     const t0 = trace.minutes[0]?.start ?? 0;
 
     for (let m = 0; m < n; m++) {
@@ -160,7 +170,7 @@ export function runPolicy(trace: Trace, policy: Policy, options: ModelOptions): 
             pending = undefined;
         }
         const updating = pending !== undefined;
-        const target = policy.decide({ minute: m, now: t0 + m * 60_000, shards, updating, observed, visible: Math.max(0, m - lag), calls });
+        const target = policy.decide({ minute: m, now: t0 + m * 60_000, shards, updating, observed, visible: Math.max(0, seen + m - lag), calls });
         if (target !== undefined && target !== shards) {
             const error = callProblem(calls, m, updating, shards, target);
             if (error !== undefined) refused.push({ minute: m, from: shards, to: target, error });
@@ -178,6 +188,7 @@ export function runPolicy(trace: Trace, policy: Policy, options: ModelOptions): 
         if (served.throttled) throttledMinutes++;
         throttledRecords += served.throttledRecords;
         throttledBytes += served.throttledBytes;
+        putUnits += putPayloadUnits(served.metrics.incomingRecords, served.metrics.incomingBytes);
     }
     const shardHours = shardMinutes / 60;
     return {
@@ -192,9 +203,16 @@ export function runPolicy(trace: Trace, policy: Policy, options: ModelOptions): 
             calls.map((c) => c.minute),
             MINUTES_PER_DAY,
         ),
-        costUsd: shardHours * PRICES.provisioned.perShardHour,
+        putPayloadUnits: putUnits,
+        costUsd: provisionedCost(shardHours, putUnits),
     };
 }
+
+/** A provisioned stream's cost: shard-hours plus PUT payload units. */
+export const provisionedCost = (shardHours: number, putUnits: number): number => shardHours * PRICES.provisioned.perShardHour + putPayloadUnitsUsd(putUnits);
+
+/** PUT payload units of every record of the trace (each minute's records at its average size). */
+export const tracePutPayloadUnits = (trace: Trace): number => trace.minutes.reduce((n, d) => n + putPayloadUnits(d.records, d.bytes), 0);
 
 export interface OracleRun {
     shards: Int32Array;
@@ -215,7 +233,7 @@ export function runOracle(trace: Trace): OracleRun {
         if (m > 0 && shards[m] !== shards[m - 1]) changeMinutes.push(m);
     }
     const shardHours = total / 60;
-    return { shards, shardHours, costUsd: shardHours * PRICES.provisioned.perShardHour, changes: changeMinutes.length, maxChangesIn24h: maxCallsInWindow(changeMinutes, MINUTES_PER_DAY) };
+    return { shards, shardHours, costUsd: provisionedCost(shardHours, tracePutPayloadUnits(trace)), changes: changeMinutes.length, maxChangesIn24h: maxCallsInWindow(changeMinutes, MINUTES_PER_DAY) };
 }
 
 /**

@@ -2,9 +2,9 @@
 import { strict as assert } from "node:assert";
 import fc from "fast-check";
 import { maxCallsInWindow } from "../../functions/autoscaler/limits";
-import { type DemandMinute, onDemandCost, oracleShards, type PolicyRun, runOracle, runPolicy, serveMinute, type Trace } from "../../functions/autoscaler/sim/model";
-import { autoscalerPolicy, referencePolicy, staticPolicy, stepPolicy } from "../../functions/autoscaler/sim/policies";
-import { replayAll, summarise } from "../../functions/autoscaler/sim/replay";
+import { type DemandMinute, onDemandCost, oracleShards, type PolicyRun, runOracle, runPolicy, serveMinute, type Trace } from "../../tools/autoscaler/model";
+import { autoscalerPolicy, referencePolicy, staticPolicy, stepPolicy } from "../../tools/autoscaler/policies";
+import { replayAll, summarise } from "../../tools/autoscaler/replay";
 import { AUTOSCALER_DEFAULTS, type AutoscalerSettings, resolveSettings } from "../../functions/autoscaler/settings";
 import { syntheticWeek } from "../../bench/traces";
 
@@ -131,10 +131,11 @@ describe("replay model: hand-computed traces", () => {
     it("replayAll summarises exactly the documented JSON fields", () => {
         const r = replayAll(trace([...repeat(10, 1), ...repeat(20, 2.8)]), { settings: resolveSettings(), startShards: 2 });
         const s = summarise(r);
-        assert.deepEqual(Object.keys(s), ["oracle", "policies"]);
+        assert.deepEqual(Object.keys(s), ["oracle", "limit", "policies"]);
         assert.deepEqual(Object.keys(s.oracle), ["shardHours", "costUsd"]);
-        assert.deepEqual(Object.keys(s.policies), ["autoscaler", "step", "reference", "staticPeak", "onDemand"]);
-        for (const k of ["autoscaler", "step", "reference", "staticPeak"] as const) assert.deepEqual(Object.keys(s.policies[k]), ["shardHours", "throttledMinutes", "scalingCalls", "maxCallsIn24h", "costUsd"]);
+        assert.deepEqual(Object.keys(s.limit), ["shardHours", "costUsd"]);
+        assert.deepEqual(Object.keys(s.policies), ["autoscaler", "reactive", "step", "reference", "staticPeak", "onDemand"]);
+        for (const k of ["autoscaler", "reactive", "step", "reference", "staticPeak"] as const) assert.deepEqual(Object.keys(s.policies[k]), ["shardHours", "throttledMinutes", "scalingCalls", "maxCallsIn24h", "costUsd"]);
         assert.deepEqual(Object.keys(s.policies.onDemand), ["costUsd"]);
         assert.equal(s.policies.autoscaler.shardHours, Math.round(((2 * 14 + 4 * 16) / 60) * 1000) / 1000);
         assert.equal(s.policies.staticPeak.throttledMinutes, 0);

@@ -1,8 +1,9 @@
 // Replays one trace through every policy on the same model, plus the oracle and on-demand pricing.
-import { shardsToCarry } from "../decision";
-import { type AutoscalerSettings } from "../settings";
-import { demandShards, onDemandCost, type OracleRun, type PolicyRun, runOracle, runPolicy, type Trace } from "./model";
-import { autoscalerPolicy, referencePolicy, staticPolicy, stepPolicy } from "./policies";
+import { shardsToCarry } from "../../functions/autoscaler/decision";
+import { type AutoscalerSettings } from "../../functions/autoscaler/settings";
+import { type LimitRun, runLimit } from "./limit";
+import { demandShards, onDemandCost, type OracleRun, type PolicyRun, provisionedCost, runOracle, runPolicy, type Trace, tracePutPayloadUnits } from "./model";
+import { autoscalerPolicy, planningPolicy, referencePolicy, staticPolicy, stepPolicy } from "./policies";
 
 export interface ReplayOptions {
     settings: AutoscalerSettings;
@@ -12,9 +13,12 @@ export interface ReplayOptions {
     reshardingDelayMinutes?: number;
     /** @default 1 */
     metricsLagMinutes?: number;
+    /** The trace's first minutes are history the policies can read, not replayed (see ModelOptions.history). @default 0 */
+    historyMinutes?: number;
 }
 
-export const POLICY_KEYS = ["autoscaler", "step", "reference", "staticPeak"] as const;
+/** `autoscaler` is the default policy (planning); `reactive` the one it replaced, still selectable. */
+export const POLICY_KEYS = ["autoscaler", "reactive", "step", "reference", "staticPeak"] as const;
 export type PolicyKey = (typeof POLICY_KEYS)[number];
 
 export interface ReplayResult {
@@ -26,6 +30,8 @@ export interface ReplayResult {
     /** Shard-equivalents each minute needs (fractional). */
     demand: Float64Array;
     oracle: OracleRun;
+    /** The best any policy reaches with perfect foresight under the API limits (limit.ts). */
+    limit: LimitRun & { costUsd: number };
     policies: Record<PolicyKey, PolicyRun> & { onDemand: { costUsd: number; streamHours: number; gbWritten: number } };
 }
 
@@ -35,14 +41,18 @@ export function defaultStartShards(trace: Trace, s: AutoscalerSettings): number 
     return Math.min(s.maxShards, Math.max(s.minShards, shardsToCarry(firstHour, s.scaleOutTargetPercent / 100), 1));
 }
 
-export function replayAll(trace: Trace, options: ReplayOptions): ReplayResult {
-    if (trace.minutes.length === 0) throw new Error("the trace has no minutes");
+export function replayAll(full: Trace, options: ReplayOptions): ReplayResult {
+    const h = options.historyMinutes ?? 0;
+    const history = full.minutes.slice(0, h);
+    const trace = { name: full.name, minutes: full.minutes.slice(h) };
+    if (trace.minutes.length === 0) throw new Error("the trace has no minutes after its history");
     const s = options.settings;
     const startShards = options.startShards ?? defaultStartShards(trace, s);
     const delay = options.reshardingDelayMinutes ?? 2;
     const lag = options.metricsLagMinutes ?? 1;
-    const model = { startShards, reshardingDelayMinutes: delay, metricsLagMinutes: lag };
+    const model = { startShards, reshardingDelayMinutes: delay, metricsLagMinutes: lag, history };
     const oracle = runOracle(trace);
+    const limit = runLimit(oracle.shards, { reshardingDelayMinutes: delay });
     const peak = oracle.shards.reduce((n, x) => Math.max(n, x), 1);
     const demand = Float64Array.from(trace.minutes, demandShards);
     const first = trace.minutes[0]!;
@@ -63,8 +73,10 @@ export function replayAll(trace: Trace, options: ReplayOptions): ReplayResult {
         settings: s,
         demand,
         oracle,
+        limit: { ...limit, costUsd: provisionedCost(limit.shardHours, tracePutPayloadUnits(trace)) },
         policies: {
-            autoscaler: runPolicy(trace, autoscalerPolicy(s), model),
+            autoscaler: runPolicy(trace, planningPolicy(s), model),
+            reactive: runPolicy(trace, autoscalerPolicy(s), model),
             step: runPolicy(trace, stepPolicy(s.minShards, s.maxShards), model),
             reference: runPolicy(trace, referencePolicy(), model),
             staticPeak: runPolicy(trace, staticPolicy(), { ...model, startShards: peak }),
@@ -78,6 +90,7 @@ const r4 = (x: number) => Math.round(x * 10_000) / 10_000;
 
 export interface ReplaySummary {
     oracle: { shardHours: number; costUsd: number };
+    limit: { shardHours: number; costUsd: number };
     policies: Record<PolicyKey, { shardHours: number; throttledMinutes: number; scalingCalls: number; maxCallsIn24h: number; costUsd: number }> & { onDemand: { costUsd: number } };
 }
 
@@ -86,8 +99,10 @@ export function summarise(r: ReplayResult): ReplaySummary {
     const p = (run: PolicyRun) => ({ shardHours: r3(run.shardHours), throttledMinutes: run.throttledMinutes, scalingCalls: run.calls.length, maxCallsIn24h: run.maxCallsIn24h, costUsd: r4(run.costUsd) });
     return {
         oracle: { shardHours: r3(r.oracle.shardHours), costUsd: r4(r.oracle.costUsd) },
+        limit: { shardHours: r3(r.limit.shardHours), costUsd: r4(r.limit.costUsd) },
         policies: {
             autoscaler: p(r.policies.autoscaler),
+            reactive: p(r.policies.reactive),
             step: p(r.policies.step),
             reference: p(r.policies.reference),
             staticPeak: p(r.policies.staticPeak),
