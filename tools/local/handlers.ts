@@ -243,7 +243,7 @@ export async function invokeFunction(fn: FunctionName, event: unknown, env: Invo
             const iotTopicFilter = s.settings.producers.iotTopicFilter;
             log(`firehose-transform: ${iotTopicFilter ? `IoT topic filter ${iotTopicFilter}` : `stack ${s.stack} has no IoT feed: messages without the envelope fail`}`);
             const handler = createFirehoseTransform({ options: { iotTopicFilter }, logger: stderrLogger("firehose-transform", log), metrics: stderrMetrics(log) as unknown as Pick<Metrics, "addMetric" | "publishStoredMetrics"> });
-            return handler(event);
+            return { response: await handler(event) };
         }
         case "autoscaler": {
             // kinesalite has no UpdateShardCount and there is no CloudWatch here: a dry run (decide and
