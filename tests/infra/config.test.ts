@@ -41,7 +41,7 @@ describe("config: parseSettings", () => {
         assert.deepEqual(s.alerts.subscriptions, []);
         assert.equal(s.deletionProtection, false);
         assert.deepEqual(s.replication, { region: undefined, capacity: "ON_DEMAND" });
-        assert.deepEqual(s.autoscaling, { enabled: false, minShards: 1, maxShards: 64, reservedConcurrency: 1 });
+        assert.deepEqual(s.autoscaling, { enabled: false, minShards: 1, maxShards: 64, reservedConcurrency: 1, policy: "planning" });
     });
 
     it("reads a provisioned stream with its shard count, retention and alert endpoints", () => {

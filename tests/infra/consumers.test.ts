@@ -10,7 +10,7 @@ const TABLE_ARN = "arn:aws:dynamodb:us-east-1:123456789012:table/kinesis-streami
 const TOPIC_ARN = "arn:aws:sns:us-east-1:123456789012:staging-alerts-mock";
 const TRANSFORM_ARN = "arn:aws:lambda:us-east-1:123456789012:function:kinesis-streaming-staging-firehose-transform";
 const DLQ_ARN = "arn:aws:sqs:us-east-1:123456789012:staging-consumer-failures-mock";
-const ARCHIVE_BUCKET = "kinesis-streaming-staging-archive-mock";
+const ARCHIVE_BUCKET = "kinesis-staging-archive-mock";
 const ARCHIVE_ARN = `arn:aws:s3:::${ARCHIVE_BUCKET}`;
 
 interface LifecycleRule {
