@@ -1,101 +1,42 @@
-import { PutRecordsCommand, type KinesisClient, type PutRecordsCommandOutput, type PutRecordsRequestEntry } from "@aws-sdk/client-kinesis";
-import { AggregateBuilder, entryFor, singleEntry } from "./aggregation";
-import { backoffDelay, type BackoffPolicy } from "./backoff";
-import { classifyRequestError, isRetryableEntryError, isThrottle, ProducerErrorCode, type RequestError } from "./errors";
+import type { PutRecordsCommandOutput } from "@aws-sdk/client-kinesis";
+import { entryFor, singleEntry } from "./aggregation";
+import { backoffDelay } from "./backoff";
+import { classifyRequestError, isThrottle, ProducerErrorCode, type RequestError } from "./errors";
+import { KeyOrder } from "./key-order";
 import { MetricsCounters } from "./metrics";
-import { MAX_RECORD_BYTES, RequestBatcher } from "./request-batcher";
-import type { ShardMap } from "./shard-map";
+import { OpenAggregates } from "./open-aggregates";
+import { resolveOptions, type ResolvedOptions } from "./options";
+import { heldBackMessage, OutcomeBook } from "./outcomes";
+import { putRecordsCommand, readPutResults, requestFailure } from "./put-results";
+import { RequestBatcher } from "./request-batcher";
 import { ShardMapTracker } from "./shard-map-tracker";
-import type { Entry, KinesisProducerOptions, Outcome, PartitionKeyStrategy, PendingRecord, ProducerMetrics, ProducerRecord, PutRecordsMetrics, StreamTarget } from "./types";
+import { DueTimer, now, RetryTimers } from "./timers";
+import type { Entry, KinesisProducerOptions, Outcome, PendingRecord, ProducerMetrics, ProducerRecord, PutRecordsMetrics } from "./types";
 import { normalizeRecord } from "./validation";
 
-/** Defaults, the KPL's where it has one. */
-export const PRODUCER_DEFAULTS = {
-    partitionKey: "given" as PartitionKeyStrategy,
-    maxBufferedTimeMs: 100, // RecordMaxBufferedTime
-    maxInFlight: 4,
-    aggregation: { enabled: true, maxBytes: 51_200, useShardMap: true }, // AggregationMaxSize
-    recordTtlMs: 30_000, // RecordTtl
-    backoff: { baseMs: 100, capMs: 5_000 },
-    requestTimeoutMs: 6_000, // RequestTimeout
-    ordered: false,
-} as const;
-
-const MAX_IN_FLIGHT = 64;
-/** An aggregate plus the largest partition key (256 chars, up to 1 KiB in UTF-8) must fit a record. */
-const MAX_AGGREGATE_BYTES = MAX_RECORD_BYTES - 1024;
-const MIN_AGGREGATE_BYTES = 64;
-
-/** An aggregate being filled for one shard (or one hash key when there is no shard map). */
-interface OpenGroup {
-    readonly builder: AggregateBuilder;
-    readonly shard: string | undefined;
-    /** The map `shard` comes from (undefined when packed per hash key). */
-    readonly map: ShardMap | undefined;
-    /** When its first record was put: the aggregate is due maxBufferedTimeMs later. */
-    readonly openedAt: number;
-}
-
-function now(): number {
-    return performance.now();
-}
-
-function requireNumber(name: string, value: number, min: number, max: number, integer: boolean): number {
-    if (typeof value !== "number" || !Number.isFinite(value) || value < min || value > max || (integer && !Number.isInteger(value))) {
-        throw new TypeError(`${name} must be ${integer ? "an integer" : "a number"} from ${min} to ${max} (got ${String(value)})`);
-    }
-    return value;
-}
-
-function checkStrategy(strategy: PartitionKeyStrategy): PartitionKeyStrategy {
-    if (strategy === "given" || strategy === "random") return strategy;
-    if (typeof strategy === "object" && strategy !== null && typeof strategy.field === "string" && strategy.field !== "") return { field: strategy.field };
-    throw new TypeError(`partitionKey strategy must be "given", "random" or { field: "<name>" } (got ${JSON.stringify(strategy)})`);
-}
+export { PRODUCER_DEFAULTS } from "./options";
 
 /**
  * A KPL-style Kinesis Data Streams producer on the AWS SDK v3: buffers user records, aggregates them
  * in the KPL format, sends them with PutRecords, resends failed entries with backoff until each
  * record's TTL, and gives every record exactly one outcome. See index.ts for the contract.
+ *
+ * This class routes and sends; its parts hold the state: OpenAggregates (aggregates being filled),
+ * RequestBatcher (sealed entries), KeyOrder (ordered mode), OutcomeBook (unanswered records and
+ * their outcomes), ShardMapTracker (the map in force), DueTimer and RetryTimers.
  */
 export class KinesisProducer {
-    private readonly client: KinesisClient;
-    private readonly target: StreamTarget;
-    private readonly strategy: PartitionKeyStrategy;
-    private readonly maxBufferedTimeMs: number;
-    private readonly maxInFlight: number;
-    private readonly aggregate: boolean;
-    private readonly maxAggregateBytes: number;
-    private readonly useShardMap: boolean;
-    private readonly recordTtlMs: number;
-    private readonly backoff: BackoffPolicy;
-    private readonly requestTimeoutMs: number;
-    private readonly ordered: boolean;
-    private readonly onMetrics: KinesisProducerOptions["onMetrics"];
-
+    private readonly o: ResolvedOptions;
     private readonly counters = new MetricsCounters();
-    /** Every record put and not yet given its outcome, with the promise put() returned. */
-    private readonly unresolved = new Map<PendingRecord, Promise<Outcome>>();
-    private readonly groups = new Map<string, OpenGroup>();
+    private readonly order: KeyOrder | undefined;
+    private readonly outcomes: OutcomeBook;
+    private readonly groups: OpenAggregates;
     private readonly ready = new RequestBatcher<Entry>();
-    private readonly retryTimers = new Set<NodeJS.Timeout>();
+    private readonly timer = new DueTimer(() => this.tick());
+    private readonly retries = new RetryTimers();
     private inFlight = 0;
     private flushing = 0;
     private closed = false;
-    private timer: NodeJS.Timeout | undefined;
-    private timerAt = Infinity;
-
-    // Ordered mode. "One request in flight per shard" is not enough: PutRecords does not order the
-    // entries of one call, and when the entry of record 1 fails and that of record 2 (same key, same
-    // request) succeeds, the resend of 1 lands after 2. So a key has at most one entry in flight,
-    // from sealing to outcome: an entry is one Kinesis record (an aggregate keeps its records in put
-    // order) and succeeds or fails as a whole, so no later record of the key can be written first.
-    // Later records wait in `waiting` (FIFO per key) and go on when that entry has its outcome; a
-    // record that fails for good lets the next ones go. `openKeyGroup` is the open aggregate holding
-    // a key's records, so a key is never in two aggregates at once.
-    private readonly busyKeys = new Set<string>();
-    private readonly waiting = new Map<string, PendingRecord[]>();
-    private readonly openKeyGroup = new Map<string, string>();
 
     // Shard map. Records put while the first ListShards runs are held until it answers, at most
     // maxBufferedTimeMs (during a flush too). While the map is known stale nothing is sent, and
@@ -105,35 +46,16 @@ export class KinesisProducer {
     private readonly unrouted: PendingRecord[] = [];
 
     constructor(options: KinesisProducerOptions) {
-        if (typeof options !== "object" || options === null) throw new TypeError("KinesisProducer options are required");
-        if (typeof options.client?.send !== "function") throw new TypeError("client must be a KinesisClient");
-        const hasName = options.streamName !== undefined;
-        const hasArn = options.streamArn !== undefined;
-        if (hasName === hasArn) throw new TypeError("Provide either streamName or streamArn, not both");
-        if (hasName && (typeof options.streamName !== "string" || options.streamName === "")) throw new TypeError("streamName must be a non-empty string");
-        if (hasArn && (typeof options.streamArn !== "string" || !options.streamArn.startsWith("arn:"))) throw new TypeError("streamArn must be a stream ARN (arn:...)");
-        this.client = options.client;
-        this.target = hasName ? { StreamName: options.streamName as string } : { StreamARN: options.streamArn as string };
-        this.strategy = checkStrategy(options.partitionKey ?? PRODUCER_DEFAULTS.partitionKey);
-        this.maxBufferedTimeMs = requireNumber("maxBufferedTimeMs", options.maxBufferedTimeMs ?? PRODUCER_DEFAULTS.maxBufferedTimeMs, 0, 60_000, false);
-        this.maxInFlight = requireNumber("maxInFlight", options.maxInFlight ?? PRODUCER_DEFAULTS.maxInFlight, 1, MAX_IN_FLIGHT, true);
-        const agg = PRODUCER_DEFAULTS.aggregation;
-        this.aggregate = options.aggregation?.enabled ?? agg.enabled;
-        this.maxAggregateBytes = requireNumber("aggregation.maxBytes", options.aggregation?.maxBytes ?? agg.maxBytes, MIN_AGGREGATE_BYTES, MAX_AGGREGATE_BYTES, true);
-        this.useShardMap = this.aggregate && (options.aggregation?.useShardMap ?? agg.useShardMap);
-        this.recordTtlMs = requireNumber("recordTtlMs", options.recordTtlMs ?? PRODUCER_DEFAULTS.recordTtlMs, 1, 24 * 3600_000, false);
-        const baseMs = requireNumber("backoff.baseMs", options.backoff?.baseMs ?? PRODUCER_DEFAULTS.backoff.baseMs, 1, 60_000, false);
-        this.backoff = { baseMs, capMs: requireNumber("backoff.capMs", options.backoff?.capMs ?? PRODUCER_DEFAULTS.backoff.capMs, baseMs, 600_000, false) };
-        this.requestTimeoutMs = requireNumber("requestTimeoutMs", options.requestTimeoutMs ?? PRODUCER_DEFAULTS.requestTimeoutMs, 1, 600_000, false);
-        this.ordered = options.ordered ?? PRODUCER_DEFAULTS.ordered;
-        this.onMetrics = options.onMetrics;
-
-        this.holdingForShardMap = this.useShardMap;
-        if (this.useShardMap) {
+        this.o = resolveOptions(options);
+        this.order = this.o.ordered ? new KeyOrder() : undefined;
+        this.outcomes = new OutcomeBook(this.counters, this.o.recordTtlMs, this.order);
+        this.groups = new OpenAggregates(this.o.maxAggregateBytes);
+        this.holdingForShardMap = this.o.useShardMap;
+        if (this.o.useShardMap) {
             this.shardMaps = new ShardMapTracker({
-                client: this.client,
-                target: this.target,
-                timeoutMs: this.requestTimeoutMs,
+                client: this.o.client,
+                target: this.o.target,
+                timeoutMs: this.o.requestTimeoutMs,
                 onSettled: (loaded, changed) => this.shardMapSettled(loaded, changed),
             });
             this.shardMaps.refresh();
@@ -145,41 +67,26 @@ export class KinesisProducer {
      * outcome, at once for an invalid record or after close().
      */
     put(record: ProducerRecord): Promise<Outcome> {
-        if (this.closed) return this.rejectNow(ProducerErrorCode.ProducerClosed, "put() after close()", false);
+        if (this.closed) return this.outcomes.rejectNow(ProducerErrorCode.ProducerClosed, "put() after close()", false);
         let normalized: ReturnType<typeof normalizeRecord>;
         try {
-            normalized = normalizeRecord(record, this.strategy);
+            normalized = normalizeRecord(record, this.o.strategy);
         } catch (err) {
             normalized = { ok: false, errorCode: ProducerErrorCode.InvalidData, errorMessage: `record could not be read: ${String(err)}` };
         }
-        if (!normalized.ok) return this.rejectNow(normalized.errorCode, normalized.errorMessage, true);
+        if (!normalized.ok) return this.outcomes.rejectNow(normalized.errorCode, normalized.errorMessage, true);
 
         const t = now();
-        let resolve!: (outcome: Outcome) => void;
-        const promise = new Promise<Outcome>((r) => (resolve = r));
-        const pending: PendingRecord = {
-            ...normalized.record,
-            enqueuedAt: t,
-            deadline: t + this.recordTtlMs,
-            attempts: 0,
-            lastErrorCode: undefined,
-            lastErrorMessage: undefined,
-            maybeWritten: false,
-            resendMayDuplicate: false,
-            done: false,
-            resolve,
-        };
-        this.unresolved.set(pending, promise);
-        this.counters.add("recordsPut");
+        const { pending, promise } = this.outcomes.open(normalized.record, t);
         this.accept(pending);
-        if (this.ready.hasFullRequest() && this.inFlight < this.maxInFlight) this.tick();
-        else if (this.timer === undefined) this.armTimer(t + this.maxBufferedTimeMs);
+        if (this.ready.hasFullRequest() && this.inFlight < this.o.maxInFlight) this.tick();
+        else if (!this.timer.armed) this.timer.arm(t + this.o.maxBufferedTimeMs);
         return promise;
     }
 
     /** Resolves when every record put before the call has its outcome; sends partial requests at once. */
     async flush(): Promise<void> {
-        const pending = [...this.unresolved.values()];
+        const pending = this.outcomes.promises();
         if (pending.length === 0) return;
         this.flushing++;
         try {
@@ -194,41 +101,28 @@ export class KinesisProducer {
     async close(): Promise<void> {
         this.closed = true;
         await this.flush();
-        this.clearTimer();
+        this.timer.clear();
         this.shardMaps?.close();
-        for (const t of this.retryTimers) clearTimeout(t);
-        this.retryTimers.clear();
+        this.retries.clear();
     }
 
     /** Cumulative counters (a copy). */
     metrics(): ProducerMetrics {
-        return this.counters.snapshot(this.unresolved.size);
+        return this.counters.snapshot(this.outcomes.size);
     }
 
-    // ---- intake -------------------------------------------------------------------------------
-
-    private rejectNow(errorCode: string, errorMessage: string, invalid: boolean): Promise<Outcome> {
-        this.counters.add("recordsFailed");
-        if (invalid) this.counters.add("recordsInvalid");
-        return Promise.resolve({ ok: false, errorCode, errorMessage, attempts: 0 });
-    }
+    // ---- routing ------------------------------------------------------------------------------
 
     private accept(r: PendingRecord): void {
         if (this.holdingForShardMap) {
             this.unrouted.push(r);
             return;
         }
-        if (this.ordered && this.busyKeys.has(r.partitionKey)) {
-            this.enqueueWaiting(r);
+        if (this.order?.isBusy(r.partitionKey)) {
+            this.order.wait(r);
             return;
         }
-        if (!this.route(r)) this.enqueueWaiting(r);
-    }
-
-    private enqueueWaiting(r: PendingRecord): void {
-        const queue = this.waiting.get(r.partitionKey);
-        if (queue === undefined) this.waiting.set(r.partitionKey, [r]);
-        else queue.push(r);
+        if (!this.route(r)) this.order?.wait(r);
     }
 
     /**
@@ -238,79 +132,57 @@ export class KinesisProducer {
     private route(r: PendingRecord): boolean {
         const shard = this.shardMaps?.map?.shardFor(r.hashKey);
         const map = shard !== undefined ? this.shardMaps?.map : undefined;
-        if (!this.aggregate) {
+        if (!this.o.aggregate) {
             this.seal(singleEntry(r, shard, map));
             return true;
         }
-        const groupKey = shard !== undefined ? `s${shard}` : `h${r.hashKey.toString(36)}`;
-        const alone = EMPTY_AGGREGATE.sizeWith(r) > this.maxAggregateBytes;
-        if (this.ordered) {
-            const held = this.openKeyGroup.get(r.partitionKey);
-            // The key's earlier records sit in another open aggregate (different shard after a
-            // refresh, different explicit hash key) or this record goes alone: those earlier
-            // records must be sent and answered first.
-            if (held !== undefined && (held !== groupKey || alone)) {
-                this.sealGroup(held);
-                return false;
-            }
+        const groupKey = OpenAggregates.groupKey(shard, r.hashKey);
+        const alone = this.groups.tooLargeToJoin(r);
+        const held = this.order?.groupOf(r.partitionKey);
+        // The key's earlier records sit in another open aggregate (different shard after a
+        // refresh, different explicit hash key) or this record goes alone: those earlier
+        // records must be sent and answered first.
+        if (held !== undefined && (held !== groupKey || alone)) {
+            this.sealGroup(held);
+            return false;
         }
         if (alone) {
             this.seal(singleEntry(r, shard, map));
             return true;
         }
-        let group = this.groups.get(groupKey);
-        if (group !== undefined && group.builder.sizeWith(r) > this.maxAggregateBytes) {
+        if (this.groups.wouldOverflow(groupKey, r)) {
             this.sealGroup(groupKey);
-            group = undefined;
-            if (this.ordered && this.busyKeys.has(r.partitionKey)) return false;
+            if (this.order?.isBusy(r.partitionKey)) return false;
         }
-        if (group === undefined) {
-            group = { builder: new AggregateBuilder(), shard, map, openedAt: r.enqueuedAt };
-            this.groups.set(groupKey, group);
-        }
-        group.builder.add(r);
-        if (this.ordered) this.openKeyGroup.set(r.partitionKey, groupKey);
+        this.groups.add(groupKey, r, shard, map);
+        this.order?.joined(r.partitionKey, groupKey);
         return true;
     }
 
     private sealGroup(groupKey: string): void {
-        const group = this.groups.get(groupKey);
-        if (group === undefined) return;
-        this.groups.delete(groupKey);
-        this.seal(group.builder.build(group.shard, group.map));
+        const entry = this.groups.take(groupKey);
+        if (entry !== undefined) this.seal(entry);
     }
 
     /** A finished entry joins the ready queue; in ordered mode its keys become busy. */
     private seal(entry: Entry): void {
-        if (this.ordered) {
-            for (const r of entry.records) {
-                this.openKeyGroup.delete(r.partitionKey);
-                this.busyKeys.add(r.partitionKey);
-            }
-        }
+        this.order?.sealed(entry.records);
         this.ready.push(entry);
     }
 
     /** The key's entry has its outcome: its waiting records go on, oldest first, until it is busy again. */
-    private releaseKey(key: string): void {
-        this.busyKeys.delete(key);
-        const queue = this.waiting.get(key);
-        if (queue === undefined) return;
+    private releaseKey(order: KeyOrder, key: string): void {
         const t = now();
-        while (queue.length > 0 && !this.busyKeys.has(key)) {
-            const r = queue.shift() as PendingRecord;
-            if (r.deadline <= t) this.expire(r);
-            else if (!this.route(r)) {
-                queue.unshift(r);
-                break;
-            }
-        }
-        if (queue.length === 0) this.waiting.delete(key);
+        order.release(key, (r) => {
+            if (r.deadline > t) return this.route(r);
+            this.outcomes.expire(r);
+            return true;
+        });
     }
 
     private releaseKeys(entry: Entry): void {
-        if (!this.ordered) return;
-        for (const key of new Set(entry.records.map((r) => r.partitionKey))) this.releaseKey(key);
+        if (this.order === undefined) return;
+        for (const key of new Set(entry.records.map((r) => r.partitionKey))) this.releaseKey(this.order, key);
     }
 
     // ---- sending ------------------------------------------------------------------------------
@@ -321,20 +193,18 @@ export class KinesisProducer {
      * arms the timer for the next due time.
      */
     private tick(): void {
-        this.clearTimer();
+        this.timer.clear();
         const t = now();
         const urgent = this.flushing > 0 || this.closed;
-        const due = t - this.maxBufferedTimeMs;
+        const due = t - this.o.maxBufferedTimeMs;
 
         // Records wait for the first shard map at most maxBufferedTimeMs, even during a flush:
         // packing them per key instead would multiply the Kinesis records of a cold start.
         if (this.holdingForShardMap && (this.unrouted[0]?.enqueuedAt ?? Infinity) <= due) this.stopHolding();
-        for (const [key, group] of [...this.groups]) {
-            if (urgent || group.openedAt <= due) this.sealGroup(key);
-        }
+        for (const key of this.groups.dueKeys(due, urgent)) this.sealGroup(key);
         // A stale map holds what is queued until the new one re-packs it (shardMapSettled ticks).
         const hold = this.shardMaps?.stale === true;
-        while (!hold && this.inFlight < this.maxInFlight && this.ready.length > 0) {
+        while (!hold && this.inFlight < this.o.maxInFlight && this.ready.length > 0) {
             if (!urgent && !this.ready.hasFullRequest() && (this.ready.oldest() ?? Infinity) > due) break;
             const batch: Entry[] = [];
             for (const entry of this.ready.take()) {
@@ -346,26 +216,9 @@ export class KinesisProducer {
 
         let next = Infinity;
         if (this.holdingForShardMap && this.unrouted[0] !== undefined) next = this.unrouted[0].enqueuedAt;
-        for (const group of this.groups.values()) next = Math.min(next, group.openedAt);
-        if (!hold && this.inFlight < this.maxInFlight) next = Math.min(next, this.ready.oldest() ?? Infinity);
-        if (next !== Infinity) this.armTimer(next + this.maxBufferedTimeMs);
-    }
-
-    private armTimer(at: number): void {
-        if (this.timer !== undefined && this.timerAt <= at) return;
-        this.clearTimer();
-        this.timerAt = at;
-        this.timer = setTimeout(() => {
-            this.timer = undefined;
-            this.timerAt = Infinity;
-            this.tick();
-        }, Math.max(1, Math.ceil(at - now())));
-    }
-
-    private clearTimer(): void {
-        if (this.timer !== undefined) clearTimeout(this.timer);
-        this.timer = undefined;
-        this.timerAt = Infinity;
+        next = Math.min(next, this.groups.oldest());
+        if (!hold && this.inFlight < this.o.maxInFlight) next = Math.min(next, this.ready.oldest() ?? Infinity);
+        if (next !== Infinity) this.timer.arm(next + this.o.maxBufferedTimeMs);
     }
 
     private async send(entries: Entry[]): Promise<void> {
@@ -389,9 +242,7 @@ export class KinesisProducer {
             let output: PutRecordsCommandOutput | undefined;
             let error: unknown;
             try {
-                output = await this.client.send(new PutRecordsCommand({ ...this.target, Records: entries.map(toRequestEntry) }), {
-                    abortSignal: AbortSignal.timeout(this.requestTimeoutMs),
-                });
+                output = await this.o.client.send(putRecordsCommand(this.o.target, entries), { abortSignal: AbortSignal.timeout(this.o.requestTimeoutMs) });
             } catch (err) {
                 error = err;
             }
@@ -408,13 +259,13 @@ export class KinesisProducer {
             }
         } catch (bug) {
             // A fault in the producer itself: the records still get an outcome.
-            for (const e of entries) for (const r of e.records) this.fail(r, "ProducerError", `internal error: ${String(bug)}`);
+            for (const e of entries) for (const r of e.records) this.outcomes.fail(r, "ProducerError", `internal error: ${String(bug)}`);
             for (const e of entries) this.releaseKeys(e);
         } finally {
             this.inFlight--;
-            if (this.onMetrics !== undefined) {
+            if (this.o.onMetrics !== undefined) {
                 try {
-                    this.onMetrics(this.metrics(), request);
+                    this.o.onMetrics(this.metrics(), request);
                 } catch {
                     // a metrics hook must not break delivery
                 }
@@ -425,70 +276,48 @@ export class KinesisProducer {
 
     /** Applies a PutRecords response entry by entry; returns how many entries failed. */
     private handleResults(entries: Entry[], output: PutRecordsCommandOutput): number {
-        const results = output.Records ?? [];
         const retry: Entry[] = [];
         let failed = 0;
-        entries.forEach((entry, i) => {
-            const result = results[i];
-            const code = result === undefined ? "InternalFailure" : result.ErrorCode;
-            if (code === undefined && result?.ShardId !== undefined && result.SequenceNumber !== undefined) {
-                this.succeed(entry, result.ShardId, result.SequenceNumber);
-                return;
+        for (const result of readPutResults(entries, output)) {
+            const { entry } = result;
+            if (result.ok) {
+                this.outcomes.written(entry, result.shardId, result.sequenceNumber);
+                this.releaseKeys(entry);
+                this.shardMaps?.observe(entry.packedBy, entry.predictedShard, result.shardId);
+                continue;
             }
             failed++;
-            const errorCode = code ?? "InternalFailure";
-            const message = result?.ErrorMessage ?? (result === undefined ? "PutRecords returned no result for this entry" : "PutRecords result without a sequence number");
             this.counters.add("kinesisRecordsFailed");
-            if (isThrottle(errorCode)) this.counters.add("throttled");
+            if (isThrottle(result.errorCode)) this.counters.add("throttled");
             for (const r of entry.records) {
-                r.lastErrorCode = errorCode;
-                r.lastErrorMessage = message;
+                r.lastErrorCode = result.errorCode;
+                r.lastErrorMessage = result.message;
             }
-            if (isRetryableEntryError(errorCode)) retry.push(entry);
+            if (result.retryable) retry.push(entry);
             else {
-                for (const r of entry.records) this.fail(r, errorCode, message);
+                for (const r of entry.records) this.outcomes.fail(r, result.errorCode, result.message);
                 this.releaseKeys(entry);
             }
-        });
+        }
         if (retry.length > 0) this.scheduleRetry(retry);
         return failed;
     }
 
     private handleFailures(entries: Entry[], c: RequestError): void {
-        const { retryable, outcomeUnknown } = c;
-        // A lost response is named as such: the records may be in the stream.
-        const code = outcomeUnknown ? ProducerErrorCode.RequestOutcomeUnknown : c.code;
-        const message = outcomeUnknown ? `${c.code}: ${c.message} (no answer: the request may have been written)` : c.message;
+        const { code, message } = requestFailure(c);
         for (const e of entries) {
             for (const r of e.records) {
-                if (outcomeUnknown) {
+                if (c.outcomeUnknown) {
                     r.maybeWritten = true;
                     r.resendMayDuplicate = true;
                 }
                 r.lastErrorCode = code;
                 r.lastErrorMessage = message;
-                if (!retryable) this.fail(r, code, message);
+                if (!c.retryable) this.outcomes.fail(r, code, message);
             }
-            if (!retryable) this.releaseKeys(e);
+            if (!c.retryable) this.releaseKeys(e);
         }
-        if (retryable) this.scheduleRetry(entries);
-    }
-
-    private succeed(entry: Entry, shardId: string, sequenceNumber: string): void {
-        this.counters.add("kinesisRecordsSent");
-        this.counters.add("bytesSent", entry.size);
-        entry.records.forEach((r, i) => {
-            this.finish(r, {
-                ok: true,
-                shardId,
-                sequenceNumber,
-                ...(entry.aggregated ? { subSequenceNumber: i } : {}),
-                attempts: r.attempts,
-                ...(r.maybeWritten ? { maybeDuplicated: true as const } : {}),
-            });
-        });
-        this.releaseKeys(entry);
-        this.shardMaps?.observe(entry.packedBy, entry.predictedShard, shardId);
+        if (c.retryable) this.scheduleRetry(entries);
     }
 
     /**
@@ -511,9 +340,7 @@ export class KinesisProducer {
                 earliestDeadline = Math.min(earliestDeadline, r.deadline);
             }
         }
-        const wait = Math.min(backoffDelay(attempts, this.backoff), earliestDeadline - t);
-        const timer = setTimeout(() => {
-            this.retryTimers.delete(timer);
+        this.retries.after(Math.min(backoffDelay(attempts, this.o.backoff), earliestDeadline - t), () => {
             const at = now();
             for (let i = live.length - 1; i >= 0; i--) {
                 const kept = this.prune(live[i] as Entry, at);
@@ -523,8 +350,7 @@ export class KinesisProducer {
                 else this.ready.pushFront(kept);
             }
             this.tick();
-        }, Math.max(0, Math.ceil(wait)));
-        this.retryTimers.add(timer);
+        });
     }
 
     /**
@@ -535,47 +361,20 @@ export class KinesisProducer {
     private prune(entry: Entry, t: number): Entry | undefined {
         if (entry.records.every((r) => r.deadline > t)) return entry;
         // Ordered mode: the key's later records in the entry (later deadlines) must not go on without it.
-        const expiredKeys = new Set(this.ordered ? entry.records.filter((r) => r.deadline <= t).map((r) => r.partitionKey) : []);
+        const expiredKeys = new Set(this.order !== undefined ? entry.records.filter((r) => r.deadline <= t).map((r) => r.partitionKey) : []);
         const live = entry.records.filter((r) => r.deadline > t && !expiredKeys.has(r.partitionKey));
         for (const r of entry.records) {
-            if (r.deadline <= t) this.expire(r);
-            else if (expiredKeys.has(r.partitionKey)) this.fail(r, r.lastErrorCode ?? ProducerErrorCode.RecordExpired, this.heldBackMessage(r.partitionKey, r.lastErrorCode ?? ProducerErrorCode.RecordExpired));
+            if (r.deadline <= t) this.outcomes.expire(r);
+            else if (expiredKeys.has(r.partitionKey)) {
+                const code = r.lastErrorCode ?? ProducerErrorCode.RecordExpired;
+                this.outcomes.fail(r, code, heldBackMessage(r.partitionKey, code));
+            }
         }
-        if (this.ordered) {
+        if (this.order !== undefined) {
             const kept = new Set(live.map((r) => r.partitionKey));
-            for (const key of new Set(entry.records.map((r) => r.partitionKey))) if (!kept.has(key)) this.releaseKey(key);
+            for (const key of new Set(entry.records.map((r) => r.partitionKey))) if (!kept.has(key)) this.releaseKey(this.order, key);
         }
         return live.length === 0 ? undefined : entryFor(live, entry.predictedShard, entry.packedBy);
-    }
-
-    // ---- outcomes -----------------------------------------------------------------------------
-
-    private expire(r: PendingRecord): void {
-        const last = r.lastErrorCode === undefined ? "" : `; last error ${r.lastErrorCode}: ${r.lastErrorMessage ?? ""}`;
-        this.fail(r, r.lastErrorCode ?? ProducerErrorCode.RecordExpired, `record TTL of ${this.recordTtlMs} ms expired after ${r.attempts} attempt(s)${last}`);
-    }
-
-    private fail(r: PendingRecord, errorCode: string, errorMessage: string): void {
-        this.finish(r, { ok: false, errorCode, errorMessage, attempts: r.attempts, ...(r.maybeWritten ? { maybeWritten: true as const } : {}) });
-        // Ordered mode: the key's later records must not overtake one that failed (a caller that
-        // re-sends from the failed record would otherwise write them twice, around it): they fail with it.
-        if (!this.ordered) return;
-        const queue = this.waiting.get(r.partitionKey);
-        if (queue === undefined) return;
-        this.waiting.delete(r.partitionKey);
-        for (const later of queue.splice(0)) this.fail(later, errorCode, this.heldBackMessage(r.partitionKey, errorCode));
-    }
-
-    private heldBackMessage(partitionKey: string, errorCode: string): string {
-        return `not sent: an earlier record of partition key ${JSON.stringify(partitionKey)} failed (${errorCode}), and ordered mode keeps the key's order`;
-    }
-
-    private finish(r: PendingRecord, outcome: Outcome): void {
-        if (r.done) return;
-        r.done = true;
-        this.unresolved.delete(r);
-        this.counters.add(outcome.ok ? "recordsSent" : "recordsFailed");
-        r.resolve(outcome);
     }
 
     // ---- shard map ----------------------------------------------------------------------------
@@ -603,10 +402,8 @@ export class KinesisProducer {
      * flight are re-packed if they come back for a retry; written ones stay where they are.
      */
     private repack(): void {
-        const stale: PendingRecord[] = [];
-        for (const group of this.groups.values()) stale.push(...group.builder.records);
-        this.groups.clear();
-        this.openKeyGroup.clear();
+        const stale = this.groups.drainRecords();
+        this.order?.forgetGroups();
         for (const entry of this.ready.drain()) {
             if (this.packedByOldMap(entry)) stale.push(...entry.records);
             else this.ready.push(entry);
@@ -614,35 +411,13 @@ export class KinesisProducer {
         this.reroute(stale);
     }
 
-    /**
-     * Routes records again. In ordered mode they are the earliest unsent records of their keys (a
-     * key is in one open or sealed entry at most), so they go back to the head of their key's queue.
-     */
+    /** Routes records again; in ordered mode through the head of their keys' queues (see KeyOrder.requeueFirst). */
     private reroute(records: PendingRecord[]): void {
         this.counters.add("recordsRepacked", records.length);
-        if (!this.ordered) {
+        if (this.order === undefined) {
             for (const r of records) this.route(r);
             return;
         }
-        const byKey = new Map<string, PendingRecord[]>();
-        for (const r of records) {
-            const list = byKey.get(r.partitionKey);
-            if (list === undefined) byKey.set(r.partitionKey, [r]);
-            else list.push(r);
-        }
-        for (const [key, list] of byKey) {
-            this.busyKeys.delete(key);
-            this.waiting.set(key, [...list, ...(this.waiting.get(key) ?? [])]);
-        }
-        for (const key of byKey.keys()) this.releaseKey(key);
+        for (const key of this.order.requeueFirst(records)) this.releaseKey(this.order, key);
     }
-}
-
-/** Used to size a record alone without allocating. */
-const EMPTY_AGGREGATE = new AggregateBuilder();
-
-function toRequestEntry(e: Entry): PutRecordsRequestEntry {
-    return e.explicitHashKey === undefined
-        ? { Data: e.data, PartitionKey: e.partitionKey }
-        : { Data: e.data, PartitionKey: e.partitionKey, ExplicitHashKey: e.explicitHashKey };
 }
