@@ -6,7 +6,9 @@ import { PutRecordCommand, type KinesisClient } from "@aws-sdk/client-kinesis";
 import type { KinesisStreamEvent } from "aws-lambda";
 import { createStream, startEmulators, type Emulators } from "../../tools/local/emulators";
 import { LocalFailureQueue } from "../../tools/local/failure-store";
-import { EventSourceMapping, matchesEventTypes, readResponse, type KinesisHandler } from "../../tools/local/poller";
+import { readResponse } from "../../tools/local/invoke";
+import { EventSourceMapping, type KinesisHandler } from "../../tools/local/poller";
+import { matchesEventTypes } from "../../tools/local/shard-poller";
 import type { StreamRecord } from "../../tools/local/reader";
 import type { EsmSettings } from "../../tools/local/settings";
 
