@@ -1,17 +1,16 @@
-import type { PutRecordsCommandOutput } from "@aws-sdk/client-kinesis";
 import { entryFor, singleEntry } from "./aggregation";
 import { backoffDelay } from "./backoff";
-import { classifyRequestError, isThrottle, ProducerErrorCode, type RequestError } from "./errors";
+import { ProducerErrorCode } from "./errors";
 import { KeyOrder } from "./key-order";
 import { MetricsCounters } from "./metrics";
 import { OpenAggregates } from "./open-aggregates";
 import { resolveOptions, type ResolvedOptions } from "./options";
 import { heldBackMessage, OutcomeBook } from "./outcomes";
-import { putRecordsCommand, readPutResults, requestFailure } from "./put-results";
 import { RequestBatcher } from "./request-batcher";
+import { RequestSender } from "./request-sender";
 import { ShardMapTracker } from "./shard-map-tracker";
 import { DueTimer, now, RetryTimers } from "./timers";
-import type { Entry, KinesisProducerOptions, Outcome, PendingRecord, ProducerMetrics, ProducerRecord, PutRecordsMetrics } from "./types";
+import type { Entry, KinesisProducerOptions, Outcome, PendingRecord, ProducerMetrics, ProducerRecord } from "./types";
 import { normalizeRecord } from "./validation";
 
 export { PRODUCER_DEFAULTS } from "./options";
@@ -23,7 +22,8 @@ export { PRODUCER_DEFAULTS } from "./options";
  *
  * This class routes and sends; its parts hold the state: OpenAggregates (aggregates being filled),
  * RequestBatcher (sealed entries), KeyOrder (ordered mode), OutcomeBook (unanswered records and
- * their outcomes), ShardMapTracker (the map in force), DueTimer and RetryTimers.
+ * their outcomes), RequestSender (PutRecords calls and their responses), ShardMapTracker (the map
+ * in force), DueTimer and RetryTimers.
  */
 export class KinesisProducer {
     private readonly o: ResolvedOptions;
@@ -34,7 +34,7 @@ export class KinesisProducer {
     private readonly ready = new RequestBatcher<Entry>();
     private readonly timer = new DueTimer(() => this.tick());
     private readonly retries = new RetryTimers();
-    private inFlight = 0;
+    private readonly sender: RequestSender;
     private flushing = 0;
     private closed = false;
 
@@ -50,6 +50,21 @@ export class KinesisProducer {
         this.order = this.o.ordered ? new KeyOrder() : undefined;
         this.outcomes = new OutcomeBook(this.counters, this.o.recordTtlMs, this.order);
         this.groups = new OpenAggregates(this.o.maxAggregateBytes);
+        this.sender = new RequestSender(this.o, this.counters, this.outcomes, {
+            settled: (entry) => this.releaseKeys(entry),
+            written: (entry, shardId) => this.shardMaps?.observe(entry.packedBy, entry.predictedShard, shardId),
+            retry: (entries) => this.scheduleRetry(entries),
+            finished: (request) => {
+                if (this.o.onMetrics !== undefined) {
+                    try {
+                        this.o.onMetrics(this.metrics(), request);
+                    } catch {
+                        // a metrics hook must not break delivery
+                    }
+                }
+                this.tick();
+            },
+        });
         this.holdingForShardMap = this.o.useShardMap;
         if (this.o.useShardMap) {
             this.shardMaps = new ShardMapTracker({
@@ -79,7 +94,7 @@ export class KinesisProducer {
         const t = now();
         const { pending, promise } = this.outcomes.open(normalized.record, t);
         this.accept(pending);
-        if (this.ready.hasFullRequest() && this.inFlight < this.o.maxInFlight) this.tick();
+        if (this.ready.hasFullRequest() && this.sender.inFlight < this.o.maxInFlight) this.tick();
         else if (!this.timer.armed) this.timer.arm(t + this.o.maxBufferedTimeMs);
         return promise;
     }
@@ -204,120 +219,21 @@ export class KinesisProducer {
         for (const key of this.groups.dueKeys(due, urgent)) this.sealGroup(key);
         // A stale map holds what is queued until the new one re-packs it (shardMapSettled ticks).
         const hold = this.shardMaps?.stale === true;
-        while (!hold && this.inFlight < this.o.maxInFlight && this.ready.length > 0) {
+        while (!hold && this.sender.inFlight < this.o.maxInFlight && this.ready.length > 0) {
             if (!urgent && !this.ready.hasFullRequest() && (this.ready.oldest() ?? Infinity) > due) break;
             const batch: Entry[] = [];
             for (const entry of this.ready.take()) {
                 const live = this.prune(entry, t);
                 if (live !== undefined) batch.push(live);
             }
-            if (batch.length > 0) void this.send(batch);
+            if (batch.length > 0) void this.sender.send(batch);
         }
 
         let next = Infinity;
         if (this.holdingForShardMap && this.unrouted[0] !== undefined) next = this.unrouted[0].enqueuedAt;
         next = Math.min(next, this.groups.oldest());
-        if (!hold && this.inFlight < this.o.maxInFlight) next = Math.min(next, this.ready.oldest() ?? Infinity);
+        if (!hold && this.sender.inFlight < this.o.maxInFlight) next = Math.min(next, this.ready.oldest() ?? Infinity);
         if (next !== Infinity) this.timer.arm(next + this.o.maxBufferedTimeMs);
-    }
-
-    private async send(entries: Entry[]): Promise<void> {
-        this.inFlight++;
-        const started = now();
-        let userRecords = 0;
-        let bytes = 0;
-        for (const e of entries) {
-            for (const r of e.records) {
-                if (r.attempts > 0) this.counters.add("recordsRetried");
-                if (r.resendMayDuplicate) this.counters.add("potentialDuplicates");
-                r.resendMayDuplicate = false;
-                r.attempts++;
-            }
-            userRecords += e.records.length;
-            bytes += e.size;
-        }
-        this.counters.add("putRecordsRequests");
-        const request: PutRecordsMetrics = { entries: entries.length, userRecords, bytes, failedEntries: 0, latencyMs: 0 };
-        try {
-            let output: PutRecordsCommandOutput | undefined;
-            let error: unknown;
-            try {
-                output = await this.o.client.send(putRecordsCommand(this.o.target, entries), { abortSignal: AbortSignal.timeout(this.o.requestTimeoutMs) });
-            } catch (err) {
-                error = err;
-            }
-            request.latencyMs = now() - started;
-            if (output !== undefined) request.failedEntries = this.handleResults(entries, output);
-            else {
-                const c = classifyRequestError(error);
-                request.requestError = c.code;
-                request.failedEntries = entries.length;
-                this.counters.add("putRecordsErrors");
-                this.counters.add("kinesisRecordsFailed", entries.length);
-                if (c.throttled) this.counters.add("throttled");
-                this.handleFailures(entries, c);
-            }
-        } catch (bug) {
-            // A fault in the producer itself: the records still get an outcome.
-            for (const e of entries) for (const r of e.records) this.outcomes.fail(r, "ProducerError", `internal error: ${String(bug)}`);
-            for (const e of entries) this.releaseKeys(e);
-        } finally {
-            this.inFlight--;
-            if (this.o.onMetrics !== undefined) {
-                try {
-                    this.o.onMetrics(this.metrics(), request);
-                } catch {
-                    // a metrics hook must not break delivery
-                }
-            }
-            this.tick();
-        }
-    }
-
-    /** Applies a PutRecords response entry by entry; returns how many entries failed. */
-    private handleResults(entries: Entry[], output: PutRecordsCommandOutput): number {
-        const retry: Entry[] = [];
-        let failed = 0;
-        for (const result of readPutResults(entries, output)) {
-            const { entry } = result;
-            if (result.ok) {
-                this.outcomes.written(entry, result.shardId, result.sequenceNumber);
-                this.releaseKeys(entry);
-                this.shardMaps?.observe(entry.packedBy, entry.predictedShard, result.shardId);
-                continue;
-            }
-            failed++;
-            this.counters.add("kinesisRecordsFailed");
-            if (isThrottle(result.errorCode)) this.counters.add("throttled");
-            for (const r of entry.records) {
-                r.lastErrorCode = result.errorCode;
-                r.lastErrorMessage = result.message;
-            }
-            if (result.retryable) retry.push(entry);
-            else {
-                for (const r of entry.records) this.outcomes.fail(r, result.errorCode, result.message);
-                this.releaseKeys(entry);
-            }
-        }
-        if (retry.length > 0) this.scheduleRetry(retry);
-        return failed;
-    }
-
-    private handleFailures(entries: Entry[], c: RequestError): void {
-        const { code, message } = requestFailure(c);
-        for (const e of entries) {
-            for (const r of e.records) {
-                if (c.outcomeUnknown) {
-                    r.maybeWritten = true;
-                    r.resendMayDuplicate = true;
-                }
-                r.lastErrorCode = code;
-                r.lastErrorMessage = message;
-                if (!c.retryable) this.outcomes.fail(r, code, message);
-            }
-            if (!c.retryable) this.releaseKeys(e);
-        }
-        if (c.retryable) this.scheduleRetry(entries);
     }
 
     /**
