@@ -40,26 +40,30 @@ describe("consumers and sinks (mock runtime)", () => {
         });
     });
 
-    it("the event source mapping has the safe settings: bisect, bounded retries and age, partial batches, on-failure queue", () => {
-        const esm = one(staging, "aws:lambda/eventSourceMapping:EventSourceMapping");
-        assert.deepEqual(
-            { ...esm.inputs, tags: undefined },
-            {
-                eventSourceArn: STREAM_ARN,
-                functionName: "arn:aws:lambda:us-east-1:123456789012:function:kinesis-streaming-staging-consumer",
-                startingPosition: "TRIM_HORIZON",
-                batchSize: 100,
-                maximumBatchingWindowInSeconds: 1,
-                parallelizationFactor: 1,
-                bisectBatchOnFunctionError: true,
-                maximumRetryAttempts: 3,
-                maximumRecordAgeInSeconds: 3600,
-                functionResponseTypes: ["ReportBatchItemFailures"],
-                destinationConfig: { onFailure: { destinationArn: DLQ_ARN } },
-                tags: undefined,
-            },
-        );
-    });
+    // The properties that keep a poison record from blocking a shard or vanishing, in every variant of
+    // the mapping (polling and EFO): asserted as rules, not as a copy of the inputs.
+    for (const variant of ["polling", "EFO"] as const) {
+        it(`the ${variant} event source mapping is safe: bisect, bounded retries, records discarded before retention ends, partial batches, on-failure queue`, () => {
+            const r = variant === "polling" ? staging : efo;
+            const esm = one(r, "aws:lambda/eventSourceMapping:EventSourceMapping").inputs;
+            const retentionSeconds = (one(r, "aws:kinesis/stream:Stream").inputs.retentionPeriod as number) * 3600;
+            assert.equal(esm.functionName, "arn:aws:lambda:us-east-1:123456789012:function:kinesis-streaming-staging-consumer");
+            if (variant === "polling") assert.equal(esm.eventSourceArn, STREAM_ARN);
+            assert.equal(esm.bisectBatchOnFunctionError, true, "a failing batch is split down to the bad record");
+            const retries = esm.maximumRetryAttempts as number;
+            assert.ok(Number.isInteger(retries) && retries >= 0 && retries <= 10_000, `maximumRetryAttempts ${retries} must be bounded (-1 retries forever)`);
+            const age = esm.maximumRecordAgeInSeconds as number;
+            assert.ok(Number.isInteger(age) && age >= 60 && age < retentionSeconds, `maximumRecordAgeInSeconds ${age} must be bounded and below the retention (${retentionSeconds} s), so records are sent to the on-failure queue before they expire`);
+            assert.deepEqual(esm.functionResponseTypes, ["ReportBatchItemFailures"]);
+            assert.deepEqual(esm.destinationConfig, { onFailure: { destinationArn: DLQ_ARN } });
+            assert.equal(esm.startingPosition, "TRIM_HORIZON", "a new mapping starts from the oldest record, skipping none");
+            // Within Lambda's limits for a Kinesis source.
+            const batchSize = esm.batchSize as number;
+            const window = esm.maximumBatchingWindowInSeconds as number;
+            const factor = esm.parallelizationFactor as number;
+            assert.ok(batchSize >= 1 && batchSize <= 10_000 && window >= 0 && window <= 300 && factor >= 1 && factor <= 10, JSON.stringify({ batchSize, window, factor }));
+        });
+    }
 
     it("with EFO the mapping reads through a dedicated stream consumer, with filter criteria", () => {
         const consumer = ofType(efo, "aws:kinesis/streamConsumer:StreamConsumer").find((c) => c.inputs.name === "kinesis-streaming-staging-consumer")!;
