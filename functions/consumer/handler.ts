@@ -6,7 +6,7 @@ import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { Context, KinesisStreamBatchResponse, KinesisStreamEvent, KinesisStreamRecord } from "aws-lambda";
 import { QUARANTINED_METRIC } from "../../contracts/quarantine";
 import type { EventItem } from "../shared/results-table";
-import { FraudDetector } from "./alerts";
+import { FraudDetector } from "./fraud-detector";
 import { writeItems, type BatchWriterOptions } from "./batch-writer";
 import type { ConsumerConfig } from "./config";
 import { decodeRecord, poisonOf, shardIdOf, type PoisonRecord } from "./decode";

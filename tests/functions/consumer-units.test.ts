@@ -15,7 +15,7 @@ import { backoffDelay, classify, writeItems, type WriteOutcome } from "../../fun
 import { readConfig } from "../../functions/consumer/config";
 import { decodeRecord, shardIdOf } from "../../functions/consumer/decode";
 import { actionScore, userSegment } from "../../functions/consumer/enrich";
-import { alertMessage, fraudReasons, rankOf, velocityMember } from "../../functions/consumer/fraud";
+import { alertMessage, fraudReasons, rankOf, velocityMember } from "../../functions/consumer/fraud-rule";
 import { InOrderPerKey } from "../../functions/consumer/in-order";
 import { attributeSize, buildEventItem, expiresAtOf, itemSize, mergeWrites } from "../../functions/consumer/items";
 import type { Order } from "../../functions/consumer/types";

@@ -20,7 +20,7 @@ export interface LocalSnsOptions {
     print?: (line: string) => void;
 }
 
-/** One line for a fraud alert of functions/consumer/fraud.ts (any other message: its subject). */
+/** One line for a fraud alert of functions/consumer/fraud-rule.ts (any other message: its subject). */
 export function describeAlert(alert: PublishedAlert): string {
     const m = alert.message as { alert_type?: string; order_id?: string; user_id?: string; amount?: number; currency?: string; reasons?: string[]; orders_in_minute?: number } | string;
     if (typeof m !== "object" || m === null || m.alert_type !== "fraud_suspected") return `SNS ${alert.subject ?? "(no subject)"}`;

@@ -262,7 +262,7 @@ export class Ledger {
 /**
  * The alerts the consumer should raise for the orders that reached the stream: one per order at or
  * above the amount threshold or ranked at least ordersPerMinute among its user's orders of the same
- * minute (ranked by occurred_at then order id, as functions/consumer/fraud.ts does).
+ * minute (ranked by occurred_at then order id, as functions/consumer/fraud-rule.ts does).
  */
 export function expectedAlerts(entries: Iterable<LedgerEntry>, fraud: { amountThreshold: number; ordersPerMinute: number }): number {
     const byUserMinute = new Map<string, string[]>();

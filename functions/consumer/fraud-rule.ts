@@ -50,7 +50,7 @@ export interface AlertMessage {
 
 /**
  * The SNS alert for one suspect order. `alert_id` is the same for every attempt at the same order,
- * so a subscriber can drop the rare duplicate (see alerts.ts on when one can happen).
+ * so a subscriber can drop the rare duplicate (see fraud-detector.ts on when one can happen).
  */
 export function alertMessage(order: Order, reasons: FraudReason[], ordersInMinute: number, t: FraudThresholds, meta: KinesisMetadata): AlertMessage {
     const p = order.payload;

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { PublishCommand, type SNSClient } from "@aws-sdk/client-sns";
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { alertMarkerKey, minuteOf, velocityKey, type AlertMarkerItem, type FraudReason, type KinesisMetadata } from "../shared/results-table";
-import { alertMessage, fraudReasons, rankOf, velocityMember, type FraudThresholds } from "./fraud";
+import { alertMessage, fraudReasons, rankOf, velocityMember, type FraudThresholds } from "./fraud-rule";
 import type { Order } from "./types";
 
 /**
@@ -10,7 +10,7 @@ import type { Order } from "./types";
  *
  * - Velocity: one item per user and minute with a string set of `<occurred_at>#<order_id>`;
  *   `UpdateItem ADD` of the order's member is idempotent (a retry adds nothing), and the order's
- *   rank comes from the returned set (see fraud.ts). The set is capped (VELOCITY_SET_CAP members)
+ *   rank comes from the returned set (see fraud-rule.ts). The set is capped (VELOCITY_SET_CAP members)
  *   so a runaway user cannot push the item past 400 KB; an order that finds the set full is ranked
  *   after it (suspect), every time.
  * - Alerts, exactly one per suspect order: a marker item per order id, claimed with a conditional
