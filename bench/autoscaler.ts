@@ -7,7 +7,7 @@ import { replayChartSvg } from "../tools/autoscaler/chart";
 import { type PolicyKey, replayAll, type ReplayResult } from "../tools/autoscaler/replay";
 import { REFERENCE_POLICY, STEP_POLICY } from "../tools/autoscaler/policies";
 import { MIN_HISTORY_MINUTES } from "../functions/autoscaler/forecast";
-import { AUTOSCALER_DEFAULTS } from "../functions/autoscaler/settings";
+import { AUTOSCALER_DEFAULTS } from "../contracts/autoscaler-settings";
 import { syntheticWeek, TRACE_FAMILIES, type TraceFamily, traceFamily } from "./traces";
 import { figure, type BenchFigure, type BenchSection } from "./types";
 
@@ -117,7 +117,7 @@ export async function autoscalerBench(): Promise<BenchSection> {
             `${REFERENCE_POLICY.thresholdPercent} %: +50 %, never in); static provisioning at the week's peak; on-demand priced on the same traffic. ` +
             `The oracle is the fewest shards each minute that throttle nothing, ignoring API limits; the limit (tools/autoscaler/limit.ts) the fewest shard-hours ` +
             `of any schedule that throttles nothing with at most 10 calls per 24 h, half to double each, knowing the demand (a lower bound, ${r.limit.blockMinutes}-minute blocks here). ` +
-            `Prices from infra/lib/prices.json (${PRICES.region}, as of ${PRICES.asOf}): $${PRICES.provisioned.perShardHour}/shard-hour + ` +
+            `Prices from contracts/prices.json (${PRICES.region}, as of ${PRICES.asOf}): $${PRICES.provisioned.perShardHour}/shard-hour + ` +
             `$${PRICES.provisioned.perMillionPutPayloadUnits} per million PUT payload units (25 KB, rounded up per record at each minute's average size); ` +
             `on-demand $${PRICES.onDemand.perStreamHour}/stream-hour + $${PRICES.onDemand.perGbWritten}/GB written (1 KB rounding per record). ` +
             `Trace families (bench/traces.ts traceFamily: ${TRACE_FAMILIES.join(", ")}), seeds ${FAMILY_SEEDS.join(", ")}: ${HISTORY_DAYS} days the policies read as ` +

@@ -6,7 +6,7 @@ import type { S3Client } from "@aws-sdk/client-s3";
 import type { SNSClient } from "@aws-sdk/client-sns";
 import type { KinesisStreamEvent, KinesisStreamRecord } from "aws-lambda";
 import * as kinesisAgg from "aws-kinesis-agg";
-import { readConfig } from "../functions/consumer/config";
+import { readConsumerEnv } from "../contracts/env/consumer";
 import { actionScore, userSegment } from "../functions/consumer/enrich";
 import { createDocumentClient, createHandler } from "../functions/consumer/handler";
 import { startDynalite } from "../tests/support/dynalite";
@@ -84,7 +84,7 @@ const noS3 = { send: async () => ({}) } as unknown as Pick<S3Client, "send">;
 
 /** User records per second through the handler, batch after batch, as one shard's ESM would invoke it. */
 async function viaHandler(doc: DynamoDBDocumentClient, table: string, input: { event: KinesisStreamEvent; userRecords: number }[]): Promise<{ rate: number; records: number }> {
-    const handler = createHandler({ config: readConfig({ RESULTS_TABLE: table, ALERTS_TOPIC_ARN: "arn:aws:sns:us-east-1:123456789012:alerts", QUARANTINE_BUCKET: "bench-archive" }), doc, sns: noSns, s3: noS3, logger: quiet, metrics: noMetrics });
+    const handler = createHandler({ config: readConsumerEnv({ RESULTS_TABLE: table, ALERTS_TOPIC_ARN: "arn:aws:sns:us-east-1:123456789012:alerts", QUARANTINE_BUCKET: "bench-archive" }), doc, sns: noSns, s3: noS3, logger: quiet, metrics: noMetrics });
     const started = performance.now();
     let done = 0;
     for (const b of input) {
