@@ -19,7 +19,7 @@ import type { AutoscalerConfig } from "../../contracts/env/autoscaler";
 import { createHandler } from "../../functions/autoscaler/handler";
 import { HISTORY_TAG_KEY } from "../../contracts/tags";
 import { AUTOSCALER_DEFAULTS } from "../../contracts/autoscaler-settings";
-import { type KinesisLocal, startKinesisLocal } from "../support/kinesis-local";
+import { type KinesisLocal, startKinesisLocal } from "../../tools/local/kinesis-local";
 import { ROOT } from "../support/run-tool";
 
 const NOW = Date.UTC(2025, 10, 3, 12, 0, 30);

@@ -6,7 +6,7 @@ import { createHandler } from "../../functions/autoscaler/handler";
 import { LOCK_KEY } from "../../contracts/autoscaler-lock";
 import { dynamoLock } from "../../functions/autoscaler/lock";
 import { AUTOSCALER_DEFAULTS } from "../../contracts/autoscaler-settings";
-import { type Dynalite, startDynalite } from "../support/dynalite";
+import { type Dynalite, startDynalite } from "../../tools/local/dynalite";
 
 const TABLE = "kinesis-streaming-test-autoscaler-lock";
 const T0 = Date.UTC(2025, 10, 3, 12, 0, 0);

@@ -15,7 +15,7 @@ import { createDocumentClient, createHandler, type ConsumerLogger, type Consumer
 import type { ConsumerConfig } from "../../contracts/env/consumer";
 import { parseQuarantinedRecord, type QuarantinedRecord } from "../../contracts/quarantine";
 import { createBucket, startS3, type S3Emulator } from "../../tools/local/emulators";
-import { startDynalite, TEST_CREDENTIALS, TEST_REGION, type Dynalite } from "../support/dynalite";
+import { startDynalite, TEST_CREDENTIALS, TEST_REGION, type Dynalite } from "../../tools/local/dynalite";
 import { encodeAggregate } from "../support/kpl";
 
 type Aggregator = { addUserRecord(r: { partitionKey: string; data: Buffer }): void; build(): { data: Buffer; partitionKey: string } };

@@ -6,10 +6,10 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { transformSync } from "esbuild";
-import { buildBundle, FUNCTIONS_DIR } from "../infra/lib/bundle";
+import { buildBundle, FUNCTIONS_DIR } from "../../infra/lib/bundle";
 import { figure, type BenchFigure, type BenchSection } from "./types";
 
-const ROOT = path.resolve(__dirname, "..");
+const ROOT = path.resolve(__dirname, "../..");
 const RUNS = 7;
 /** What the handlers read at init, as the stack sets it. */
 const ENV = {
