@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { DEFAULT_QUARANTINE_RETENTION_DAYS } from "../contracts/quarantine";
-import { MAX_BODY_BYTES } from "../functions/ingest/config";
+import { EVENT_TYPES } from "../contracts/events";
+import { MAX_BODY_BYTES } from "../contracts/env/ingest";
 import { ConfigReader, type RawConfig } from "./lib/config-reader";
 import { isAwsRegion, partitionOf, resolveRegion, type ResolvedRegion } from "./lib/regions";
 
@@ -20,8 +21,8 @@ export const SHARD_LEVEL_METRICS = [
     "IteratorAgeMilliseconds",
 ] as const;
 
-/** Event types of functions/shared/events.ts, for filter criteria (infra does not import runtime code). */
-export const EVENT_TYPE_NAMES = ["user_action", "order", "sensor_reading", "log_line", "change"] as const;
+/** Event types (contracts/events.ts), for filter criteria. */
+export const EVENT_TYPE_NAMES = EVENT_TYPES;
 
 /** How the replica stream gets its capacity: on-demand (keeps up with any primary), or the primary's mode, shards and autoscaling. */
 export type ReplicaCapacity = "ON_DEMAND" | "MATCH_PRIMARY";

@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { consumerEnvironment } from "../contracts/env/consumer";
 import { Alerts } from "./components/alerts";
 import { Analytics } from "./components/analytics";
 import { Autoscaler } from "./components/autoscaler";
@@ -135,13 +136,13 @@ export function buildStack(settings: Settings, providerSettings = carriedProvide
         useEfo: c.useEfo,
         filterEventTypes: c.filterEventTypes,
         quarantine: { bucketName: archive.bucket.bucket, bucketArn: archive.bucket.arn },
-        environment: {
-            RESULTS_TABLE: results.table.name,
-            ALERTS_TOPIC_ARN: alerts.topic.arn,
-            FRAUD_AMOUNT_THRESHOLD: String(c.fraudAmountThreshold),
-            FRAUD_ORDERS_PER_MINUTE: String(c.fraudOrdersPerMinute),
-            RESULTS_TTL_DAYS: String(settings.results.ttlDays),
-        },
+        environment: consumerEnvironment<pulumi.Input<string>>({
+            tableName: results.table.name,
+            alertsTopicArn: alerts.topic.arn,
+            fraudAmountThreshold: c.fraudAmountThreshold,
+            fraudOrdersPerMinute: c.fraudOrdersPerMinute,
+            resultsTtlDays: settings.results.ttlDays,
+        }),
         memorySize: c.memoryMb,
         vpcConfig,
         logRetentionDays: settings.logRetentionDays,

@@ -11,7 +11,7 @@ import { replayChartSvg } from "./autoscaler/chart";
 import { MetricsFileError, parseMetricsFile } from "./autoscaler/metrics-file";
 import type { PolicyRun } from "./autoscaler/model";
 import { POLICY_KEYS, type PolicyKey, replayAll, type ReplayResult, summarise } from "./autoscaler/replay";
-import { resolveSettings, SettingsError } from "../functions/autoscaler/settings";
+import { resolveSettings, SettingsError } from "../contracts/autoscaler-settings";
 import { parseFlags, runMain, UsageError } from "./lib/cli";
 
 const USAGE =
@@ -66,7 +66,7 @@ function report(r: ReplayResult, format: string, notes: string[], startGiven: bo
         `Our autoscaler: shards ${s.minShards}-${s.maxShards}; scale out when a minute reaches ${s.highWaterPercent}%, to run the busiest of the last ${s.scaleOutWindowMinutes} min at ${s.scaleOutTargetPercent}%; ` +
             `scale in below ${s.lowWaterPercent}% for ${s.scaleInWindowMinutes} min to ${s.scaleInTargetPercent}%; cool-downs ${s.scaleOutCooldownMinutes} min (out), ${s.scaleInCooldownMinutes} min (in); ` +
             `scale-out reserve ${s.scaleOutReserveCalls} doublings`,
-        `Prices (${p.region}, as of ${p.asOf}, infra/lib/prices.json): $${p.provisioned.perShardHour} per shard-hour + $${p.provisioned.perMillionPutPayloadUnits} per million PUT payload units ` +
+        `Prices (${p.region}, as of ${p.asOf}, contracts/prices.json): $${p.provisioned.perShardHour} per shard-hour + $${p.provisioned.perMillionPutPayloadUnits} per million PUT payload units ` +
             `(25 KB, rounded up per record; each minute's records taken at its average size); on-demand $${p.onDemand.perStreamHour} per stream-hour + $${p.onDemand.perGbWritten} per GB written (1 KB rounding per record)`,
         ...notes.map((n) => `Note: ${n}`),
         "",

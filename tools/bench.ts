@@ -1,13 +1,13 @@
 // npm run bench [-- --json]: every benchmark section, each figure next to its baseline measured in
 // the same run, with the ratio (the number to quote on a shared, noisy machine). Method: BENCHMARKS.md.
 import * as os from "node:os";
-import { autoscalerBench } from "../bench/autoscaler";
-import { coldStartBench } from "../bench/cold-start";
-import { consumerBench } from "../bench/consumer";
-import { previewBench } from "../bench/preview";
-import { producerBench } from "../bench/producer";
-import { producerReshardBench } from "../bench/producer-reshard";
-import type { BenchSection } from "../bench/types";
+import { autoscalerBench } from "./bench/autoscaler";
+import { coldStartBench } from "./bench/cold-start";
+import { consumerBench } from "./bench/consumer";
+import { previewBench } from "./bench/preview";
+import { producerBench } from "./bench/producer";
+import { producerReshardBench } from "./bench/producer-reshard";
+import type { BenchSection } from "./bench/types";
 import { parseFlags, runMain, UsageError } from "./lib/cli";
 
 const USAGE = "npm run bench [-- --json] [--only <section>[,<section>...]]";

@@ -21,7 +21,7 @@ function printText(p: PreviewResult): void {
     if (p.cost) {
         const c = p.cost;
         const w = c.workload;
-        out.push(`Monthly cost estimate (prices of ${c.pricesAsOf}, infra/lib/prices.json) for ${w.recordsPerSecond} records/s of ${w.averageRecordBytes} B, ${w.sharedConsumers} polling and ${w.efoConsumers} EFO reader(s), ${w.retentionHours} h retention:`);
+        out.push(`Monthly cost estimate (prices of ${c.pricesAsOf}, contracts/prices.json) for ${w.recordsPerSecond} records/s of ${w.averageRecordBytes} B, ${w.sharedConsumers} polling and ${w.efoConsumers} EFO reader(s), ${w.retentionHours} h retention:`);
         for (const m of [c.provisioned, c.onDemand]) {
             out.push(`  ${m.mode.padEnd(11)} $${m.monthlyUsd.toFixed(2)}${m.mode === "PROVISIONED" ? ` (${c.shards} shards at 80 % utilisation)` : ""}${m.mode === c.recommended ? "  <- cheaper" : ""}`);
             for (const l of m.lines) out.push(`      ${l.item}: $${l.usd.toFixed(2)}`);

@@ -3,7 +3,7 @@
 // and why. The Lambda handler, the replay command and the benchmark all run this same function.
 import { callsInWindow, lastCall, nextCallFreedAt, type ScalingCall } from "./history";
 import { allowedTargets, UPDATE_SHARD_COUNT } from "./limits";
-import type { AutoscalerSettings } from "./settings";
+import type { AutoscalerSettings } from "../../contracts/autoscaler-settings";
 
 const MiB = 1024 * 1024;
 /** Per shard per second: write 1 MiB and 1,000 records; shared reads 2 MiB (all GetRecords consumers together). */

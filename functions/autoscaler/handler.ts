@@ -13,11 +13,12 @@ import {
     UpdateShardCountCommand,
 } from "@aws-sdk/client-kinesis";
 import { PublishCommand, type SNSClient } from "@aws-sdk/client-sns";
-import type { AutoscalerConfig } from "./config";
+import type { AutoscalerConfig } from "../../contracts/env/autoscaler";
 import { type Decision, decide, minuteDemand, type MinuteMetrics } from "./decision";
 import { FORECAST } from "./forecast";
 import { parseTrigger, type Trigger } from "./events";
-import { callsInWindow, decodeHistory, encodeHistory, HISTORY_TAG_KEY, type ScalingCall } from "./history";
+import { HISTORY_TAG_KEY } from "../../contracts/tags";
+import { callsInWindow, decodeHistory, encodeHistory, type ScalingCall } from "./history";
 import { UPDATE_SHARD_COUNT } from "./limits";
 import type { RunLock } from "./lock";
 import { metricDataRequest, metricWindow, parseMetricData, requestWindows, UNPUBLISHED_MINUTES } from "./metrics";

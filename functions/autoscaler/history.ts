@@ -4,11 +4,9 @@
 //
 // Tag value: space-separated entries `<direction><time>`, direction `+` (scale out) or `-` (scale in),
 // time in ISO 8601 basic format to the second, e.g. `+20251103T093000Z -20251103T231500Z`.
-// Only the characters AWS allows in tag values; 10 entries take 179 of the 256 characters.
+// Only the characters AWS allows in tag values; 10 entries take 179 of the 256 characters. The tag
+// key is HISTORY_TAG_KEY (contracts/tags.ts): infra leaves its changes alone.
 import { HISTORY_SAFETY_MARGIN_MS, UPDATE_SHARD_COUNT } from "./limits";
-
-/** The tag key holding the history. */
-export const HISTORY_TAG_KEY = "autoscaler:update-shard-count-calls";
 
 export interface ScalingCall {
     /** Epoch milliseconds of the call. */

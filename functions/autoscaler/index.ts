@@ -1,17 +1,15 @@
 // Lambda entry point of the shard autoscaler. SDK clients and configuration at module scope (one
-// set per container); no @pulumi import. Environment: see config.ts (`autoscalerEnvironment`).
+// set per container); no @pulumi import. Environment: contracts/env/autoscaler.ts.
 import { Logger } from "@aws-lambda-powertools/logger";
 import { Metrics } from "@aws-lambda-powertools/metrics";
 import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { KinesisClient } from "@aws-sdk/client-kinesis";
 import { SNSClient } from "@aws-sdk/client-sns";
-import { loadConfig } from "./config";
+import { config } from "./config";
 import { createHandler } from "./handler";
 import { dynamoLock } from "./lock";
 
-// A bad environment fails the cold start with every problem listed.
-const config = loadConfig(process.env);
 /** A run takes at most the function's timeout (60 s); the lock outlives it a little. */
 const LOCK_TTL_MS = 90_000;
 

@@ -3,10 +3,7 @@
 // even without reserved concurrency 1. The item expires on its own: a run that dies holding it
 // blocks the next runs for at most `ttlMs`.
 import { ConditionalCheckFailedException, DeleteItemCommand, type DynamoDBClient, PutItemCommand } from "@aws-sdk/client-dynamodb";
-
-/** The lock table's key attribute (the stream name) and the expiry attribute (epoch seconds, also the table's TTL). */
-export const LOCK_KEY = "lockId";
-export const LOCK_EXPIRY = "expiresAt";
+import { LOCK_EXPIRY, LOCK_KEY } from "../../contracts/autoscaler-lock";
 
 export interface RunLock {
     /** True when this run now holds the lock. */

@@ -26,9 +26,6 @@ export const PLANNING = Object.freeze({
     callCostShardMinutes: 60,
 });
 
-export type AutoscalingPolicy = "planning" | "reactive";
-export const AUTOSCALING_POLICIES: readonly AutoscalingPolicy[] = ["planning", "reactive"];
-
 export interface PlanningInput extends DecisionInput {
     /**
      * Shard-equivalents per minute (`minuteDemand`), oldest first, up to 14 days, ending with the same

@@ -1,5 +1,5 @@
 import { BatchWriteCommand, PutCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import { RESULTS_TABLE } from "../shared/results-table";
+import { RESULTS_TABLE } from "../../contracts/results-table";
 
 /**
  * Writes items with BatchWriteItem, 25 per call, a few calls at a time. UnprocessedItems (the

@@ -8,7 +8,7 @@ import { QUARANTINED_METRIC } from "../../contracts/quarantine";
 import type { EventItem } from "../shared/results-table";
 import { FraudDetector } from "./fraud-detector";
 import { writeItems, type BatchWriterOptions } from "./batch-writer";
-import type { ConsumerConfig } from "./config";
+import type { ConsumerConfig } from "../../contracts/env/consumer";
 import { decodeRecord, poisonOf, shardIdOf, type PoisonRecord } from "./decode";
 import { InOrderPerKey } from "./in-order";
 import { actionScore, userSegment } from "./enrich";

@@ -7,14 +7,14 @@ import { Metrics } from "@aws-lambda-powertools/metrics";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { S3Client } from "@aws-sdk/client-s3";
 import { SNSClient } from "@aws-sdk/client-sns";
-import { readConfig } from "./config";
+import { config } from "./config";
 import { createDocumentClient, createHandler } from "./handler";
 
 const logger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? "consumer" });
 const metrics = new Metrics({ namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? "StreamingPipeline", serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? "consumer" });
 
 export const handler = createHandler({
-    config: readConfig(process.env),
+    config,
     doc: createDocumentClient(new DynamoDBClient({})),
     sns: new SNSClient({}),
     s3: new S3Client({}),

@@ -2,30 +2,22 @@ import { Logger } from "@aws-lambda-powertools/logger";
 import { Metrics } from "@aws-lambda-powertools/metrics";
 import { KinesisClient } from "@aws-sdk/client-kinesis";
 import { KinesisProducer } from "../shared/producer";
-import { loadIngestSettings } from "./config";
+import { config } from "./config";
 import { createHandler } from "./handler";
-
-function requiredEnv(name: string): string {
-    const v = process.env[name];
-    if (!v) throw new Error(`environment variable ${name} is not set`);
-    return v;
-}
-
-const settings = loadIngestSettings(process.env);
 
 // Module scope: the client's connections and the producer's shard map outlive one invocation.
 export const handler = createHandler({
     producer: new KinesisProducer({
         // The producer owns retries (per failed entry, bounded by the record TTL), not the SDK.
         client: new KinesisClient({ maxAttempts: 1 }),
-        streamName: requiredEnv("STREAM_NAME"),
+        streamName: config.streamName,
         // A request waits for its own records anyway: send at once instead of buffering 100 ms.
         maxBufferedTimeMs: 0,
         // Stay well inside API Gateway's 29 s integration timeout.
         recordTtlMs: 10_000,
-        aggregation: { enabled: settings.aggregation },
+        aggregation: { enabled: config.aggregation },
     }),
-    maxBodyBytes: settings.maxBodyBytes,
+    maxBodyBytes: config.maxBodyBytes,
     logger: new Logger(),
     metrics: new Metrics(),
 });

@@ -3,21 +3,16 @@ import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
 import { KinesisClient } from "@aws-sdk/client-kinesis";
 import type { KinesisStreamBatchResponse, KinesisStreamEvent } from "aws-lambda";
 import { KinesisProducer } from "../shared/producer";
+import { config } from "./config";
 import { replicate } from "./replicate";
 
 const logger = new Logger();
 const metrics = new Metrics();
 
-function requiredEnv(name: string): string {
-    const v = process.env[name];
-    if (!v) throw new Error(`environment variable ${name} is not set`);
-    return v;
-}
-
 // The replica lives in another region: the client targets it; the producer owns the retries.
 const producer = new KinesisProducer({
-    client: new KinesisClient({ region: requiredEnv("REPLICA_REGION"), maxAttempts: 1 }),
-    streamName: requiredEnv("REPLICA_STREAM_NAME"),
+    client: new KinesisClient({ region: config.replicaRegion, maxAttempts: 1 }),
+    streamName: config.replicaStreamName,
     // One entry per key in flight: a key's records reach the replica in order.
     ordered: true,
     maxBufferedTimeMs: 0,

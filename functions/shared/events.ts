@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { EVENT_TYPES as CONTRACT_EVENT_TYPES, type EventType as ContractEventType } from "../../contracts/events";
 
 /**
  * The events the pipeline carries: one envelope (`event_type`, `event_id`, `occurred_at`, `source`,
@@ -73,8 +74,10 @@ export const ChangeEvent = z.object({
 
 export const StreamEvent = z.discriminatedUnion("event_type", [UserActionEvent, OrderEvent, SensorReadingEvent, LogLineEvent, ChangeEvent]);
 export type StreamEvent = z.infer<typeof StreamEvent>;
-export type EventType = StreamEvent["event_type"];
-export const EVENT_TYPES: readonly EventType[] = ["user_action", "order", "sensor_reading", "log_line", "change"];
+type Exactly<A, B> = [A] extends [B] ? ([B] extends [A] ? A : never) : never;
+/** The schemas' event types, exactly contracts/events.ts's: should either drift, this is never and EVENT_TYPES fails to compile. */
+export type EventType = Exactly<StreamEvent["event_type"], ContractEventType>;
+export const EVENT_TYPES: readonly EventType[] = CONTRACT_EVENT_TYPES;
 
 /** A validation problem of one event, addressed the way an API client can act on it. */
 export interface EventError {

@@ -1,7 +1,6 @@
 /**
- * The results table of the Lambda consumer: its key schema as constants (the infra component
- * creates the table from them, the consumer writes with them, the tests create the local table
- * from them) and the shapes of the three kinds of item it holds. No AWS or Pulumi import here.
+ * The results table of the Lambda consumer: the keys and shapes of the three kinds of item it holds
+ * (the table's key schema is contracts/results-table.ts). No AWS or Pulumi import here.
  *
  * | item            | pk                          | sk                              | in by-type-time |
  * |-----------------|-----------------------------|---------------------------------|-----------------|
@@ -12,22 +11,6 @@
  * Event sort keys always start with a digit (an ISO year), the others with a letter, so no event
  * item can ever share a key with a counter or a marker, whatever a `change` event's table is called.
  */
-
-export const RESULTS_TABLE = {
-    partitionKey: "pk",
-    sortKey: "sk",
-    /** Every key attribute is a string. */
-    attributes: [
-        { name: "pk", type: "S" },
-        { name: "sk", type: "S" },
-        { name: "gsi1pk", type: "S" },
-        { name: "gsi1sk", type: "S" },
-    ],
-    /** "Events of a type in a time range": gsi1pk = `<event_type>#<yyyy-mm-dd>`, gsi1sk between two instants. */
-    byTypeTime: { indexName: "by-type-time", partitionKey: "gsi1pk", sortKey: "gsi1sk", projectionType: "ALL" },
-    /** Epoch seconds; enable TTL on this attribute. */
-    ttlAttribute: "expires_at",
-} as const;
 
 export const KEY_PREFIX = {
     velocity: "velocity#",

@@ -1,9 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-// The function's own environment contract (names, defaults, validation): a plain module, no runtime dependencies.
-import { autoscalerEnvironment, ENV } from "../../functions/autoscaler/config";
-import { LOCK_EXPIRY, LOCK_KEY } from "../../functions/autoscaler/lock";
-import type { AutoscalingPolicy } from "../../functions/autoscaler/planning";
+import { LOCK_EXPIRY, LOCK_KEY } from "../../contracts/autoscaler-lock";
+import { type AutoscalingPolicy, autoscalerEnvironment } from "../../contracts/env/autoscaler";
 import { alarmArgs, anyOccurrence } from "../lib/alarms";
 import { assumedBy, fromAccount, policyDocument } from "../lib/iam";
 import { StreamingFunction } from "./streaming-function";
@@ -83,9 +81,13 @@ export class Autoscaler extends pulumi.ComponentResource {
                     { Sid: "EncryptDecisions", Effect: "Allow", Action: ["kms:GenerateDataKey", "kms:Decrypt"], Resource: args.kmsKeyArn },
                 ],
                 environment: {
-                    ...autoscalerEnvironment({ streamName: args.streamName, alertsTopicArn: "", policy: args.policy, settings: { minShards: args.minShards, maxShards: args.maxShards } }),
-                    [ENV.alertsTopicArn]: args.alertsTopicArn,
-                    [ENV.lockTable]: this.lockTable.name,
+                    ...autoscalerEnvironment<pulumi.Input<string>>({
+                        streamName: args.streamName,
+                        alertsTopicArn: args.alertsTopicArn,
+                        lockTable: this.lockTable.name,
+                        policy: args.policy,
+                        settings: { minShards: args.minShards, maxShards: args.maxShards },
+                    }),
                     POWERTOOLS_SERVICE_NAME: "autoscaler",
                     POWERTOOLS_METRICS_NAMESPACE: "StreamingPipeline",
                 },

@@ -4,6 +4,7 @@ import { alarmArgs } from "../lib/alarms";
 import type { AwsContext } from "../lib/aws-context";
 import { withDefaults } from "../lib/defaults";
 import { assumedBy, denyInsecureTransport, policyDocument } from "../lib/iam";
+import { firehoseTransformEnvironment } from "../../contracts/env/firehose-transform";
 import { DEFAULT_QUARANTINE_RETENTION_DAYS, QUARANTINE_PREFIX } from "../../contracts/quarantine";
 import { StreamingFunction } from "./streaming-function";
 
@@ -151,7 +152,7 @@ export class FirehoseArchive extends pulumi.ComponentResource {
                 environment: {
                     POWERTOOLS_SERVICE_NAME: "firehose-transform",
                     POWERTOOLS_METRICS_NAMESPACE: "StreamingPipeline",
-                    ...(args.transform.iotTopicFilter ? { IOT_TOPIC_FILTER: args.transform.iotTopicFilter } : {}),
+                    ...firehoseTransformEnvironment({ iotTopicFilter: args.transform.iotTopicFilter }),
                 },
                 // Firehose supports invocations of up to 5 minutes.
                 timeout: t.timeoutSeconds,

@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { type AlarmSpec, alarmArgs, anyOccurrence } from "../lib/alarms";
-import { INGEST_ENV } from "../../functions/ingest/config";
+import { ingestEnvironment } from "../../contracts/env/ingest";
 import { withDefaults } from "../lib/defaults";
 import type { AwsContext } from "../lib/aws-context";
 import { assumedBy, fromAccount, policyDocument, streamWriteStatements } from "../lib/iam";
@@ -76,9 +76,7 @@ export class Producers extends pulumi.ComponentResource {
                 description: "POST /events: validates events and writes them to the stream",
                 statements: write,
                 environment: {
-                    STREAM_NAME: args.streamName,
-                    [INGEST_ENV.maxBodyBytes]: String(ingest.maxBodyBytes),
-                    [INGEST_ENV.aggregation]: String(ingest.aggregation),
+                    ...ingestEnvironment({ streamName: args.streamName, maxBodyBytes: ingest.maxBodyBytes, aggregation: ingest.aggregation }),
                     POWERTOOLS_SERVICE_NAME: "ingest",
                     POWERTOOLS_METRICS_NAMESPACE: "StreamingPipeline",
                 },

@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { replicatorEnvironment } from "../../contracts/env/replicator";
 import type { AlertSubscription } from "../config";
 import { awsContext } from "../lib/aws-context";
 import { streamWriteStatements } from "../lib/iam";
@@ -95,7 +96,7 @@ export class Replication extends pulumi.ComponentResource {
                 statements: streamWriteStatements(this.replica.stream.arn, key.keyArn).map((s, i) => ({ ...s, Sid: i === 0 ? "WriteToReplica" : "EncryptWithReplicaKey" })),
                 alertsTopicArn: args.primary.alertsTopicArn,
                 eventSource: { parallelizationFactor: 1, startingPosition: "TRIM_HORIZON", batchSize: 500, maxRecordAgeSeconds: args.maxRecordAgeSeconds },
-                environment: { REPLICA_STREAM_NAME: this.replica.stream.name, REPLICA_REGION: args.region },
+                environment: replicatorEnvironment<pulumi.Input<string>>({ replicaStreamName: this.replica.stream.name, replicaRegion: args.region }),
                 vpcConfig: args.vpcConfig,
                 logRetentionDays: args.logRetentionDays,
                 alarms: { iteratorAgeMs: args.alarms.iteratorAgeMs, evaluationPeriods: args.alarms.evaluationPeriods },

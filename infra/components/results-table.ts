@@ -1,7 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-// The key schema is the consumer's (a plain constants module, no runtime dependencies).
-import { RESULTS_TABLE } from "../../functions/shared/results-table";
+import { RESULTS_TABLE } from "../../contracts/results-table";
 
 export interface ResultsTableArgs {
     tableName: string;

@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { SHARD_LEVEL_METRICS, type StreamMode } from "../config";
 import { alarmActions, alarmArgs } from "../lib/alarms";
 import { withDefaults } from "../lib/defaults";
-import { HISTORY_TAG_KEY } from "../../functions/autoscaler/history";
+import { HISTORY_TAG_KEY, WORKLOAD_TAGS } from "../../contracts/tags";
 
 export interface StreamAlarmArgs {
     topicArn: pulumi.Input<string>;
@@ -64,7 +64,7 @@ export const AUTOSCALED_IGNORE_CHANGES = ["shardCount", `tags["${HISTORY_TAG_KEY
 
 export function workloadTags(workload: StreamArgs["workload"]): Record<string, string> {
     if (!workload) return {};
-    return { "workload:records-per-second": String(workload.recordsPerSecond), "workload:average-record-bytes": String(workload.averageRecordBytes) };
+    return { [WORKLOAD_TAGS.recordsPerSecond]: String(workload.recordsPerSecond), [WORKLOAD_TAGS.averageRecordBytes]: String(workload.averageRecordBytes) };
 }
 
 /** Checks what the Kinesis API would reject, before anything is created. */

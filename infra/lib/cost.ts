@@ -1,4 +1,4 @@
-import prices from "./prices.json";
+import prices from "../../contracts/prices.json";
 
 export const PRICES = prices;
 const MiB = 1024 * 1024;

@@ -87,7 +87,7 @@ export function lambdaFunctionLogGroup(): StackValidationPolicy {
 
 export const DEFAULT_MAX_AUTOSCALER_CONCURRENCY = 1;
 
-/** The autoscaler's lock table variable (functions/autoscaler/config.ts ENV.lockTable; a test keeps them equal). */
+/** The autoscaler's lock table variable (contracts/env/autoscaler.ts AUTOSCALER_ENV.lockTable; a test keeps them equal). */
 export const AUTOSCALER_LOCK_TABLE_ENV = "AUTOSCALER_LOCK_TABLE";
 
 /**

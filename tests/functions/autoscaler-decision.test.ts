@@ -3,7 +3,7 @@ import fc from "fast-check";
 import { type Decision, decide, type DecisionInput, type MinuteMetrics, minuteDemand } from "../../functions/autoscaler/decision";
 import { callsInWindow, type ScalingCall } from "../../functions/autoscaler/history";
 import { allowedTargets, HISTORY_SAFETY_MARGIN_MS } from "../../functions/autoscaler/limits";
-import { AUTOSCALER_DEFAULTS, type AutoscalerSettings, resolveSettings, settingsProblems } from "../../functions/autoscaler/settings";
+import { AUTOSCALER_DEFAULTS, type AutoscalerSettings, resolveSettings, settingsProblems } from "../../contracts/autoscaler-settings";
 
 const NOW = Date.UTC(2025, 10, 3, 12, 0, 0);
 const MIN = 60_000;

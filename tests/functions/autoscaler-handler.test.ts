@@ -15,11 +15,11 @@ import {
 import { PublishCommand, SNSClient } from "@aws-sdk/client-sns";
 import { mockClient } from "aws-sdk-client-mock";
 import { build } from "esbuild";
-import type { AutoscalerConfig } from "../../functions/autoscaler/config";
+import type { AutoscalerConfig } from "../../contracts/env/autoscaler";
 import { createHandler } from "../../functions/autoscaler/handler";
-import { HISTORY_TAG_KEY } from "../../functions/autoscaler/history";
-import { AUTOSCALER_DEFAULTS } from "../../functions/autoscaler/settings";
-import { type KinesisLocal, startKinesisLocal } from "../support/kinesis-local";
+import { HISTORY_TAG_KEY } from "../../contracts/tags";
+import { AUTOSCALER_DEFAULTS } from "../../contracts/autoscaler-settings";
+import { type KinesisLocal, startKinesisLocal } from "../../tools/local/kinesis-local";
 import { ROOT } from "../support/run-tool";
 
 const NOW = Date.UTC(2025, 10, 3, 12, 0, 30);

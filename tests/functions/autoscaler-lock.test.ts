@@ -3,9 +3,10 @@
 import { strict as assert } from "node:assert";
 import { CreateTableCommand, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { createHandler } from "../../functions/autoscaler/handler";
-import { dynamoLock, LOCK_KEY } from "../../functions/autoscaler/lock";
-import { AUTOSCALER_DEFAULTS } from "../../functions/autoscaler/settings";
-import { type Dynalite, startDynalite } from "../support/dynalite";
+import { LOCK_KEY } from "../../contracts/autoscaler-lock";
+import { dynamoLock } from "../../functions/autoscaler/lock";
+import { AUTOSCALER_DEFAULTS } from "../../contracts/autoscaler-settings";
+import { type Dynalite, startDynalite } from "../../tools/local/dynalite";
 
 const TABLE = "kinesis-streaming-test-autoscaler-lock";
 const T0 = Date.UTC(2025, 10, 3, 12, 0, 0);

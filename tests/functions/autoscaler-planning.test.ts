@@ -7,7 +7,7 @@ import { countBursts, forecastDemand, MIN_HISTORY_MINUTES } from "../../function
 import { callsInWindow, type ScalingCall } from "../../functions/autoscaler/history";
 import { targetProblem, UPDATE_SHARD_COUNT } from "../../functions/autoscaler/limits";
 import { decidePlanning, PLANNING } from "../../functions/autoscaler/planning";
-import { resolveSettings } from "../../functions/autoscaler/settings";
+import { resolveSettings } from "../../contracts/autoscaler-settings";
 import { runPolicy, type Trace } from "../../tools/autoscaler/model";
 import { planningPolicy } from "../../tools/autoscaler/policies";
 

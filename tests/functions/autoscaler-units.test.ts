@@ -3,12 +3,14 @@
 import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { autoscalerEnvironment, ConfigError, ENV, loadConfig, SETTING_ENV } from "../../functions/autoscaler/config";
+import { AUTOSCALER_ENV as ENV, autoscalerEnvironment, readAutoscalerEnv as loadConfig, SETTING_ENV } from "../../contracts/env/autoscaler";
+import { EnvError } from "../../contracts/env/read";
 import { EventError, parseTrigger } from "../../functions/autoscaler/events";
-import { callsInWindow, decodeHistory, encodeHistory, HISTORY_TAG_KEY, nextCallFreedAt, type ScalingCall } from "../../functions/autoscaler/history";
+import { HISTORY_TAG_KEY } from "../../contracts/tags";
+import { callsInWindow, decodeHistory, encodeHistory, nextCallFreedAt, type ScalingCall } from "../../functions/autoscaler/history";
 import { allowedTargets, maxCallsInWindow, targetProblem } from "../../functions/autoscaler/limits";
 import { metricDataRequest, metricWindow, parseMetricData, STREAM_METRICS } from "../../functions/autoscaler/metrics";
-import { AUTOSCALER_DEFAULTS } from "../../functions/autoscaler/settings";
+import { AUTOSCALER_DEFAULTS, SettingsError } from "../../contracts/autoscaler-settings";
 import { ROOT } from "../support/run-tool";
 
 const NOW = Date.UTC(2025, 10, 3, 12, 0, 30);
@@ -80,7 +82,7 @@ describe("autoscaler configuration from the environment", () => {
         const config = loadConfig(env);
         assert.deepEqual(config, { streamName: "s", alertsTopicArn: TOPIC, dryRun: false, policy: "planning", settings: { ...AUTOSCALER_DEFAULTS, maxShards: 32, highWaterPercent: 80 } });
         assert.equal(loadConfig(autoscalerEnvironment({ streamName: "s", alertsTopicArn: TOPIC, policy: "reactive" })).policy, "reactive");
-        assert.throws(() => autoscalerEnvironment({ streamName: "s", alertsTopicArn: TOPIC, settings: { minShards: 9, maxShards: 3 } }), ConfigError);
+        assert.throws(() => autoscalerEnvironment({ streamName: "s", alertsTopicArn: TOPIC, settings: { minShards: 9, maxShards: 3 } }), SettingsError);
     });
 
     it("defaults every setting not set", () => {
@@ -91,9 +93,9 @@ describe("autoscaler configuration from the environment", () => {
         assert.throws(
             () => loadConfig({ ALERTS_TOPIC_ARN: "arn:aws:sqs:us-east-1:111122223333:q", AUTOSCALER_MAX_SHARDS: "lots", AUTOSCALER_LOW_WATER_PERCENT: "-1", AUTOSCALER_DRY_RUN: "yes", AUTOSCALER_POLICY: "magic" }),
             (e: Error) => {
-                assert.ok(e instanceof ConfigError);
+                assert.ok(e instanceof EnvError);
                 assert.match(e.message, /STREAM_NAME is not set/);
-                assert.match(e.message, /ALERTS_TOPIC_ARN=arn:aws:sqs:us-east-1:111122223333:q is not an SNS topic ARN/);
+                assert.match(e.message, /ALERTS_TOPIC_ARN=arn:aws:sqs:us-east-1:111122223333:q: must be an SNS topic ARN/);
                 assert.match(e.message, /AUTOSCALER_MAX_SHARDS=lots: must be a whole number from 1 to 10000/);
                 assert.match(e.message, /AUTOSCALER_LOW_WATER_PERCENT=-1: must be a whole number from 1 to 100/);
                 assert.match(e.message, /AUTOSCALER_DRY_RUN=yes: must be true or false/);

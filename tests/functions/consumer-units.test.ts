@@ -12,7 +12,7 @@ import { decodeBase64, RecordDecodeError, userRecordsOf } from "../../functions/
 import { ACTION_TYPES, partitionKeyOf, type StreamEvent } from "../../functions/shared/events";
 import { eventKeys, minuteOf, utcInstant } from "../../functions/shared/results-table";
 import { backoffDelay, classify, writeItems, type WriteOutcome } from "../../functions/consumer/batch-writer";
-import { readConfig } from "../../functions/consumer/config";
+import { consumerEnvironment, readConsumerEnv as readConfig } from "../../contracts/env/consumer";
 import { decodeRecord, shardIdOf } from "../../functions/consumer/decode";
 import { actionScore, userSegment } from "../../functions/consumer/enrich";
 import { alertMessage, fraudReasons, rankOf, velocityMember } from "../../functions/consumer/fraud-rule";
@@ -439,17 +439,23 @@ describe("consumer: configuration", function () {
         });
     });
 
-    it("refuses missing and invalid values with one clear message", function () {
-        const cases: [Record<string, string>, string][] = [
-            [{ ALERTS_TOPIC_ARN: "x" }, "RESULTS_TABLE must be set"],
-            [{ RESULTS_TABLE: "t", ALERTS_TOPIC_ARN: " " }, "ALERTS_TOPIC_ARN must be set"],
-            [{ ...base, QUARANTINE_BUCKET: "" }, "QUARANTINE_BUCKET must be set to the name of the bucket poison records are quarantined in (the archive bucket)"],
-            [{ ...base, FRAUD_AMOUNT_THRESHOLD: "lots" }, 'FRAUD_AMOUNT_THRESHOLD must be a positive number, got "lots"'],
-            [{ ...base, FRAUD_AMOUNT_THRESHOLD: "0" }, 'FRAUD_AMOUNT_THRESHOLD must be a positive number, got "0"'],
-            [{ ...base, FRAUD_ORDERS_PER_MINUTE: "2.5" }, 'FRAUD_ORDERS_PER_MINUTE must be a positive integer, got "2.5"'],
-            [{ ...base, RESULTS_TTL_DAYS: "-1" }, 'RESULTS_TTL_DAYS must be a positive integer, got "-1"'],
+    it("reads back what the stack sets", function () {
+        const env = { ...consumerEnvironment({ tableName: "results", alertsTopicArn: base.ALERTS_TOPIC_ARN, fraudAmountThreshold: 99.5, fraudOrdersPerMinute: 2, resultsTtlDays: 3 }), QUARANTINE_BUCKET: "archive" };
+        assert.deepEqual(readConfig(env), { tableName: "results", alertsTopicArn: base.ALERTS_TOPIC_ARN, fraudAmountThreshold: 99.5, fraudOrdersPerMinute: 2, resultsTtlDays: 3, quarantineBucket: "archive" });
+    });
+
+    it("refuses missing and invalid values, one clear line each", function () {
+        const cases: [Record<string, string>, string[]][] = [
+            [{ ALERTS_TOPIC_ARN: "x", QUARANTINE_BUCKET: "b" }, ["RESULTS_TABLE is not set"]],
+            [{ RESULTS_TABLE: "t", ALERTS_TOPIC_ARN: " ", QUARANTINE_BUCKET: "b" }, ["ALERTS_TOPIC_ARN is not set"]],
+            [{ ...base, QUARANTINE_BUCKET: "" }, ["QUARANTINE_BUCKET is not set: the name of the bucket poison records are quarantined in (the archive bucket)"]],
+            [{ ...base, FRAUD_AMOUNT_THRESHOLD: "lots" }, ["FRAUD_AMOUNT_THRESHOLD=lots: must be a positive number"]],
+            [{ ...base, FRAUD_AMOUNT_THRESHOLD: "0" }, ["FRAUD_AMOUNT_THRESHOLD=0: must be a positive number"]],
+            [{ ...base, FRAUD_ORDERS_PER_MINUTE: "2.5" }, ["FRAUD_ORDERS_PER_MINUTE=2.5: must be a positive integer"]],
+            [{ ...base, RESULTS_TTL_DAYS: "-1" }, ["RESULTS_TTL_DAYS=-1: must be a positive integer"]],
+            [{ RESULTS_TABLE: "t", FRAUD_ORDERS_PER_MINUTE: "0" }, ["ALERTS_TOPIC_ARN is not set", "FRAUD_ORDERS_PER_MINUTE=0: must be a positive integer", "QUARANTINE_BUCKET is not set: the name of the bucket poison records are quarantined in (the archive bucket)"]],
         ];
-        for (const [env, message] of cases) assert.throws(() => readConfig(env), { message });
+        for (const [env, lines] of cases) assert.throws(() => readConfig(env), { name: "EnvError", message: ["consumer environment:", ...lines].join("\n  ") });
     });
 });
 

@@ -12,10 +12,10 @@ import { BatchWriteCommand, NumberValue, PutCommand, type DynamoDBDocumentClient
 import { mockClient } from "aws-sdk-client-mock";
 import { GetObjectCommand, ListObjectsV2Command, type S3Client } from "@aws-sdk/client-s3";
 import { createDocumentClient, createHandler, type ConsumerLogger, type ConsumerMetrics } from "../../functions/consumer/handler";
-import type { ConsumerConfig } from "../../functions/consumer/config";
+import type { ConsumerConfig } from "../../contracts/env/consumer";
 import { parseQuarantinedRecord, type QuarantinedRecord } from "../../contracts/quarantine";
 import { createBucket, startS3, type S3Emulator } from "../../tools/local/emulators";
-import { startDynalite, TEST_CREDENTIALS, TEST_REGION, type Dynalite } from "../support/dynalite";
+import { startDynalite, TEST_CREDENTIALS, TEST_REGION, type Dynalite } from "../../tools/local/dynalite";
 import { encodeAggregate } from "../support/kpl";
 
 type Aggregator = { addUserRecord(r: { partitionKey: string; data: Buffer }): void; build(): { data: Buffer; partitionKey: string } };

@@ -1,20 +1,37 @@
-// The ingest function's environment: validated, so MAX_BODY_BYTES can never become NaN.
+// The ingest function's environment contract: validated, so MAX_BODY_BYTES can never become NaN.
 import { strict as assert } from "node:assert";
-import { loadIngestSettings } from "../../functions/ingest/config";
+import { EnvError } from "../../contracts/env/read";
+import { ingestEnvironment, readIngestEnv } from "../../contracts/env/ingest";
+
+const STREAM = { STREAM_NAME: "events" };
 
 describe("ingest settings from the environment", () => {
     it("defaults to 1 MiB bodies and aggregation on, and reads valid values", () => {
-        assert.deepEqual(loadIngestSettings({}), { maxBodyBytes: 1_048_576, aggregation: true });
-        assert.deepEqual(loadIngestSettings({ MAX_BODY_BYTES: " 2048 ", INGEST_AGGREGATION: "false" }), { maxBodyBytes: 2048, aggregation: false });
+        assert.deepEqual(readIngestEnv(STREAM), { streamName: "events", maxBodyBytes: 1_048_576, aggregation: true });
+        assert.deepEqual(readIngestEnv({ ...STREAM, MAX_BODY_BYTES: " 2048 ", INGEST_AGGREGATION: "false" }), { streamName: "events", maxBodyBytes: 2048, aggregation: false });
+    });
+
+    it("reads back what the infra builder sets", () => {
+        const settings = { streamName: "events", maxBodyBytes: 4096, aggregation: false };
+        assert.deepEqual(readIngestEnv(ingestEnvironment(settings)), settings);
     });
 
     for (const bad of ["abc", "1e3x", "12.5", "1023", "6000001", "-5"]) {
         it(`refuses MAX_BODY_BYTES=${bad} in one line instead of NaN or a useless limit`, () => {
-            assert.throws(() => loadIngestSettings({ MAX_BODY_BYTES: bad }), { message: `MAX_BODY_BYTES=${bad}: must be a whole number of bytes from 1024 to 6000000` });
+            assert.throws(() => readIngestEnv({ ...STREAM, MAX_BODY_BYTES: bad }), { name: "EnvError", message: `ingest environment:\n  MAX_BODY_BYTES=${bad}: must be a whole number of bytes from 1024 to 6000000` });
         });
     }
 
-    it("refuses INGEST_AGGREGATION other than true or false", () => {
-        assert.throws(() => loadIngestSettings({ INGEST_AGGREGATION: "yes" }), { message: "INGEST_AGGREGATION=yes: must be true or false" });
+    it("names every bad or missing variable, one line each", () => {
+        assert.throws(() => readIngestEnv({ INGEST_AGGREGATION: "yes", MAX_BODY_BYTES: "NaN" }), (e: Error) => {
+            assert.ok(e instanceof EnvError);
+            assert.deepEqual(e.message.split("\n"), [
+                "ingest environment:",
+                "  STREAM_NAME is not set",
+                "  MAX_BODY_BYTES=NaN: must be a whole number of bytes from 1024 to 6000000",
+                "  INGEST_AGGREGATION=yes: must be true or false",
+            ]);
+            return true;
+        });
     });
 });

@@ -4,7 +4,7 @@ import { Metrics } from "@aws-lambda-powertools/metrics";
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
 import { createHandler } from "../../functions/ingest/handler";
 import { KinesisProducer } from "../../functions/shared/producer";
-import { type Kinesalite, startKinesalite } from "../support/kinesalite";
+import { type Kinesalite, startKinesalite } from "../../tools/local/kinesalite";
 
 const STREAM = "ingest-test";
 

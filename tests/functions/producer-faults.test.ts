@@ -8,7 +8,7 @@ import type { PutRecordsResultEntry } from "@aws-sdk/client-kinesis";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
 import { deaggregateSync } from "aws-kinesis-agg";
 import { KinesisProducer, type FailureOutcome, type KinesisProducerOptions, type Outcome } from "../../functions/shared/producer";
-import { makeTestRecords, seededRandom, startKinesalite, type Kinesalite, type UserRecord } from "../support/kinesalite";
+import { makeTestRecords, seededRandom, startKinesalite, type Kinesalite, type UserRecord } from "../../tools/local/kinesalite";
 
 type HandleArgs = Parameters<NodeHttpHandler["handle"]>;
 type HandleResult = Awaited<ReturnType<NodeHttpHandler["handle"]>>;

@@ -1,10 +1,10 @@
 // KinesisProducer while the stream is resharded under it (UpdateShardCount on kinesis-mock, which
 // closes every parent and opens the new shards at once): measured from what the shards hold, with an
-// independent decoder (tests/support/reshard-run.ts). The full 20,000-record runs, 4->8 and 4->6,
+// independent decoder (tools/bench/reshard-run.ts). The full 20,000-record runs, 4->8 and 4->6,
 // are `npm run bench -- --only producerReshard`.
 import * as assert from "node:assert/strict";
-import { type KinesisLocal, startKinesisLocal } from "../support/kinesis-local";
-import { runReshard } from "../support/reshard-run";
+import { type KinesisLocal, startKinesisLocal } from "../../tools/local/kinesis-local";
+import { runReshard } from "../../tools/bench/reshard-run";
 
 describe("KinesisProducer across a reshard (kinesis-local)", function () {
     this.timeout(20_000);

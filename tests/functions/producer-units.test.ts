@@ -14,7 +14,7 @@ import { MAX_RECORD_BYTES, MAX_REQUEST_BYTES, MAX_REQUEST_ENTRIES, RequestBatche
 import { ShardMap } from "../../functions/shared/producer/shard-map";
 import type { Outcome, PendingRecord } from "../../functions/shared/producer/types";
 import { normalizeRecord } from "../../functions/shared/producer/validation";
-import { deaggregateAll, seededRandom } from "../support/kinesalite";
+import { deaggregateAll, seededRandom } from "../../tools/local/kinesalite";
 
 const TWO_128 = 2n ** 128n;
 

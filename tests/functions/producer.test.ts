@@ -3,7 +3,7 @@
 import * as assert from "node:assert/strict";
 import { SplitShardCommand, type KinesisClient, type PutRecordsCommandInput } from "@aws-sdk/client-kinesis";
 import { KinesisProducer, MAX_REQUEST_BYTES, MAX_REQUEST_ENTRIES, partitionKeyHash, type Outcome, type ProducerRecord, type PutRecordsMetrics } from "../../functions/shared/producer";
-import { deaggregateAll, makeTestRecords, startKinesalite, type Kinesalite, type TestRecord, type UserRecord } from "../support/kinesalite";
+import { deaggregateAll, makeTestRecords, startKinesalite, type Kinesalite, type TestRecord, type UserRecord } from "../../tools/local/kinesalite";
 
 /** Mostly small records, some medium, a few over the 51,200-byte aggregation limit. */
 function mixedSize(rand: () => number): number {

@@ -4,7 +4,7 @@ import type { PutRecordsCommandInput, PutRecordsCommandOutput } from "@aws-sdk/c
 import type { KinesisStreamRecord } from "aws-lambda";
 import { replicate } from "../../functions/replicator/replicate";
 import { KinesisProducer } from "../../functions/shared/producer";
-import { type Kinesalite, makeTestRecords, seededRandom, startKinesalite, type StoredRecord } from "../support/kinesalite";
+import { type Kinesalite, makeTestRecords, seededRandom, startKinesalite, type StoredRecord } from "../../tools/local/kinesalite";
 import { encodeAggregate, type KplUserRecord } from "../support/kpl";
 
 /** The records of a shard as the Kinesis event source mapping hands them to Lambda. */

@@ -1,6 +1,6 @@
 // Lambda: a supported runtime, a log group the stack declares, and an autoscaler reserved to one run at a time.
 import { strict as assert } from "node:assert";
-import { ENV as AUTOSCALER_ENV } from "../../functions/autoscaler/config";
+import { AUTOSCALER_ENV } from "../../contracts/env/autoscaler";
 import { AUTOSCALER_LOCK_TABLE_ENV, parseRuntime } from "../../policies/rules/lambda";
 import {
     arn,

@@ -1,6 +1,7 @@
 // pipeline-shard-capacity (stack rule 5: shards carry the declared workload) and
 // pipeline-autoscaled-shard-count (stack rule 6: pulumi up leaves an autoscaled shard count alone).
 import { strict as assert } from "node:assert";
+import { WORKLOAD_TAGS } from "../../contracts/tags";
 import { shardsNeeded } from "../../policies/rules/pipeline";
 import {
     arn,
@@ -76,11 +77,12 @@ describe("policy pipeline-shard-capacity", () => {
         ]);
     });
 
+    // The tag keys are the contract's (what infra tags streams with): the pack's own copy must read them.
     it("prefers the stream's workload tags over the policy config", async () => {
         const p = compliantPipeline();
-        set(p.stream, { tags: { "workload:records-per-second": "100", "workload:average-record-bytes": "512" } });
+        set(p.stream, { tags: { [WORKLOAD_TAGS.recordsPerSecond]: "100", [WORKLOAD_TAGS.averageRecordBytes]: "512" } });
         assertNoViolations(await violationsOf(p.b.resources, workload(50_000)));
-        set(p.stream, { tags: { "workload:records-per-second": "5000", "workload:shared-consumers": "0" } });
+        set(p.stream, { tags: { [WORKLOAD_TAGS.recordsPerSecond]: "5000", [WORKLOAD_TAGS.sharedConsumers]: "0" } });
         assertViolations(await violationsOf(p.b.resources), [
             violation(
                 CAPACITY,

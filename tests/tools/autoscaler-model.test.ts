@@ -5,8 +5,8 @@ import { maxCallsInWindow } from "../../functions/autoscaler/limits";
 import { type DemandMinute, onDemandCost, oracleShards, type PolicyRun, runOracle, runPolicy, serveMinute, type Trace } from "../../tools/autoscaler/model";
 import { autoscalerPolicy, referencePolicy, staticPolicy, stepPolicy } from "../../tools/autoscaler/policies";
 import { replayAll, summarise } from "../../tools/autoscaler/replay";
-import { AUTOSCALER_DEFAULTS, type AutoscalerSettings, resolveSettings } from "../../functions/autoscaler/settings";
-import { syntheticWeek } from "../../bench/traces";
+import { AUTOSCALER_DEFAULTS, type AutoscalerSettings, resolveSettings } from "../../contracts/autoscaler-settings";
+import { syntheticWeek } from "../../tools/bench/traces";
 
 const T0 = Date.UTC(2025, 10, 3, 0, 0, 0);
 const MiB = 1024 * 1024;

@@ -2,8 +2,8 @@ import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { autoscalerReplay } from "../../bench/autoscaler";
-import { syntheticWeek } from "../../bench/traces";
+import { autoscalerReplay } from "../../tools/bench/autoscaler";
+import { syntheticWeek } from "../../tools/bench/traces";
 import { MetricsFileError, parseIsoTime, parseMetricsFile } from "../../tools/autoscaler/metrics-file";
 import type { DemandMinute } from "../../tools/autoscaler/model";
 import { summarise } from "../../tools/autoscaler/replay";
@@ -122,7 +122,7 @@ describe("npm run autoscaler:replay", function () {
         const r = runTool("autoscaler-replay.ts", ["--metrics", csv, "--shards", "2", "--chart", svg]);
         assert.equal(r.status, 0, r.stderr);
         assert.match(r.stdout, /^Replay of surge\.csv \(csv\): 180 minutes, 2025-11-03 09:00 to 2025-11-03 12:00 UTC/);
-        assert.match(r.stdout, /Prices \(us-east-1, as of 2025-12-01, infra\/lib\/prices\.json\): \$0\.015 per shard-hour \+ \$0\.014 per million PUT payload units .*; on-demand \$0\.04 per stream-hour \+ \$0\.08 per GB written/);
+        assert.match(r.stdout, /Prices \(us-east-1, as of 2025-12-01, contracts\/prices\.json\): \$0\.015 per shard-hour \+ \$0\.014 per million PUT payload units .*; on-demand \$0\.04 per stream-hour \+ \$0\.08 per GB written/);
         assert.match(r.stdout, /Oracle: the fewest shards each minute that throttle nothing/);
         // The limit sits between the oracle and every policy that throttles nothing, with its ratio to the oracle.
         assert.match(r.stdout, /Limit: the fewest shard-hours of any schedule that throttles no minute/);

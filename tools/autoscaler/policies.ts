@@ -4,7 +4,7 @@ import { decide, minuteDemand, type MinuteMetrics, SHARD_CAPACITY } from "../../
 import { FORECAST, type Forecast } from "../../functions/autoscaler/forecast";
 import { decidePlanning } from "../../functions/autoscaler/planning";
 import type { ScalingCall } from "../../functions/autoscaler/history";
-import type { AutoscalerSettings } from "../../functions/autoscaler/settings";
+import type { AutoscalerSettings } from "../../contracts/autoscaler-settings";
 import type { Policy, PolicyView } from "./model";
 
 /** What the Lambda would read at this minute: the recent window, its call history, the stream's state. */

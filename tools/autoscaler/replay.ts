@@ -1,6 +1,6 @@
 // Replays one trace through every policy on the same model, plus the oracle and on-demand pricing.
 import { shardsToCarry } from "../../functions/autoscaler/decision";
-import { type AutoscalerSettings } from "../../functions/autoscaler/settings";
+import { type AutoscalerSettings } from "../../contracts/autoscaler-settings";
 import { type LimitRun, runLimit } from "./limit";
 import { demandShards, onDemandCost, type OracleRun, type PolicyRun, provisionedCost, runOracle, runPolicy, type Trace, tracePutPayloadUnits } from "./model";
 import { autoscalerPolicy, planningPolicy, referencePolicy, staticPolicy, stepPolicy } from "./policies";

@@ -11,7 +11,7 @@ import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, type DynamoDB
 import { CreateStreamCommand, DescribeStreamSummaryCommand, IncreaseStreamRetentionPeriodCommand, KinesisClient, type KinesisClientConfig } from "@aws-sdk/client-kinesis";
 import { CreateBucketCommand, S3Client, type S3ClientConfig } from "@aws-sdk/client-s3";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
-import { RESULTS_TABLE } from "../../functions/shared/results-table";
+import { RESULTS_TABLE } from "../../contracts/results-table";
 import type { LocalSettings } from "./settings";
 
 export const LOCAL_REGION = "us-east-1";

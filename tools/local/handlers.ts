@@ -7,7 +7,7 @@ import { GetObjectCommand, ListObjectsV2Command, type S3Client } from "@aws-sdk/
 import type { SNSClient } from "@aws-sdk/client-sns";
 import { GetCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { Context, KinesisStreamEvent } from "aws-lambda";
-import { autoscalerEnvironment, loadConfig as loadAutoscalerConfig } from "../../functions/autoscaler/config";
+import { autoscalerEnvironment, readAutoscalerEnv } from "../../contracts/env/autoscaler";
 import { parseTrigger } from "../../functions/autoscaler/events";
 import { createHandler as createAutoscaler } from "../../functions/autoscaler/handler";
 import { createDocumentClient, createHandler as createConsumer } from "../../functions/consumer/handler";
@@ -249,7 +249,7 @@ export async function invokeFunction(fn: FunctionName, event: unknown, env: Invo
             // kinesalite has no UpdateShardCount and there is no CloudWatch here: a dry run (decide and
             // report, no call) on a provisioned stream, with a CloudWatch stand-in that has no datapoints.
             await createStream(emulators.kinesis.client(), s.names.stream, s.stream.shards, s.stream.retentionHours);
-            const config = loadAutoscalerConfig(autoscalerEnvironment({ streamName: s.names.stream, alertsTopicArn: s.consumer.alertsTopicArn, dryRun: true }));
+            const config = readAutoscalerEnv(autoscalerEnvironment({ streamName: s.names.stream, alertsTopicArn: s.consumer.alertsTopicArn, dryRun: true }));
             log(`autoscaler: dry run on stream ${s.names.stream} (${s.stream.shards} provisioned shards) on ${emulators.kinesis.name}; CloudWatch stand-in with no datapoints (an idle stream); notifications to the local SNS stand-in`);
             const cloudwatch = { send: async () => ({ MetricDataResults: [], $metadata: {} }) } as unknown as CloudWatchClient;
             const handler = createAutoscaler({

@@ -1,7 +1,7 @@
 // The local run's settings: the stack's validated settings (Pulumi.<stack>.yaml over Pulumi.yaml's
 // defaults, through infra/config.ts's settingsFromConfig, exactly what the program would get) turned into
 // what the emulators, the poller, the local Firehose and the consumer need.
-import type { ConsumerConfig } from "../../functions/consumer/config";
+import type { ConsumerConfig } from "../../contracts/env/consumer";
 import { CONSUMER_TIMEOUT_SECONDS } from "../../infra/components/lambda-consumer";
 import { settingsFromConfig, type Settings } from "../../infra/config";
 import { namePrefix, physicalName } from "../../infra/lib/naming";

@@ -6,18 +6,24 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { transformSync } from "esbuild";
-import { buildBundle, FUNCTIONS_DIR } from "../infra/lib/bundle";
+import { autoscalerEnvironment } from "../../contracts/env/autoscaler";
+import { consumerEnvironment } from "../../contracts/env/consumer";
+import { ingestEnvironment, MAX_BODY_BYTES } from "../../contracts/env/ingest";
+import { replicatorEnvironment } from "../../contracts/env/replicator";
+import { QUARANTINE_BUCKET_ENV } from "../../contracts/quarantine";
+import { buildBundle, FUNCTIONS_DIR } from "../../infra/lib/bundle";
 import { figure, type BenchFigure, type BenchSection } from "./types";
 
-const ROOT = path.resolve(__dirname, "..");
+const ROOT = path.resolve(__dirname, "../..");
 const RUNS = 7;
-/** What the handlers read at init, as the stack sets it. */
+const TOPIC = "arn:aws:sns:us-east-1:123456789012:bench";
+/** What the handlers read at init, built as the stack builds it (their environment contracts). */
 const ENV = {
-    STREAM_NAME: "bench",
-    RESULTS_TABLE: "bench",
-    ALERTS_TOPIC_ARN: "arn:aws:sns:us-east-1:123456789012:bench",
-    REPLICA_STREAM_NAME: "bench-replica",
-    REPLICA_REGION: "us-west-2",
+    ...ingestEnvironment({ streamName: "bench", maxBodyBytes: MAX_BODY_BYTES.default, aggregation: true }),
+    ...consumerEnvironment({ tableName: "bench", alertsTopicArn: TOPIC, fraudAmountThreshold: 10_000, fraudOrdersPerMinute: 5, resultsTtlDays: 90 }),
+    [QUARANTINE_BUCKET_ENV]: "bench-archive",
+    ...replicatorEnvironment({ replicaStreamName: "bench-replica", replicaRegion: "us-west-2" }),
+    ...autoscalerEnvironment({ streamName: "bench", alertsTopicArn: TOPIC }),
     AWS_REGION: "us-east-1",
     POWERTOOLS_METRICS_DISABLED: "true",
 };
@@ -46,7 +52,7 @@ function load(modulePath: string): { ms: number; bytes: number } {
     return { ms, bytes: runs[0]!.bytes };
 }
 
-/** functions/ transpiled file by file (no bundling) into a scratch tree that resolves node_modules from the project. */
+/** functions/ and the contracts they import, transpiled file by file (no bundling) into a scratch tree that resolves node_modules from the project. */
 function unbundledTree(): string {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "cold-start-"));
     const out = path.join(dir, "functions");
@@ -61,6 +67,7 @@ function unbundledTree(): string {
         }
     };
     walk(FUNCTIONS_DIR, out);
+    walk(path.join(ROOT, "contracts"), path.join(dir, "contracts"));
     fs.symlinkSync(path.join(ROOT, "node_modules"), path.join(dir, "node_modules"), "dir");
     return dir;
 }

@@ -1,13 +1,13 @@
 // Autoscaler simulation: the built-in 7-day synthetic trace replayed minute by minute through the
 // same model and policies as `npm run autoscaler:replay`, each figure against the oracle (the fewest
-// shards each minute that throttle nothing). Run alone with `npx tsx bench/autoscaler.ts [chart.svg]`.
+// shards each minute that throttle nothing). Run alone with `npx tsx tools/bench/autoscaler.ts [chart.svg]`.
 import * as fs from "node:fs";
-import { PRICES } from "../infra/lib/cost";
-import { replayChartSvg } from "../tools/autoscaler/chart";
-import { type PolicyKey, replayAll, type ReplayResult } from "../tools/autoscaler/replay";
-import { REFERENCE_POLICY, STEP_POLICY } from "../tools/autoscaler/policies";
-import { MIN_HISTORY_MINUTES } from "../functions/autoscaler/forecast";
-import { AUTOSCALER_DEFAULTS } from "../functions/autoscaler/settings";
+import { PRICES } from "../../infra/lib/cost";
+import { replayChartSvg } from "../autoscaler/chart";
+import { type PolicyKey, replayAll, type ReplayResult } from "../autoscaler/replay";
+import { REFERENCE_POLICY, STEP_POLICY } from "../autoscaler/policies";
+import { MIN_HISTORY_MINUTES } from "../../functions/autoscaler/forecast";
+import { AUTOSCALER_DEFAULTS } from "../../contracts/autoscaler-settings";
 import { syntheticWeek, TRACE_FAMILIES, type TraceFamily, traceFamily } from "./traces";
 import { figure, type BenchFigure, type BenchSection } from "./types";
 
@@ -100,7 +100,7 @@ export async function autoscalerBench(): Promise<BenchSection> {
         key: "autoscaler",
         title: "Autoscaler simulation: each scaling policy against the oracle and the limit, on the synthetic week and seven trace families",
         method:
-            `The built-in trace (bench/traces.ts, seed ${SEED}): 7 days, one point per minute, ${r.trace.minutes.toLocaleString("en")} minutes; ` +
+            `The built-in trace (tools/bench/traces.ts, seed ${SEED}): 7 days, one point per minute, ${r.trace.minutes.toLocaleString("en")} minutes; ` +
             `diurnal cycle (trough 04:00, peak 16:00 UTC, peak ${Math.round(r.trace.peakDemandShards)} shard-equivalents with spikes), weekday/weekend pattern, ` +
             `15 % growth over the week, two slow ramps (x1.8 over 5 h, x1.6 over 6 h), ${spikes.length} sudden 5x spikes of ${spikes.join(", ")} minutes, ` +
             `record size drifting 700-1,300 B so the binding limit switches between records/s and bytes/s, one shared consumer, and a 2-hour night ` +
@@ -117,10 +117,10 @@ export async function autoscalerBench(): Promise<BenchSection> {
             `${REFERENCE_POLICY.thresholdPercent} %: +50 %, never in); static provisioning at the week's peak; on-demand priced on the same traffic. ` +
             `The oracle is the fewest shards each minute that throttle nothing, ignoring API limits; the limit (tools/autoscaler/limit.ts) the fewest shard-hours ` +
             `of any schedule that throttles nothing with at most 10 calls per 24 h, half to double each, knowing the demand (a lower bound, ${r.limit.blockMinutes}-minute blocks here). ` +
-            `Prices from infra/lib/prices.json (${PRICES.region}, as of ${PRICES.asOf}): $${PRICES.provisioned.perShardHour}/shard-hour + ` +
+            `Prices from contracts/prices.json (${PRICES.region}, as of ${PRICES.asOf}): $${PRICES.provisioned.perShardHour}/shard-hour + ` +
             `$${PRICES.provisioned.perMillionPutPayloadUnits} per million PUT payload units (25 KB, rounded up per record at each minute's average size); ` +
             `on-demand $${PRICES.onDemand.perStreamHour}/stream-hour + $${PRICES.onDemand.perGbWritten}/GB written (1 KB rounding per record). ` +
-            `Trace families (bench/traces.ts traceFamily: ${TRACE_FAMILIES.join(", ")}), seeds ${FAMILY_SEEDS.join(", ")}: ${HISTORY_DAYS} days the policies read as ` +
+            `Trace families (tools/bench/traces.ts traceFamily: ${TRACE_FAMILIES.join(", ")}), seeds ${FAMILY_SEEDS.join(", ")}: ${HISTORY_DAYS} days the policies read as ` +
             `CloudWatch history, then 7 days replayed; family figures are medians over the seeds (shard-hours as a ratio to the oracle, to the limit and to the reactive policy). ` +
             `Deterministic: the same figures on every machine.`,
         figures,

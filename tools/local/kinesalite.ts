@@ -1,5 +1,5 @@
 // An in-process kinesalite (in-memory Kinesis) on 127.0.0.1 and a random port, with SDK v3 clients
-// wired to it. Shared by the producer, consumer, replicator and local-run tests.
+// wired to it. Shared by the producer, consumer, replicator and local-run tests and the benchmarks.
 import {
     GetRecordsCommand,
     GetShardIteratorCommand,
@@ -9,8 +9,8 @@ import {
     type Shard,
 } from "@aws-sdk/client-kinesis";
 import { deaggregateSync } from "aws-kinesis-agg";
-import { seededRandom } from "../../tools/lib/seeded-random";
-import { createStream, LOCAL_CREDENTIALS, LOCAL_REGION, startKinesis } from "../../tools/local/emulators";
+import { seededRandom } from "../lib/seeded-random";
+import { createStream, LOCAL_CREDENTIALS, LOCAL_REGION, startKinesis } from "./emulators";
 
 export interface KinesaliteOptions {
     /** Shards per account before LimitExceededException. @default 100 */

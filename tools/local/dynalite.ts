@@ -1,9 +1,9 @@
 // An in-process dynalite (in-memory DynamoDB) on 127.0.0.1 and a random port, with SDK v3 clients
-// wired to it and the results table created from functions/shared/results-table.ts. dynalite has
+// wired to it and the results table created from contracts/results-table.ts. dynalite has
 // no TransactWriteItems, UpdateTimeToLive or DescribeContinuousBackups.
 import type { DynamoDBClient, DynamoDBClientConfig } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient, NumberValue, paginateScan } from "@aws-sdk/lib-dynamodb";
-import { createResultsTable, LOCAL_CREDENTIALS, LOCAL_REGION, startDynamo } from "../../tools/local/emulators";
+import { createResultsTable, LOCAL_CREDENTIALS, LOCAL_REGION, startDynamo } from "./emulators";
 
 export interface Dynalite {
     /** http://127.0.0.1:<port> */

@@ -1,7 +1,7 @@
 // The offline preview's cost: the prod stack program under the mock runtime plus the policy pack
 // (what `npm run preview:offline -- --stack prod` does in-process), against the program alone.
-import { previewStack } from "../tools/lib/preview";
-import { synthesize } from "../tools/lib/synth";
+import { previewStack } from "../lib/preview";
+import { synthesize } from "../lib/synth";
 import { figure, type BenchSection } from "./types";
 
 const RUNS = 3;

@@ -3,13 +3,13 @@
 // Kinesis record deaggregated by aws-kinesis-agg (MD5 checked), and each user record's hash key is
 // the run's own ground truth (its key's explicit hash key, else MD5 of its partition key computed
 // here). aws-kinesis-agg reads an absent explicit_hash_key_index as 0, so its explicit hash keys are
-// not used. Shared by tests/functions/producer-reshard.test.ts and bench/producer-reshard.ts.
+// not used. Shared by tests/functions/producer-reshard.test.ts and tools/bench/producer-reshard.ts.
 import { createHash } from "node:crypto";
 import { UpdateShardCountCommand } from "@aws-sdk/client-kinesis";
 import { deaggregateSync } from "aws-kinesis-agg";
 import { KinesisProducer, type KinesisProducerOptions, type Outcome } from "../../functions/shared/producer";
-import { type StoredRecord, seededRandom } from "./kinesalite";
-import type { KinesisLocal } from "./kinesis-local";
+import { type StoredRecord, seededRandom } from "../local/kinesalite";
+import type { KinesisLocal } from "../local/kinesis-local";
 
 export interface ReshardRunOptions {
     stream: string;

@@ -1,9 +1,9 @@
 // The producer across a reshard: 20,000 records over 2,000 keys (ordered mode, aggregation on) while
 // UpdateShardCount takes the stream 4 -> 8 and 4 -> 6, on kinesis-local (kinesis-mock). Measured from
-// what the shards hold with an independent decoder (tests/support/reshard-run.ts). Run alone with
+// what the shards hold with an independent decoder (tools/bench/reshard-run.ts). Run alone with
 // `npm run bench -- --only producerReshard`.
-import { startKinesisLocal } from "../tests/support/kinesis-local";
-import { runReshard } from "../tests/support/reshard-run";
+import { startKinesisLocal } from "../local/kinesis-local";
+import { runReshard } from "./reshard-run";
 import { figure, type BenchFigure, type BenchSection } from "./types";
 
 const RECORDS = 20_000;

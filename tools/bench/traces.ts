@@ -4,8 +4,8 @@
 // 5x spikes of various lengths (one shorter than a resharding) and a night when the consumer falls
 // behind (iterator age high: no scale-in then). Record size drifts over the day so the binding limit
 // switches between records/s (small records) and bytes/s (large records).
-import type { DemandMinute, Trace } from "../tools/autoscaler/model";
-import { seededRandom } from "../tools/lib/seeded-random";
+import type { DemandMinute, Trace } from "../autoscaler/model";
+import { seededRandom } from "../lib/seeded-random";
 
 export interface TraceEvent {
     kind: "spike" | "ramp" | "consumer-lag";

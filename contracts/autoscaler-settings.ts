@@ -1,6 +1,6 @@
 // The autoscaler's tunable settings: one typed constant of defaults, merged with overrides and
 // validated in one place. The infra component passes them to the function as environment variables
-// (config.ts); the replay command and the benchmark use the same constant.
+// (contracts/env/autoscaler.ts); the replay command and the benchmark use the same constant.
 
 export interface AutoscalerSettings {
     /** Fewest open shards the autoscaler leaves the stream with. @default 1 */

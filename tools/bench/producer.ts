@@ -1,9 +1,9 @@
 // Producer throughput against kinesalite: the KinesisProducer (buffering, PutRecords, KPL
 // aggregation) against one PutRecord call per record, the reference document's approach, in the
-// same run. Run alone with `npx tsx bench/producer.ts`.
+// same run. Run alone with `npx tsx tools/bench/producer.ts`.
 import { PutRecordCommand, type KinesisClient } from "@aws-sdk/client-kinesis";
-import { KinesisProducer } from "../functions/shared/producer";
-import { startKinesalite } from "../tests/support/kinesalite";
+import { KinesisProducer } from "../../functions/shared/producer";
+import { startKinesalite } from "../local/kinesalite";
 import { figure, type BenchFigure, type BenchSection } from "./types";
 
 const SIZES = [100, 1024];

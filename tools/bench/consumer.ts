@@ -1,15 +1,15 @@
 // Consumer throughput against dynalite: the Lambda handler (Powertools batch processing,
 // BatchWriteItem 25 items per call) against one PutItem per record, the reference document's
-// approach, in the same run on the same records. Run alone with `npx tsx bench/consumer.ts`.
+// approach, in the same run on the same records. Run alone with `npx tsx tools/bench/consumer.ts`.
 import { PutCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { S3Client } from "@aws-sdk/client-s3";
 import type { SNSClient } from "@aws-sdk/client-sns";
 import type { KinesisStreamEvent, KinesisStreamRecord } from "aws-lambda";
 import * as kinesisAgg from "aws-kinesis-agg";
-import { readConfig } from "../functions/consumer/config";
-import { actionScore, userSegment } from "../functions/consumer/enrich";
-import { createDocumentClient, createHandler } from "../functions/consumer/handler";
-import { startDynalite } from "../tests/support/dynalite";
+import { readConsumerEnv } from "../../contracts/env/consumer";
+import { actionScore, userSegment } from "../../functions/consumer/enrich";
+import { createDocumentClient, createHandler } from "../../functions/consumer/handler";
+import { startDynalite } from "../local/dynalite";
 import { figure, type BenchFigure, type BenchSection } from "./types";
 
 /** Lambda's default BatchSize for Kinesis. */
@@ -84,7 +84,7 @@ const noS3 = { send: async () => ({}) } as unknown as Pick<S3Client, "send">;
 
 /** User records per second through the handler, batch after batch, as one shard's ESM would invoke it. */
 async function viaHandler(doc: DynamoDBDocumentClient, table: string, input: { event: KinesisStreamEvent; userRecords: number }[]): Promise<{ rate: number; records: number }> {
-    const handler = createHandler({ config: readConfig({ RESULTS_TABLE: table, ALERTS_TOPIC_ARN: "arn:aws:sns:us-east-1:123456789012:alerts", QUARANTINE_BUCKET: "bench-archive" }), doc, sns: noSns, s3: noS3, logger: quiet, metrics: noMetrics });
+    const handler = createHandler({ config: readConsumerEnv({ RESULTS_TABLE: table, ALERTS_TOPIC_ARN: "arn:aws:sns:us-east-1:123456789012:alerts", QUARANTINE_BUCKET: "bench-archive" }), doc, sns: noSns, s3: noS3, logger: quiet, metrics: noMetrics });
     const started = performance.now();
     let done = 0;
     for (const b of input) {
