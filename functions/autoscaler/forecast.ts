@@ -93,6 +93,11 @@ export function countBursts(demand: ArrayLike<number>, from: number, to: number)
  * before "now", which is index demand.length).
  */
 export function forecastDemand(demand: ArrayLike<number>): Forecast {
+    // Minutes before the stream's first traffic are no history: the Lambda reads 14 days whatever the
+    // stream's age, and CloudWatch has no datapoint for them (read as 0, they would be a weekly reference of nothing).
+    let first = 0;
+    while (first < demand.length && !((demand[first] as number) > 0)) first++;
+    if (first > 0) return forecastDemand(Array.prototype.slice.call(demand, first) as number[]);
     const n = demand.length;
     const f = FORECAST;
     if (n < MIN_HISTORY_MINUTES) return { usable: false, reason: `${Math.floor(n / 60)} h of history, the forecast needs ${Math.ceil(MIN_HISTORY_MINUTES / 60)} h` };

@@ -49,6 +49,10 @@ describe("planning autoscaler: forecast", () => {
         assert.ok(Math.abs(peak - 10) < 0.01, `peak ${peak}`);
         // The peak is at 16:00: the block containing minute 960 of the coming day.
         assert.equal(f.blocks.indexOf(peak), Math.floor((((960 - (n % DAY)) % DAY) + DAY) % DAY / 15));
+        // The Lambda reads 14 days whatever the stream's age: the minutes before its first traffic are no history.
+        const young = forecastDemand([...new Array(14 * DAY - n).fill(0), ...Array.from({ length: n }, (_, m) => daily(m))]);
+        assert.ok(young.usable && young.basis === "daily");
+        assert.deepEqual(young.blocks, f.blocks);
     });
 
     it("one odd evening in the reference shrinks the next hours, not tomorrow's peak: beyond 4 h the last day's level is the floor", () => {
