@@ -109,7 +109,7 @@ function plan(input: PlanningInput, f: Extract<Forecast, { usable: true }>): Dec
         withSchedule: true,
     });
     const peakBlock = need.indexOf(Math.max(...need));
-    const basis = `${f.basis} forecast at ${x2(f.level)} the usual level, error factor ${x2(f.errorFactor)} (worst miss ${x2(f.worstError)}: run at ${Math.round(util * 100)}%); the next 24 h reach their peak of ${need[peakBlock]} shards at ${hhmm(now + peakBlock * len * MINUTE)}`;
+    const basis = `${f.basis} forecast at ${x2(f.level)} the usual level${f.dayLevel > f.level ? ` (the last day's ${x2(f.dayLevel)} from ${FORECAST.levelHoldMinutes / 60} h on)` : ""}, error factor ${x2(f.errorFactor)} (worst miss ${x2(f.worstError)}: run at ${Math.round(util * 100)}%); the next 24 h reach their peak of ${need[peakBlock]} shards at ${hhmm(now + peakBlock * len * MINUTE)}`;
     if (!result.counts || !result.calls) return guard(input, `no plan carries the forecast with the calls left outside the reserve (${basis}; ${budget})`);
     const counts = result.counts;
     const changes: string[] = [];
