@@ -121,7 +121,7 @@ export function forecastDemand(demand: ArrayLike<number>): Forecast {
         return m;
     };
     // Today's level as of minute t: the median ratio of 15-minute sums to their reference's.
-    const level = (t: number, minutes = f.levelMinutes) => {
+    const level = (t: number, minutes: number = f.levelMinutes) => {
         const ratios: number[] = [];
         for (let a = t - minutes; a < t; a += f.blockMinutes) {
             let d = 0;
