@@ -1,8 +1,11 @@
 // The planning autoscaler's forecast of the coming day from the stream's own per-minute history:
 // a seasonal reference (the same minute a week back; with two weeks, the median of one week back, two
-// weeks back and the previous days; with less than a week, the median of the previous three days), scaled to today's level (how the last 3 hours
-// compare with their reference: catches growth and a quieter weekday), widened by the spread of its
-// own errors over the last day (the forecasts it would have made 2 hours ahead, against what came).
+// weeks back and the previous days; with less than a week, the median of the previous days, up to three:
+// so a stream two days old is forecast from its first day), scaled to today's level (how the last 3 hours
+// compare with their reference: catches growth and a quieter weekday; beyond the next few hours never
+// below the last day's level, so one odd evening in the reference does not shrink tomorrow's peak),
+// widened by the spread of its own errors over the last day (the forecasts it would have made 2 hours
+// ahead, against what came).
 // Pure, no AWS.
 
 const DAY = 1_440;
@@ -16,6 +19,8 @@ export const FORECAST = Object.freeze({
     slackMinutes: 5,
     /** Today's level is read over this many latest minutes (a median of 15-minute blocks: a spike does not move it). */
     levelMinutes: 180,
+    /** The last 3 hours' level holds this far ahead; further out the forecast is at least the last day's level. */
+    levelHoldMinutes: 240,
     /** The error spread is measured on forecasts made this long before each block of the last day. */
     backtestLeadMinutes: 120,
     backtestMinutes: DAY,
@@ -34,19 +39,23 @@ export const FORECAST = Object.freeze({
     historyMinutes: 14 * DAY,
 });
 
-/** Minutes of history before any forecast: the backtest's day, its lead and level window, and three days of reference back from each. */
-export const MIN_HISTORY_MINUTES = FORECAST.backtestMinutes + FORECAST.backtestLeadMinutes + FORECAST.levelMinutes + FORECAST.slackMinutes + 4 * DAY;
-const WEEKLY_HISTORY_MINUTES = MIN_HISTORY_MINUTES - 4 * DAY + WEEK;
+/** Minutes of history before any forecast: the backtest's day, its lead and level window, and a day of reference back from each (about 2.2 days). */
+export const MIN_HISTORY_MINUTES = FORECAST.backtestMinutes + FORECAST.backtestLeadMinutes + FORECAST.levelMinutes + FORECAST.slackMinutes + DAY;
+const WEEKLY_HISTORY_MINUTES = MIN_HISTORY_MINUTES - DAY + WEEK;
 
 export type Forecast =
     | { usable: false; reason: string }
     | {
           usable: true;
           basis: "weekly" | "daily";
-          /** Today's level against the reference (1 = as usual). */
+          /** Today's level against the reference (1 = as usual): the last 3 hours'. */
           level: number;
+          /** The last day's level: the floor of blocks beyond levelHoldMinutes. */
+          dayLevel: number;
           /** The quantile of actual / forecast over the last day's blocks, applied to every block. */
           errorFactor: number;
+          /** The largest actual / forecast over the last day's blocks: how far past the error factor the stream went. */
+          worstError: number;
           /** Bursts over the last day the forecast missed by more than 25 % (runs of blocks): what the guard had to catch. */
           surprises: number;
           /** Busiest minute expected in each coming block (shard-equivalents), error factor included. */
@@ -84,6 +93,11 @@ export function countBursts(demand: ArrayLike<number>, from: number, to: number)
  * before "now", which is index demand.length).
  */
 export function forecastDemand(demand: ArrayLike<number>): Forecast {
+    // Minutes before the stream's first traffic are no history: the Lambda reads 14 days whatever the
+    // stream's age, and CloudWatch has no datapoint for them (read as 0, they would be a weekly reference of nothing).
+    let first = 0;
+    while (first < demand.length && !((demand[first] as number) > 0)) first++;
+    if (first > 0) return forecastDemand(Array.prototype.slice.call(demand, first) as number[]);
     const n = demand.length;
     const f = FORECAST;
     if (n < MIN_HISTORY_MINUTES) return { usable: false, reason: `${Math.floor(n / 60)} h of history, the forecast needs ${Math.ceil(MIN_HISTORY_MINUTES / 60)} h` };
@@ -96,7 +110,7 @@ export function forecastDemand(demand: ArrayLike<number>): Forecast {
     for (let i = from; i < to; i++) {
         // Medians of three: a spike on one of the days does not come back as a forecast.
         const daily: number[] = [];
-        for (let k = 1; k <= 4 && daily.length < 3; k++) if (i - k * DAY >= 0 && i - k * DAY < n) daily.push(demand[i - k * DAY] as number);
+        for (let k = 1; k * DAY <= i && daily.length < 3; k++) if (i - k * DAY < n) daily.push(demand[i - k * DAY] as number);
         const weeks = [WEEK, 2 * WEEK].filter((back) => i - back >= 0).map((back) => demand[i - back] as number);
         const refs = basis === "daily" ? daily : weeks.length === 2 ? [...weeks, median(daily)] : weeks;
         ref[i - from] = refs.length > 0 ? median(refs) : 0;
@@ -107,9 +121,9 @@ export function forecastDemand(demand: ArrayLike<number>): Forecast {
         return m;
     };
     // Today's level as of minute t: the median ratio of 15-minute sums to their reference's.
-    const level = (t: number) => {
+    const level = (t: number, minutes: number = f.levelMinutes) => {
         const ratios: number[] = [];
-        for (let a = t - f.levelMinutes; a < t; a += f.blockMinutes) {
+        for (let a = t - minutes; a < t; a += f.blockMinutes) {
             let d = 0;
             let r = 0;
             for (let i = a; i < a + f.blockMinutes; i++) (d += demand[i] as number), (r += ref[i - from] as number);
@@ -131,6 +145,7 @@ export function forecastDemand(demand: ArrayLike<number>): Forecast {
     }
     errors.sort((a, b) => a - b);
     const errorFactor = errors.length === 0 ? 1 : (errors[Math.min(errors.length - 1, Math.floor(f.errorQuantile * errors.length))] as number);
+    const worstError = errors.length === 0 ? 1 : (errors[errors.length - 1] as number);
     const bursts = countBursts(demand, Math.max(0, n - f.burstLookbackMinutes), n);
     if (bursts > f.maxBursts) {
         return { usable: false, reason: `${bursts} bursts in the last ${Math.round(Math.min(n, f.burstLookbackMinutes) / DAY)} days (a quarter hour above ${f.burstFactor}x its neighbours): a spiky stream keeps the reactive rules' headroom` };
@@ -139,7 +154,11 @@ export function forecastDemand(demand: ArrayLike<number>): Forecast {
         return { usable: false, reason: `the ${basis} forecast missed the last day by up to ${Number.isFinite(errorFactor) ? `${errorFactor.toFixed(2)}x` : "everything"} (${Math.round(f.errorQuantile * 100)}th percentile; usable up to ${f.maxErrorFactor}x)` };
     }
     const now = level(n);
+    const dayLevel = level(n, f.backtestMinutes);
     const blocks = new Float64Array(f.horizonMinutes / f.blockMinutes);
-    for (let b = 0; b < blocks.length; b++) blocks[b] = refMax(n + b * f.blockMinutes, n + (b + 1) * f.blockMinutes) * now * Math.max(1, errorFactor);
-    return { usable: true, basis, level: now, errorFactor, surprises, blocks };
+    for (let b = 0; b < blocks.length; b++) {
+        const lvl = b * f.blockMinutes < f.levelHoldMinutes ? now : Math.max(now, dayLevel);
+        blocks[b] = refMax(n + b * f.blockMinutes, n + (b + 1) * f.blockMinutes) * lvl * Math.max(1, errorFactor);
+    }
+    return { usable: true, basis, level: now, dayLevel, errorFactor, worstError, surprises, blocks };
 }

@@ -16,10 +16,15 @@ export const PLANNING = Object.freeze({
     /** Calls the plan leaves for the guard in every rolling 24 h: one, plus one per burst the forecast missed in the last day, up to the most. */
     reserveCalls: 1,
     maxReserveCalls: 3,
-    /** The plan carries each block's forecast busiest minute at this utilisation: the rest absorbs bursts within a minute. */
-    utilisationPercent: 95,
+    /**
+     * The plan carries each block's forecast busiest minute (error factor included) at the utilisation
+     * that would have carried the last day's worst miss too, within these bounds: a forecast that
+     * missed by little runs fuller; the rest of 100 % absorbs bursts within a minute.
+     */
+    minUtilisationPercent: 95,
+    maxUtilisationPercent: 98,
     /** Between plans: scale out when the latest minute reaches this utilisation (a surprise)... */
-    guardHighWaterPercent: 95,
+    guardHighWaterPercent: 99,
     /** ...to carry the busiest of the scale-out window at this. */
     guardTargetPercent: 70,
     /** A call is planned only when it saves more than this many shard-minutes: calls are worth keeping. */
@@ -79,7 +84,7 @@ function plan(input: PlanningInput, f: Extract<Forecast, { usable: true }>): Dec
     const used = callsInWindow(history, now).length;
     const budget = `${used} of ${UPDATE_SHARD_COUNT.callsPer24h} calls used in the last 24 h`;
     const len = PLANNING.tickMinutes;
-    const util = PLANNING.utilisationPercent / 100;
+    const util = Math.min(PLANNING.maxUtilisationPercent, Math.max(PLANNING.minUtilisationPercent, (100 * Math.max(1, f.errorFactor)) / f.worstError)) / 100;
     // What is happening now bounds the first block from below: the forecast may be behind.
     const recent = input.longDemand;
     let recentPeak = 0;
@@ -101,7 +106,7 @@ function plan(input: PlanningInput, f: Extract<Forecast, { usable: true }>): Dec
         withSchedule: true,
     });
     const peakBlock = need.indexOf(Math.max(...need));
-    const basis = `${f.basis} forecast at ${x2(f.level)} the usual level, error factor ${x2(f.errorFactor)}; the next 24 h reach their peak of ${need[peakBlock]} shards at ${hhmm(now + peakBlock * len * MINUTE)}`;
+    const basis = `${f.basis} forecast at ${x2(f.level)} the usual level${f.dayLevel > f.level ? ` (the last day's ${x2(f.dayLevel)} from ${FORECAST.levelHoldMinutes / 60} h on)` : ""}, error factor ${x2(f.errorFactor)} (worst miss ${x2(f.worstError)}: run at ${Math.round(util * 100)}%); the next 24 h reach their peak of ${need[peakBlock]} shards at ${hhmm(now + peakBlock * len * MINUTE)}`;
     if (!result.counts || !result.calls) return guard(input, `no plan carries the forecast with the calls left outside the reserve (${basis}; ${budget})`);
     const counts = result.counts;
     const changes: string[] = [];

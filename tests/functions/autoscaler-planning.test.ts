@@ -3,7 +3,7 @@
 import { strict as assert } from "node:assert";
 import fc from "fast-check";
 import type { MinuteMetrics } from "../../functions/autoscaler/decision";
-import { countBursts, forecastDemand, MIN_HISTORY_MINUTES } from "../../functions/autoscaler/forecast";
+import { countBursts, FORECAST, forecastDemand, MIN_HISTORY_MINUTES } from "../../functions/autoscaler/forecast";
 import { callsInWindow, type ScalingCall } from "../../functions/autoscaler/history";
 import { targetProblem, UPDATE_SHARD_COUNT } from "../../functions/autoscaler/limits";
 import { decidePlanning, PLANNING } from "../../functions/autoscaler/planning";
@@ -12,6 +12,7 @@ import { runPolicy, type Trace } from "../../tools/autoscaler/model";
 import { planningPolicy } from "../../tools/autoscaler/policies";
 
 const DAY = 1_440;
+const WEEK = 7 * DAY;
 const T0 = Date.UTC(2025, 10, 3);
 const daily = (m: number, peak = 10) => 1 + (peak - 1) * ((1 - Math.cos((2 * Math.PI * ((m % DAY) - 240)) / DAY)) / 2);
 const minute = (start: number, shards: number): MinuteMetrics => ({ start, incomingBytes: shards * 60_000 * 100, incomingRecords: shards * 60_000, throttledRecords: 0, readBytes: 0, iteratorAgeMs: 0 });
@@ -36,6 +37,36 @@ describe("planning autoscaler: forecast", () => {
         const f = forecastDemand(Array.from({ length: n }, (_, m) => daily(m) * (m >= n - 4 * 60 ? 1.5 : 1)));
         assert.ok(f.usable);
         assert.ok(Math.abs(f.level - 1.5) < 0.01, `level ${f.level}`);
+    });
+
+    it("a stream 2.2 days old: a daily forecast from its first day, the cycle's peak where it was", () => {
+        const n = MIN_HISTORY_MINUTES;
+        assert.ok(n < 2.3 * DAY, `${n} minutes`);
+        const f = forecastDemand(Array.from({ length: n }, (_, m) => daily(m)));
+        assert.ok(f.usable);
+        assert.equal(f.basis, "daily");
+        const peak = Math.max(...f.blocks);
+        assert.ok(Math.abs(peak - 10) < 0.01, `peak ${peak}`);
+        // The peak is at 16:00: the block containing minute 960 of the coming day.
+        assert.equal(f.blocks.indexOf(peak), Math.floor((((960 - (n % DAY)) % DAY) + DAY) % DAY / 15));
+        // The Lambda reads 14 days whatever the stream's age: the minutes before its first traffic are no history.
+        const young = forecastDemand([...new Array(14 * DAY - n).fill(0), ...Array.from({ length: n }, (_, m) => daily(m))]);
+        assert.ok(young.usable && young.basis === "daily");
+        assert.deepEqual(young.blocks, f.blocks);
+    });
+
+    it("one odd evening in the reference shrinks the next hours, not tomorrow's peak: beyond 4 h the last day's level is the floor", () => {
+        // 9 days of the cycle; a week before now, the 3 hours up to that minute ran at 1.6x (a campaign).
+        const n = 9 * DAY + 20 * 60;
+        const f = forecastDemand(Array.from({ length: n }, (_, m) => daily(m) * (m >= n - WEEK - 180 && m < n - WEEK ? 1.6 : 1)));
+        assert.ok(f.usable);
+        assert.ok(f.level < 0.7, `level ${f.level}`);
+        assert.ok(Math.abs(f.dayLevel - 1) < 0.01, `day level ${f.dayLevel}`);
+        const hold = FORECAST.levelHoldMinutes / FORECAST.blockMinutes;
+        const later = Math.max(...f.blocks.subarray(hold));
+        assert.ok(later >= 10 * 0.99, `tomorrow's peak ${later}`);
+        // Half an hour on (past the 5 minutes of slack into the odd evening): the low level applies.
+        assert.ok((f.blocks[2] as number) < daily(n + 30) * 0.7, `block 2: ${f.blocks[2]}`);
     });
 
     it("unusable: too little history, bursts, or a shape the past does not predict", () => {
@@ -107,6 +138,22 @@ describe("planning autoscaler: properties (fast-check)", () => {
             }),
             { numRuns: 4 },
         );
+    });
+
+    it("runs fuller when its forecast missed by little: the utilisation follows the last day's worst miss, within its bounds", () => {
+        const planAt = (noise: number) => {
+            const n = 9 * DAY + 8 * 60;
+            // Noise per quarter hour: the busiest minute of a block differs from day to day.
+            const demand = Array.from({ length: n }, (_, m) => daily(m) * (1 + noise * Math.sin(Math.floor(m / 15) * 12.9898)));
+            const now = T0 + n * 60_000;
+            const minutes = demand.slice(-60).map((d, i) => minute(now - (60 - i) * 60_000, d));
+            return decidePlanning({ now, stream: { status: "ACTIVE", mode: "PROVISIONED", openShards: 4 }, minutes, history: [], settings: resolveSettings({ maxShards: 40 }), longDemand: demand });
+        };
+        const clean = planAt(0);
+        assert.match(clean.reason, new RegExp(`worst miss 1\\.00x: run at ${PLANNING.maxUtilisationPercent}%`));
+        const noisy = planAt(0.15);
+        const util = Number(/: run at (\d+)%/.exec(noisy.reason)?.[1]);
+        assert.ok(util >= PLANNING.minUtilisationPercent && util < PLANNING.maxUtilisationPercent, noisy.reason);
     });
 
     it("the plan keeps calls in reserve for the guard", () => {

@@ -8,6 +8,7 @@ import { type PolicyKey, replayAll, type ReplayResult } from "../autoscaler/repl
 import { REFERENCE_POLICY, STEP_POLICY } from "../autoscaler/policies";
 import { MIN_HISTORY_MINUTES } from "../../functions/autoscaler/forecast";
 import { AUTOSCALER_DEFAULTS } from "../../contracts/autoscaler-settings";
+import { PLANNING } from "../../functions/autoscaler/planning";
 import { syntheticWeek, TRACE_FAMILIES, type TraceFamily, traceFamily } from "./traces";
 import { figure, type BenchFigure, type BenchSection } from "./types";
 
@@ -108,7 +109,8 @@ export async function autoscalerBench(): Promise<BenchSection> {
             `2 MiB/s read), demand above it refused; UpdateShardCount refused while UPDATING, beyond 10 calls per rolling 24 h, below half or above double; ` +
             `a resharding takes ${r.reshardingDelayMinutes} min during which the old count serves; metrics reach a policy ${r.metricsLagMinutes} min after the minute ends. ` +
             `Policies, all starting at ${r.startShards} shards: our planning autoscaler (the Lambda's decidePlanning(): each quarter hour a forecast of the ` +
-            `coming day from the stream's history and a plan of the calls, a guard between plans; the reactive rules without ${Math.round(MIN_HISTORY_MINUTES / 60)} h of history or with bursts); ` +
+            `coming day from the stream's history and a plan of the calls at ${PLANNING.minUtilisationPercent}-${PLANNING.maxUtilisationPercent} % by the forecast's confidence, a guard between plans at ${PLANNING.guardHighWaterPercent} %; ` +
+            `the reactive rules without ${Math.round(MIN_HISTORY_MINUTES / 60)} h of history or with bursts); ` +
             `our reactive autoscaler (the Lambda's decide() with the default settings: scale out at ${s.highWaterPercent} % ` +
             `to ${s.scaleOutTargetPercent} %, scale in below ${s.lowWaterPercent} % for ${s.scaleInWindowMinutes} min to ${s.scaleInTargetPercent} %, ` +
             `scale-out reserve ${s.scaleOutReserveCalls}); the +1/-1 step policy of the AWS Application Auto Scaling sample (out above ` +
