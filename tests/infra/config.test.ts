@@ -5,9 +5,12 @@ import * as os from "node:os";
 import * as path from "node:path";
 import * as aws from "@pulumi/aws";
 import { parse } from "yaml";
-import { DEFAULTS, EVENT_TYPE_NAMES, parseSettings, parseSubscription, PROJECT, settingsFromConfig } from "../../infra/config";
+import { EVENT_TYPE_NAMES, parseSettings, parseSubscription, PROJECT, SCHEMA, settingsFromConfig } from "../../infra/config";
 import { EVENT_TYPES } from "../../functions/shared/events";
-import { ConfigError } from "../../infra/lib/config-reader";
+import { ConfigError, rawDefault } from "../../infra/lib/config-reader";
+import type { Key } from "../../infra/settings/fields";
+import { policies } from "../../policies/policies";
+import { withPulumiConfig } from "../../tools/lib/config-docs";
 import { AWS_REGIONS, resolveRegion } from "../../infra/lib/regions";
 
 const raw = (values: Record<string, string>) => (key: string) => values[key];
@@ -31,7 +34,7 @@ describe("config: parseSettings", () => {
             mode: "ON_DEMAND",
             shardCount: undefined,
             retentionHours: 168,
-            shardLevelMetrics: DEFAULTS.shardLevelMetrics,
+            shardLevelMetrics: [...SCHEMA.shardLevelMetrics.default],
             enforceConsumerDeletion: true,
         });
         assert.deepEqual(s.encryption, { existingKeyArn: undefined, deletionWindowDays: 30 });
@@ -239,7 +242,7 @@ describe("config: Pulumi.yaml schema", () => {
     const project = parse(fs.readFileSync(path.join(root, "Pulumi.yaml"), "utf8")) as {
         name: string;
         main: string;
-        config: Record<string, { type: string; description: string; default?: unknown }>;
+        config: Record<string, { default?: unknown }>;
     };
 
     it("names the project and the program the way infra/ expects", () => {
@@ -252,26 +255,33 @@ describe("config: Pulumi.yaml schema", () => {
         assert.deepEqual(parseWith(defaults, "dev"), parseWith({}, "dev"));
     });
 
-    it("declares exactly the keys the program reads, each with a type and a description", () => {
-        const read = new Set<string>();
-        const spy = (key: string) => {
-            read.add(key);
-            return undefined;
-        };
-        parseSettings(spy, "dev");
-        assert.deepEqual(Object.keys(project.config).sort(), [...read].sort());
-        for (const [key, spec] of Object.entries(project.config)) {
-            // The types Pulumi's project config schema accepts: there is no "number".
-            assert.ok(["string", "integer", "boolean", "array"].includes(spec.type), `${key} type ${spec.type}`);
-            assert.ok(spec.description.length > 10, `${key} has no description`);
+    it("is what the schema renders (npm run gen:config): keys, types, descriptions and defaults come from infra/settings/schema.ts", () => {
+        const committed = fs.readFileSync(path.join(root, "Pulumi.yaml"), "utf8");
+        assert.equal(withPulumiConfig(committed), committed, "Pulumi.yaml's config section differs from the schema: run npm run gen:config");
+    });
+
+    it("every key of the schema has a description, and its default passes its own check", () => {
+        for (const [key, def] of Object.entries(SCHEMA) as [string, Key<unknown>][]) {
+            assert.ok(def.description.length > 10 && def.doc.length > 5, `${key} has no description`);
+            assert.ok(def.check.safeParse(rawDefault(def)).success, `default of ${key}`);
         }
     });
 
-    it("declares a default for every key (the CLI requires a value for a key without one) equal to infra/config.ts", () => {
-        for (const [key, spec] of Object.entries(project.config)) {
-            const inCode = (DEFAULTS as Record<string, unknown>)[key];
-            assert.deepEqual(spec.default, inCode, `default of ${key}`);
-        }
+    it("the policy pack's defaults (self-contained, it cannot import infra) agree with the schema's", () => {
+        const schemaDefault = (policy: string, property: string) => {
+            const p = policies.find((x) => x.name === policy) as { configSchema?: { properties?: Record<string, { default?: unknown }> } } | undefined;
+            assert.ok(p, `the pack has ${policy}`);
+            return p.configSchema?.properties?.[property]?.default;
+        };
+        // The stack's defaults are the least the pack accepts by default: a week of retention, 30 days of logs, one autoscaler run.
+        assert.equal(schemaDefault("kinesis-stream-retention", "minRetentionHours"), SCHEMA.retentionHours.default);
+        assert.equal(schemaDefault("cloudwatch-log-group-retention", "minRetentionDays"), SCHEMA.logRetentionDays.default);
+        assert.equal(schemaDefault("lambda-autoscaler-concurrency", "maxReservedConcurrency"), SCHEMA.autoscalingReservedConcurrency.default);
+        // The iterator-age alarm: at most this share of the retention, in the pack and in parseSettings alike.
+        const share = schemaDefault("kinesis-stream-iterator-age-alarm", "maxThresholdShareOfRetention") as number;
+        const limit = 24 * 3_600_000 * share;
+        assert.equal(parseWith({ retentionHours: "24", iteratorAgeAlarmMs: String(limit) }).alarms.iteratorAgeMs, limit);
+        assert.throws(() => parseWith({ retentionHours: "24", iteratorAgeAlarmMs: String(limit + 1) }), ConfigError);
     });
 
     it("each stack file only sets declared keys, and differs where environments should", () => {
