@@ -40,7 +40,7 @@ export interface KeyText {
     description: string;
     /** The README table's description. */
     doc: string;
-    /** The README table's "allowed" column, when the check's own words are not enough. */
+    /** The README table's "allowed" column, when the bounds or choices alone do not say it (strings and lists always give it). */
     allowed?: string;
 }
 
@@ -102,17 +102,16 @@ export function oneOf<const T extends readonly [string, ...string[]]>(choices: T
 }
 
 /** A string that must match `pattern`; a refused value is still read as given. */
-export function text(fallback: string, pattern: Pattern, words: KeyText): Key<string, string> {
-    return { ...words, type: "string", default: fallback, allowed: words.allowed ?? pattern.allowed, check: z.string().refine((v) => pattern.re.test(v), pattern.allowed), refused: (raw) => raw };
+export function text(fallback: string, pattern: Pattern, words: KeyText & { allowed: string }): Key<string, string> {
+    return { ...words, type: "string", default: fallback, check: z.string().refine((v) => pattern.re.test(v), pattern.allowed), refused: (raw) => raw };
 }
 
 /** A string that may be left empty (not set: undefined), else must match `pattern`; a refused value is still read as given. */
-export function optionalText(pattern: Pattern, words: KeyText): Key<string | undefined, string> {
+export function optionalText(pattern: Pattern, words: KeyText & { allowed: string }): Key<string | undefined, string> {
     return {
         ...words,
         type: "string",
         default: "",
-        allowed: words.allowed ?? `empty or ${pattern.allowed}`,
         check: z
             .string()
             .refine((v) => v === "" || pattern.re.test(v), pattern.allowed)

@@ -42,7 +42,7 @@ const KMS_KEY_ARN = {
     allowed: "must be a KMS key ARN (arn:<partition>:kms:<region>:<account>:key/<key-id>)",
 };
 const PRINCIPAL_ARN = {
-    re: /^arn:aws[a-z-]*:iam::\d{12}:(root|role\/[\w+=,.@\/-]+|user\/[\w+=,.@\/-]+)$/,
+    re: /^arn:aws[a-z-]*:iam::\d{12}:(root|role\/[\w+=,.@/-]+|user\/[\w+=,.@/-]+)$/,
     allowed: "each entry must be an IAM account root, role or user ARN (arn:aws:iam::<account>:root|role/<name>|user/<name>)",
 };
 
@@ -418,7 +418,5 @@ export const SCHEMA = {
     }),
 } satisfies Record<string, Key<unknown>>;
 
-export type ConfigKey = keyof typeof SCHEMA;
-
 /** The typed value of every key, as read from a stack's config. */
-export type Values = { [K in ConfigKey]: ValueOf<(typeof SCHEMA)[K]> };
+export type Values = { [K in keyof typeof SCHEMA]: ValueOf<(typeof SCHEMA)[K]> };

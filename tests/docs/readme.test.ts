@@ -19,7 +19,7 @@ const README = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
 
 type Row = Record<string, string>;
 
-const project = parse(fs.readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8")) as { name: string; config: Record<string, unknown> };
+const project = parse(fs.readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8")) as { name: string; config: Record<string, { default: unknown }> };
 const stacks = projectStacks();
 
 /** The text under a heading (any level), up to the next heading of the same or a higher level. */
@@ -92,6 +92,7 @@ describe("README.md", () => {
         assert.equal(withReadmeTable(README), README, "the README's configuration table differs from infra/settings/schema.ts: run npm run gen:config");
         const rows = rowsByName(table(section(README, "Configuration reference")), "key");
         assert.deepEqual([...rows.keys()], Object.keys(project.config), "the table has Pulumi.yaml's keys, in its order");
+        for (const [key, decl] of Object.entries(project.config)) assert.deepEqual(codeValue(rows.get(key)?.default), decl.default, `default of ${key}`);
     });
 
     it("documents every stack output of the contract (OUTPUT_TYPES) with its type", () => {

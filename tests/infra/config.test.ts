@@ -10,7 +10,7 @@ import { EVENT_TYPES } from "../../functions/shared/events";
 import { ConfigError, rawDefault } from "../../infra/lib/config-reader";
 import type { Key } from "../../infra/settings/fields";
 import { policies } from "../../policies/policies";
-import { withPulumiConfig } from "../../tools/lib/config-docs";
+import { pulumiConfigSection, withPulumiConfig } from "../../tools/lib/config-docs";
 import { AWS_REGIONS, resolveRegion } from "../../infra/lib/regions";
 
 const raw = (values: Record<string, string>) => (key: string) => values[key];
@@ -258,6 +258,15 @@ describe("config: Pulumi.yaml schema", () => {
     it("is what the schema renders (npm run gen:config): keys, types, descriptions and defaults come from infra/settings/schema.ts", () => {
         const committed = fs.readFileSync(path.join(root, "Pulumi.yaml"), "utf8");
         assert.equal(withPulumiConfig(committed), committed, "Pulumi.yaml's config section differs from the schema: run npm run gen:config");
+    });
+
+    it("parses back to the schema: each key's type, description and default survive YAML quoting", () => {
+        const declared = (parse(pulumiConfigSection()) as { config: Record<string, { type: string; description: string; default: unknown; items?: unknown }> }).config;
+        assert.deepEqual(Object.keys(declared), Object.keys(SCHEMA));
+        for (const [key, def] of Object.entries(SCHEMA) as [string, Key<unknown>][]) {
+            const d = declared[key];
+            assert.deepEqual([d?.type, d?.description, d?.default, d?.items], [def.type, def.description, def.default, def.type === "array" ? { type: "string" } : undefined], key);
+        }
     });
 
     it("every key of the schema has a description, and its default passes its own check", () => {

@@ -23,7 +23,10 @@ export function pulumiConfigSection(schema: Schema = SCHEMA): string {
     const lines = [PULUMI_CONFIG_MARKER, "config:"];
     let section = "";
     for (const [key, def] of Object.entries(schema)) {
-        if (def.section !== section) lines.push(`  # ${(section = def.section)}`);
+        if (def.section !== section) {
+            section = def.section;
+            lines.push(`  # ${section}`);
+        }
         lines.push(`  ${key}:`, `    type: ${def.type}`);
         if (def.type === "array") lines.push("    items:", "      type: string");
         lines.push(`    description: ${yamlValue(def.description)}`, `    default: ${yamlValue(def.default)}`);
