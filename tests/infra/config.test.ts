@@ -132,6 +132,15 @@ describe("config: parseSettings", () => {
         ]);
     });
 
+    it("reads a refused string or list as given for the rules across keys, and a refused number as its default", () => {
+        assert.deepEqual(problemsOf({ vpcSubnetIds: JSON.stringify(["subnet-1", "net-2"]) }), [
+            `Invalid configuration ${PROJECT}:vpcSubnetIds = "subnet-1": each entry must be a subnet id such as subnet-0abc1234`,
+            `Invalid configuration ${PROJECT}:vpcId = "[]": vpcId and vpcSubnetIds go together: set both for a Kinesis VPC endpoint, or neither`,
+        ]);
+        // retentionHours 10 is refused and read as 168 h, so an iterator age within half of 168 h raises nothing more.
+        assert.deepEqual(problemsOf({ retentionHours: "10", iteratorAgeAlarmMs: "300000000" }), [`Invalid configuration ${PROJECT}:retentionHours = "10": must be an integer from 24 to 8760 (hours)`]);
+    });
+
     it("accepts an iterator-age threshold of exactly half the retention", () => {
         assert.equal(parseWith({ retentionHours: "168", iteratorAgeAlarmMs: String(84 * 3_600_000) }).alarms.iteratorAgeMs, 302_400_000);
     });
