@@ -5,7 +5,8 @@ import type { AwsContext } from "../lib/aws-context";
 import { withDefaults } from "../lib/defaults";
 import { assumedBy, denyInsecureTransport, policyDocument } from "../lib/iam";
 import { firehoseTransformEnvironment } from "../../contracts/env/firehose-transform";
-import { DEFAULT_QUARANTINE_RETENTION_DAYS, QUARANTINE_PREFIX } from "../../contracts/quarantine";
+import { SCHEMA } from "../settings/schema";
+import { QUARANTINE_PREFIX } from "../../contracts/quarantine";
 import { StreamingFunction } from "./streaming-function";
 
 export interface FirehoseArchiveArgs {
@@ -47,12 +48,12 @@ export interface FirehoseArchiveArgs {
 }
 
 export const ARCHIVE_DEFAULTS = {
-    bufferSizeMb: 64,
-    bufferIntervalSeconds: 60,
-    transitionDays: 30,
-    expirationDays: 365,
-    freshnessAlarmSeconds: 900,
-    quarantineRetentionDays: DEFAULT_QUARANTINE_RETENTION_DAYS,
+    bufferSizeMb: SCHEMA.archiveBufferSizeMb.default,
+    bufferIntervalSeconds: SCHEMA.archiveBufferIntervalSeconds.default,
+    transitionDays: SCHEMA.archiveTransitionDays.default,
+    expirationDays: SCHEMA.archiveExpirationDays.default,
+    freshnessAlarmSeconds: SCHEMA.archiveFreshnessAlarmSeconds.default,
+    quarantineRetentionDays: SCHEMA.quarantineRetentionDays.default,
 };
 
 export const TRANSFORM_DEFAULTS = {

@@ -4,6 +4,7 @@ import { QUARANTINE_BUCKET_ENV, QUARANTINE_PREFIX, QUARANTINED_METRIC } from "..
 import { type AlarmSpec, alarmArgs, anyOccurrence } from "../lib/alarms";
 import { withDefaults } from "../lib/defaults";
 import { denyInsecureTransport, policyDocument, type PolicyStatement } from "../lib/iam";
+import { SCHEMA } from "../settings/schema";
 import { StreamingFunction, type StreamingFunctionArgs } from "./streaming-function";
 
 export interface EventSourceSettings {
@@ -55,12 +56,12 @@ export interface LambdaConsumerArgs {
 }
 
 export const EVENT_SOURCE_DEFAULTS: Required<EventSourceSettings> = {
-    startingPosition: "TRIM_HORIZON",
-    batchSize: 100,
-    batchingWindowSeconds: 1,
-    parallelizationFactor: 1,
-    maxRetryAttempts: 3,
-    maxRecordAgeSeconds: 3600,
+    startingPosition: SCHEMA.consumerStartingPosition.default,
+    batchSize: SCHEMA.consumerBatchSize.default,
+    batchingWindowSeconds: SCHEMA.consumerBatchingWindowSeconds.default,
+    parallelizationFactor: SCHEMA.consumerParallelizationFactor.default,
+    maxRetryAttempts: SCHEMA.consumerMaxRetryAttempts.default,
+    maxRecordAgeSeconds: SCHEMA.consumerMaxRecordAgeSeconds.default,
 };
 
 /** The Powertools metrics namespace of the functions; their `service` dimension is the function's name. */
@@ -119,7 +120,7 @@ export class LambdaConsumer extends pulumi.ComponentResource {
                     ...(args.quarantine ? { [QUARANTINE_BUCKET_ENV]: args.quarantine.bucketName } : {}),
                     ...args.environment,
                 },
-                memorySize: args.memorySize ?? 512,
+                memorySize: args.memorySize ?? SCHEMA.consumerMemoryMb.default,
                 timeout: CONSUMER_TIMEOUT_SECONDS,
                 kmsKeyArn: args.kmsKeyArn,
                 logRetentionDays: args.logRetentionDays,

@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { type AlarmSpec, alarmArgs, anyOccurrence } from "../lib/alarms";
 import { ingestEnvironment } from "../../contracts/env/ingest";
 import { withDefaults } from "../lib/defaults";
+import { SCHEMA } from "../settings/schema";
 import type { AwsContext } from "../lib/aws-context";
 import { assumedBy, fromAccount, policyDocument, streamWriteStatements } from "../lib/iam";
 import { StreamingFunction } from "./streaming-function";
@@ -45,9 +46,9 @@ export interface ProducersArgs {
 }
 
 export const PRODUCERS_DEFAULTS = {
-    throttleRatePerSecond: 100,
-    throttleBurst: 200,
-    maxBodyBytes: 1_048_576,
+    throttleRatePerSecond: SCHEMA.ingestThrottleRatePerSecond.default,
+    throttleBurst: SCHEMA.ingestThrottleBurst.default,
+    maxBodyBytes: SCHEMA.ingestMaxBodyBytes.default,
     aggregation: true,
 };
 

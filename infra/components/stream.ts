@@ -1,8 +1,9 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { SHARD_LEVEL_METRICS, type StreamMode } from "../config";
+import type { StreamMode } from "../config";
 import { alarmActions, alarmArgs } from "../lib/alarms";
 import { withDefaults } from "../lib/defaults";
+import { SCHEMA } from "../settings/schema";
 import { HISTORY_TAG_KEY, WORKLOAD_TAGS } from "../../contracts/tags";
 
 export interface StreamAlarmArgs {
@@ -45,15 +46,16 @@ export interface StreamArgs {
 }
 
 export const STREAM_DEFAULTS = {
-    mode: "ON_DEMAND" as StreamMode,
+    mode: SCHEMA.streamMode.default,
+    // The component's own: a stack's PROVISIONED stream always names its shard count.
     shardCount: 1,
-    retentionHours: 168,
-    shardLevelMetrics: [...SHARD_LEVEL_METRICS] as string[],
-    enforceConsumerDeletion: true,
-    iteratorAgeMs: 60_000,
-    throughputExceededThreshold: 0.01,
-    putRecordsFailureRate: 0.01,
-    evaluationPeriods: 5,
+    retentionHours: SCHEMA.retentionHours.default,
+    shardLevelMetrics: [...SCHEMA.shardLevelMetrics.default],
+    enforceConsumerDeletion: SCHEMA.enforceConsumerDeletion.default,
+    iteratorAgeMs: SCHEMA.iteratorAgeAlarmMs.default,
+    throughputExceededThreshold: SCHEMA.throughputExceededAlarmPercent.default / 100,
+    putRecordsFailureRate: SCHEMA.putRecordsFailureAlarmPercent.default / 100,
+    evaluationPeriods: SCHEMA.alarmEvaluationPeriods.default,
 };
 
 /**

@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { lambdaArchive } from "../lib/bundle";
 import { assumedBy, policyDocument, type PolicyStatement } from "../lib/iam";
+import { SCHEMA } from "../settings/schema";
 
 export interface StreamingFunctionArgs {
     /** Folder under functions/ whose index.ts exports `handler`. */
@@ -31,7 +32,7 @@ export const FUNCTION_DEFAULTS = {
     architecture: "arm64",
     memorySize: 256,
     timeout: 30,
-    logRetentionDays: 30,
+    logRetentionDays: SCHEMA.logRetentionDays.default,
 };
 
 /**

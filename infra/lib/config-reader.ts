@@ -1,4 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
+import type { z } from "zod";
+import type { Key, ValueOf } from "../settings/fields";
 
 /**
  * A bad configuration value. Extends `pulumi.RunError` so the real CLI prints only the message
@@ -11,19 +13,14 @@ export class ConfigError extends pulumi.RunError {
     }
 }
 
-/** What a string value must match: a regular expression or any other test, and the words saying what is allowed. */
-export interface Pattern {
-    re: { test(value: string): boolean };
-    allowed: string;
-}
-
-/** Where raw values come from: `pulumi.Config#get` in the program, a plain map in tests. */
+/** Where raw values come from: `pulumi.runtime.allConfig()` in the program, a plain map in tests. */
 export type RawConfig = (key: string) => string | undefined;
 
 /**
- * Reads raw string values (the form Pulumi hands every config value in, arrays as JSON) and turns
- * each into a typed value or a problem that names the key, the value given and what is allowed.
- * Problems are collected so one run reports every bad key, then `done()` throws them together.
+ * Reads raw string values (the form Pulumi hands every config value in, arrays as JSON) through a
+ * schema of keys (infra/settings/schema.ts) and turns each into a typed value or a problem that names
+ * the key, the value given and what is allowed. Problems are collected so one run reports every bad
+ * key, then `done()` throws them together.
  */
 export class ConfigReader {
     private readonly problems: string[] = [];
@@ -38,6 +35,27 @@ export class ConfigReader {
     }
 
     /**
+     * Reads every key of `schema`, in its order; an unset key reads as its default. A refused value
+     * gets one line (a list marked `eachEntry` one per bad entry) and reads as `refused` says.
+     */
+    read<S extends Record<string, Key<unknown>>>(schema: S): { [K in keyof S]: ValueOf<S[K]> } {
+        const values: Record<string, unknown> = {};
+        for (const [key, def] of Object.entries(schema)) {
+            this.keysRead.add(key);
+            const raw = this.raw(key) ?? rawDefault(def);
+            const result = def.check.safeParse(raw);
+            if (result.success) {
+                values[key] = result.data;
+                continue;
+            }
+            const issues = def.eachEntry ? result.error.issues : result.error.issues.slice(0, 1);
+            for (const issue of issues) this.fail(key, issueValue(issue, raw), issue.message);
+            values[key] = def.refused ? def.refused(raw) : def.check.parse(rawDefault(def));
+        }
+        return values as { [K in keyof S]: ValueOf<S[K]> };
+    }
+
+    /**
      * Reports a problem found by a rule that spans keys (e.g. one key bounded by another), unless
      * the key's own value was already refused: one line per key, about the value actually given.
      */
@@ -45,83 +63,9 @@ export class ConfigReader {
         if (!this.failedKeys.has(key)) this.fail(key, String(value), allowed);
     }
 
-    /** Reports one bad entry of a list key; every bad entry gets its own line. */
-    badEntry(key: string, entry: string, allowed: string): void {
-        this.fail(key, entry, allowed);
-    }
-
     /** Reports a problem that is not about one of the namespace's keys (e.g. `aws:region`), as one line. */
     report(line: string): void {
         this.problems.push(line);
-    }
-
-    string(key: string, fallback: string, pattern?: Pattern): string {
-        this.keysRead.add(key);
-        const value = this.raw(key);
-        if (value === undefined) return fallback;
-        if (pattern && !pattern.re.test(value)) this.fail(key, value, pattern.allowed);
-        return value;
-    }
-
-    optionalString(key: string, pattern: Pattern): string | undefined {
-        this.keysRead.add(key);
-        const value = this.raw(key);
-        if (value === undefined || value === "") return undefined;
-        if (!pattern.re.test(value)) this.fail(key, value, pattern.allowed);
-        return value;
-    }
-
-    oneOf<T extends string>(key: string, allowed: readonly T[], fallback: T): T {
-        this.keysRead.add(key);
-        const value = this.raw(key);
-        if (value === undefined) return fallback;
-        if (!(allowed as readonly string[]).includes(value)) {
-            this.fail(key, value, `must be one of ${allowed.join(", ")}`);
-            return fallback;
-        }
-        return value as T;
-    }
-
-    integer(key: string, range: { min: number; max: number; unit?: string }, fallback: number): number {
-        this.keysRead.add(key);
-        const value = this.raw(key);
-        if (value === undefined) return fallback;
-        const n = Number(value);
-        if (value.trim() === "" || !Number.isInteger(n) || n < range.min || n > range.max) {
-            const unit = range.unit ? ` (${range.unit})` : "";
-            this.fail(key, value, `must be an integer from ${range.min} to ${range.max}${unit}`);
-            return fallback;
-        }
-        return n;
-    }
-
-    boolean(key: string, fallback: boolean): boolean {
-        this.keysRead.add(key);
-        const value = this.raw(key);
-        if (value === undefined) return fallback;
-        if (value !== "true" && value !== "false") {
-            this.fail(key, value, "must be true or false");
-            return fallback;
-        }
-        return value === "true";
-    }
-
-    /** A list given as a YAML sequence in the stack file (Pulumi passes it as a JSON array). */
-    stringList(key: string, fallback: readonly string[]): string[] {
-        this.keysRead.add(key);
-        const value = this.raw(key);
-        if (value === undefined) return [...fallback];
-        let parsed: unknown;
-        try {
-            parsed = JSON.parse(value);
-        } catch {
-            parsed = undefined;
-        }
-        if (!Array.isArray(parsed) || !parsed.every((x) => typeof x === "string")) {
-            this.fail(key, value, "must be a list of strings");
-            return [...fallback];
-        }
-        return parsed;
     }
 
     /**
@@ -154,4 +98,17 @@ function nearest(key: string, known: string[]): string | undefined {
     const scored = known.map((k) => ({ k, d: distance(key.toLowerCase(), k.toLowerCase()) })).sort((x, y) => x.d - y.d);
     const best = scored[0];
     return best && best.d <= Math.max(2, Math.floor(key.length / 4)) ? best.k : undefined;
+}
+
+/** The default as the CLI hands it over: a string as is, anything else as JSON. */
+export function rawDefault(def: Key<unknown>): string {
+    return typeof def.default === "string" ? def.default : JSON.stringify(def.default);
+}
+
+/** The value an issue is about: one the check names (a list's bad entries), the entry at its path, or the whole value. */
+function issueValue(issue: z.core.$ZodIssue, raw: string): string {
+    const named = (issue as { params?: { value?: string } }).params?.value;
+    if (named !== undefined) return named;
+    const index = issue.path[0];
+    return typeof index === "number" ? String((JSON.parse(raw) as unknown[])[index]) : raw;
 }

@@ -5,9 +5,11 @@ import * as os from "node:os";
 import * as path from "node:path";
 import * as aws from "@pulumi/aws";
 import { parse } from "yaml";
-import { DEFAULTS, EVENT_TYPE_NAMES, parseSettings, parseSubscription, PROJECT, settingsFromConfig } from "../../infra/config";
-import { EVENT_TYPES } from "../../functions/shared/events";
-import { ConfigError } from "../../infra/lib/config-reader";
+import { parseSettings, parseSubscription, PROJECT, SCHEMA, settingsFromConfig } from "../../infra/config";
+import { ConfigError, rawDefault } from "../../infra/lib/config-reader";
+import type { Key } from "../../infra/settings/fields";
+import { policies } from "../../policies/policies";
+import { pulumiConfigSection, withPulumiConfig } from "../../tools/lib/config-docs";
 import { AWS_REGIONS, resolveRegion } from "../../infra/lib/regions";
 
 const raw = (values: Record<string, string>) => (key: string) => values[key];
@@ -31,7 +33,7 @@ describe("config: parseSettings", () => {
             mode: "ON_DEMAND",
             shardCount: undefined,
             retentionHours: 168,
-            shardLevelMetrics: DEFAULTS.shardLevelMetrics,
+            shardLevelMetrics: [...SCHEMA.shardLevelMetrics.default],
             enforceConsumerDeletion: true,
         });
         assert.deepEqual(s.encryption, { existingKeyArn: undefined, deletionWindowDays: 30 });
@@ -129,6 +131,15 @@ describe("config: parseSettings", () => {
         ]);
     });
 
+    it("reads a refused string or list as given for the rules across keys, and a refused number as its default", () => {
+        assert.deepEqual(problemsOf({ vpcSubnetIds: JSON.stringify(["subnet-1", "net-2"]) }), [
+            `Invalid configuration ${PROJECT}:vpcSubnetIds = "subnet-1": each entry must be a subnet id such as subnet-0abc1234`,
+            `Invalid configuration ${PROJECT}:vpcId = "[]": vpcId and vpcSubnetIds go together: set both for a Kinesis VPC endpoint, or neither`,
+        ]);
+        // retentionHours 10 is refused and read as 168 h, so an iterator age within half of 168 h raises nothing more.
+        assert.deepEqual(problemsOf({ retentionHours: "10", iteratorAgeAlarmMs: "300000000" }), [`Invalid configuration ${PROJECT}:retentionHours = "10": must be an integer from 24 to 8760 (hours)`]);
+    });
+
     it("accepts an iterator-age threshold of exactly half the retention", () => {
         assert.equal(parseWith({ retentionHours: "168", iteratorAgeAlarmMs: String(84 * 3_600_000) }).alarms.iteratorAgeMs, 302_400_000);
     });
@@ -144,10 +155,6 @@ describe("config: parseSettings", () => {
         const problems = problemsOf({ alertSubscriptions: JSON.stringify(["ops@example.com", "mailto:a@example.com", "sms:+15550100", "https://hooks.example.com/x", "Ops <ops@example.com>"]) });
         assert.deepEqual(problems.map((p) => JSON.parse(p.split(" = ")[1]!.split(": ")[0]!)), ["mailto:a@example.com", "sms:+15550100", "Ops <ops@example.com>"]);
         assert.ok(problems.every((p) => p.startsWith(`Invalid configuration ${PROJECT}:alertSubscriptions = `)));
-    });
-
-    it("knows the same event types as the runtime schemas (infra does not import runtime code)", () => {
-        assert.deepEqual([...EVENT_TYPE_NAMES], [...EVENT_TYPES]);
     });
 
     it("infers the subscription protocol from the endpoint's form", () => {
@@ -239,7 +246,7 @@ describe("config: Pulumi.yaml schema", () => {
     const project = parse(fs.readFileSync(path.join(root, "Pulumi.yaml"), "utf8")) as {
         name: string;
         main: string;
-        config: Record<string, { type: string; description: string; default?: unknown }>;
+        config: Record<string, { default?: unknown }>;
     };
 
     it("names the project and the program the way infra/ expects", () => {
@@ -252,26 +259,42 @@ describe("config: Pulumi.yaml schema", () => {
         assert.deepEqual(parseWith(defaults, "dev"), parseWith({}, "dev"));
     });
 
-    it("declares exactly the keys the program reads, each with a type and a description", () => {
-        const read = new Set<string>();
-        const spy = (key: string) => {
-            read.add(key);
-            return undefined;
-        };
-        parseSettings(spy, "dev");
-        assert.deepEqual(Object.keys(project.config).sort(), [...read].sort());
-        for (const [key, spec] of Object.entries(project.config)) {
-            // The types Pulumi's project config schema accepts: there is no "number".
-            assert.ok(["string", "integer", "boolean", "array"].includes(spec.type), `${key} type ${spec.type}`);
-            assert.ok(spec.description.length > 10, `${key} has no description`);
+    it("is what the schema renders (npm run gen:config): keys, types, descriptions and defaults come from infra/settings/schema.ts", () => {
+        const committed = fs.readFileSync(path.join(root, "Pulumi.yaml"), "utf8");
+        assert.equal(withPulumiConfig(committed), committed, "Pulumi.yaml's config section differs from the schema: run npm run gen:config");
+    });
+
+    it("parses back to the schema: each key's type, description and default survive YAML quoting", () => {
+        const declared = (parse(pulumiConfigSection()) as { config: Record<string, { type: string; description: string; default: unknown; items?: unknown }> }).config;
+        assert.deepEqual(Object.keys(declared), Object.keys(SCHEMA));
+        for (const [key, def] of Object.entries(SCHEMA) as [string, Key<unknown>][]) {
+            const d = declared[key];
+            assert.deepEqual([d?.type, d?.description, d?.default, d?.items], [def.type, def.description, def.default, def.type === "array" ? { type: "string" } : undefined], key);
         }
     });
 
-    it("declares a default for every key (the CLI requires a value for a key without one) equal to infra/config.ts", () => {
-        for (const [key, spec] of Object.entries(project.config)) {
-            const inCode = (DEFAULTS as Record<string, unknown>)[key];
-            assert.deepEqual(spec.default, inCode, `default of ${key}`);
+    it("every key of the schema has a description, and its default passes its own check", () => {
+        for (const [key, def] of Object.entries(SCHEMA) as [string, Key<unknown>][]) {
+            assert.ok(def.description.length > 10 && def.doc.length > 5, `${key} has no description`);
+            assert.ok(def.check.safeParse(rawDefault(def)).success, `default of ${key}`);
         }
+    });
+
+    it("the policy pack's defaults (self-contained, it cannot import infra) agree with the schema's", () => {
+        const schemaDefault = (policy: string, property: string) => {
+            const p = policies.find((x) => x.name === policy) as { configSchema?: { properties?: Record<string, { default?: unknown }> } } | undefined;
+            assert.ok(p, `the pack has ${policy}`);
+            return p.configSchema?.properties?.[property]?.default;
+        };
+        // The stack's defaults are the least the pack accepts by default: a week of retention, 30 days of logs, one autoscaler run.
+        assert.equal(schemaDefault("kinesis-stream-retention", "minRetentionHours"), SCHEMA.retentionHours.default);
+        assert.equal(schemaDefault("cloudwatch-log-group-retention", "minRetentionDays"), SCHEMA.logRetentionDays.default);
+        assert.equal(schemaDefault("lambda-autoscaler-concurrency", "maxReservedConcurrency"), SCHEMA.autoscalingReservedConcurrency.default);
+        // The iterator-age alarm: at most this share of the retention, in the pack and in parseSettings alike.
+        const share = schemaDefault("kinesis-stream-iterator-age-alarm", "maxThresholdShareOfRetention") as number;
+        const limit = 24 * 3_600_000 * share;
+        assert.equal(parseWith({ retentionHours: "24", iteratorAgeAlarmMs: String(limit) }).alarms.iteratorAgeMs, limit);
+        assert.throws(() => parseWith({ retentionHours: "24", iteratorAgeAlarmMs: String(limit + 1) }), ConfigError);
     });
 
     it("each stack file only sets declared keys, and differs where environments should", () => {
