@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { SHARD_LEVEL_METRICS, type StreamMode } from "../config";
 import { alarmActions, alarmArgs } from "../lib/alarms";
 import { withDefaults } from "../lib/defaults";
+import { type ArgsOverrides, mergeArgs } from "../lib/merge-args";
 import { HISTORY_TAG_KEY } from "../../functions/autoscaler/history";
 
 export interface StreamAlarmArgs {
@@ -41,6 +42,12 @@ export interface StreamArgs {
      * `workload:average-record-bytes`): the policy pack's shard-capacity rule reads them.
      */
     workload?: { recordsPerSecond: number; averageRecordBytes: number };
+    /**
+     * Any other `aws.kinesis.Stream` argument, over the settings above (README, "Overriding resource
+     * arguments"); not checked by `validateStreamArgs`. Forced: `encryptionType: "KMS"` with `kmsKeyId`
+     * the stack's key. @default {}
+     */
+    streamArgs?: ArgsOverrides<aws.kinesis.StreamArgs>;
     tags: Record<string, string>;
 }
 
@@ -103,6 +110,7 @@ export class Stream extends pulumi.ComponentResource {
 
         this.stream = new aws.kinesis.Stream(
             name,
+            mergeArgs<aws.kinesis.StreamArgs>(
             {
                 name: args.streamName,
                 streamModeDetails: { streamMode: mode },
@@ -114,6 +122,10 @@ export class Stream extends pulumi.ComponentResource {
                 enforceConsumerDeletion: args.enforceConsumerDeletion ?? STREAM_DEFAULTS.enforceConsumerDeletion,
                 tags: { ...args.tags, ...workloadTags(args.workload) },
             },
+            args.streamArgs,
+            ["encryptionType", "kmsKeyId"],
+            { component: "Stream", arg: "streamArgs", resource: this },
+            ),
             { parent: this, protect: args.protect ?? false, ignoreChanges: args.autoscaled ? AUTOSCALED_IGNORE_CHANGES : [] },
         );
 
