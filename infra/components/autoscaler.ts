@@ -6,6 +6,7 @@ import { LOCK_EXPIRY, LOCK_KEY } from "../../functions/autoscaler/lock";
 import type { AutoscalingPolicy } from "../../functions/autoscaler/planning";
 import { alarmArgs, anyOccurrence } from "../lib/alarms";
 import { assumedBy, fromAccount, policyDocument } from "../lib/iam";
+import { type ArgsOverrides, mergeArgs } from "../lib/merge-args";
 import { StreamingFunction } from "./streaming-function";
 
 export interface AutoscalerArgs {
@@ -29,6 +30,11 @@ export interface AutoscalerArgs {
     deletionProtection?: boolean;
     logRetentionDays?: number;
     alarmEvaluationPeriods: number;
+    /**
+     * Any other `aws.lambda.Function` argument of the autoscaler (README, "Overriding resource
+     * arguments"). Forced: its role and log group (as every `StreamingFunction`). @default {}
+     */
+    functionArgs?: ArgsOverrides<aws.lambda.FunctionArgs>;
     tags: Record<string, string>;
 }
 
@@ -91,6 +97,7 @@ export class Autoscaler extends pulumi.ComponentResource {
                 },
                 kmsKeyArn: args.kmsKeyArn,
                 logRetentionDays: args.logRetentionDays,
+                functionArgs: args.functionArgs,
                 tags: args.tags,
             },
             { parent: this },
