@@ -6,7 +6,7 @@ import { LOCK_EXPIRY, LOCK_KEY } from "../../functions/autoscaler/lock";
 import type { AutoscalingPolicy } from "../../functions/autoscaler/planning";
 import { alarmArgs, anyOccurrence } from "../lib/alarms";
 import { assumedBy, fromAccount, policyDocument } from "../lib/iam";
-import { type ArgsOverrides, mergeArgs } from "../lib/merge-args";
+import type { ArgsOverrides } from "../lib/merge-args";
 import { StreamingFunction } from "./streaming-function";
 
 export interface AutoscalerArgs {

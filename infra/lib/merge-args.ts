@@ -64,11 +64,12 @@ function valueAt(o: unknown, keys: string[]): unknown {
 /** Puts the default's value (or its absence) back at `path`, warning when the caller asked for another. */
 function force(merged: Obj, defaults: Obj, given: Obj, path: string, ctx: MergeContext): void {
     const keys = path.split(".");
-    const last = keys.pop()!;
-    const kept = valueAt(defaults, [...keys, last]);
-    const asked = valueAt(given, [...keys, last]);
+    const parents = keys.slice(0, -1);
+    const last = keys[keys.length - 1] ?? path;
+    const kept = valueAt(defaults, keys);
+    const asked = valueAt(given, keys);
     let parent: Obj = merged;
-    for (const [i, k] of keys.entries()) {
+    for (const [i, k] of parents.entries()) {
         const next = parent[k];
         if (next === undefined && kept === undefined) return;
         if (!isPlainObject(next)) {
