@@ -1,5 +1,6 @@
 import { strict as assert } from "node:assert";
 import * as pulumi from "@pulumi/pulumi";
+import { EncryptionKey } from "../../infra/components/encryption-key";
 import { FirehoseArchive, type FirehoseArchiveArgs } from "../../infra/components/firehose-archive";
 import { LambdaConsumer, type LambdaConsumerArgs } from "../../infra/components/lambda-consumer";
 import { Stream } from "../../infra/components/stream";
@@ -174,5 +175,11 @@ describe("pass-through args on the components (mock runtime)", () => {
         assert.equal(one(plain, "aws:lambda/function:Function", "c").inputs.memorySize, 512);
         assert.equal((one(plain, "aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream").inputs.extendedS3Configuration as Record<string, unknown>).bufferingSize, 64);
         assert.equal(one(plain, "aws:s3/bucket:Bucket", "a").inputs.forceDestroy, undefined);
+    });
+
+    it("keyArgs with an adopted key is refused: it applies to a key the stack creates", () => {
+        assert.throws(() => new EncryptionKey("k", { existingKeyArn: KEY_ARN, keyArgs: { description: "x" }, context, tags: {} }), {
+            message: "Provide either existingKeyArn or keyArgs, not both: keyArgs applies to a key this stack creates",
+        });
     });
 });
