@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { AlertSubscription } from "../config";
 import type { AwsContext } from "../lib/aws-context";
 import { denyInsecureTransport, policyDocument } from "../lib/iam";
+import { type ArgsOverrides, mergeArgs } from "../lib/merge-args";
 
 export interface AlertsArgs {
     /** Customer-managed key: CloudWatch cannot publish to a topic on the AWS-managed `aws/sns` key. */
@@ -10,6 +11,11 @@ export interface AlertsArgs {
     /** Who hears the alerts: email addresses, https endpoints, SQS queues. @default [] */
     subscriptions?: AlertSubscription[];
     context: AwsContext;
+    /**
+     * Any other `aws.sns.Topic` argument (README, "Overriding resource arguments"). Forced:
+     * `kmsMasterKeyId` (the stack's key). @default {}
+     */
+    topicArgs?: ArgsOverrides<aws.sns.TopicArgs>;
     tags: Record<string, string>;
 }
 
@@ -19,7 +25,11 @@ export class Alerts extends pulumi.ComponentResource {
 
     constructor(name: string, args: AlertsArgs, opts?: pulumi.ComponentResourceOptions) {
         super("streaming:sns:Alerts", name, {}, opts);
-        this.topic = new aws.sns.Topic(name, { kmsMasterKeyId: args.kmsKeyArn, tags: args.tags }, { parent: this });
+        this.topic = new aws.sns.Topic(
+            name,
+            mergeArgs<aws.sns.TopicArgs>({ kmsMasterKeyId: args.kmsKeyArn, tags: args.tags }, args.topicArgs, ["kmsMasterKeyId"], { component: "Alerts", arg: "topicArgs", resource: this }),
+            { parent: this },
+        );
 
         new aws.sns.TopicPolicy(
             name,

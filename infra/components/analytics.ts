@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { AwsContext } from "../lib/aws-context";
 import { assumedBy, fromAccount, policyDocument } from "../lib/iam";
+import { type ArgsOverrides, mergeArgs } from "../lib/merge-args";
 
 export interface AnalyticsArgs {
     applicationName: string;
@@ -17,6 +18,12 @@ export interface AnalyticsArgs {
     parallelismPerKpu: number;
     autoScaling: boolean;
     logRetentionDays?: number;
+    /**
+     * Any other `aws.kinesisanalyticsv2.Application` argument (README, "Overriding resource arguments");
+     * `applicationConfiguration` merges key by key at every depth. Forced: the application's role, its
+     * log stream and checkpointing (`...checkpointConfiguration.checkpointingEnabled`). @default {}
+     */
+    applicationArgs?: ArgsOverrides<aws.kinesisanalyticsv2.ApplicationArgs>;
     tags: Record<string, string>;
 }
 
@@ -59,6 +66,7 @@ export class Analytics extends pulumi.ComponentResource {
         );
         this.application = new aws.kinesisanalyticsv2.Application(
             name,
+            mergeArgs<aws.kinesisanalyticsv2.ApplicationArgs>(
             {
                 name: args.applicationName,
                 runtimeEnvironment: "FLINK-1_20",
@@ -84,6 +92,10 @@ export class Analytics extends pulumi.ComponentResource {
                 cloudwatchLoggingOptions: { logStreamArn: pulumi.interpolate`${logGroup.arn}:log-stream:${logStream.name}` },
                 tags: args.tags,
             },
+            args.applicationArgs,
+            ["serviceExecutionRole", "cloudwatchLoggingOptions", "applicationConfiguration.flinkApplicationConfiguration.checkpointConfiguration.checkpointingEnabled"],
+            { component: "Analytics", arg: "applicationArgs", resource: this },
+            ),
             { parent: this, dependsOn: [rolePolicy] },
         );
         this.registerOutputs({ applicationName: this.application.name });

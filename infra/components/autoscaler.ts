@@ -4,6 +4,7 @@ import { LOCK_EXPIRY, LOCK_KEY } from "../../contracts/autoscaler-lock";
 import { type AutoscalingPolicy, autoscalerEnvironment } from "../../contracts/env/autoscaler";
 import { alarmArgs, anyOccurrence } from "../lib/alarms";
 import { assumedBy, fromAccount, policyDocument } from "../lib/iam";
+import type { ArgsOverrides } from "../lib/merge-args";
 import { StreamingFunction } from "./streaming-function";
 
 export interface AutoscalerArgs {
@@ -27,6 +28,11 @@ export interface AutoscalerArgs {
     deletionProtection?: boolean;
     logRetentionDays?: number;
     alarmEvaluationPeriods: number;
+    /**
+     * Any other `aws.lambda.Function` argument of the autoscaler (README, "Overriding resource
+     * arguments"). Forced: its role and log group (as every `StreamingFunction`). @default {}
+     */
+    functionArgs?: ArgsOverrides<aws.lambda.FunctionArgs>;
     tags: Record<string, string>;
 }
 
@@ -93,6 +99,7 @@ export class Autoscaler extends pulumi.ComponentResource {
                 },
                 kmsKeyArn: args.kmsKeyArn,
                 logRetentionDays: args.logRetentionDays,
+                functionArgs: args.functionArgs,
                 tags: args.tags,
             },
             { parent: this },

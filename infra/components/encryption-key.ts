@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { AwsContext } from "../lib/aws-context";
 import { policyDocument } from "../lib/iam";
+import { type ArgsOverrides, mergeArgs } from "../lib/merge-args";
 
 export interface EncryptionKeyArgs {
     /**
@@ -18,6 +19,11 @@ export interface EncryptionKeyArgs {
     tags: Record<string, string>;
     /** Pulumi `protect`: the key guards all data of the stack. @default false */
     protect?: boolean;
+    /**
+     * Any other `aws.kms.Key` argument of a created key (README, "Overriding resource arguments"); a
+     * replaced `policy` must keep `keyPolicy`'s statements. Forced: `enableKeyRotation`. @default {}
+     */
+    keyArgs?: ArgsOverrides<aws.kms.KeyArgs>;
 }
 
 /**
@@ -34,12 +40,16 @@ export class EncryptionKey extends pulumi.ComponentResource {
         if (args.existingKeyArn !== undefined && args.deletionWindowDays !== undefined) {
             throw new Error("Provide either existingKeyArn or deletionWindowDays, not both");
         }
+        if (args.existingKeyArn !== undefined && args.keyArgs !== undefined) {
+            throw new Error("Provide either existingKeyArn or keyArgs, not both: keyArgs applies to a key this stack creates");
+        }
         if (args.existingKeyArn !== undefined) {
             this.keyArn = pulumi.output(args.existingKeyArn);
         } else {
             const { accountId, region, partition } = args.context;
             this.key = new aws.kms.Key(
                 name,
+                mergeArgs<aws.kms.KeyArgs>(
                 {
                     description: `Customer-managed key for the ${name} streaming pipeline (stream, alerts, queues, table, bucket, logs)`,
                     enableKeyRotation: true,
@@ -49,6 +59,10 @@ export class EncryptionKey extends pulumi.ComponentResource {
                     ),
                     tags: args.tags,
                 },
+                args.keyArgs,
+                ["enableKeyRotation"],
+                { component: "EncryptionKey", arg: "keyArgs", resource: this },
+                ),
                 { parent: this, protect: args.protect ?? false },
             );
             new aws.kms.Alias(name, { name: `alias/${args.aliasName ?? name}`, targetKeyId: this.key.keyId }, { parent: this });

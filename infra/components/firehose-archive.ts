@@ -7,6 +7,7 @@ import { assumedBy, denyInsecureTransport, policyDocument } from "../lib/iam";
 import { firehoseTransformEnvironment } from "../../contracts/env/firehose-transform";
 import { SCHEMA } from "../settings/schema";
 import { QUARANTINE_PREFIX } from "../../contracts/quarantine";
+import { type ArgsOverrides, mergeArgs } from "../lib/merge-args";
 import { StreamingFunction } from "./streaming-function";
 
 export interface FirehoseArchiveArgs {
@@ -44,8 +45,26 @@ export interface FirehoseArchiveArgs {
         /** Invocation retries before a batch goes to the error prefix. @default 3 */
         retries?: number;
     };
+    /**
+     * Any other `aws.kinesis.FirehoseDeliveryStream` argument, over the settings above (README,
+     * "Overriding resource arguments"); `extendedS3Configuration` merges key by key, its `processors`
+     * array replaces whole. Forced: the `extended_s3` destination, the source (this stream, Firehose's
+     * role) and, in `extendedS3Configuration`, `roleArn`, `bucketArn` (the archive bucket) and
+     * `kmsKeyArn` (SSE-KMS with the stack's key). @default {}
+     */
+    deliveryStreamArgs?: ArgsOverrides<aws.kinesis.FirehoseDeliveryStreamArgs>;
+    /**
+     * Any other `aws.s3.Bucket` argument of the archive bucket. Kept unset: the inline `acl`, `grants`,
+     * `policy`, `serverSideEncryptionConfiguration`, `versioning`, `logging` and `lifecycleRules`, which
+     * the guard resources own (SSE-KMS, versioning, every public access block flag, TLS-only policy,
+     * access logs, lifecycle), so no inline value fights them. @default {}
+     */
+    bucketArgs?: ArgsOverrides<aws.s3.BucketArgs>;
     tags: Record<string, string>;
 }
+
+/** Inline bucket settings the archive's separate guard resources own: never set on the bucket itself. */
+const GUARDED_BUCKET_SETTINGS = ["acl", "grants", "policy", "serverSideEncryptionConfiguration", "versioning", "logging", "lifecycleRules"] as const;
 
 export const ARCHIVE_DEFAULTS = {
     bufferSizeMb: SCHEMA.archiveBufferSizeMb.default,
@@ -111,7 +130,11 @@ export class FirehoseArchive extends pulumi.ComponentResource {
 
         this.logBucket = new aws.s3.Bucket(`${name}-access-logs`, { bucketPrefix: args.bucketPrefixes.accessLogs, tags: args.tags }, { parent: this });
         // Declared before its policy so the policy can name it as the only source of logs.
-        this.bucket = new aws.s3.Bucket(name, { bucketPrefix: args.bucketPrefixes.archive, tags: args.tags }, { parent: this });
+        this.bucket = new aws.s3.Bucket(
+            name,
+            mergeArgs<aws.s3.BucketArgs>({ bucketPrefix: args.bucketPrefixes.archive, tags: args.tags }, args.bucketArgs, [...GUARDED_BUCKET_SETTINGS], { component: "FirehoseArchive", arg: "bucketArgs", resource: this }),
+            { parent: this },
+        );
         this.guard(`${name}-access-logs`, this.logBucket, { sseAlgorithm: "AES256" }, [
             {
                 Sid: "S3ServerAccessLogDelivery",
@@ -204,6 +227,7 @@ export class FirehoseArchive extends pulumi.ComponentResource {
 
         this.deliveryStream = new aws.kinesis.FirehoseDeliveryStream(
             name,
+            mergeArgs<aws.kinesis.FirehoseDeliveryStreamArgs>(
             {
                 name: `${args.namePrefix}-archive`,
                 destination: "extended_s3",
@@ -239,6 +263,10 @@ export class FirehoseArchive extends pulumi.ComponentResource {
                 },
                 tags: args.tags,
             },
+            args.deliveryStreamArgs,
+            ["destination", "kinesisSourceConfiguration", "extendedS3Configuration.roleArn", "extendedS3Configuration.bucketArn", "extendedS3Configuration.kmsKeyArn"],
+            { component: "FirehoseArchive", arg: "deliveryStreamArgs", resource: this },
+            ),
             { parent: this, dependsOn: [rolePolicy] },
         );
 

@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { alarmArgs } from "../lib/alarms";
 import type { AwsContext } from "../lib/aws-context";
 import { policyDocument } from "../lib/iam";
+import { type ArgsOverrides, mergeArgs } from "../lib/merge-args";
 
 export interface KclSupportArgs {
     /** The KCL application name: names the EFO consumer, the lease table and the metrics namespace. */
@@ -19,6 +20,12 @@ export interface KclSupportArgs {
     deletionProtection?: boolean;
     /** The lag alarm on the application's EFO consumer. */
     alarms: { topicArn: pulumi.Input<string>; millisBehindLatest: number; evaluationPeriods: number };
+    /**
+     * Any other `aws.dynamodb.Table` argument, applied to each of the three metadata tables (README,
+     * "Overriding resource arguments"); arrays (`attributes`, `globalSecondaryIndexes`) replace whole.
+     * Forced: each table's KCL key (`hashKey`), point-in-time recovery and SSE with the stack's key. @default {}
+     */
+    tableArgs?: ArgsOverrides<aws.dynamodb.TableArgs>;
     tags: Record<string, string>;
 }
 
@@ -48,6 +55,7 @@ export class KclSupport extends pulumi.ComponentResource {
         const table = (logicalName: string, suffix: string, key: string, extra: Partial<aws.dynamodb.TableArgs> = {}) =>
             new aws.dynamodb.Table(
                 logicalName,
+                mergeArgs<aws.dynamodb.TableArgs>(
                 {
                     // KCL names them after the application; prefixed here so stacks don't collide (the application is configured with these names).
                     name: `${args.namePrefix}-${args.applicationName}-${suffix}`,
@@ -60,6 +68,10 @@ export class KclSupport extends pulumi.ComponentResource {
                     tags: args.tags,
                     ...extra,
                 },
+                args.tableArgs,
+                ["hashKey", "pointInTimeRecovery", "serverSideEncryption"],
+                { component: "KclSupport", arg: "tableArgs", resource: this },
+                ),
                 { parent: this, protect },
             );
         // The lease table keeps its logical name, so adding KCL 3.x support does not replace it.

@@ -5,6 +5,7 @@ import { type AlarmSpec, alarmArgs, anyOccurrence } from "../lib/alarms";
 import { withDefaults } from "../lib/defaults";
 import { denyInsecureTransport, policyDocument, type PolicyStatement } from "../lib/iam";
 import { SCHEMA } from "../settings/schema";
+import { type ArgsOverrides, mergeArgs } from "../lib/merge-args";
 import { StreamingFunction, type StreamingFunctionArgs } from "./streaming-function";
 
 export interface EventSourceSettings {
@@ -52,6 +53,20 @@ export interface LambdaConsumerArgs {
     logRetentionDays?: number;
     vpcConfig?: StreamingFunctionArgs["vpcConfig"];
     alarms: { iteratorAgeMs: number; evaluationPeriods: number };
+    /**
+     * Any other `aws.lambda.Function` argument (README, "Overriding resource arguments"). Forced: the
+     * function's role and log group (as every `StreamingFunction`). @default {}
+     */
+    functionArgs?: StreamingFunctionArgs["functionArgs"];
+    /**
+     * Any other `aws.lambda.EventSourceMapping` argument, over `eventSource`. Forced: reading this stream
+     * (or its EFO consumer) into this function, `bisectBatchOnFunctionError`, `ReportBatchItemFailures`,
+     * the bounded `maximumRetryAttempts` and `maximumRecordAgeInSeconds` (set them through `eventSource`)
+     * and the on-failure queue as `destinationConfig.onFailure.destinationArn`. @default {}
+     */
+    eventSourceMappingArgs?: ArgsOverrides<aws.lambda.EventSourceMappingArgs>;
+    /** Any other `aws.sqs.Queue` argument of the on-failure queue. Forced: `kmsMasterKeyId` (the stream's key). @default {} */
+    queueArgs?: ArgsOverrides<aws.sqs.QueueArgs>;
     tags: Record<string, string>;
 }
 
@@ -92,7 +107,12 @@ export class LambdaConsumer extends pulumi.ComponentResource {
 
         this.deadLetterQueue = new aws.sqs.Queue(
             `${name}-failures`,
-            { kmsMasterKeyId: args.kmsKeyArn, kmsDataKeyReusePeriodSeconds: 300, messageRetentionSeconds: DLQ_RETENTION_SECONDS, tags: args.tags },
+            mergeArgs<aws.sqs.QueueArgs>(
+                { kmsMasterKeyId: args.kmsKeyArn, kmsDataKeyReusePeriodSeconds: 300, messageRetentionSeconds: DLQ_RETENTION_SECONDS, tags: args.tags },
+                args.queueArgs,
+                ["kmsMasterKeyId"],
+                { component: "LambdaConsumer", arg: "queueArgs", resource: this },
+            ),
             { parent: this },
         );
         new aws.sqs.QueuePolicy(
@@ -125,6 +145,7 @@ export class LambdaConsumer extends pulumi.ComponentResource {
                 kmsKeyArn: args.kmsKeyArn,
                 logRetentionDays: args.logRetentionDays,
                 vpcConfig: args.vpcConfig,
+                functionArgs: args.functionArgs,
                 tags: args.tags,
             },
             { parent: this },
@@ -133,6 +154,7 @@ export class LambdaConsumer extends pulumi.ComponentResource {
         const filters = args.filterEventTypes ?? [];
         this.eventSourceMapping = new aws.lambda.EventSourceMapping(
             name,
+            mergeArgs<aws.lambda.EventSourceMappingArgs>(
             {
                 eventSourceArn: source,
                 functionName: this.function.function.arn,
@@ -148,6 +170,10 @@ export class LambdaConsumer extends pulumi.ComponentResource {
                 filterCriteria: filters.length > 0 ? { filters: [{ pattern: JSON.stringify({ data: { event_type: filters } }) }] } : undefined,
                 tags: args.tags,
             },
+            args.eventSourceMappingArgs,
+            ["eventSourceArn", "functionName", "bisectBatchOnFunctionError", "maximumRetryAttempts", "maximumRecordAgeInSeconds", "functionResponseTypes", "destinationConfig.onFailure.destinationArn"],
+            { component: "LambdaConsumer", arg: "eventSourceMappingArgs", resource: this },
+            ),
             // The role must allow reading the stream before Lambda validates the mapping.
             { parent: this, dependsOn: [this.function] },
         );

@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { metricWidget } from "../lib/dashboard";
+import { type ArgsOverrides, mergeArgs } from "../lib/merge-args";
 
 export interface MonitoringArgs {
     dashboardName: string;
@@ -10,6 +11,8 @@ export interface MonitoringArgs {
     deadLetterQueueNames: pulumi.Input<string>[];
     deliveryStreamName: pulumi.Input<string>;
     alertsTopicName: pulumi.Input<string>;
+    /** Any other `aws.cloudwatch.Dashboard` argument, e.g. a `dashboardBody` of your own (README, "Overriding resource arguments"); nothing forced. @default {} */
+    dashboardArgs?: ArgsOverrides<aws.cloudwatch.DashboardArgs>;
 }
 
 /**
@@ -44,7 +47,11 @@ export class Monitoring extends pulumi.ComponentResource {
             ]),
             metricWidget("Alerts sent", r, "Sum", [["AWS/SNS", "NumberOfMessagesPublished", "TopicName", args.alertsTopicName]]),
         ];
-        this.dashboard = new aws.cloudwatch.Dashboard(name, { dashboardName: args.dashboardName, dashboardBody: pulumi.jsonStringify({ widgets }) }, { parent: this });
+        this.dashboard = new aws.cloudwatch.Dashboard(
+            name,
+            mergeArgs<aws.cloudwatch.DashboardArgs>({ dashboardName: args.dashboardName, dashboardBody: pulumi.jsonStringify({ widgets }) }, args.dashboardArgs, [], { component: "Monitoring", arg: "dashboardArgs", resource: this }),
+            { parent: this },
+        );
         this.registerOutputs({ dashboardName: this.dashboard.dashboardName });
     }
 }

@@ -1,12 +1,19 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { policyDocument } from "../lib/iam";
+import { type ArgsOverrides, mergeArgs } from "../lib/merge-args";
 
 export interface NetworkArgs {
     vpcId: string;
     subnetIds: string[];
     region: pulumi.Input<string>;
     accountId: pulumi.Input<string>;
+    /**
+     * Any other `aws.ec2.VpcEndpoint` argument of the Kinesis endpoint (README, "Overriding resource
+     * arguments"). Forced: an `Interface` endpoint to Kinesis Data Streams in this VPC, its security group
+     * (HTTPS from the VPC only) and its policy (this account's principals only). @default {}
+     */
+    endpointArgs?: ArgsOverrides<aws.ec2.VpcEndpointArgs>;
     tags: Record<string, string>;
 }
 
@@ -45,6 +52,7 @@ export class Network extends pulumi.ComponentResource {
         );
         this.endpoint = new aws.ec2.VpcEndpoint(
             name,
+            mergeArgs<aws.ec2.VpcEndpointArgs>(
             {
                 vpcId: args.vpcId,
                 serviceName: pulumi.interpolate`com.amazonaws.${args.region}.kinesis-streams`,
@@ -64,6 +72,10 @@ export class Network extends pulumi.ComponentResource {
                 ),
                 tags: args.tags,
             },
+            args.endpointArgs,
+            ["vpcId", "serviceName", "vpcEndpointType", "securityGroupIds", "policy"],
+            { component: "Network", arg: "endpointArgs", resource: this },
+            ),
             { parent: this },
         );
         this.registerOutputs({ endpointId: this.endpoint.id });

@@ -6,6 +6,7 @@ import { withDefaults } from "../lib/defaults";
 import { SCHEMA } from "../settings/schema";
 import type { AwsContext } from "../lib/aws-context";
 import { assumedBy, fromAccount, policyDocument, streamWriteStatements } from "../lib/iam";
+import { type ArgsOverrides, mergeArgs } from "../lib/merge-args";
 import { StreamingFunction } from "./streaming-function";
 
 export type IngestAuthorization = { type: "IAM" } | { type: "JWT"; issuer: string; audience: string[] };
@@ -42,6 +43,18 @@ export interface ProducersArgs {
     };
     logRetentionDays?: number;
     alarmEvaluationPeriods?: number;
+    /**
+     * Any other `aws.lambda.Function` argument of the ingest function (README, "Overriding resource
+     * arguments"). Forced: its role and log group (as every `StreamingFunction`). @default {}
+     */
+    functionArgs?: ArgsOverrides<aws.lambda.FunctionArgs>;
+    /** Any other `aws.apigatewayv2.Api` argument of the ingest API. Forced: `protocolType: "HTTP"`. @default {} */
+    apiArgs?: ArgsOverrides<aws.apigatewayv2.ApiArgs>;
+    /**
+     * Any other `aws.apigatewayv2.Stage` argument of its `$default` stage, over `ingest`'s throttling.
+     * Forced: the API and `accessLogSettings.destinationArn` (the encrypted access log group). @default {}
+     */
+    stageArgs?: ArgsOverrides<aws.apigatewayv2.StageArgs>;
     tags: Record<string, string>;
 }
 
@@ -83,12 +96,22 @@ export class Producers extends pulumi.ComponentResource {
                 },
                 kmsKeyArn: args.kmsKeyArn,
                 logRetentionDays: args.logRetentionDays,
+                functionArgs: args.functionArgs,
                 tags: args.tags,
             },
             { parent: this },
         );
 
-        this.api = new aws.apigatewayv2.Api(name, { protocolType: "HTTP", name: `${args.namePrefix}-ingest`, description: "Event ingest API", tags: args.tags }, { parent: this });
+        this.api = new aws.apigatewayv2.Api(
+            name,
+            mergeArgs<aws.apigatewayv2.ApiArgs>(
+                { protocolType: "HTTP", name: `${args.namePrefix}-ingest`, description: "Event ingest API", tags: args.tags },
+                args.apiArgs,
+                ["protocolType"],
+                { component: "Producers", arg: "apiArgs", resource: this },
+            ),
+            { parent: this },
+        );
         const accessLogs = new aws.cloudwatch.LogGroup(
             `${name}-api-access`,
             { name: pulumi.interpolate`/aws/apigateway/${args.namePrefix}-ingest`, retentionInDays: args.logRetentionDays ?? 30, kmsKeyId: args.kmsKeyArn, tags: args.tags },
@@ -121,6 +144,7 @@ export class Producers extends pulumi.ComponentResource {
         );
         const stage = new aws.apigatewayv2.Stage(
             name,
+            mergeArgs<aws.apigatewayv2.StageArgs>(
             {
                 apiId: this.api.id,
                 name: "$default",
@@ -132,6 +156,10 @@ export class Producers extends pulumi.ComponentResource {
                 },
                 tags: args.tags,
             },
+            args.stageArgs,
+            ["apiId", "accessLogSettings.destinationArn"],
+            { component: "Producers", arg: "stageArgs", resource: this },
+            ),
             { parent: this },
         );
         new aws.lambda.Permission(

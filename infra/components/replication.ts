@@ -32,6 +32,8 @@ export interface ReplicationArgs {
     vpcConfig?: LambdaConsumerArgs["vpcConfig"];
     logRetentionDays?: number;
     protect: boolean;
+    /** Any other `aws.kinesis.Stream` argument of the replica (README, "Overriding resource arguments"); forced as `Stream`'s. @default {} */
+    streamArgs?: StreamArgs["streamArgs"];
     tags: Record<string, string>;
 }
 
@@ -64,6 +66,7 @@ export class Replication extends pulumi.ComponentResource {
                 protect: args.protect,
                 autoscaled: args.autoscaler !== undefined,
                 alarms: { topicArn: alerts.topic.arn, ...args.alarms },
+                streamArgs: args.streamArgs,
                 tags: args.tags,
             },
             inReplica,

@@ -1,12 +1,19 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { RESULTS_TABLE } from "../../contracts/results-table";
+import { type ArgsOverrides, mergeArgs } from "../lib/merge-args";
 
 export interface ResultsTableArgs {
     tableName: string;
     kmsKeyArn: pulumi.Input<string>;
     /** DynamoDB deletion protection and Pulumi `protect`. @default false */
     deletionProtection?: boolean;
+    /**
+     * Any other `aws.dynamodb.Table` argument, over the settings above (README, "Overriding resource
+     * arguments"); arrays (`attributes`, `globalSecondaryIndexes`) replace whole. Forced: the key schema
+     * the consumer writes (`hashKey`, `rangeKey`), point-in-time recovery and SSE with the stack's key. @default {}
+     */
+    tableArgs?: ArgsOverrides<aws.dynamodb.TableArgs>;
     tags: Record<string, string>;
 }
 
@@ -24,6 +31,7 @@ export class ResultsTable extends pulumi.ComponentResource {
         const protect = args.deletionProtection ?? false;
         this.table = new aws.dynamodb.Table(
             name,
+            mergeArgs<aws.dynamodb.TableArgs>(
             {
                 name: args.tableName,
                 billingMode: "PAY_PER_REQUEST",
@@ -37,6 +45,10 @@ export class ResultsTable extends pulumi.ComponentResource {
                 deletionProtectionEnabled: protect,
                 tags: args.tags,
             },
+            args.tableArgs,
+            ["hashKey", "rangeKey", "pointInTimeRecovery", "serverSideEncryption"],
+            { component: "ResultsTable", arg: "tableArgs", resource: this },
+            ),
             { parent: this, protect },
         );
         this.registerOutputs({ tableName: this.table.name, tableArn: this.table.arn });

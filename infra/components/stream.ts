@@ -5,6 +5,7 @@ import { alarmActions, alarmArgs } from "../lib/alarms";
 import { withDefaults } from "../lib/defaults";
 import { SCHEMA } from "../settings/schema";
 import { HISTORY_TAG_KEY, WORKLOAD_TAGS } from "../../contracts/tags";
+import { type ArgsOverrides, mergeArgs } from "../lib/merge-args";
 
 export interface StreamAlarmArgs {
     topicArn: pulumi.Input<string>;
@@ -42,6 +43,12 @@ export interface StreamArgs {
      * `workload:average-record-bytes`): the policy pack's shard-capacity rule reads them.
      */
     workload?: { recordsPerSecond: number; averageRecordBytes: number };
+    /**
+     * Any other `aws.kinesis.Stream` argument, over the settings above (README, "Overriding resource
+     * arguments"); not checked by `validateStreamArgs`. Forced: `encryptionType: "KMS"` with `kmsKeyId`
+     * the stack's key. @default {}
+     */
+    streamArgs?: ArgsOverrides<aws.kinesis.StreamArgs>;
     tags: Record<string, string>;
 }
 
@@ -105,6 +112,7 @@ export class Stream extends pulumi.ComponentResource {
 
         this.stream = new aws.kinesis.Stream(
             name,
+            mergeArgs<aws.kinesis.StreamArgs>(
             {
                 name: args.streamName,
                 streamModeDetails: { streamMode: mode },
@@ -116,6 +124,10 @@ export class Stream extends pulumi.ComponentResource {
                 enforceConsumerDeletion: args.enforceConsumerDeletion ?? STREAM_DEFAULTS.enforceConsumerDeletion,
                 tags: { ...args.tags, ...workloadTags(args.workload) },
             },
+            args.streamArgs,
+            ["encryptionType", "kmsKeyId"],
+            { component: "Stream", arg: "streamArgs", resource: this },
+            ),
             { parent: this, protect: args.protect ?? false, ignoreChanges: args.autoscaled ? AUTOSCALED_IGNORE_CHANGES : [] },
         );
 

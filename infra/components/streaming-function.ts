@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { lambdaArchive } from "../lib/bundle";
 import { assumedBy, policyDocument, type PolicyStatement } from "../lib/iam";
 import { SCHEMA } from "../settings/schema";
+import { type ArgsOverrides, mergeArgs } from "../lib/merge-args";
 
 export interface StreamingFunctionArgs {
     /** Folder under functions/ whose index.ts exports `handler`. */
@@ -24,6 +25,12 @@ export interface StreamingFunctionArgs {
     /** Customer key for the log group. */
     kmsKeyArn: pulumi.Input<string>;
     vpcConfig?: { subnetIds: pulumi.Input<string>[]; securityGroupIds: pulumi.Input<string>[] };
+    /**
+     * Any other `aws.lambda.Function` argument, over the settings above (README, "Overriding resource
+     * arguments"). Forced: `role` (this function's least-privilege role) and `loggingConfig.logGroup`
+     * (its encrypted log group with a retention). @default {}
+     */
+    functionArgs?: ArgsOverrides<aws.lambda.FunctionArgs>;
     tags: Record<string, string>;
 }
 
@@ -84,6 +91,7 @@ export class StreamingFunction extends pulumi.ComponentResource {
         );
         this.function = new aws.lambda.Function(
             name,
+            mergeArgs<aws.lambda.FunctionArgs>(
             {
                 name: functionName,
                 description: args.description,
@@ -100,6 +108,10 @@ export class StreamingFunction extends pulumi.ComponentResource {
                 vpcConfig: args.vpcConfig,
                 tags: args.tags,
             },
+            args.functionArgs,
+            ["role", "loggingConfig.logGroup"],
+            { component: "StreamingFunction", arg: "functionArgs", resource: this },
+            ),
             { parent: this, dependsOn: [this.logGroup, policy] },
         );
         this.registerOutputs({ functionArn: this.function.arn, roleArn: this.role.arn });
