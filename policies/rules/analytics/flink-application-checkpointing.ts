@@ -1,10 +1,10 @@
-// Managed Service for Apache Flink applications reading the stream: state survives restarts only
-// with checkpointing, or a restart replays from wherever the application's sources start.
 import * as aws from "@pulumi/aws";
-import { type ResourceValidationPolicy, validateResourceOfType } from "@pulumi/policy";
+import type { ResourceValidationPolicy } from "@pulumi/policy";
+import { validateResourceOfType } from "@pulumi/policy";
+import type { PackPolicy } from "../../lib/metadata";
 
-export function flinkApplicationCheckpointing(): ResourceValidationPolicy {
-    return {
+export const flinkApplicationCheckpointing: PackPolicy<ResourceValidationPolicy> = {
+    policy: {
         name: "flink-application-checkpointing",
         description:
             "Managed Service for Apache Flink applications must have checkpointing enabled (a CUSTOM checkpoint configuration with checkpointingEnabled, " +
@@ -19,5 +19,14 @@ export function flinkApplicationCheckpointing(): ResourceValidationPolicy {
                 report("checkpointConfiguration is CUSTOM with checkpointingEnabled not true; enable checkpointing.");
             }
         }),
-    };
-}
+    },
+    severity: "medium",
+    topics: ["resilience"],
+    controls: [
+        { framework: "cdk-nag", id: "AwsSolutions-KDA3", coverage: "full" },
+    ],
+    details:
+        "A Managed Service for Apache Flink application has checkpointing on (a CUSTOM checkpoint configuration with `checkpointingEnabled`, or the " +
+        "DEFAULT one), so a restart resumes from consistent state instead of losing or re-reading the stream.",
+    remediation: "Set checkpointConfiguration to DEFAULT, or CUSTOM with checkpointingEnabled true.",
+};

@@ -1,31 +1,14 @@
-import * as aws from "@pulumi/aws";
-import { type ResourceValidationPolicy, type StackValidationPolicy, validateResourceOfType } from "@pulumi/policy";
-import { arnName, deniesInsecureTransport, forEachDecidable, isAwsManagedKey, linkedOrThrow, orIfUnknown, someDecidable, statementsOf } from "./common";
-import { ofType, TYPE } from "./graph";
-
-/** Alert payloads name streams, users and amounts: encrypt them, with a key CloudWatch may use. */
-export function snsTopicEncrypted(): ResourceValidationPolicy {
-    return {
-        name: "sns-topic-encrypted",
-        description:
-            "SNS topics must be encrypted with a customer-managed KMS key: CloudWatch alarms cannot publish to a topic on the " +
-            "AWS-managed alias/aws/sns key. Controls: Security Hub SNS.1, Checkov CKV_AWS_26.",
-        enforcementLevel: "mandatory",
-        validateResource: validateResourceOfType(aws.sns.Topic, (topic, _args, report) => {
-            if (!topic.kmsMasterKeyId) report("kmsMasterKeyId is not set; encrypt the topic with the stack's customer-managed key.");
-            else if (isAwsManagedKey(topic.kmsMasterKeyId)) {
-                report(`kmsMasterKeyId ${JSON.stringify(topic.kmsMasterKeyId)} is AWS-managed; CloudWatch alarms cannot publish to it. Use a customer-managed key.`);
-            }
-        }),
-    };
-}
+import type { StackValidationPolicy } from "@pulumi/policy";
+import type { PackPolicy } from "../../lib/metadata";
+import { arnName, deniesInsecureTransport, forEachDecidable, linkedOrThrow, orIfUnknown, someDecidable, statementsOf } from "../common";
+import { ofType, TYPE } from "../graph";
 
 /**
  * A stack policy: alert payloads cross the network; every topic's policy (its TopicPolicy, joined
  * by the `arn` property dependency, or its inline `policy`) refuses publishing without TLS.
  */
-export function snsTopicTlsOnly(): StackValidationPolicy {
-    return {
+export const snsTopicTlsOnly: PackPolicy<StackValidationPolicy> = {
+    policy: {
         name: "sns-topic-tls-only",
         description:
             'SNS topics must have a topic policy (aws.sns.TopicPolicy or the inline policy) with a Deny of sns:Publish to every principal when "aws:SecureTransport" is false, ' +
@@ -45,5 +28,14 @@ export function snsTopicTlsOnly(): StackValidationPolicy {
                 if (!ok) report(`the policy of topic ${topic.name} does not deny sns:Publish when aws:SecureTransport is false.`, topic.urn);
             });
         },
-    };
-}
+    },
+    severity: "medium",
+    topics: ["network"],
+    controls: [
+        { framework: "cdk-nag", id: "AwsSolutions-SNS3", coverage: "full" },
+    ],
+    details:
+        "A stack policy: every topic has a policy (an `aws.sns.TopicPolicy` joined by its `arn` property dependency, or the topic's inline `policy`) " +
+        "with a `Deny` of `sns:Publish` to every principal when `aws:SecureTransport` is `false`.",
+    remediation: "Add a TopicPolicy statement that denies sns:Publish to every principal when aws:SecureTransport is false.",
+};

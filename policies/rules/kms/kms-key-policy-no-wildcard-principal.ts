@@ -1,33 +1,14 @@
 import * as aws from "@pulumi/aws";
-import { type ResourceValidationPolicy, remediateResourceOfType, validateResourceOfType } from "@pulumi/policy";
-import { isEveryone, list, rawProps, statementLabel, statementsOf } from "./common";
-
-/** Customer keys rotate yearly, so a leaked key version stops protecting new data. */
-export function kmsKeyRotation(): ResourceValidationPolicy {
-    return {
-        name: "kms-key-rotation",
-        description: "Symmetric customer-managed KMS keys must have automatic rotation on. Controls: Security Hub KMS.4, Checkov CKV_AWS_7.",
-        enforcementLevel: "mandatory",
-        validateResource: validateResourceOfType(aws.kms.Key, (key, args, report) => {
-            const spec = key.customerMasterKeySpec ?? "SYMMETRIC_DEFAULT";
-            if (spec !== "SYMMETRIC_DEFAULT") args.notApplicable(`rotation is not available for ${spec} keys`);
-            if (key.enableKeyRotation !== true) report("enableKeyRotation is not true; turn on automatic key rotation.");
-        }),
-        // Safe and obvious: rotation keeps old key material for decryption, nothing that uses the key changes.
-        remediateResource: remediateResourceOfType(aws.kms.Key, (key) => {
-            const raw = rawProps(key as Record<string, unknown>);
-            const spec = raw.customerMasterKeySpec ?? "SYMMETRIC_DEFAULT";
-            if (spec !== "SYMMETRIC_DEFAULT" || raw.enableKeyRotation === true) return undefined;
-            return { ...raw, enableKeyRotation: true };
-        }),
-    };
-}
+import type { ResourceValidationPolicy } from "@pulumi/policy";
+import { validateResourceOfType } from "@pulumi/policy";
+import type { PackPolicy } from "../../lib/metadata";
+import { isEveryone, list, statementLabel, statementsOf } from "../common";
 
 const KMS_WILDCARDS = ["*", "kms:*"];
 
 /** A key policy that lets anyone administer the key makes every grant of the stack meaningless. */
-export function kmsKeyPolicyNoWildcardPrincipal(): ResourceValidationPolicy {
-    return {
+export const kmsKeyPolicyNoWildcardPrincipal: PackPolicy<ResourceValidationPolicy> = {
+    policy: {
         name: "kms-key-policy-no-wildcard-principal",
         description:
             'KMS key policies must not allow kms:* (or *) to a wildcard principal ("*" or AWS "*"), whatever the conditions: the account root ' +
@@ -51,5 +32,15 @@ export function kmsKeyPolicyNoWildcardPrincipal(): ResourceValidationPolicy {
                 }
             });
         }),
-    };
-}
+    },
+    severity: "high",
+    topics: ["encryption", "permissions"],
+    controls: [
+        { framework: "Checkov", id: "CKV_AWS_33", coverage: "full" },
+    ],
+    details:
+        "No statement of a key policy allows `kms:*` (or `*`) to `\"*\"` / `{ AWS: \"*\" }` or through `NotPrincipal`, conditions or not: the account " +
+        "root administers the key through IAM (which is fine), services get the actions they use. A wildcard admin grant makes every IAM scope of the " +
+        "stack meaningless.",
+    remediation: "Grant kms:* to the account root only and give each service principal the actions it uses.",
+};
