@@ -1,3 +1,3 @@
-// The iam policies, one per file; shared.ts holds what several of them use.
+// The iam policies, one per file.
 export * from "./iam-streaming-least-privilege";
 export * from "./iam-streaming-role-purpose";

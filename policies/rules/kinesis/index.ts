@@ -1,4 +1,4 @@
-// The kinesis policies, one per file; shared.ts holds what several of them use.
+// The kinesis policies, one per file.
 export * from "./kinesis-stream-customer-key";
 export * from "./kinesis-stream-encrypted";
 export * from "./kinesis-stream-enhanced-monitoring";

@@ -1,7 +1,4 @@
-// Stack rules across services that none of the known packs (cdk-nag, Checkov, Security Hub, AWS
-// Config, awsguard) have: how consumers fail, whether a failed batch can still be replayed, whether
-// every moving part is watched, whether one key protects it all, whether the shards carry the
-// declared load, and whether `pulumi up` leaves the autoscaler's shard count alone.
+// What several pipeline policies use (the folder's index.ts says what the policies check).
 import type { PolicyResource } from "@pulumi/policy";
 import { forEachDecidable, isUnknownValueError } from "../common";
 import { kinesisSourceOf, ofType, TYPE } from "../graph";
@@ -9,7 +6,7 @@ import { kinesisSourceOf, ofType, TYPE } from "../graph";
 export const PACK_SPECIFIC = "Controls: pack-specific (no Security Hub, AWS Config, cdk-nag or Checkov check)";
 
 /** Every Kinesis event source mapping of the stack with its source. */
-export function kinesisMappings(resources: PolicyResource[]): { esm: PolicyResource; stream?: PolicyResource; consumer?: PolicyResource; external?: string }[] {
+function kinesisMappings(resources: PolicyResource[]): { esm: PolicyResource; stream?: PolicyResource; consumer?: PolicyResource; external?: string }[] {
     const streams = ofType(resources, TYPE.stream);
     const consumers = ofType(resources, TYPE.streamConsumer);
     const out: { esm: PolicyResource; stream?: PolicyResource; consumer?: PolicyResource; external?: string }[] = [];

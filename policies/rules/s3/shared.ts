@@ -1,8 +1,4 @@
-// S3 rules. In @pulumi/aws v7 a bucket's encryption, versioning, public access block, policy,
-// lifecycle and logging are separate resources, so each rule is a stack policy joining them to
-// their bucket through the `bucket` property dependency (its value, the bucket name, is unknown in
-// preview for auto-named buckets), falling back to the bucket name. The deprecated inline
-// arguments of aws.s3.Bucket are not read: declare the side resources.
+// What several s3 policies use (the folder's index.ts says what the policies check).
 import type { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
 import { forEachDecidable, linkedOrThrow } from "../common";
 import { ofType, TYPE } from "../graph";

@@ -1,3 +1,3 @@
-// The sns policies, one per file; shared.ts holds what several of them use.
+// The sns policies, one per file.
 export * from "./sns-topic-encrypted";
 export * from "./sns-topic-tls-only";

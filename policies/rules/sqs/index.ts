@@ -1,3 +1,4 @@
-// The sqs policies, one per file; shared.ts holds what several of them use.
+// SQS queues of the pipeline hold the metadata of failed batches (event source mapping on-failure
+// destinations) and dead letters: encrypted with the stack's key, kept long enough to replay.
 export * from "./sqs-dlq-retention";
 export * from "./sqs-queue-encrypted";

@@ -1,5 +1,4 @@
-// SQS queues of the pipeline hold the metadata of failed batches (event source mapping on-failure
-// destinations) and dead letters: encrypted with the stack's key, kept long enough to replay.
+// What several sqs policies use (the folder's index.ts says what the policies check).
 import type { PolicyResource } from "@pulumi/policy";
 import { arnName, forEachDecidable, linkedOrThrow } from "../common";
 import { ofType, onFailureDestination, TYPE } from "../graph";
@@ -28,7 +27,7 @@ export function deadLetterQueues(resources: PolicyResource[]): PolicyResource[] 
     return queues.filter((q) => found.has(q.urn));
 }
 
-export function sameQueue(arn: unknown, queue: PolicyResource): boolean {
+function sameQueue(arn: unknown, queue: PolicyResource): boolean {
     const name = queue.props.name;
     return typeof name === "string" && typeof arn === "string" && arn.includes(":sqs:") && arnName(arn) === name;
 }
