@@ -2,10 +2,11 @@
 // and policies/config/<env>.json (between its marker comments; the rest of the README is prose).
 import * as fs from "node:fs";
 import { definitions } from "../policies/policies";
-import { runMain } from "./lib/cli";
+import { parseFlags, runMain } from "./lib/cli";
 import { POLICY_README, readEnvConfigs, renderRuleTable, withRuleTable } from "./lib/policy-docs";
 
 runMain(async () => {
+    parseFlags({ options: {} });
     const readme = fs.readFileSync(POLICY_README, "utf8");
     const updated = withRuleTable(readme, renderRuleTable(definitions, readEnvConfigs()));
     if (updated !== readme) fs.writeFileSync(POLICY_README, updated);

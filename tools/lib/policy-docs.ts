@@ -3,7 +3,7 @@
 // writes it, tests/policies/policy-docs.test.ts fails when the committed table differs.
 import * as path from "node:path";
 import type { PackPolicy } from "../../policies/lib/metadata";
-import { readPolicyConfig, resolvePolicyConfig } from "./policy-engine";
+import { PolicyInputError, readPolicyConfig, resolvePolicyConfig } from "./policy-engine";
 
 export const POLICY_README = path.join(__dirname, "..", "..", "policies", "README.md");
 export const TABLE_START = "<!-- rule-table:start (generated from the policies' metadata by npm run gen:policy-docs; do not edit) -->";
@@ -66,6 +66,6 @@ export function renderRuleTable(definitions: PackPolicy[], configs: EnvConfigs):
 export function withRuleTable(readme: string, table: string): string {
     const start = readme.indexOf(TABLE_START);
     const end = readme.indexOf(TABLE_END);
-    if (start < 0 || end < start) throw new Error(`policies/README.md must hold the markers ${TABLE_START} and ${TABLE_END}, in that order`);
+    if (start < 0 || end < start) throw new PolicyInputError(`policies/README.md must hold the markers ${TABLE_START} and ${TABLE_END}, in that order`);
     return `${readme.slice(0, start + TABLE_START.length)}\n${table}\n${readme.slice(end)}`;
 }
