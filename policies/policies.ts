@@ -1,96 +1,78 @@
-// The pack's policies, side-effect free so tests and the offline tools can load them without
-// starting the policy server (policies/index.ts does that).
+// The pack's policies with their metadata, side-effect free so tests and the offline tools can load
+// them without starting the policy server (policies/index.ts does that). Composition only: each
+// policy and its metadata live in rules/<service>/<policy-name>.ts.
 import type { Policies } from "@pulumi/policy";
+import type { PackPolicy } from "./lib/metadata";
 import { flinkApplicationCheckpointing } from "./rules/analytics";
 import { cloudwatchAlarmActions, cloudwatchLogGroupEncrypted, cloudwatchLogGroupRetention } from "./rules/cloudwatch";
 import { dynamodbTableDeletionProtection, dynamodbTableEncrypted, dynamodbTablePitr } from "./rules/dynamodb";
 import { firehoseBuffering, firehoseDeliveryLogging, firehoseDestinationBucket, firehoseSourceEncrypted } from "./rules/firehose";
 import { iamStreamingLeastPrivilege, iamStreamingRolePurpose } from "./rules/iam";
-import {
-    kinesisStreamCustomerKey,
-    kinesisStreamEncrypted,
-    kinesisStreamEnhancedMonitoring,
-    kinesisStreamIteratorAgeAlarm,
-    kinesisStreamMode,
-    kinesisStreamRetention,
-} from "./rules/kinesis";
+import { kinesisStreamCustomerKey, kinesisStreamEncrypted, kinesisStreamEnhancedMonitoring, kinesisStreamIteratorAgeAlarm, kinesisStreamMode, kinesisStreamRetention } from "./rules/kinesis";
 import { kmsKeyPolicyNoWildcardPrincipal, kmsKeyRotation } from "./rules/kms";
 import { lambdaAutoscalerConcurrency, lambdaFunctionLogGroup, lambdaRuntimeSupported } from "./rules/lambda";
-import {
-    pipelineAlarms,
-    pipelineAutoscaledShardCount,
-    pipelineEsmErrorHandling,
-    pipelineKeyCoherence,
-    pipelineRetentionCoversReplay,
-    pipelineShardCapacity,
-} from "./rules/pipeline";
-import {
-    s3BucketAccessLogging,
-    s3BucketEncryption,
-    s3BucketLifecycle,
-    s3BucketPublicAccessBlock,
-    s3BucketTlsOnly,
-    s3BucketVersioning,
-    s3PublicAccessBlockFlags,
-} from "./rules/s3";
+import { pipelineAlarms, pipelineAutoscaledShardCount, pipelineEsmErrorHandling, pipelineKeyCoherence, pipelineRetentionCoversReplay, pipelineShardCapacity } from "./rules/pipeline";
+import { s3BucketAccessLogging, s3BucketEncryption, s3BucketLifecycle, s3BucketPublicAccessBlock, s3BucketTlsOnly, s3BucketVersioning, s3PublicAccessBlockFlags } from "./rules/s3";
 import { snsTopicEncrypted, snsTopicTlsOnly } from "./rules/sns";
 import { sqsDlqRetention, sqsQueueEncrypted } from "./rules/sqs";
 
 export const PACK_NAME = "kinesis-streaming-policies";
 export const PACK_VERSION = "0.1.0";
 
-export const policies: Policies = [
+export const definitions: PackPolicy[] = [
     // Kinesis
-    kinesisStreamEncrypted(),
-    kinesisStreamCustomerKey(),
-    kinesisStreamRetention(),
-    kinesisStreamIteratorAgeAlarm(),
-    kinesisStreamMode(),
-    kinesisStreamEnhancedMonitoring(),
+    kinesisStreamEncrypted,
+    kinesisStreamCustomerKey,
+    kinesisStreamRetention,
+    kinesisStreamIteratorAgeAlarm,
+    kinesisStreamMode,
+    kinesisStreamEnhancedMonitoring,
     // KMS
-    kmsKeyRotation(),
-    kmsKeyPolicyNoWildcardPrincipal(),
+    kmsKeyRotation,
+    kmsKeyPolicyNoWildcardPrincipal,
     // SNS, SQS
-    snsTopicEncrypted(),
-    snsTopicTlsOnly(),
-    sqsQueueEncrypted(),
-    sqsDlqRetention(),
+    snsTopicEncrypted,
+    snsTopicTlsOnly,
+    sqsQueueEncrypted,
+    sqsDlqRetention,
     // IAM
-    iamStreamingLeastPrivilege(),
-    iamStreamingRolePurpose(),
+    iamStreamingLeastPrivilege,
+    iamStreamingRolePurpose,
     // Firehose
-    firehoseDeliveryLogging(),
-    firehoseBuffering(),
-    firehoseSourceEncrypted(),
-    firehoseDestinationBucket(),
+    firehoseDeliveryLogging,
+    firehoseBuffering,
+    firehoseSourceEncrypted,
+    firehoseDestinationBucket,
     // S3
-    s3BucketEncryption(),
-    s3BucketVersioning(),
-    s3BucketPublicAccessBlock(),
-    s3PublicAccessBlockFlags(),
-    s3BucketTlsOnly(),
-    s3BucketAccessLogging(),
-    s3BucketLifecycle(),
+    s3BucketEncryption,
+    s3BucketVersioning,
+    s3BucketPublicAccessBlock,
+    s3PublicAccessBlockFlags,
+    s3BucketTlsOnly,
+    s3BucketAccessLogging,
+    s3BucketLifecycle,
     // DynamoDB
-    dynamodbTablePitr(),
-    dynamodbTableEncrypted(),
-    dynamodbTableDeletionProtection(),
+    dynamodbTablePitr,
+    dynamodbTableEncrypted,
+    dynamodbTableDeletionProtection,
     // Lambda, CloudWatch
-    lambdaRuntimeSupported(),
-    lambdaFunctionLogGroup(),
-    lambdaAutoscalerConcurrency(),
-    cloudwatchLogGroupRetention(),
-    cloudwatchLogGroupEncrypted(),
-    cloudwatchAlarmActions(),
+    lambdaRuntimeSupported,
+    lambdaFunctionLogGroup,
+    lambdaAutoscalerConcurrency,
+    cloudwatchLogGroupRetention,
+    cloudwatchLogGroupEncrypted,
+    cloudwatchAlarmActions,
     // Managed Service for Apache Flink
-    flinkApplicationCheckpointing(),
+    flinkApplicationCheckpointing,
     // Across the pipeline (stack rules no other pack has)
-    pipelineEsmErrorHandling(),
-    pipelineRetentionCoversReplay(),
-    pipelineAlarms(),
-    pipelineKeyCoherence(),
-    pipelineShardCapacity(),
-    pipelineAutoscaledShardCount(),
+    pipelineEsmErrorHandling,
+    pipelineRetentionCoversReplay,
+    pipelineAlarms,
+    pipelineKeyCoherence,
+    pipelineShardCapacity,
+    pipelineAutoscaledShardCount,
 ];
+
+export const policies: Policies = definitions.map((d) => d.policy);
 
 export const pack = { name: PACK_NAME, version: PACK_VERSION, policies };

@@ -4,6 +4,7 @@ import {
     arn,
     assertNoViolations,
     assertViolations,
+    compliant,
     compliantPipeline,
     denyInsecureTransport,
     PIPELINE,
@@ -29,20 +30,22 @@ const DESTINATION = "firehose-destination-bucket";
 const destinationFails = (p: ReturnType<typeof compliantPipeline>, ...rules: string[]) =>
     violation(DESTINATION, p.archive.firehose.urn, `delivery stream orders-archive delivers to bucket orders-archive, which fails ${rules.join(", ")}.`);
 
-/** A bucket outside the archive with every side resource, parented to the root. */
+/** A bucket outside the archive with every side resource (the compliant fixtures), parented to the root. */
 function standaloneBucket(p: ReturnType<typeof compliantPipeline>, name: string) {
-    const bucket = p.b.add(TYPES.bucket, name, { bucket: `${name}-bucket` });
-    const on = { propertyDependencies: { bucket: [bucket] } };
     const b = `${name}-bucket`;
+    const bucket = p.b.add(TYPES.bucket, name, compliant.bucket(b));
+    const on = { propertyDependencies: { bucket: [bucket] } };
     const sides = {
-        encryption: p.b.add(TYPES.bucketEncryption, name, { bucket: b, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: "arn:aws:kms:us-east-1:123456789012:key/app-key-0000-0000-0000-000000000000" }, bucketKeyEnabled: true }] }, {
+        encryption: p.b.add(TYPES.bucketEncryption, name, compliant.bucketEncryption(b, { sseAlgorithm: "aws:kms", kmsMasterKeyId: compliant.keyArn(p.key.name) }), {
             propertyDependencies: { bucket: [bucket], rules: [p.key] },
         }),
-        versioning: p.b.add(TYPES.bucketVersioning, name, { bucket: b, versioningConfiguration: { status: "Enabled" } }, on),
-        block: p.b.add(TYPES.bucketPublicAccessBlock, name, { bucket: b, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true }, on),
-        policy: p.b.add(TYPES.bucketPolicy, name, { bucket: b, policy: policyDoc(denyInsecureTransport("s3:*", [arn.bucket(b), `${arn.bucket(b)}/*`])) }, on),
-        lifecycle: p.b.add(TYPES.bucketLifecycle, name, { bucket: b, rules: [{ id: "expire", status: "Enabled", expiration: { days: 30 } }] }, on),
-        logging: p.b.add(TYPES.bucketLogging, name, { bucket: b, targetBucket: PIPELINE.logBucket, targetPrefix: `${name}/` }, { propertyDependencies: { bucket: [bucket], targetBucket: [p.archive.logBucket] } }),
+        versioning: p.b.add(TYPES.bucketVersioning, name, compliant.bucketVersioning(b), on),
+        block: p.b.add(TYPES.bucketPublicAccessBlock, name, compliant.bucketPublicAccessBlock(b), on),
+        policy: p.b.add(TYPES.bucketPolicy, name, compliant.bucketPolicy(b), on),
+        lifecycle: p.b.add(TYPES.bucketLifecycle, name, compliant.bucketLifecycle(b), on),
+        logging: p.b.add(TYPES.bucketLogging, name, compliant.bucketLogging(b, PIPELINE.logBucket, { targetPrefix: `${name}/` }), {
+            propertyDependencies: { bucket: [bucket], targetBucket: [p.archive.logBucket] },
+        }),
     };
     return { bucket, sides };
 }

@@ -1,0 +1,3 @@
+// The iam policies, one per file.
+export * from "./iam-streaming-least-privilege";
+export * from "./iam-streaming-role-purpose";

@@ -1,0 +1,5 @@
+// Lambda functions of the pipeline: a supported runtime, a log group the stack declares (so its
+// retention and key are the pack's to check), and an autoscaler that never runs twice at once.
+export * from "./lambda-autoscaler-concurrency";
+export * from "./lambda-function-log-group";
+export * from "./lambda-runtime-supported";

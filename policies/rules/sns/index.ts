@@ -1,0 +1,3 @@
+// The sns policies, one per file.
+export * from "./sns-topic-encrypted";
+export * from "./sns-topic-tls-only";
