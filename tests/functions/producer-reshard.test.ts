@@ -17,7 +17,7 @@ describe("KinesisProducer across a reshard (kinesis-local)", function () {
         await kl?.stop();
     });
 
-    it("4 -> 8 mid-send, ordered: nothing lost, unexplained duplicates none, misplaced <= 1 %, per-key order kept", async function () {
+    it("4 -> 8 mid-send, ordered: nothing lost, unexplained duplicates none, nothing misplaced once the new map is in, per-key order kept", async function () {
         const r = await runReshard(kl, {
             stream: "reshard-4-8",
             records: 4_000,
@@ -35,7 +35,11 @@ describe("KinesisProducer across a reshard (kinesis-local)", function () {
         assert.ok(r.duplicates <= r.potentialDuplicates, `duplicates the producer did not count: ${report}`);
         assert.equal(r.orderViolations, 0, report);
         assert.ok(r.shardMapRefreshes >= 2, `the reshard was not detected: ${report}`);
-        // Only records in requests already in flight when the reshard took effect can be misplaced.
-        assert.ok(r.misplacedShare <= 0.01, `misplaced ${r.misplaced} of ${r.records}: ${report}`);
+        // Only records in requests already in flight when the reshard took effect can be misplaced: none
+        // sent once the producer's map was refreshed. How many that is grows with the send rate times
+        // PutRecords latency, so the share (<= 1 % of 20,000 records) is measured by the bench on a
+        // quiet machine, not asserted here where a busy CI runner slows kinesis-mock down.
+        assert.equal(r.misplacedAfterRefresh, 0, `misplaced after the refresh: ${report}`);
+        assert.ok(r.misplaced <= r.inFlightAtReshard, `misplaced ${r.misplaced} beyond the ${r.inFlightAtReshard} copies in flight at the reshard: ${report}`);
     });
 });

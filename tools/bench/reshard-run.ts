@@ -5,7 +5,7 @@
 // here). aws-kinesis-agg reads an absent explicit_hash_key_index as 0, so its explicit hash keys are
 // not used. Shared by tests/functions/producer-reshard.test.ts and tools/bench/producer-reshard.ts.
 import { createHash } from "node:crypto";
-import { UpdateShardCountCommand } from "@aws-sdk/client-kinesis";
+import { type KinesisClient, UpdateShardCountCommand } from "@aws-sdk/client-kinesis";
 import { deaggregateSync } from "aws-kinesis-agg";
 import { KinesisProducer, type KinesisProducerOptions, type Outcome } from "../../functions/shared/producer";
 import { type StoredRecord, seededRandom } from "../local/kinesalite";
@@ -39,6 +39,14 @@ export interface ReshardRunReport {
     misplaced: number;
     /** misplaced / records. */
     misplacedShare: number;
+    /**
+     * Misplaced copies sent in a PutRecords request that started after the producer's first shard map
+     * refresh following the reshard (a ListShards answered after a put result first named a new shard).
+     * The producer's promise is that this is 0: only requests already in flight can be misplaced.
+     */
+    misplacedAfterRefresh: number;
+    /** User record copies in PutRecords requests sent before that refresh and answered after the reshard was called: the most that may be misplaced. */
+    inFlightAtReshard: number;
     /** Keys with records on two shards of the same generation (read in parallel by consumers). */
     keysOnSiblingShards: number;
     /** A key's first copies out of put order within a shard, or a new shard's before an old shard's. */
@@ -59,6 +67,37 @@ interface Copy {
     generation: number;
     sequenceNumber: bigint;
     subSequenceNumber: number;
+}
+
+/** Every PutRecords and ListShards call of the producer's client: when it was sent and answered. */
+interface CallLog {
+    puts: { sentAt: number; answeredAt: number; sequenceNumbers: string[]; newShard: boolean }[];
+    listShards: { sentAt: number; answeredAt: number }[];
+}
+
+/** Records the producer's calls at the SDK boundary (the producer's own code is not consulted). */
+function logCalls(client: KinesisClient, oldShards: ReadonlySet<string>): CallLog {
+    const log: CallLog = { puts: [], listShards: [] };
+    client.middlewareStack.add(
+        (next, context) => async (args) => {
+            const sentAt = performance.now();
+            const result = await next(args);
+            const answeredAt = performance.now();
+            if (context.commandName === "ListShardsCommand") log.listShards.push({ sentAt, answeredAt });
+            if (context.commandName === "PutRecordsCommand") {
+                const out = (result.output as { Records?: { ShardId?: string; SequenceNumber?: string }[] }).Records ?? [];
+                log.puts.push({
+                    sentAt,
+                    answeredAt,
+                    sequenceNumbers: out.flatMap((r) => (r.SequenceNumber ? [r.SequenceNumber] : [])),
+                    newShard: out.some((r) => r.ShardId !== undefined && !oldShards.has(r.ShardId)),
+                });
+            }
+            return result;
+        },
+        { step: "initialize", name: "reshardRunCallLog" },
+    );
+    return log;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -138,13 +177,19 @@ export async function runReshard(kl: KinesisLocal, o: ReshardRunOptions): Promis
     });
 
     const admin = kl.client();
-    const producer = new KinesisProducer({ client: kl.client({ maxAttempts: 1 }), streamName: o.stream, ...o.producer });
+    const producerClient = kl.client({ maxAttempts: 1 });
+    const calls = logCalls(producerClient, oldShards);
+    const producer = new KinesisProducer({ client: producerClient, streamName: o.stream, ...o.producer });
+    let reshardCalledAt = Number.POSITIVE_INFINITY;
     const started = performance.now();
     const chunks = Math.max(1, Math.round(o.sendMs / 25));
     const reshardChunk = Math.floor(chunks * (o.reshardAt ?? 0.4));
     const outcomes: Promise<Outcome>[] = [];
     for (let c = 0; c < chunks; c++) {
-        if (c === reshardChunk) await admin.send(new UpdateShardCountCommand({ StreamName: o.stream, TargetShardCount: o.toShards, ScalingType: "UNIFORM_SCALING" }));
+        if (c === reshardChunk) {
+            reshardCalledAt = performance.now();
+            await admin.send(new UpdateShardCountCommand({ StreamName: o.stream, TargetShardCount: o.toShards, ScalingType: "UNIFORM_SCALING" }));
+        }
         const end = Math.round(((c + 1) * o.records) / chunks);
         for (let id = outcomes.length; id < end; id++) outcomes.push(producer.put(records[id] as (typeof records)[number]));
         await sleep(started + ((c + 1) * o.sendMs) / chunks - performance.now());
@@ -160,13 +205,25 @@ export async function runReshard(kl: KinesisLocal, o: ReshardRunOptions): Promis
     const copies = decode(stored, (shardId) => (oldShards.has(shardId) ? 0 : 1));
     const hashOf = new Map(keys.map((k) => [k.partitionKey, k.hash]));
 
+    // The first refresh after a put result named a new shard: requests sent after it carry the new map.
+    const revealedAt = Math.min(...calls.puts.filter((p) => p.newShard).map((p) => p.answeredAt));
+    const refreshedAt = Math.min(...calls.listShards.filter((l) => l.sentAt >= revealedAt).map((l) => l.answeredAt));
+    const requestOf = new Map(calls.puts.flatMap((p) => p.sequenceNumbers.map((seq) => [BigInt(seq), p] as const)));
+
     const count = new Map<number, number>();
     let misplaced = 0;
+    let misplacedAfterRefresh = 0;
+    let inFlightAtReshard = 0;
     for (const c of copies) {
         count.set(c.id, (count.get(c.id) ?? 0) + 1);
+        const request = requestOf.get(c.sequenceNumber);
+        if (request !== undefined && request.sentAt < refreshedAt && request.answeredAt >= reshardCalledAt) inFlightAtReshard++;
         const [lo, hi] = ranges.get(c.shardId) as readonly [bigint, bigint];
         const h = hashOf.get(c.partitionKey) as bigint;
-        if (h < lo || h > hi) misplaced++;
+        if (h < lo || h > hi) {
+            misplaced++;
+            if (request === undefined || request.sentAt >= refreshedAt) misplacedAfterRefresh++;
+        }
     }
     const where = new Set(copies.map((c) => `${c.id}/${c.shardId}/${c.sequenceNumber}/${c.subSequenceNumber}`));
     let unmatchedOutcomes = 0;
@@ -182,6 +239,8 @@ export async function runReshard(kl: KinesisLocal, o: ReshardRunOptions): Promis
         potentialDuplicates: m.potentialDuplicates,
         misplaced,
         misplacedShare: misplaced / o.records,
+        misplacedAfterRefresh,
+        inFlightAtReshard,
         keysOnSiblingShards: order.keysOnSiblingShards,
         orderViolations: order.violations,
         failedOutcomes: settled.filter((s) => !s.ok).length,
