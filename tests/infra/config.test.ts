@@ -9,6 +9,7 @@ import { DEFAULTS, EVENT_TYPE_NAMES, parseSettings, parseSubscription, PROJECT, 
 import { EVENT_TYPES } from "../../functions/shared/events";
 import { ConfigError } from "../../infra/lib/config-reader";
 import { AWS_REGIONS, resolveRegion } from "../../infra/lib/regions";
+import { TS_HOOK } from "../support/run-tool";
 
 const raw = (values: Record<string, string>) => (key: string) => values[key];
 const parseWith = (values: Record<string, string>, stack = "dev") => parseSettings(raw(values), stack);
@@ -218,7 +219,7 @@ describe("config: the stack as a whole (unknown keys, region)", () => {
 
     it("under the CLI's protocol (config in PULUMI_CONFIG), the program itself refuses a misspelt key", () => {
         const script = `require(${JSON.stringify(path.resolve(__dirname, "..", "..", "infra", "config.ts"))}).loadSettings()`;
-        const r = spawnSync(process.execPath, ["--import", "tsx", "-e", script], {
+        const r = spawnSync(process.execPath, ["--require", TS_HOOK, "-e", script], {
             encoding: "utf8",
             env: {
                 ...process.env,
