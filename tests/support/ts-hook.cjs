@@ -9,7 +9,8 @@ const fs = require("node:fs");
 const os = require("node:os");
 const path = require("node:path");
 
-const options = { loader: "ts", format: "cjs", target: `node${process.versions.node}`, sourcemap: "inline", keepNames: true };
+// `import()` becomes `require()`: Node's own import() would look for the `.js` a NodeNext specifier names.
+const options = { loader: "ts", format: "cjs", target: `node${process.versions.node}`, sourcemap: "inline", keepNames: true, supported: { "dynamic-import": false } };
 const cacheDir = path.join(os.tmpdir(), `ts-hook-${os.userInfo().uid}`);
 fs.mkdirSync(cacheDir, { recursive: true });
 let esbuild;
