@@ -11,13 +11,14 @@ const path = require("node:path");
 
 // `import()` becomes `require()`: Node's own import() would look for the `.js` a NodeNext specifier names.
 const options = { loader: "ts", format: "cjs", target: `node${process.versions.node}`, sourcemap: "inline", keepNames: true, supported: { "dynamic-import": false } };
-const cacheDir = path.join(os.tmpdir(), `ts-hook-${os.userInfo().uid}`);
+const cacheDir = path.join(os.tmpdir(), `ts-hook-${process.getuid?.() ?? "user"}`);
+const esbuildVersion = require("esbuild/package.json").version;
 fs.mkdirSync(cacheDir, { recursive: true });
 let esbuild;
 
 /** The CommonJS of a TypeScript source, from the cache when this exact source was seen before. */
 function compile(source, filename) {
-    const key = crypto.createHash("sha1").update(`${filename}\0${JSON.stringify(options)}\0${source}`).digest("hex");
+    const key = crypto.createHash("sha1").update(`${esbuildVersion}\0${filename}\0${JSON.stringify(options)}\0${source}`).digest("hex");
     const cached = path.join(cacheDir, `${key}.js`);
     try {
         return fs.readFileSync(cached, "utf8");
