@@ -11,6 +11,7 @@ import type { Key } from "../../infra/settings/fields";
 import { policies } from "../../policies/policies";
 import { pulumiConfigSection, withPulumiConfig } from "../../tools/lib/config-docs";
 import { AWS_REGIONS, resolveRegion } from "../../infra/lib/regions";
+import { TS_HOOK } from "../support/run-tool";
 
 const raw = (values: Record<string, string>) => (key: string) => values[key];
 const parseWith = (values: Record<string, string>, stack = "dev") => parseSettings(raw(values), stack);
@@ -225,7 +226,7 @@ describe("config: the stack as a whole (unknown keys, region)", () => {
 
     it("under the CLI's protocol (config in PULUMI_CONFIG), the program itself refuses a misspelt key", () => {
         const script = `require(${JSON.stringify(path.resolve(__dirname, "..", "..", "infra", "config.ts"))}).loadSettings()`;
-        const r = spawnSync(process.execPath, ["--import", "tsx", "-e", script], {
+        const r = spawnSync(process.execPath, ["--require", TS_HOOK, "-e", script], {
             encoding: "utf8",
             env: {
                 ...process.env,

@@ -3,7 +3,7 @@
 import * as assert from "node:assert/strict";
 import * as path from "node:path";
 import { readPolicyConfig } from "../../tools/lib/policy-engine";
-import { synthesize } from "../../tools/lib/synth";
+import { synthesize } from "../support/stack";
 import type { Violation } from "../../tools/lib/analyzer-protocol";
 import { assertHasViolation, assertNoViolations, compliantPipeline, compliantStack, StackBuilder, TYPES, urnOf, violationsOf } from "../support/policy-harness";
 

@@ -5,7 +5,8 @@ import * as path from "node:path";
 import { pack } from "../../policies/policies";
 import { readPolicyConfig, runPolicies } from "../../tools/lib/policy-engine";
 import { previewStack } from "../../tools/lib/preview";
-import { readStackConfig, synthesize } from "../../tools/lib/synth";
+import { readStackConfig } from "../../tools/lib/synth";
+import { synthesize } from "../support/stack";
 import type { Violation } from "../../tools/lib/analyzer-protocol";
 import { assertViolationsLike, type ExpectedViolation, expectViolation, ITERATOR_AGE_METRIC, TYPES } from "../support/policy-harness";
 

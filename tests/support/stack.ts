@@ -1,7 +1,36 @@
-import { synthesize, type SynthResult } from "../../tools/lib/synth";
+import { readStackConfig, synthesize as synthesizeProgram, type SynthResult } from "../../tools/lib/synth";
 import type { StackResource } from "../../tools/lib/resources";
 
-export { synthesize, type SynthResult };
+export type { SynthResult };
+
+/** Synth runs of this test process by stack config, overrides and AWS environment (a run takes about a second). */
+const synthesized = new Map<string, Promise<SynthResult>>();
+
+/**
+ * `synthesize` of tools/lib/synth, run once per process for the same stack file contents, overrides and
+ * AWS_* environment; each caller gets its own copy of the records, so a test that edits one cannot
+ * change what another sees. A run that fails is not kept (each caller sees it fail afresh).
+ */
+export async function synthesize(stack: string, overrides: Record<string, string | undefined> = {}): Promise<SynthResult> {
+    const aws = Object.entries(process.env).filter(([k]) => k.startsWith("AWS_"));
+    const key = JSON.stringify([stack, readStackConfig(stack), Object.entries(overrides), aws]);
+    let run = synthesized.get(key);
+    if (!run) {
+        run = synthesizeProgram(stack, overrides);
+        synthesized.set(key, run);
+        run.catch(() => synthesized.delete(key));
+    }
+    return copy(await run);
+}
+
+/** A copy of plain objects and arrays; other values (assets, class instances) are shared as they are. */
+function copy<T>(value: T): T {
+    if (Array.isArray(value)) return value.map(copy) as T;
+    if (value !== null && typeof value === "object" && Object.getPrototypeOf(value) === Object.prototype) {
+        return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, copy(v)])) as T;
+    }
+    return value;
+}
 
 /** Resources of one type. */
 export function ofType(result: SynthResult, type: string): StackResource[] {

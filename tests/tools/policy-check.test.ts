@@ -1,5 +1,5 @@
 // npm run policy:check: the pack against a `pulumi stack export` (v3) or `pulumi preview --json`
-// file, as CI runs it. Every run is a real process (tsx tools/policy-check.ts), started together in
+// file, as CI runs it. Every run is a real process (tools/policy-check.ts), started together in
 // `before` so the suite stays fast; each test then asserts on its run.
 import * as assert from "node:assert/strict";
 import { execFile } from "node:child_process";
@@ -8,9 +8,9 @@ import * as os from "node:os";
 import * as path from "node:path";
 import type { Violation } from "../../tools/lib/analyzer-protocol";
 import { UNKNOWN } from "../support/policy-harness";
+import { toolCommand } from "../support/run-tool";
 
 const ROOT = path.resolve(__dirname, "..", "..");
-const TSX = path.join(ROOT, "node_modules", ".bin", "tsx");
 const F = (name: string) => `tests/fixtures/${name}`;
 
 interface Run {
@@ -21,7 +21,8 @@ interface Run {
 
 function policyCheck(args: string[]): Promise<Run> {
     return new Promise((resolve) => {
-        execFile(TSX, ["tools/policy-check.ts", ...args], { cwd: ROOT, encoding: "utf8", timeout: 60_000 }, (err, stdout, stderr) => {
+        const tool = toolCommand("policy-check.ts", args);
+        execFile(tool.command, tool.args, { cwd: ROOT, encoding: "utf8", timeout: 60_000 }, (err, stdout, stderr) => {
             const code = err ? (typeof err.code === "number" ? err.code : null) : 0;
             resolve({ code, stdout, stderr });
         });
