@@ -121,7 +121,12 @@ export function buildStack(settings: Settings, providerSettings = carriedProvide
         streamArn: stream.stream.arn,
         kmsKeyArn: key.keyArn,
         statements: [
-            { Sid: "WriteResults", Effect: "Allow", Action: ["dynamodb:BatchWriteItem", "dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"], Resource: results.table.arn },
+            {
+                Sid: "WriteResults",
+                Effect: "Allow",
+                Action: ["dynamodb:BatchWriteItem", "dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"],
+                Resource: results.table.arn,
+            },
             { Sid: "PublishAlerts", Effect: "Allow", Action: "sns:Publish", Resource: alerts.topic.arn },
         ],
         alertsTopicArn: alerts.topic.arn,

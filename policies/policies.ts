@@ -8,10 +8,24 @@ import { cloudwatchAlarmActions, cloudwatchLogGroupEncrypted, cloudwatchLogGroup
 import { dynamodbTableDeletionProtection, dynamodbTableEncrypted, dynamodbTablePitr } from "./rules/dynamodb";
 import { firehoseBuffering, firehoseDeliveryLogging, firehoseDestinationBucket, firehoseSourceEncrypted } from "./rules/firehose";
 import { iamStreamingLeastPrivilege, iamStreamingRolePurpose } from "./rules/iam";
-import { kinesisStreamCustomerKey, kinesisStreamEncrypted, kinesisStreamEnhancedMonitoring, kinesisStreamIteratorAgeAlarm, kinesisStreamMode, kinesisStreamRetention } from "./rules/kinesis";
+import {
+    kinesisStreamCustomerKey,
+    kinesisStreamEncrypted,
+    kinesisStreamEnhancedMonitoring,
+    kinesisStreamIteratorAgeAlarm,
+    kinesisStreamMode,
+    kinesisStreamRetention,
+} from "./rules/kinesis";
 import { kmsKeyPolicyNoWildcardPrincipal, kmsKeyRotation } from "./rules/kms";
 import { lambdaAutoscalerConcurrency, lambdaFunctionLogGroup, lambdaRuntimeSupported } from "./rules/lambda";
-import { pipelineAlarms, pipelineAutoscaledShardCount, pipelineEsmErrorHandling, pipelineKeyCoherence, pipelineRetentionCoversReplay, pipelineShardCapacity } from "./rules/pipeline";
+import {
+    pipelineAlarms,
+    pipelineAutoscaledShardCount,
+    pipelineEsmErrorHandling,
+    pipelineKeyCoherence,
+    pipelineRetentionCoversReplay,
+    pipelineShardCapacity,
+} from "./rules/pipeline";
 import { s3BucketAccessLogging, s3BucketEncryption, s3BucketLifecycle, s3BucketPublicAccessBlock, s3BucketTlsOnly, s3BucketVersioning, s3PublicAccessBlockFlags } from "./rules/s3";
 import { snsTopicEncrypted, snsTopicTlsOnly } from "./rules/sns";
 import { sqsDlqRetention, sqsQueueEncrypted } from "./rules/sqs";

@@ -40,7 +40,13 @@ function intFlag(value: string | undefined, flag: string, lo: number, hi: number
 const num = (x: number, digits = 2) => x.toLocaleString("en", { minimumFractionDigits: digits, maximumFractionDigits: digits });
 const int = (x: number) => Math.round(x).toLocaleString("en");
 function bytes(x: number): string {
-    for (const [unit, size] of [["TB", 1e12], ["GB", 1e9], ["MB", 1e6], ["KB", 1e3]] as const) if (x >= size) return `${num(x / size)} ${unit}`;
+    for (const [unit, size] of [
+        ["TB", 1e12],
+        ["GB", 1e9],
+        ["MB", 1e6],
+        ["KB", 1e3],
+    ] as const)
+        if (x >= size) return `${num(x / size)} ${unit}`;
     return `${int(x)} B`;
 }
 const ratio = (value: number, base: number, name = "oracle") => (base === 0 ? `n/a (${name} 0)` : `${num(value / base)}x`);
@@ -50,7 +56,10 @@ function table(rows: [string, string, string, string?][]): string[] {
     const w0 = Math.max(6, ...rows.map((r) => r[0].length));
     const w1 = Math.max(5, ...rows.map((r) => r[1].length));
     const w2 = Math.max(9, ...rows.map((r) => r[2].length));
-    return [`  ${"figure".padEnd(w0)}  ${"value".padStart(w1)}  ${"vs oracle".padEnd(w2)}  vs limit`, ...rows.map(([a, b, c, d]) => `  ${a.padEnd(w0)}  ${b.padStart(w1)}  ${c.padEnd(w2)}  ${d ?? ""}`.trimEnd())];
+    return [
+        `  ${"figure".padEnd(w0)}  ${"value".padStart(w1)}  ${"vs oracle".padEnd(w2)}  vs limit`,
+        ...rows.map(([a, b, c, d]) => `  ${a.padEnd(w0)}  ${b.padStart(w1)}  ${c.padEnd(w2)}  ${d ?? ""}`.trimEnd()),
+    ];
 }
 
 function report(r: ReplayResult, format: string, notes: string[], startGiven: boolean): string {
@@ -157,7 +166,8 @@ async function main(): Promise<number> {
     }
     if (positionals.length > 0) throw new UsageError(`Unexpected argument ${positionals[0]}`);
     if (values.metrics === undefined) throw new UsageError("--metrics <file> is required");
-    if (values.chart !== undefined && !values.chart.toLowerCase().endsWith(".svg")) throw new UsageError(`--chart writes an SVG file: give a name ending in .svg, got "${values.chart}"`);
+    if (values.chart !== undefined && !values.chart.toLowerCase().endsWith(".svg"))
+        throw new UsageError(`--chart writes an SVG file: give a name ending in .svg, got "${values.chart}"`);
     const stack = values.stack === undefined ? {} : await stackBounds(values.stack);
     const startShards = intFlag(values.shards, "--shards", 1, 10_000) ?? stack.shardCount;
     const minShards = intFlag(values.min, "--min", 1, 10_000) ?? stack.minShards;

@@ -8,24 +8,28 @@ import { readStackFile, StackInputError } from "./lib/stack-file";
 
 const USAGE = "npm run policy:check -- <stack-export-or-preview.json> [--config <policy-config.json>] [--json]";
 
-runMain(async () => {
-    const { values, positionals } = parseFlags({ options: { config: { type: "string" }, json: { type: "boolean", default: false } }, allowPositionals: true });
-    if (positionals.length !== 1) throw new UsageError(positionals.length === 0 ? "A stack file is required" : `Expected one stack file, got ${positionals.length}`);
-    const { kind, resources } = readStackFile(positionals[0]!);
-    // A bad config file is unreadable input (exit 2), not a finding about the stack.
-    let violations;
-    try {
-        const config: PolicyPackConfig = values.config ? readPolicyConfig(values.config) : {};
-        violations = await runPolicies(pack, resources, config, { valuesFinal: kind === "export" });
-    } catch (e) {
-        throw e instanceof PolicyInputError ? new StackInputError(e.message) : e;
-    }
-    if (values.json) {
-        console.log(JSON.stringify(violations));
-    } else {
-        for (const v of violations) console.log(formatViolation(v));
-        const mandatory = violations.filter((v) => v.enforcementLevel === "mandatory").length;
-        console.log(`${resources.length} resources checked: ${mandatory} mandatory, ${violations.length - mandatory} advisory violation(s)`);
-    }
-    return violations.some((v) => v.enforcementLevel === "mandatory") ? 1 : 0;
-}, USAGE, 2);
+runMain(
+    async () => {
+        const { values, positionals } = parseFlags({ options: { config: { type: "string" }, json: { type: "boolean", default: false } }, allowPositionals: true });
+        if (positionals.length !== 1) throw new UsageError(positionals.length === 0 ? "A stack file is required" : `Expected one stack file, got ${positionals.length}`);
+        const { kind, resources } = readStackFile(positionals[0]!);
+        // A bad config file is unreadable input (exit 2), not a finding about the stack.
+        let violations;
+        try {
+            const config: PolicyPackConfig = values.config ? readPolicyConfig(values.config) : {};
+            violations = await runPolicies(pack, resources, config, { valuesFinal: kind === "export" });
+        } catch (e) {
+            throw e instanceof PolicyInputError ? new StackInputError(e.message) : e;
+        }
+        if (values.json) {
+            console.log(JSON.stringify(violations));
+        } else {
+            for (const v of violations) console.log(formatViolation(v));
+            const mandatory = violations.filter((v) => v.enforcementLevel === "mandatory").length;
+            console.log(`${resources.length} resources checked: ${mandatory} mandatory, ${violations.length - mandatory} advisory violation(s)`);
+        }
+        return violations.some((v) => v.enforcementLevel === "mandatory") ? 1 : 0;
+    },
+    USAGE,
+    2,
+);

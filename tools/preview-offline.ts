@@ -21,30 +21,41 @@ function printText(p: PreviewResult): void {
     if (p.cost) {
         const c = p.cost;
         const w = c.workload;
-        out.push(`Monthly cost estimate (prices of ${c.pricesAsOf}, contracts/prices.json) for ${w.recordsPerSecond} records/s of ${w.averageRecordBytes} B, ${w.sharedConsumers} polling and ${w.efoConsumers} EFO reader(s), ${w.retentionHours} h retention:`);
+        out.push(
+            `Monthly cost estimate (prices of ${c.pricesAsOf}, contracts/prices.json) for ${w.recordsPerSecond} records/s of ${w.averageRecordBytes} B, ${w.sharedConsumers} polling and ${w.efoConsumers} EFO reader(s), ${w.retentionHours} h retention:`,
+        );
         for (const m of [c.provisioned, c.onDemand]) {
-            out.push(`  ${m.mode.padEnd(11)} $${m.monthlyUsd.toFixed(2)}${m.mode === "PROVISIONED" ? ` (${c.shards} shards at 80 % utilisation)` : ""}${m.mode === c.recommended ? "  <- cheaper" : ""}`);
+            out.push(
+                `  ${m.mode.padEnd(11)} $${m.monthlyUsd.toFixed(2)}${m.mode === "PROVISIONED" ? ` (${c.shards} shards at 80 % utilisation)` : ""}${m.mode === c.recommended ? "  <- cheaper" : ""}`,
+            );
             for (const l of m.lines) out.push(`      ${l.item}: $${l.usd.toFixed(2)}`);
         }
     } else {
         out.push("Monthly cost estimate: declare workloadRecordsPerSecond and workloadAverageRecordBytes to get one.");
     }
     const mandatory = p.violations.filter((v) => v.enforcementLevel === "mandatory").length;
-    out.push("", `Policies: ${pack.name}@${pack.version} with ${p.policyConfig ?? "the pack's defaults"}: ${mandatory} mandatory, ${p.violations.length - mandatory} advisory violation(s)`);
+    out.push(
+        "",
+        `Policies: ${pack.name}@${pack.version} with ${p.policyConfig ?? "the pack's defaults"}: ${mandatory} mandatory, ${p.violations.length - mandatory} advisory violation(s)`,
+    );
     for (const v of p.violations) out.push(`  ${formatViolation(v)}`);
     console.log(out.join("\n"));
 }
 
-runMain(async () => {
-    const { values, positionals } = parseFlags({ options: { stack: { type: "string" }, json: { type: "boolean", default: false } }, allowPositionals: true });
-    if (positionals.length > 0) throw new UsageError(`Unexpected argument ${positionals[0]}`);
-    if (!values.stack) throw new UsageError("--stack is required (dev, staging or prod)");
-    const result = await previewStack(values.stack);
-    if (values.json) {
-        const { resources, outputs, violations, cost } = result;
-        console.log(JSON.stringify({ resources, outputs, violations, cost: cost ?? null }));
-    } else {
-        printText(result);
-    }
-    return result.violations.some((v) => v.enforcementLevel === "mandatory") ? 1 : 0;
-}, USAGE, 1);
+runMain(
+    async () => {
+        const { values, positionals } = parseFlags({ options: { stack: { type: "string" }, json: { type: "boolean", default: false } }, allowPositionals: true });
+        if (positionals.length > 0) throw new UsageError(`Unexpected argument ${positionals[0]}`);
+        if (!values.stack) throw new UsageError("--stack is required (dev, staging or prod)");
+        const result = await previewStack(values.stack);
+        if (values.json) {
+            const { resources, outputs, violations, cost } = result;
+            console.log(JSON.stringify({ resources, outputs, violations, cost: cost ?? null }));
+        } else {
+            printText(result);
+        }
+        return result.violations.some((v) => v.enforcementLevel === "mandatory") ? 1 : 0;
+    },
+    USAGE,
+    1,
+);

@@ -40,14 +40,17 @@ const ISO_8601 = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\
 
 export function parseSince(value: string): number {
     const ms = Date.parse(value);
-    if (!ISO_8601.test(value) || Number.isNaN(ms)) throw new UsageError(`--since must be an ISO-8601 date or time such as 2026-01-31 or 2026-01-31T12:00:00Z, got ${JSON.stringify(value)}`);
+    if (!ISO_8601.test(value) || Number.isNaN(ms))
+        throw new UsageError(`--since must be an ISO-8601 date or time such as 2026-01-31 or 2026-01-31T12:00:00Z, got ${JSON.stringify(value)}`);
     return ms;
 }
 
 function pulumiStackOutputs(stack: string): string {
     const r = spawnSync("pulumi", ["stack", "output", "--json", "--stack", stack], { encoding: "utf8" });
     if (r.error && (r.error as NodeJS.ErrnoException).code === "ENOENT") {
-        throw new UsageError(`--stack ${stack} reads the stack's outputs with the Pulumi CLI, which is not installed here: give --outputs <file> (pulumi stack output --json) or --bucket and --stream`);
+        throw new UsageError(
+            `--stack ${stack} reads the stack's outputs with the Pulumi CLI, which is not installed here: give --outputs <file> (pulumi stack output --json) or --bucket and --stream`,
+        );
     }
     if (r.status !== 0) throw new UsageError(`pulumi stack output --json --stack ${stack} failed: ${(r.stderr || String(r.error)).trim().split("\n")[0]}`);
     return r.stdout;
@@ -103,7 +106,9 @@ function clients(t: Targets, s3Endpoint: string | undefined, kinesisEndpoint: st
     const base = region ? { region } : {};
     const s3 = new S3Client({
         ...base,
-        ...(s3Endpoint ? { endpoint: s3Endpoint, forcePathStyle: true, requestChecksumCalculation: "WHEN_REQUIRED" as const, responseChecksumValidation: "WHEN_REQUIRED" as const } : {}),
+        ...(s3Endpoint
+            ? { endpoint: s3Endpoint, forcePathStyle: true, requestChecksumCalculation: "WHEN_REQUIRED" as const, responseChecksumValidation: "WHEN_REQUIRED" as const }
+            : {}),
     });
     const kinesis = new KinesisClient({ ...base, ...(kinesisEndpoint ? { endpoint: kinesisEndpoint, requestHandler: new NodeHttpHandler() } : {}) });
     return { s3, kinesis };
@@ -141,7 +146,8 @@ export async function quarantineMain(argv: string[], io: QuarantineIo, env: Node
     if (v.reason !== undefined && v.reason.trim() === "") throw new UsageError("--reason must not be empty: give a reason code or text found in the reason");
     const filter: QuarantineFilter = { reason: v.reason, sinceMs: v.since !== undefined ? parseSince(v.since) : undefined, ids: v.id };
     const targets = resolveTargets(v, io);
-    if ((command as Command) === "redrive" && targets.stream === undefined) throw new UsageError("redrive needs the stream: give --stream <name>, --outputs <file> or --stack <name>");
+    if ((command as Command) === "redrive" && targets.stream === undefined)
+        throw new UsageError("redrive needs the stream: give --stream <name>, --outputs <file> or --stack <name>");
 
     const { s3, kinesis } = clients(targets, v["s3-endpoint"], v["kinesis-endpoint"], env);
     try {
@@ -161,7 +167,9 @@ export async function quarantineMain(argv: string[], io: QuarantineIo, env: Node
             } else {
                 chosen.forEach((e) => io.out(describe(e)));
                 const redriven = chosen.filter((e) => e.redriven).length;
-                io.out(`${chosen.length} quarantined record(s) in ${targets.bucket}${chosen.length < read.entries.length ? ` match (of ${read.entries.length})` : ""}; ${redriven} re-driven already`);
+                io.out(
+                    `${chosen.length} quarantined record(s) in ${targets.bucket}${chosen.length < read.entries.length ? ` match (of ${read.entries.length})` : ""}; ${redriven} re-driven already`,
+                );
             }
             return 0;
         }
@@ -185,9 +193,5 @@ export async function quarantineMain(argv: string[], io: QuarantineIo, env: Node
 }
 
 if (require.main === module) {
-    runMain(
-        () => quarantineMain(process.argv.slice(2), { out: (l) => process.stdout.write(`${l}\n`), err: (l) => process.stderr.write(`${l}\n`) }),
-        USAGE,
-        2,
-    );
+    runMain(() => quarantineMain(process.argv.slice(2), { out: (l) => process.stdout.write(`${l}\n`), err: (l) => process.stderr.write(`${l}\n`) }), USAGE, 2);
 }

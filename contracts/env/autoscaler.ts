@@ -60,7 +60,14 @@ const shape = {
  * The environment for the function: stream, topic, policy and every setting (defaults filled in);
  * `S` is whatever carries a deploy-time value. Throws SettingsError listing every invalid setting.
  */
-export function autoscalerEnvironment<S>(args: { streamName: S; alertsTopicArn: S; lockTable?: S; dryRun?: boolean; policy?: AutoscalingPolicy; settings?: Partial<AutoscalerSettings> }): Record<string, S | string> {
+export function autoscalerEnvironment<S>(args: {
+    streamName: S;
+    alertsTopicArn: S;
+    lockTable?: S;
+    dryRun?: boolean;
+    policy?: AutoscalingPolicy;
+    settings?: Partial<AutoscalerSettings>;
+}): Record<string, S | string> {
     const settings = resolveSettings(args.settings);
     const policy = args.policy ?? DEFAULT_POLICY;
     if (!AUTOSCALING_POLICIES.includes(policy)) throw new SettingsError(`invalid autoscaling policy ${String(policy)}: must be one of ${AUTOSCALING_POLICIES.join(", ")}`);

@@ -55,7 +55,13 @@ const shape = {
  * The variables the stack sets from its settings (the quarantine bucket and key are the component's);
  * `S` is whatever carries a deploy-time name (a plain string locally).
  */
-export function consumerEnvironment<S>(args: { tableName: S; alertsTopicArn: S; fraudAmountThreshold: number; fraudOrdersPerMinute: number; resultsTtlDays: number }): Record<string, S | string> {
+export function consumerEnvironment<S>(args: {
+    tableName: S;
+    alertsTopicArn: S;
+    fraudAmountThreshold: number;
+    fraudOrdersPerMinute: number;
+    resultsTtlDays: number;
+}): Record<string, S | string> {
     return {
         [CONSUMER_ENV.tableName]: args.tableName,
         [CONSUMER_ENV.alertsTopicArn]: args.alertsTopicArn,

@@ -28,7 +28,11 @@ export const positive = (integer: boolean) => {
     return z.pipe(z.string(), z.transform(Number)).check(z.refine((n) => Number.isFinite(n) && n > 0 && (!integer || Number.isInteger(n)), message));
 };
 
-export const trueOrFalse = () => z.pipe(z.enum(["true", "false"], { error: "must be true or false" }), z.transform((v) => v === "true"));
+export const trueOrFalse = () =>
+    z.pipe(
+        z.enum(["true", "false"], { error: "must be true or false" }),
+        z.transform((v) => v === "true"),
+    );
 
 export const oneOf = <const T extends readonly [string, ...string[]]>(values: T) => z.enum(values, { error: `must be one of ${values.join(", ")}` });
 
@@ -39,7 +43,12 @@ export const matching = (pattern: RegExp, what: string) => required().check(z.re
  * valid on its own. Throws EnvError: "<fn> environment:" then one line per problem, `NAME is not set`
  * or `NAME=value: must be ...`.
  */
-export function parseEnv<Shape extends z.core.$ZodShape>(fn: string, shape: Shape, env: Env, check?: (v: z.output<z.ZodMiniObject<Shape>>) => string[]): z.output<z.ZodMiniObject<Shape>> {
+export function parseEnv<Shape extends z.core.$ZodShape>(
+    fn: string,
+    shape: Shape,
+    env: Env,
+    check?: (v: z.output<z.ZodMiniObject<Shape>>) => string[],
+): z.output<z.ZodMiniObject<Shape>> {
     const values: Record<string, string> = {};
     for (const name of Object.keys(shape)) {
         const v = env[name]?.trim();

@@ -104,10 +104,13 @@ function observe(minutes: readonly MinuteMetrics[], s: AutoscalerSettings, shard
     const recent = minutes.slice(-s.scaleOutWindowMinutes);
     const long = minutes.slice(-s.scaleInWindowMinutes);
     const peak = (ms: readonly MinuteMetrics[]): MinuteDemand =>
-        ms.reduce<MinuteDemand>((best, m) => {
-            const d = minuteDemand(m);
-            return d.shards > best.shards ? d : best;
-        }, { shards: 0, bound: "records" });
+        ms.reduce<MinuteDemand>(
+            (best, m) => {
+                const d = minuteDemand(m);
+                return d.shards > best.shards ? d : best;
+            },
+            { shards: 0, bound: "records" },
+        );
     const recentPeak = peak(recent);
     const newest = minutes[minutes.length - 1];
     const latest = newest === undefined ? { shards: 0, bound: "records" as const } : minuteDemand(newest);
@@ -185,13 +188,20 @@ export function decide(input: DecisionInput): Decision {
     if ((o.latest.shards / c) * 100 >= s.highWaterPercent) {
         if (c >= s.maxShards) return none(`${recentDesc} ≥ high water ${s.highWaterPercent}%, but the stream is at maxShards ${s.maxShards}`, o);
         if (sinceLast < s.scaleOutCooldownMinutes) {
-            return none(`${recentDesc} ≥ high water ${s.highWaterPercent}%, but the last call was ${Math.floor(sinceLast)} min ago (scale-out cool-down ${s.scaleOutCooldownMinutes} min)`, o);
+            return none(
+                `${recentDesc} ≥ high water ${s.highWaterPercent}%, but the last call was ${Math.floor(sinceLast)} min ago (scale-out cool-down ${s.scaleOutCooldownMinutes} min)`,
+                o,
+            );
         }
         const wanted = shardsToCarry(o.recentPeak.shards, s.scaleOutTargetPercent / 100);
         const target = Math.max(c + 1, Math.min(wanted, highest, s.maxShards));
         const capped = wanted > target ? (target === s.maxShards ? ` (capped at maxShards ${s.maxShards})` : " (capped at double: one call's limit)") : "";
         const peakDesc = `the busiest of the last ${Math.min(s.scaleOutWindowMinutes, o.minutesAvailable)} min (${se(o.recentPeak.shards)} shards)`;
-        return act("scale-out", target, `${recentDesc} ≥ high water ${s.highWaterPercent}%: scale out ${c} → ${target} to run ${peakDesc} at ${pct(o.recentPeak.shards / target)}${capped}`);
+        return act(
+            "scale-out",
+            target,
+            `${recentDesc} ≥ high water ${s.highWaterPercent}%: scale out ${c} → ${target} to run ${peakDesc} at ${pct(o.recentPeak.shards / target)}${capped}`,
+        );
     }
 
     const longDesc = `busiest minute of the last ${Math.min(s.scaleInWindowMinutes, o.minutesAvailable)} min needs ${se(o.longPeak.shards)} shards: ${pct(o.longUtilisation)} of ${c}`;
@@ -200,7 +210,9 @@ export function decide(input: DecisionInput): Decision {
         if (o.minutesAvailable < s.scaleInWindowMinutes) return blocked(`scale-in needs ${s.scaleInWindowMinutes} min of metrics and has ${o.minutesAvailable}`);
         if (o.throttledInLongWindow > 0) return blocked(`${Math.round(o.throttledInLongWindow)} records were throttled in that window (a hot shard?)`);
         if (o.recentIteratorAgeMs >= s.maxIteratorAgeMsForScaleIn) {
-            return blocked(`iterator age reached ${Math.round(o.recentIteratorAgeMs / 1000)} s (scale-in needs under ${Math.round(s.maxIteratorAgeMsForScaleIn / 1000)} s): consumers are behind`);
+            return blocked(
+                `iterator age reached ${Math.round(o.recentIteratorAgeMs / 1000)} s (scale-in needs under ${Math.round(s.maxIteratorAgeMsForScaleIn / 1000)} s): consumers are behind`,
+            );
         }
         if (sinceLast < s.scaleInCooldownMinutes) return blocked(`the last call was ${Math.floor(sinceLast)} min ago (scale-in cool-down ${s.scaleInCooldownMinutes} min)`);
         const wanted = Math.max(shardsToCarry(o.longPeak.shards, s.scaleInTargetPercent / 100), s.minShards, 1);
@@ -209,7 +221,11 @@ export function decide(input: DecisionInput): Decision {
         const reserve = reserveProblem(target);
         if (reserve !== undefined) return blocked(reserve);
         const capped = wanted < target ? " (at most half per call)" : "";
-        return act("scale-in", target, `${longDesc} < low water ${s.lowWaterPercent}% for ${s.scaleInWindowMinutes} min: scale in ${c} → ${target} to run that peak at ${pct(o.longPeak.shards / target)}${capped}`);
+        return act(
+            "scale-in",
+            target,
+            `${longDesc} < low water ${s.lowWaterPercent}% for ${s.scaleInWindowMinutes} min: scale in ${c} → ${target} to run that peak at ${pct(o.longPeak.shards / target)}${capped}`,
+        );
     }
 
     if (o.longUtilisation * 100 < s.lowWaterPercent) return none(`${longDesc} < low water ${s.lowWaterPercent}%, but the stream is at minShards ${s.minShards}`, o);

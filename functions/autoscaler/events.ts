@@ -22,13 +22,15 @@ export function parseTrigger(event: unknown): Trigger {
     if (event["detail-type"] === "CloudWatch Alarm State Change") {
         const d = isObj(event.detail) ? event.detail : {};
         const state = isObj(d.state) ? d.state.value : undefined;
-        if (typeof d.alarmName !== "string" || typeof state !== "string") throw new EventError("CloudWatch Alarm State Change event without detail.alarmName and detail.state.value");
+        if (typeof d.alarmName !== "string" || typeof state !== "string")
+            throw new EventError("CloudWatch Alarm State Change event without detail.alarmName and detail.state.value");
         return { kind: "alarm", alarmName: d.alarmName, state, description: `alarm ${d.alarmName} (${state})` };
     }
     if (event.source === "aws.cloudwatch") throw new EventError("event from aws.cloudwatch that is not an alarm event");
     // EventBridge Scheduler passes the schedule's Input (the component sets {"trigger":"schedule"});
     // an EventBridge rule passes a "Scheduled Event".
-    if (event["detail-type"] === "Scheduled Event") return { kind: "schedule", description: `schedule ${Array.isArray(event.resources) ? String(event.resources[0] ?? "") : ""}`.trim() };
+    if (event["detail-type"] === "Scheduled Event")
+        return { kind: "schedule", description: `schedule ${Array.isArray(event.resources) ? String(event.resources[0] ?? "") : ""}`.trim() };
     if (event.trigger === "schedule" || Object.keys(event).length === 0) return { kind: "schedule", description: "schedule" };
     throw new EventError(`unexpected event with keys ${Object.keys(event).slice(0, 10).join(", ")}: expected a schedule or CloudWatch alarm event`);
 }

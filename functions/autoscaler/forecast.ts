@@ -148,10 +148,16 @@ export function forecastDemand(demand: ArrayLike<number>): Forecast {
     const worstError = errors.length === 0 ? 1 : (errors[errors.length - 1] as number);
     const bursts = countBursts(demand, Math.max(0, n - f.burstLookbackMinutes), n);
     if (bursts > f.maxBursts) {
-        return { usable: false, reason: `${bursts} bursts in the last ${Math.round(Math.min(n, f.burstLookbackMinutes) / DAY)} days (a quarter hour above ${f.burstFactor}x its neighbours): a spiky stream keeps the reactive rules' headroom` };
+        return {
+            usable: false,
+            reason: `${bursts} bursts in the last ${Math.round(Math.min(n, f.burstLookbackMinutes) / DAY)} days (a quarter hour above ${f.burstFactor}x its neighbours): a spiky stream keeps the reactive rules' headroom`,
+        };
     }
     if (!(errorFactor <= f.maxErrorFactor)) {
-        return { usable: false, reason: `the ${basis} forecast missed the last day by up to ${Number.isFinite(errorFactor) ? `${errorFactor.toFixed(2)}x` : "everything"} (${Math.round(f.errorQuantile * 100)}th percentile; usable up to ${f.maxErrorFactor}x)` };
+        return {
+            usable: false,
+            reason: `the ${basis} forecast missed the last day by up to ${Number.isFinite(errorFactor) ? `${errorFactor.toFixed(2)}x` : "everything"} (${Math.round(f.errorQuantile * 100)}th percentile; usable up to ${f.maxErrorFactor}x)`,
+        };
     }
     const now = level(n);
     const dayLevel = level(n, f.backtestMinutes);

@@ -103,7 +103,14 @@ export function createHandler(deps: AutoscalerDeps) {
         const at = now();
         if (lock && !(await lock.acquire(at))) {
             logger.info("another run holds the lock: nothing done", { trigger: trigger.description });
-            return { trigger: trigger.description, streamName: stream, outcome: "locked", action: "none", reason: "another run of the autoscaler holds the lock", callsInLast24h: 0 };
+            return {
+                trigger: trigger.description,
+                streamName: stream,
+                outcome: "locked",
+                action: "none",
+                reason: "another run of the autoscaler holds the lock",
+                callsInLast24h: 0,
+            };
         }
         try {
             return await evaluate(trigger, at);
@@ -170,7 +177,9 @@ export function createHandler(deps: AutoscalerDeps) {
                 await notify(`Kinesis autoscaler: UpdateShardCount failed for ${stream} (${err.name})`, [
                     `The autoscaler tried to scale stream ${stream} ${direction} from ${from} to ${target} shards and AWS refused: ${err.name}: ${err.message}`,
                     ...facts,
-                    NOT_COUNTED.has(err.name) ? "The call was not counted in the autoscaler's history." : "The call stays counted in the autoscaler's history (AWS may have counted it).",
+                    NOT_COUNTED.has(err.name)
+                        ? "The call was not counted in the autoscaler's history."
+                        : "The call stays counted in the autoscaler's history (AWS may have counted it).",
                 ]);
                 if (err.name === "LimitExceededException" || err.name === "ResourceInUseException") {
                     return { ...base, outcome: "refused", from, target, reason: `${decision.reason}; AWS refused: ${err.name}: ${err.message}`, callsInLast24h: calls };

@@ -19,7 +19,9 @@ export const handler = createHandler({
     sns: new SNSClient({}),
     config,
     // One lock per stream, owned by this container (which runs one invocation at a time).
-    lock: config.lockTable ? dynamoLock(new DynamoDBClient({}), config.lockTable, config.streamName, LOCK_TTL_MS, `${process.env.AWS_LAMBDA_LOG_STREAM_NAME ?? "local"}:${process.pid}`) : undefined,
+    lock: config.lockTable
+        ? dynamoLock(new DynamoDBClient({}), config.lockTable, config.streamName, LOCK_TTL_MS, `${process.env.AWS_LAMBDA_LOG_STREAM_NAME ?? "local"}:${process.pid}`)
+        : undefined,
     logger: new Logger({ serviceName: "autoscaler" }),
     metrics: new Metrics({ namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? "KinesisStreaming", serviceName: "autoscaler" }),
 });

@@ -59,7 +59,8 @@ export function decidePlanning(input: PlanningInput, cache?: Map<number, Forecas
     const { stream, settings: s, now } = input;
     const c = stream.openShards;
     // Everything but the ordinary running of an ACTIVE provisioned stream inside its bounds: the reactive rules' answer.
-    if (stream.mode !== "PROVISIONED" || stream.status !== "ACTIVE" || !Number.isInteger(c) || c < s.minShards || c > s.maxShards || input.minutes.length === 0) return decide(input);
+    if (stream.mode !== "PROVISIONED" || stream.status !== "ACTIVE" || !Number.isInteger(c) || c < s.minShards || c > s.maxShards || input.minutes.length === 0)
+        return decide(input);
     const minute = Math.floor(now / MINUTE);
     const tick = minute - (((minute % PLANNING.tickMinutes) + PLANNING.tickMinutes) % PLANNING.tickMinutes);
     const f = forecastAtTick(input, tick, cache);
@@ -73,7 +74,10 @@ export function decidePlanning(input: PlanningInput, cache?: Map<number, Forecas
 
 /** The reactive scale-out at a higher water mark, never a scale-in (the plan's job). */
 function guard(input: PlanningInput, context: string): Decision {
-    const g = decide({ ...input, settings: { ...input.settings, highWaterPercent: PLANNING.guardHighWaterPercent, scaleOutTargetPercent: PLANNING.guardTargetPercent, lowWaterPercent: 0 } });
+    const g = decide({
+        ...input,
+        settings: { ...input.settings, highWaterPercent: PLANNING.guardHighWaterPercent, scaleOutTargetPercent: PLANNING.guardTargetPercent, lowWaterPercent: 0 },
+    });
     if (g.action === "scale-out") return { ...g, reason: `guard (${context}): ${g.reason}` };
     return { action: "none", reason: `${context}; guard: ${g.reason}`, callsInLast24h: g.callsInLast24h };
 }

@@ -49,7 +49,18 @@ export interface ScheduleResult {
  * or [c' + 1, up * c'] (`side` above) or [ceil(c'/down), up * c'] (both), and where it is.
  * Both ends of each window grow with c': one pass with a monotone deque.
  */
-function windowMin(row: Float64Array, base: number, lo: number, hi: number, side: "below" | "above" | "both", down: number, up: number, deque: Int32Array, outVal: Float64Array, outArg: Int32Array): void {
+function windowMin(
+    row: Float64Array,
+    base: number,
+    lo: number,
+    hi: number,
+    side: "below" | "above" | "both",
+    down: number,
+    up: number,
+    deque: Int32Array,
+    outVal: Float64Array,
+    outArg: Int32Array,
+): void {
     let head = 0;
     let tail = 0;
     let next = lo;

@@ -78,7 +78,13 @@ const keyOf = (item: object): string => {
 };
 
 /** `deadline`: epoch ms after which no retry is started. */
-export async function writeItems(doc: DocClient, tableName: string, items: readonly object[], options: Partial<BatchWriterOptions> = {}, deadline = Infinity): Promise<WriteOutcome> {
+export async function writeItems(
+    doc: DocClient,
+    tableName: string,
+    items: readonly object[],
+    options: Partial<BatchWriterOptions> = {},
+    deadline = Infinity,
+): Promise<WriteOutcome> {
     const o = { ...BATCH_WRITER_DEFAULTS, ...options };
     const outcome: WriteOutcome = { failed: [], reasons: new Map(), calls: 0, retriedItems: 0 };
     const chunks: number[][] = [];

@@ -85,7 +85,13 @@ export function poisonOf(user: UserRecordData, reasonCode: QuarantineReasonCode,
 
 /** The user records of the Kinesis record, or the whole record as one poison record when it cannot be opened. */
 function openRecord(k: KinesisStreamRecord["kinesis"]): UserRecordData[] | PoisonRecord {
-    const whole = (reasonCode: QuarantineReasonCode, reason: string, payload: Buffer): PoisonRecord => ({ reasonCode, reason, payload, subSequenceNumber: null, partitionKey: k.partitionKey });
+    const whole = (reasonCode: QuarantineReasonCode, reason: string, payload: Buffer): PoisonRecord => ({
+        reasonCode,
+        reason,
+        payload,
+        subSequenceNumber: null,
+        partitionKey: k.partitionKey,
+    });
     let bytes: Buffer;
     try {
         bytes = decodeBase64(k.data);

@@ -148,7 +148,9 @@ export class FraudDetector {
         const alert = alertMessage(order, reasons, ordersInMinute, this.deps.thresholds, meta);
         let messageId: string | undefined;
         try {
-            const out = await this.deps.sns.send(new PublishCommand({ TopicArn: this.deps.topicArn, Subject: alert.subject, Message: alert.message, MessageAttributes: alert.attributes }));
+            const out = await this.deps.sns.send(
+                new PublishCommand({ TopicArn: this.deps.topicArn, Subject: alert.subject, Message: alert.message, MessageAttributes: alert.attributes }),
+            );
             messageId = out.MessageId;
         } catch (e) {
             // Give the claim back so the retry publishes; if even that fails, the lease lapses at the deadline.

@@ -163,7 +163,13 @@ export function createHandler(deps: ConsumerDeps): (event: KinesisStreamEvent, c
             if (status === "success") produced.push({ owner: (record as KinesisStreamRecord).kinesis.sequenceNumber, items: result as EventItem[] });
         }
         const writes = mergeWrites(produced);
-        const written = await writeItems(doc, config.tableName, writes.map((w) => w.item), { now, ...deps.writer }, deadline - RESPONSE_RESERVE_MS);
+        const written = await writeItems(
+            doc,
+            config.tableName,
+            writes.map((w) => w.item),
+            { now, ...deps.writer },
+            deadline - RESPONSE_RESERVE_MS,
+        );
 
         const failed = new Set(processor.response().batchItemFailures.map((f) => f.itemIdentifier));
         const rejected = failed.size;
@@ -171,7 +177,9 @@ export function createHandler(deps: ConsumerDeps): (event: KinesisStreamEvent, c
         for (const i of written.failed) for (const owner of writes[i]!.owners) unwritten.add(owner);
         if (unwritten.size > 0) {
             // One line, however many: the first LOGGED_FAILURES items with their reasons.
-            const items = written.failed.slice(0, LOGGED_FAILURES).map((i) => ({ eventId: writes[i]!.item.event_id, sequenceNumbers: writes[i]!.owners, reason: written.reasons.get(i) }));
+            const items = written.failed
+                .slice(0, LOGGED_FAILURES)
+                .map((i) => ({ eventId: writes[i]!.item.event_id, sequenceNumbers: writes[i]!.owners, reason: written.reasons.get(i) }));
             logger.error("Items not written", { count: written.failed.length, sequenceNumbers: [...unwritten], items });
         }
         for (const s of unwritten) failed.add(s);

@@ -31,7 +31,10 @@ export class InOrderPerKey {
         const results = tasks.map(({ key, task }) => {
             const before = this.chains.get(key) ?? Promise.resolve();
             const result = before.then(task, task);
-            this.chains.set(key, result.catch(() => undefined));
+            this.chains.set(
+                key,
+                result.catch(() => undefined),
+            );
             return result;
         });
         this.markRegistered[index]!();

@@ -29,7 +29,9 @@ export function parseFirehoseEvent(event: unknown): FirehoseTransformationEvent 
     const parsed = FirehoseEvent.safeParse(event);
     if (parsed.success) return event as FirehoseTransformationEvent;
     const issue = parsed.error.issues[0]!;
-    throw new TypeError(`not a Firehose transformation event: ${issue.path.join(".") || "(event)"}: ${issue.message} (expected {invocationId, deliveryStreamArn, records: [{recordId, approximateArrivalTimestamp, data (base64)}]})`);
+    throw new TypeError(
+        `not a Firehose transformation event: ${issue.path.join(".") || "(event)"}: ${issue.message} (expected {invocationId, deliveryStreamArn, records: [{recordId, approximateArrivalTimestamp, data (base64)}]})`,
+    );
 }
 
 /**

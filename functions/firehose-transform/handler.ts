@@ -21,7 +21,13 @@ export function createHandler({ options, logger, metrics }: TransformDeps) {
         metrics.addMetric("RecordsFailed", MetricUnit.Count, summary.failed.length);
         metrics.addMetric("EventsArchived", MetricUnit.Count, summary.events);
         metrics.publishStoredMetrics();
-        logger.info("records transformed", { records: summary.response.records.length, ok: summary.ok, dropped: summary.dropped, failed: summary.failed.length, byFeed: summary.byFeed });
+        logger.info("records transformed", {
+            records: summary.response.records.length,
+            ok: summary.ok,
+            dropped: summary.dropped,
+            failed: summary.failed.length,
+            byFeed: summary.byFeed,
+        });
         return summary.response;
     };
 }

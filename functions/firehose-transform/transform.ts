@@ -80,7 +80,13 @@ export function transformUserRecord(record: UserRecord, options: TransformOption
     if ("reason" in checked) {
         const fromIot = options.iotTopicFilter !== undefined && record.partitionKey !== undefined && matchesTopicFilter(record.partitionKey, options.iotTopicFilter);
         if (adapted.kind === "envelope" && fromIot) {
-            return { result: "Ok", data: record.data, partitionKeys: { event_type: RAW_IOT_PARTITION, event_date: new Date(record.arrivalMs).toISOString().slice(0, 10) }, feed: "iot", events: 0 };
+            return {
+                result: "Ok",
+                data: record.data,
+                partitionKeys: { event_type: RAW_IOT_PARTITION, event_date: new Date(record.arrivalMs).toISOString().slice(0, 10) },
+                feed: "iot",
+                events: 0,
+            };
         }
         return { result: "ProcessingFailed", reason: checked.reason };
     }

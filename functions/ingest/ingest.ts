@@ -40,7 +40,13 @@ export async function ingestEvents(events: unknown[], partial: boolean, write: W
         const o = outcomes[i]!;
         if (o.ok) {
             written++;
-            results[index] = { index, eventId: event.event_id, shardId: o.shardId, sequenceNumber: o.sequenceNumber, ...(o.subSequenceNumber !== undefined ? { subSequenceNumber: o.subSequenceNumber } : {}) };
+            results[index] = {
+                index,
+                eventId: event.event_id,
+                shardId: o.shardId,
+                sequenceNumber: o.sequenceNumber,
+                ...(o.subSequenceNumber !== undefined ? { subSequenceNumber: o.subSequenceNumber } : {}),
+            };
         } else {
             results[index] = { index, eventId: event.event_id, errors: [{ field: "(stream)", reason: `${o.errorCode}: ${o.errorMessage}` }] };
         }

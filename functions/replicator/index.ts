@@ -24,6 +24,7 @@ export const handler = async (event: KinesisStreamEvent): Promise<KinesisStreamB
     metrics.addMetric("RecordsReplicated", MetricUnit.Count, result.copied);
     metrics.addMetric("RecordsNotReplicated", MetricUnit.Count, result.failed);
     metrics.publishStoredMetrics();
-    if (result.failed > 0) logger.warn("records not replicated; the batch is retried from the first failure", { failed: result.failed, from: result.response.batchItemFailures[0]?.itemIdentifier });
+    if (result.failed > 0)
+        logger.warn("records not replicated; the batch is retried from the first failure", { failed: result.failed, from: result.response.batchItemFailures[0]?.itemIdentifier });
     return result.response;
 };

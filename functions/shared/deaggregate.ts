@@ -77,7 +77,13 @@ function entryOf(table: string[], index: Uint64, what: string, sub: number): str
 export function deaggregate(bytes: Buffer): UserRecordData[] {
     if (bytes.length < KPL_MAGIC.length + CHECKSUM_BYTES) throw new RecordDecodeError("KPL aggregate cannot be decoded: shorter than its magic number and checksum");
     const body = bytes.subarray(KPL_MAGIC.length, bytes.length - CHECKSUM_BYTES);
-    if (!createHash("md5").update(body).digest().equals(bytes.subarray(bytes.length - CHECKSUM_BYTES))) throw new AggregateChecksumError();
+    if (
+        !createHash("md5")
+            .update(body)
+            .digest()
+            .equals(bytes.subarray(bytes.length - CHECKSUM_BYTES))
+    )
+        throw new AggregateChecksumError();
     let message: KplMessage;
     try {
         message = kpl.AggregatedRecord.decode(body);
@@ -86,7 +92,7 @@ export function deaggregate(bytes: Buffer): UserRecordData[] {
     }
     if (message.records.length === 0) throw new RecordDecodeError("KPL aggregate holds no user records");
     return message.records.map((r, sub) => {
-        const explicit = Object.prototype.hasOwnProperty.call(r, "explicit_hash_key_index") && r.explicit_hash_key_index !== undefined;
+        const explicit = Object.hasOwn(r, "explicit_hash_key_index") && r.explicit_hash_key_index !== undefined;
         return {
             data: Buffer.from(r.data),
             subSequenceNumber: sub,

@@ -116,6 +116,9 @@ export function partitionKeyOf(event: StreamEvent): string {
         case "log_line":
             return `service#${event.payload.service}`;
         case "change":
-            return `${event.payload.table}#${Object.entries(event.payload.keys).sort(([a], [b]) => a.localeCompare(b)).map(([, v]) => v).join("#")}`.slice(0, 256);
+            return `${event.payload.table}#${Object.entries(event.payload.keys)
+                .sort(([a], [b]) => a.localeCompare(b))
+                .map(([, v]) => v)
+                .join("#")}`.slice(0, 256);
     }
 }

@@ -27,22 +27,18 @@ export class Alerts extends pulumi.ComponentResource {
         super("streaming:sns:Alerts", name, {}, opts);
         this.topic = new aws.sns.Topic(
             name,
-            mergeArgs<aws.sns.TopicArgs>({ kmsMasterKeyId: args.kmsKeyArn, tags: args.tags }, args.topicArgs, ["kmsMasterKeyId"], { component: "Alerts", arg: "topicArgs", resource: this }),
+            mergeArgs<aws.sns.TopicArgs>({ kmsMasterKeyId: args.kmsKeyArn, tags: args.tags }, args.topicArgs, ["kmsMasterKeyId"], {
+                component: "Alerts",
+                arg: "topicArgs",
+                resource: this,
+            }),
             { parent: this },
         );
 
-        new aws.sns.TopicPolicy(
-            name,
-            { arn: this.topic.arn, policy: pulumi.jsonStringify(topicPolicy(this.topic.arn, args.context)) },
-            { parent: this },
-        );
+        new aws.sns.TopicPolicy(name, { arn: this.topic.arn, policy: pulumi.jsonStringify(topicPolicy(this.topic.arn, args.context)) }, { parent: this });
 
         for (const sub of args.subscriptions ?? []) {
-            new aws.sns.TopicSubscription(
-                `${name}-${subscriptionKey(sub)}`,
-                { topic: this.topic.arn, protocol: sub.protocol, endpoint: sub.endpoint },
-                { parent: this },
-            );
+            new aws.sns.TopicSubscription(`${name}-${subscriptionKey(sub)}`, { topic: this.topic.arn, protocol: sub.protocol, endpoint: sub.endpoint }, { parent: this });
         }
         this.registerOutputs({ topicArn: this.topic.arn });
     }
@@ -50,7 +46,11 @@ export class Alerts extends pulumi.ComponentResource {
 
 /** A stable, readable resource-name suffix per subscription (not an index that shifts). */
 export function subscriptionKey(sub: AlertSubscription): string {
-    const slug = sub.endpoint.replace(/^https:\/\//, "").replace(/^arn:[^:]+:sqs:[^:]+:\d+:/, "").replace(/[^A-Za-z0-9]+/g, "-").replace(/^-|-$/g, "");
+    const slug = sub.endpoint
+        .replace(/^https:\/\//, "")
+        .replace(/^arn:[^:]+:sqs:[^:]+:\d+:/, "")
+        .replace(/[^A-Za-z0-9]+/g, "-")
+        .replace(/^-|-$/g, "");
     return `${sub.protocol}-${slug}`.toLowerCase().slice(0, 60);
 }
 

@@ -46,19 +46,43 @@ export class Analytics extends pulumi.ComponentResource {
         const logStream = new aws.cloudwatch.LogStream(name, { name: "application", logGroupName: logGroup.name }, { parent: this });
         const { accountId, region, partition } = args.context;
         const bucketArn = pulumi.interpolate`arn:${partition}:s3:::${args.artifact.bucket}`;
-        const role = new aws.iam.Role(name, { assumeRolePolicy: pulumi.jsonStringify(assumedBy("kinesisanalytics.amazonaws.com", fromAccount(accountId))), tags: args.tags }, { parent: this });
+        const role = new aws.iam.Role(
+            name,
+            { assumeRolePolicy: pulumi.jsonStringify(assumedBy("kinesisanalytics.amazonaws.com", fromAccount(accountId))), tags: args.tags },
+            { parent: this },
+        );
         const rolePolicy = new aws.iam.RolePolicy(
             name,
             {
                 role: role.id,
                 policy: pulumi.jsonStringify(
                     policyDocument(
-                        { Sid: "ReadStream", Effect: "Allow", Action: ["kinesis:DescribeStream", "kinesis:DescribeStreamSummary", "kinesis:ListShards", "kinesis:GetShardIterator", "kinesis:GetRecords"], Resource: args.streamArn },
+                        {
+                            Sid: "ReadStream",
+                            Effect: "Allow",
+                            Action: ["kinesis:DescribeStream", "kinesis:DescribeStreamSummary", "kinesis:ListShards", "kinesis:GetShardIterator", "kinesis:GetRecords"],
+                            Resource: args.streamArn,
+                        },
                         { Sid: "DecryptStream", Effect: "Allow", Action: "kms:Decrypt", Resource: args.kmsKeyArn },
                         { Sid: "ReadArtifact", Effect: "Allow", Action: ["s3:GetObject", "s3:GetObjectVersion"], Resource: pulumi.interpolate`${bucketArn}/${args.artifact.key}` },
-                        { Sid: "WriteResults", Effect: "Allow", Action: ["dynamodb:BatchWriteItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DescribeTable"], Resource: args.resultsTable.arn },
-                        { Sid: "WriteApplicationLog", Effect: "Allow", Action: ["logs:PutLogEvents", "logs:DescribeLogStreams"], Resource: pulumi.interpolate`${logGroup.arn}:log-stream:*` },
-                        { Sid: "DescribeLogGroups", Effect: "Allow", Action: "logs:DescribeLogGroups", Resource: pulumi.interpolate`arn:${partition}:logs:${region}:${accountId}:log-group:*` },
+                        {
+                            Sid: "WriteResults",
+                            Effect: "Allow",
+                            Action: ["dynamodb:BatchWriteItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DescribeTable"],
+                            Resource: args.resultsTable.arn,
+                        },
+                        {
+                            Sid: "WriteApplicationLog",
+                            Effect: "Allow",
+                            Action: ["logs:PutLogEvents", "logs:DescribeLogStreams"],
+                            Resource: pulumi.interpolate`${logGroup.arn}:log-stream:*`,
+                        },
+                        {
+                            Sid: "DescribeLogGroups",
+                            Effect: "Allow",
+                            Action: "logs:DescribeLogGroups",
+                            Resource: pulumi.interpolate`arn:${partition}:logs:${region}:${accountId}:log-group:*`,
+                        },
                     ),
                 ),
             },
@@ -67,34 +91,42 @@ export class Analytics extends pulumi.ComponentResource {
         this.application = new aws.kinesisanalyticsv2.Application(
             name,
             mergeArgs<aws.kinesisanalyticsv2.ApplicationArgs>(
-            {
-                name: args.applicationName,
-                runtimeEnvironment: "FLINK-1_20",
-                serviceExecutionRole: role.arn,
-                startApplication: true,
-                applicationConfiguration: {
-                    applicationCodeConfiguration: {
-                        codeContentType: "ZIPFILE",
-                        codeContent: { s3ContentLocation: { bucketArn, fileKey: args.artifact.key } },
+                {
+                    name: args.applicationName,
+                    runtimeEnvironment: "FLINK-1_20",
+                    serviceExecutionRole: role.arn,
+                    startApplication: true,
+                    applicationConfiguration: {
+                        applicationCodeConfiguration: {
+                            codeContentType: "ZIPFILE",
+                            codeContent: { s3ContentLocation: { bucketArn, fileKey: args.artifact.key } },
+                        },
+                        applicationSnapshotConfiguration: { snapshotsEnabled: true },
+                        flinkApplicationConfiguration: {
+                            checkpointConfiguration: { configurationType: "CUSTOM", checkpointingEnabled: true, checkpointInterval: 60_000, minPauseBetweenCheckpoints: 5_000 },
+                            monitoringConfiguration: { configurationType: "CUSTOM", logLevel: "INFO", metricsLevel: "APPLICATION" },
+                            parallelismConfiguration: {
+                                configurationType: "CUSTOM",
+                                parallelism: args.parallelism,
+                                parallelismPerKpu: args.parallelismPerKpu,
+                                autoScalingEnabled: args.autoScaling,
+                            },
+                        },
+                        environmentProperties: {
+                            propertyGroups: [
+                                {
+                                    propertyGroupId: "StreamingPipeline",
+                                    propertyMap: { "input.stream.arn": args.streamArn, "output.table.name": args.resultsTable.name, "aws.region": region },
+                                },
+                            ],
+                        },
                     },
-                    applicationSnapshotConfiguration: { snapshotsEnabled: true },
-                    flinkApplicationConfiguration: {
-                        checkpointConfiguration: { configurationType: "CUSTOM", checkpointingEnabled: true, checkpointInterval: 60_000, minPauseBetweenCheckpoints: 5_000 },
-                        monitoringConfiguration: { configurationType: "CUSTOM", logLevel: "INFO", metricsLevel: "APPLICATION" },
-                        parallelismConfiguration: { configurationType: "CUSTOM", parallelism: args.parallelism, parallelismPerKpu: args.parallelismPerKpu, autoScalingEnabled: args.autoScaling },
-                    },
-                    environmentProperties: {
-                        propertyGroups: [
-                            { propertyGroupId: "StreamingPipeline", propertyMap: { "input.stream.arn": args.streamArn, "output.table.name": args.resultsTable.name, "aws.region": region } },
-                        ],
-                    },
+                    cloudwatchLoggingOptions: { logStreamArn: pulumi.interpolate`${logGroup.arn}:log-stream:${logStream.name}` },
+                    tags: args.tags,
                 },
-                cloudwatchLoggingOptions: { logStreamArn: pulumi.interpolate`${logGroup.arn}:log-stream:${logStream.name}` },
-                tags: args.tags,
-            },
-            args.applicationArgs,
-            ["serviceExecutionRole", "cloudwatchLoggingOptions", "applicationConfiguration.flinkApplicationConfiguration.checkpointConfiguration.checkpointingEnabled"],
-            { component: "Analytics", arg: "applicationArgs", resource: this },
+                args.applicationArgs,
+                ["serviceExecutionRole", "cloudwatchLoggingOptions", "applicationConfiguration.flinkApplicationConfiguration.checkpointConfiguration.checkpointingEnabled"],
+                { component: "Analytics", arg: "applicationArgs", resource: this },
             ),
             { parent: this, dependsOn: [rolePolicy] },
         );

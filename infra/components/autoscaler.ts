@@ -77,7 +77,13 @@ export class Autoscaler extends pulumi.ComponentResource {
                         Sid: "ReshardThisStream",
                         Effect: "Allow",
                         // Tags hold the autoscaler's call history, so the 10-calls-per-24-h budget survives cold starts.
-                        Action: ["kinesis:DescribeStreamSummary", "kinesis:UpdateShardCount", "kinesis:ListTagsForStream", "kinesis:AddTagsToStream", "kinesis:RemoveTagsFromStream"],
+                        Action: [
+                            "kinesis:DescribeStreamSummary",
+                            "kinesis:UpdateShardCount",
+                            "kinesis:ListTagsForStream",
+                            "kinesis:AddTagsToStream",
+                            "kinesis:RemoveTagsFromStream",
+                        ],
                         Resource: args.streamArn,
                     },
                     // GetMetricData has no resource-level permissions.
@@ -113,7 +119,10 @@ export class Autoscaler extends pulumi.ComponentResource {
         );
         new aws.iam.RolePolicy(
             `${name}-scheduler`,
-            { role: schedulerRole.id, policy: pulumi.jsonStringify(policyDocument({ Sid: "InvokeAutoscaler", Effect: "Allow", Action: "lambda:InvokeFunction", Resource: fn.arn })) },
+            {
+                role: schedulerRole.id,
+                policy: pulumi.jsonStringify(policyDocument({ Sid: "InvokeAutoscaler", Effect: "Allow", Action: "lambda:InvokeFunction", Resource: fn.arn })),
+            },
             { parent: this },
         );
         new aws.scheduler.Schedule(
@@ -123,7 +132,12 @@ export class Autoscaler extends pulumi.ComponentResource {
                 description: "Evaluate the stream's shard count every minute",
                 scheduleExpression: "rate(1 minute)",
                 flexibleTimeWindow: { mode: "OFF" },
-                target: { arn: fn.arn, roleArn: schedulerRole.arn, input: JSON.stringify({ trigger: "schedule" }), retryPolicy: { maximumRetryAttempts: 0, maximumEventAgeInSeconds: 60 } },
+                target: {
+                    arn: fn.arn,
+                    roleArn: schedulerRole.arn,
+                    input: JSON.stringify({ trigger: "schedule" }),
+                    retryPolicy: { maximumRetryAttempts: 0, maximumEventAgeInSeconds: 60 },
+                },
             },
             { parent: this },
         );
@@ -154,7 +168,11 @@ export class Autoscaler extends pulumi.ComponentResource {
         );
         new aws.cloudwatch.MetricAlarm(
             `${name}-errors`,
-            alarmArgs(anyOccurrence(`The autoscaler ${args.functionName} is failing (Lambda Errors)`, "AWS/Lambda", "Errors", { FunctionName: fn.name }, args.alarmEvaluationPeriods), args.alertsTopicArn, args.tags),
+            alarmArgs(
+                anyOccurrence(`The autoscaler ${args.functionName} is failing (Lambda Errors)`, "AWS/Lambda", "Errors", { FunctionName: fn.name }, args.alarmEvaluationPeriods),
+                args.alertsTopicArn,
+                args.tags,
+            ),
             { parent: this },
         );
         this.registerOutputs({ functionArn: fn.arn });

@@ -50,18 +50,16 @@ export class EncryptionKey extends pulumi.ComponentResource {
             this.key = new aws.kms.Key(
                 name,
                 mergeArgs<aws.kms.KeyArgs>(
-                {
-                    description: `Customer-managed key for the ${name} streaming pipeline (stream, alerts, queues, table, bucket, logs)`,
-                    enableKeyRotation: true,
-                    deletionWindowInDays: args.deletionWindowDays ?? 30,
-                    policy: pulumi.jsonStringify(
-                        keyPolicy({ accountId, region, partition }),
-                    ),
-                    tags: args.tags,
-                },
-                args.keyArgs,
-                ["enableKeyRotation"],
-                { component: "EncryptionKey", arg: "keyArgs", resource: this },
+                    {
+                        description: `Customer-managed key for the ${name} streaming pipeline (stream, alerts, queues, table, bucket, logs)`,
+                        enableKeyRotation: true,
+                        deletionWindowInDays: args.deletionWindowDays ?? 30,
+                        policy: pulumi.jsonStringify(keyPolicy({ accountId, region, partition })),
+                        tags: args.tags,
+                    },
+                    args.keyArgs,
+                    ["enableKeyRotation"],
+                    { component: "EncryptionKey", arg: "keyArgs", resource: this },
                 ),
                 { parent: this, protect: args.protect ?? false },
             );

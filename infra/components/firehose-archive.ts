@@ -88,7 +88,8 @@ export const TRANSFORM_DEFAULTS = {
 export function checkTransformArgs(t: { bufferSizeMb: number; bufferIntervalSeconds: number; retries: number }): void {
     const bad = [
         !(t.bufferSizeMb >= 0.2 && t.bufferSizeMb <= 3) && `transform.bufferSizeMb ${t.bufferSizeMb} must be 0.2-3 (MiB)`,
-        !(Number.isInteger(t.bufferIntervalSeconds) && t.bufferIntervalSeconds >= 0 && t.bufferIntervalSeconds <= 900) && `transform.bufferIntervalSeconds ${t.bufferIntervalSeconds} must be an integer 0-900`,
+        !(Number.isInteger(t.bufferIntervalSeconds) && t.bufferIntervalSeconds >= 0 && t.bufferIntervalSeconds <= 900) &&
+            `transform.bufferIntervalSeconds ${t.bufferIntervalSeconds} must be an integer 0-900`,
         !(Number.isInteger(t.retries) && t.retries >= 0) && `transform.retries ${t.retries} must be a whole number (0 or more)`,
     ].filter((x): x is string => typeof x === "string");
     if (bad.length > 0) throw new Error(bad.join("; "));
@@ -108,7 +109,6 @@ export const ARCHIVE_ERROR_PREFIX = "errors/!{firehose:error-output-type}/dt=!{t
  * the consumer's quarantine, which keeps its own retention and is never tiered.
  */
 export const ARCHIVE_DATA_ROOTS = [ARCHIVE_PREFIX, ARCHIVE_ERROR_PREFIX].map((p) => p.slice(0, p.indexOf("/") + 1));
-
 
 /**
  * Firehose reading the stream into the S3 data lake. The bucket: SSE-KMS with a bucket key,
@@ -132,7 +132,11 @@ export class FirehoseArchive extends pulumi.ComponentResource {
         // Declared before its policy so the policy can name it as the only source of logs.
         this.bucket = new aws.s3.Bucket(
             name,
-            mergeArgs<aws.s3.BucketArgs>({ bucketPrefix: args.bucketPrefixes.archive, tags: args.tags }, args.bucketArgs, [...GUARDED_BUCKET_SETTINGS], { component: "FirehoseArchive", arg: "bucketArgs", resource: this }),
+            mergeArgs<aws.s3.BucketArgs>({ bucketPrefix: args.bucketPrefixes.archive, tags: args.tags }, args.bucketArgs, [...GUARDED_BUCKET_SETTINGS], {
+                component: "FirehoseArchive",
+                arg: "bucketArgs",
+                resource: this,
+            }),
             { parent: this },
         );
         this.guard(`${name}-access-logs`, this.logBucket, { sseAlgorithm: "AES256" }, [
@@ -148,7 +152,10 @@ export class FirehoseArchive extends pulumi.ComponentResource {
         ]);
         new aws.s3.BucketLifecycleConfiguration(
             `${name}-access-logs`,
-            { bucket: this.logBucket.id, rules: [{ id: "expire-access-logs", status: "Enabled", filter: {}, expiration: { days: 90 }, noncurrentVersionExpiration: { noncurrentDays: 7 } }] },
+            {
+                bucket: this.logBucket.id,
+                rules: [{ id: "expire-access-logs", status: "Enabled", filter: {}, expiration: { days: 90 }, noncurrentVersionExpiration: { noncurrentDays: 7 } }],
+            },
             { parent: this },
         );
 
@@ -189,14 +196,23 @@ export class FirehoseArchive extends pulumi.ComponentResource {
         // The form the Firehose docs grant and configure: function-name:version.
         const transformArn = pulumi.interpolate`${this.transform.function.arn}:$LATEST`;
 
-        const role = new aws.iam.Role(`${name}-firehose`, { assumeRolePolicy: pulumi.jsonStringify(assumedBy("firehose.amazonaws.com", { StringEquals: { "sts:ExternalId": accountId } })), tags: args.tags }, { parent: this });
+        const role = new aws.iam.Role(
+            `${name}-firehose`,
+            { assumeRolePolicy: pulumi.jsonStringify(assumedBy("firehose.amazonaws.com", { StringEquals: { "sts:ExternalId": accountId } })), tags: args.tags },
+            { parent: this },
+        );
         const rolePolicy = new aws.iam.RolePolicy(
             `${name}-firehose`,
             {
                 role: role.id,
                 policy: pulumi.jsonStringify(
                     policyDocument(
-                        { Sid: "ReadSourceStream", Effect: "Allow", Action: ["kinesis:DescribeStream", "kinesis:GetShardIterator", "kinesis:GetRecords", "kinesis:ListShards"], Resource: args.streamArn },
+                        {
+                            Sid: "ReadSourceStream",
+                            Effect: "Allow",
+                            Action: ["kinesis:DescribeStream", "kinesis:GetShardIterator", "kinesis:GetRecords", "kinesis:ListShards"],
+                            Resource: args.streamArn,
+                        },
                         {
                             Sid: "DecryptSourceStream",
                             Effect: "Allow",
@@ -228,44 +244,44 @@ export class FirehoseArchive extends pulumi.ComponentResource {
         this.deliveryStream = new aws.kinesis.FirehoseDeliveryStream(
             name,
             mergeArgs<aws.kinesis.FirehoseDeliveryStreamArgs>(
-            {
-                name: `${args.namePrefix}-archive`,
-                destination: "extended_s3",
-                // No server-side encryption setting: with a Kinesis source, the stream's KMS encryption protects the data.
-                kinesisSourceConfiguration: { kinesisStreamArn: args.streamArn, roleArn: role.arn },
-                extendedS3Configuration: {
-                    roleArn: role.arn,
-                    bucketArn: this.bucket.arn,
-                    bufferingSize: d.bufferSizeMb,
-                    bufferingInterval: d.bufferIntervalSeconds,
-                    compressionFormat: "GZIP",
-                    kmsKeyArn: args.kmsKeyArn,
-                    prefix: ARCHIVE_PREFIX,
-                    errorOutputPrefix: ARCHIVE_ERROR_PREFIX,
-                    dynamicPartitioningConfiguration: { enabled: true },
-                    processingConfiguration: {
-                        enabled: true,
-                        processors: [
-                            {
-                                type: "Lambda",
-                                parameters: [
-                                    { parameterName: "LambdaArn", parameterValue: transformArn },
-                                    { parameterName: "RoleArn", parameterValue: role.arn },
-                                    { parameterName: "BufferSizeInMBs", parameterValue: String(t.bufferSizeMb) },
-                                    { parameterName: "BufferIntervalInSeconds", parameterValue: String(t.bufferIntervalSeconds) },
-                                    { parameterName: "NumberOfRetries", parameterValue: String(t.retries) },
-                                ],
-                            },
-                            { type: "AppendDelimiterToRecord", parameters: [{ parameterName: "Delimiter", parameterValue: "\\n" }] },
-                        ],
+                {
+                    name: `${args.namePrefix}-archive`,
+                    destination: "extended_s3",
+                    // No server-side encryption setting: with a Kinesis source, the stream's KMS encryption protects the data.
+                    kinesisSourceConfiguration: { kinesisStreamArn: args.streamArn, roleArn: role.arn },
+                    extendedS3Configuration: {
+                        roleArn: role.arn,
+                        bucketArn: this.bucket.arn,
+                        bufferingSize: d.bufferSizeMb,
+                        bufferingInterval: d.bufferIntervalSeconds,
+                        compressionFormat: "GZIP",
+                        kmsKeyArn: args.kmsKeyArn,
+                        prefix: ARCHIVE_PREFIX,
+                        errorOutputPrefix: ARCHIVE_ERROR_PREFIX,
+                        dynamicPartitioningConfiguration: { enabled: true },
+                        processingConfiguration: {
+                            enabled: true,
+                            processors: [
+                                {
+                                    type: "Lambda",
+                                    parameters: [
+                                        { parameterName: "LambdaArn", parameterValue: transformArn },
+                                        { parameterName: "RoleArn", parameterValue: role.arn },
+                                        { parameterName: "BufferSizeInMBs", parameterValue: String(t.bufferSizeMb) },
+                                        { parameterName: "BufferIntervalInSeconds", parameterValue: String(t.bufferIntervalSeconds) },
+                                        { parameterName: "NumberOfRetries", parameterValue: String(t.retries) },
+                                    ],
+                                },
+                                { type: "AppendDelimiterToRecord", parameters: [{ parameterName: "Delimiter", parameterValue: "\\n" }] },
+                            ],
+                        },
+                        cloudwatchLoggingOptions: { enabled: true, logGroupName: logGroup.name, logStreamName: logStream.name },
                     },
-                    cloudwatchLoggingOptions: { enabled: true, logGroupName: logGroup.name, logStreamName: logStream.name },
+                    tags: args.tags,
                 },
-                tags: args.tags,
-            },
-            args.deliveryStreamArgs,
-            ["destination", "kinesisSourceConfiguration", "extendedS3Configuration.roleArn", "extendedS3Configuration.bucketArn", "extendedS3Configuration.kmsKeyArn"],
-            { component: "FirehoseArchive", arg: "deliveryStreamArgs", resource: this },
+                args.deliveryStreamArgs,
+                ["destination", "kinesisSourceConfiguration", "extendedS3Configuration.roleArn", "extendedS3Configuration.bucketArn", "extendedS3Configuration.kmsKeyArn"],
+                { component: "FirehoseArchive", arg: "deliveryStreamArgs", resource: this },
             ),
             { parent: this, dependsOn: [rolePolicy] },
         );
@@ -333,7 +349,10 @@ export class FirehoseArchive extends pulumi.ComponentResource {
         );
         new aws.s3.BucketPolicy(
             name,
-            { bucket: bucket.id, policy: pulumi.jsonStringify(policyDocument(...extraStatements, denyInsecureTransport("s3:*", [bucket.arn, pulumi.interpolate`${bucket.arn}/*`]))) },
+            {
+                bucket: bucket.id,
+                policy: pulumi.jsonStringify(policyDocument(...extraStatements, denyInsecureTransport("s3:*", [bucket.arn, pulumi.interpolate`${bucket.arn}/*`]))),
+            },
             // S3 refuses a policy change while the public access block is being applied.
             { parent: this, dependsOn: [block] },
         );
@@ -345,7 +364,11 @@ export class FirehoseArchive extends pulumi.ComponentResource {
  * quarantine (redrive markers included) is only expired, after its own retention, with no noncurrent
  * copy left behind a day later; incomplete multipart uploads go everywhere after 7 days.
  */
-export function archiveLifecycleRules(d: { transitionDays: number; expirationDays: number; quarantineRetentionDays: number }): aws.types.input.s3.BucketLifecycleConfigurationRule[] {
+export function archiveLifecycleRules(d: {
+    transitionDays: number;
+    expirationDays: number;
+    quarantineRetentionDays: number;
+}): aws.types.input.s3.BucketLifecycleConfigurationRule[] {
     return [
         ...ARCHIVE_DATA_ROOTS.map((prefix) => ({
             id: `tier-and-expire-${prefix.replace(/\/$/, "")}`,

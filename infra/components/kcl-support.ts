@@ -56,21 +56,21 @@ export class KclSupport extends pulumi.ComponentResource {
             new aws.dynamodb.Table(
                 logicalName,
                 mergeArgs<aws.dynamodb.TableArgs>(
-                {
-                    // KCL names them after the application; prefixed here so stacks don't collide (the application is configured with these names).
-                    name: `${args.namePrefix}-${args.applicationName}-${suffix}`,
-                    billingMode: "PAY_PER_REQUEST",
-                    hashKey: key,
-                    attributes: [{ name: key, type: "S" }],
-                    pointInTimeRecovery: { enabled: true },
-                    serverSideEncryption: { enabled: true, kmsKeyArn: args.kmsKeyArn },
-                    deletionProtectionEnabled: protect,
-                    tags: args.tags,
-                    ...extra,
-                },
-                args.tableArgs,
-                ["hashKey", "pointInTimeRecovery", "serverSideEncryption"],
-                { component: "KclSupport", arg: "tableArgs", resource: this },
+                    {
+                        // KCL names them after the application; prefixed here so stacks don't collide (the application is configured with these names).
+                        name: `${args.namePrefix}-${args.applicationName}-${suffix}`,
+                        billingMode: "PAY_PER_REQUEST",
+                        hashKey: key,
+                        attributes: [{ name: key, type: "S" }],
+                        pointInTimeRecovery: { enabled: true },
+                        serverSideEncryption: { enabled: true, kmsKeyArn: args.kmsKeyArn },
+                        deletionProtectionEnabled: protect,
+                        tags: args.tags,
+                        ...extra,
+                    },
+                    args.tableArgs,
+                    ["hashKey", "pointInTimeRecovery", "serverSideEncryption"],
+                    { component: "KclSupport", arg: "tableArgs", resource: this },
                 ),
                 { parent: this, protect },
             );
@@ -101,7 +101,12 @@ export class KclSupport extends pulumi.ComponentResource {
                 policy: pulumi.jsonStringify(
                     policyDocument(
                         // No RegisterStreamConsumer: the consumer exists; the application is configured with its ARN.
-                        { Sid: "ReadStream", Effect: "Allow", Action: ["kinesis:DescribeStream", "kinesis:DescribeStreamSummary", "kinesis:ListShards", "kinesis:GetShardIterator", "kinesis:GetRecords"], Resource: args.streamArn },
+                        {
+                            Sid: "ReadStream",
+                            Effect: "Allow",
+                            Action: ["kinesis:DescribeStream", "kinesis:DescribeStreamSummary", "kinesis:ListShards", "kinesis:GetShardIterator", "kinesis:GetRecords"],
+                            Resource: args.streamArn,
+                        },
                         { Sid: "SubscribeThroughEfo", Effect: "Allow", Action: ["kinesis:SubscribeToShard", "kinesis:DescribeStreamConsumer"], Resource: this.consumer.arn },
                         { Sid: "DecryptStream", Effect: "Allow", Action: "kms:Decrypt", Resource: args.kmsKeyArn },
                         // The KCL guide's DynamoDB permissions, on this application's tables only. CreateTable is
@@ -109,14 +114,31 @@ export class KclSupport extends pulumi.ComponentResource {
                         {
                             Sid: "ManageLeases",
                             Effect: "Allow",
-                            Action: ["dynamodb:CreateTable", "dynamodb:DescribeTable", "dynamodb:UpdateTable", "dynamodb:Scan", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"],
+                            Action: [
+                                "dynamodb:CreateTable",
+                                "dynamodb:DescribeTable",
+                                "dynamodb:UpdateTable",
+                                "dynamodb:Scan",
+                                "dynamodb:GetItem",
+                                "dynamodb:PutItem",
+                                "dynamodb:UpdateItem",
+                                "dynamodb:DeleteItem",
+                            ],
                             Resource: this.leaseTable.arn,
                         },
                         { Sid: "FindOwnLeases", Effect: "Allow", Action: "dynamodb:Query", Resource: pulumi.interpolate`${this.leaseTable.arn}/index/*` },
                         {
                             Sid: "ManageWorkerMetricsAndCoordinatorState",
                             Effect: "Allow",
-                            Action: ["dynamodb:CreateTable", "dynamodb:DescribeTable", "dynamodb:Scan", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"],
+                            Action: [
+                                "dynamodb:CreateTable",
+                                "dynamodb:DescribeTable",
+                                "dynamodb:Scan",
+                                "dynamodb:GetItem",
+                                "dynamodb:PutItem",
+                                "dynamodb:UpdateItem",
+                                "dynamodb:DeleteItem",
+                            ],
                             Resource: [this.workerMetricsTable.arn, this.coordinatorStateTable.arn],
                         },
                         {

@@ -132,7 +132,11 @@ export class LambdaConsumer extends pulumi.ComponentResource {
                 entry: args.entry,
                 functionName: args.functionName,
                 description: args.description,
-                statements: [...readStatements(args, this.deadLetterQueue.arn, this.efoConsumer?.arn), ...(args.quarantine ? quarantineStatements(args.quarantine.bucketArn, args.kmsKeyArn) : []), ...args.statements],
+                statements: [
+                    ...readStatements(args, this.deadLetterQueue.arn, this.efoConsumer?.arn),
+                    ...(args.quarantine ? quarantineStatements(args.quarantine.bucketArn, args.kmsKeyArn) : []),
+                    ...args.statements,
+                ],
                 environment: {
                     // The function's name, not its entry: each stack's metrics (and the alarms on them) stay its own.
                     POWERTOOLS_SERVICE_NAME: args.functionName,
@@ -155,24 +159,32 @@ export class LambdaConsumer extends pulumi.ComponentResource {
         this.eventSourceMapping = new aws.lambda.EventSourceMapping(
             name,
             mergeArgs<aws.lambda.EventSourceMappingArgs>(
-            {
-                eventSourceArn: source,
-                functionName: this.function.function.arn,
-                startingPosition: esm.startingPosition,
-                batchSize: esm.batchSize,
-                maximumBatchingWindowInSeconds: esm.batchingWindowSeconds,
-                parallelizationFactor: esm.parallelizationFactor,
-                bisectBatchOnFunctionError: true,
-                maximumRetryAttempts: esm.maxRetryAttempts,
-                maximumRecordAgeInSeconds: esm.maxRecordAgeSeconds,
-                functionResponseTypes: ["ReportBatchItemFailures"],
-                destinationConfig: { onFailure: { destinationArn: this.deadLetterQueue.arn } },
-                filterCriteria: filters.length > 0 ? { filters: [{ pattern: JSON.stringify({ data: { event_type: filters } }) }] } : undefined,
-                tags: args.tags,
-            },
-            args.eventSourceMappingArgs,
-            ["eventSourceArn", "functionName", "bisectBatchOnFunctionError", "maximumRetryAttempts", "maximumRecordAgeInSeconds", "functionResponseTypes", "destinationConfig.onFailure.destinationArn"],
-            { component: "LambdaConsumer", arg: "eventSourceMappingArgs", resource: this },
+                {
+                    eventSourceArn: source,
+                    functionName: this.function.function.arn,
+                    startingPosition: esm.startingPosition,
+                    batchSize: esm.batchSize,
+                    maximumBatchingWindowInSeconds: esm.batchingWindowSeconds,
+                    parallelizationFactor: esm.parallelizationFactor,
+                    bisectBatchOnFunctionError: true,
+                    maximumRetryAttempts: esm.maxRetryAttempts,
+                    maximumRecordAgeInSeconds: esm.maxRecordAgeSeconds,
+                    functionResponseTypes: ["ReportBatchItemFailures"],
+                    destinationConfig: { onFailure: { destinationArn: this.deadLetterQueue.arn } },
+                    filterCriteria: filters.length > 0 ? { filters: [{ pattern: JSON.stringify({ data: { event_type: filters } }) }] } : undefined,
+                    tags: args.tags,
+                },
+                args.eventSourceMappingArgs,
+                [
+                    "eventSourceArn",
+                    "functionName",
+                    "bisectBatchOnFunctionError",
+                    "maximumRetryAttempts",
+                    "maximumRecordAgeInSeconds",
+                    "functionResponseTypes",
+                    "destinationConfig.onFailure.destinationArn",
+                ],
+                { component: "LambdaConsumer", arg: "eventSourceMappingArgs", resource: this },
             ),
             // The role must allow reading the stream before Lambda validates the mapping.
             { parent: this, dependsOn: [this.function] },
@@ -200,7 +212,13 @@ export class LambdaConsumer extends pulumi.ComponentResource {
             [
                 "failures-queued",
                 {
-                    ...anyOccurrence(`Failed batches of ${args.functionName} wait in the on-failure queue: replay them from the stream`, "AWS/SQS", "ApproximateNumberOfMessagesVisible", { QueueName: this.deadLetterQueue.name }, 1),
+                    ...anyOccurrence(
+                        `Failed batches of ${args.functionName} wait in the on-failure queue: replay them from the stream`,
+                        "AWS/SQS",
+                        "ApproximateNumberOfMessagesVisible",
+                        { QueueName: this.deadLetterQueue.name },
+                        1,
+                    ),
                     statistic: "Maximum",
                 },
             ],
@@ -209,7 +227,13 @@ export class LambdaConsumer extends pulumi.ComponentResource {
             // One poison record is worth a look: fire on any, in a single period.
             alarms.push([
                 "quarantined",
-                anyOccurrence(`${args.functionName} quarantined poison records (${QUARANTINED_METRIC}): inspect them with npm run quarantine -- list`, METRICS_NAMESPACE, QUARANTINED_METRIC, { service: args.functionName }, 1),
+                anyOccurrence(
+                    `${args.functionName} quarantined poison records (${QUARANTINED_METRIC}): inspect them with npm run quarantine -- list`,
+                    METRICS_NAMESPACE,
+                    QUARANTINED_METRIC,
+                    { service: args.functionName },
+                    1,
+                ),
             ]);
         }
         for (const [suffix, spec] of alarms) new aws.cloudwatch.MetricAlarm(`${name}-${suffix}`, alarmArgs(spec, args.alertsTopicArn, args.tags), { parent: this });
@@ -220,7 +244,12 @@ export class LambdaConsumer extends pulumi.ComponentResource {
 /** Reading the stream (directly or through its EFO consumer) and handing failed batches to the queue. */
 function readStatements(args: LambdaConsumerArgs, dlqArn: pulumi.Input<string>, efoArn: pulumi.Input<string> | undefined): PolicyStatement[] {
     const read: PolicyStatement[] = [
-        { Sid: "ReadStream", Effect: "Allow", Action: ["kinesis:DescribeStream", "kinesis:DescribeStreamSummary", "kinesis:ListShards", "kinesis:GetShardIterator", "kinesis:GetRecords"], Resource: args.streamArn },
+        {
+            Sid: "ReadStream",
+            Effect: "Allow",
+            Action: ["kinesis:DescribeStream", "kinesis:DescribeStreamSummary", "kinesis:ListShards", "kinesis:GetShardIterator", "kinesis:GetRecords"],
+            Resource: args.streamArn,
+        },
     ];
     if (efoArn) read.push({ Sid: "ReadThroughEfoConsumer", Effect: "Allow", Action: ["kinesis:SubscribeToShard", "kinesis:DescribeStreamConsumer"], Resource: efoArn });
     return [
@@ -228,7 +257,13 @@ function readStatements(args: LambdaConsumerArgs, dlqArn: pulumi.Input<string>, 
         { Sid: "DecryptStream", Effect: "Allow", Action: "kms:Decrypt", Resource: args.kmsKeyArn },
         // SendMessage to a KMS-encrypted queue needs a data key from the queue's (the stack's) key, through SQS only.
         { Sid: "SendFailedBatches", Effect: "Allow", Action: "sqs:SendMessage", Resource: dlqArn },
-        { Sid: "EncryptFailedBatches", Effect: "Allow", Action: "kms:GenerateDataKey", Resource: args.kmsKeyArn, Condition: { StringEquals: { "kms:ViaService": viaService("sqs", args.kmsKeyArn) } } },
+        {
+            Sid: "EncryptFailedBatches",
+            Effect: "Allow",
+            Action: "kms:GenerateDataKey",
+            Resource: args.kmsKeyArn,
+            Condition: { StringEquals: { "kms:ViaService": viaService("sqs", args.kmsKeyArn) } },
+        },
     ];
 }
 

@@ -40,7 +40,12 @@ export class Monitoring extends pulumi.ComponentResource {
             metricWidget("Stream: iterator age", r, "Maximum", [["AWS/Kinesis", "GetRecords.IteratorAgeMilliseconds", ...stream]], "ms"),
             metricWidget("Consumers: invocations and errors", r, "Sum", [...perFunction("Invocations"), ...perFunction("Errors")]),
             metricWidget("Consumers: duration and iterator age", r, "Maximum", [...perFunction("Duration", "p99"), ...perFunction("IteratorAge")], "ms"),
-            metricWidget("Failure queues: batches waiting", r, "Maximum", args.deadLetterQueueNames.map((q) => ["AWS/SQS", "ApproximateNumberOfMessagesVisible", "QueueName", q])),
+            metricWidget(
+                "Failure queues: batches waiting",
+                r,
+                "Maximum",
+                args.deadLetterQueueNames.map((q) => ["AWS/SQS", "ApproximateNumberOfMessagesVisible", "QueueName", q]),
+            ),
             metricWidget("Archive: freshness and delivery success", r, "Maximum", [
                 ["AWS/Firehose", "DeliveryToS3.DataFreshness", "DeliveryStreamName", args.deliveryStreamName, { label: "freshness (s)" }],
                 ["AWS/Firehose", "DeliveryToS3.Success", "DeliveryStreamName", args.deliveryStreamName, { stat: "Average", label: "success ratio", yAxis: "right" }],
@@ -49,7 +54,11 @@ export class Monitoring extends pulumi.ComponentResource {
         ];
         this.dashboard = new aws.cloudwatch.Dashboard(
             name,
-            mergeArgs<aws.cloudwatch.DashboardArgs>({ dashboardName: args.dashboardName, dashboardBody: pulumi.jsonStringify({ widgets }) }, args.dashboardArgs, [], { component: "Monitoring", arg: "dashboardArgs", resource: this }),
+            mergeArgs<aws.cloudwatch.DashboardArgs>({ dashboardName: args.dashboardName, dashboardBody: pulumi.jsonStringify({ widgets }) }, args.dashboardArgs, [], {
+                component: "Monitoring",
+                arg: "dashboardArgs",
+                resource: this,
+            }),
             { parent: this },
         );
         this.registerOutputs({ dashboardName: this.dashboard.dashboardName });

@@ -53,28 +53,28 @@ export class Network extends pulumi.ComponentResource {
         this.endpoint = new aws.ec2.VpcEndpoint(
             name,
             mergeArgs<aws.ec2.VpcEndpointArgs>(
-            {
-                vpcId: args.vpcId,
-                serviceName: pulumi.interpolate`com.amazonaws.${args.region}.kinesis-streams`,
-                vpcEndpointType: "Interface",
-                privateDnsEnabled: true,
-                subnetIds: args.subnetIds,
-                securityGroupIds: [endpointGroup.id],
-                policy: pulumi.jsonStringify(
-                    policyDocument({
-                        Sid: "ThisAccountOnly",
-                        Effect: "Allow",
-                        Principal: "*",
-                        Action: "kinesis:*",
-                        Resource: "*",
-                        Condition: { StringEquals: { "aws:PrincipalAccount": args.accountId } },
-                    }),
-                ),
-                tags: args.tags,
-            },
-            args.endpointArgs,
-            ["vpcId", "serviceName", "vpcEndpointType", "securityGroupIds", "policy"],
-            { component: "Network", arg: "endpointArgs", resource: this },
+                {
+                    vpcId: args.vpcId,
+                    serviceName: pulumi.interpolate`com.amazonaws.${args.region}.kinesis-streams`,
+                    vpcEndpointType: "Interface",
+                    privateDnsEnabled: true,
+                    subnetIds: args.subnetIds,
+                    securityGroupIds: [endpointGroup.id],
+                    policy: pulumi.jsonStringify(
+                        policyDocument({
+                            Sid: "ThisAccountOnly",
+                            Effect: "Allow",
+                            Principal: "*",
+                            Action: "kinesis:*",
+                            Resource: "*",
+                            Condition: { StringEquals: { "aws:PrincipalAccount": args.accountId } },
+                        }),
+                    ),
+                    tags: args.tags,
+                },
+                args.endpointArgs,
+                ["vpcId", "serviceName", "vpcEndpointType", "securityGroupIds", "policy"],
+                { component: "Network", arg: "endpointArgs", resource: this },
             ),
             { parent: this },
         );

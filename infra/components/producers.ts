@@ -127,7 +127,13 @@ export class Producers extends pulumi.ComponentResource {
             auth.type === "JWT"
                 ? new aws.apigatewayv2.Authorizer(
                       name,
-                      { apiId: this.api.id, authorizerType: "JWT", identitySources: ["$request.header.Authorization"], jwtConfiguration: { issuer: auth.issuer, audiences: auth.audience }, name: "jwt" },
+                      {
+                          apiId: this.api.id,
+                          authorizerType: "JWT",
+                          identitySources: ["$request.header.Authorization"],
+                          jwtConfiguration: { issuer: auth.issuer, audiences: auth.audience },
+                          name: "jwt",
+                      },
                       { parent: this },
                   )
                 : undefined;
@@ -145,26 +151,39 @@ export class Producers extends pulumi.ComponentResource {
         const stage = new aws.apigatewayv2.Stage(
             name,
             mergeArgs<aws.apigatewayv2.StageArgs>(
-            {
-                apiId: this.api.id,
-                name: "$default",
-                autoDeploy: true,
-                defaultRouteSettings: { throttlingRateLimit: ingest.throttleRatePerSecond, throttlingBurstLimit: ingest.throttleBurst },
-                accessLogSettings: {
-                    destinationArn: accessLogs.arn,
-                    format: JSON.stringify({ requestId: "$context.requestId", ip: "$context.identity.sourceIp", caller: "$context.identity.caller", route: "$context.routeKey", status: "$context.status", latencyMs: "$context.responseLatency", error: "$context.integrationErrorMessage" }),
+                {
+                    apiId: this.api.id,
+                    name: "$default",
+                    autoDeploy: true,
+                    defaultRouteSettings: { throttlingRateLimit: ingest.throttleRatePerSecond, throttlingBurstLimit: ingest.throttleBurst },
+                    accessLogSettings: {
+                        destinationArn: accessLogs.arn,
+                        format: JSON.stringify({
+                            requestId: "$context.requestId",
+                            ip: "$context.identity.sourceIp",
+                            caller: "$context.identity.caller",
+                            route: "$context.routeKey",
+                            status: "$context.status",
+                            latencyMs: "$context.responseLatency",
+                            error: "$context.integrationErrorMessage",
+                        }),
+                    },
+                    tags: args.tags,
                 },
-                tags: args.tags,
-            },
-            args.stageArgs,
-            ["apiId", "accessLogSettings.destinationArn"],
-            { component: "Producers", arg: "stageArgs", resource: this },
+                args.stageArgs,
+                ["apiId", "accessLogSettings.destinationArn"],
+                { component: "Producers", arg: "stageArgs", resource: this },
             ),
             { parent: this },
         );
         new aws.lambda.Permission(
             name,
-            { action: "lambda:InvokeFunction", function: this.ingestFunction.function.name, principal: "apigateway.amazonaws.com", sourceArn: pulumi.interpolate`${this.api.executionArn}/*/*` },
+            {
+                action: "lambda:InvokeFunction",
+                function: this.ingestFunction.function.name,
+                principal: "apigateway.amazonaws.com",
+                sourceArn: pulumi.interpolate`${this.api.executionArn}/*/*`,
+            },
             { parent: this },
         );
         this.ingestUrl = pulumi.interpolate`${stage.invokeUrl}events`;
@@ -181,7 +200,12 @@ export class Producers extends pulumi.ComponentResource {
             { parent: this },
         );
         // External producers write directly (KPL, our client) or through the IAM-authorized ingest API.
-        const callIngestApi = { Sid: "CallIngestApi", Effect: "Allow" as const, Action: "execute-api:Invoke", Resource: pulumi.interpolate`${this.api.executionArn}/*/POST/events` };
+        const callIngestApi = {
+            Sid: "CallIngestApi",
+            Effect: "Allow" as const,
+            Action: "execute-api:Invoke",
+            Resource: pulumi.interpolate`${this.api.executionArn}/*/POST/events`,
+        };
         new aws.iam.RolePolicy(`${name}-external`, { role: this.producerRole.id, policy: pulumi.jsonStringify(policyDocument(...write, callIngestApi)) }, { parent: this });
 
         const feeds = args.feeds ?? {};
@@ -197,7 +221,16 @@ export class Producers extends pulumi.ComponentResource {
 
         const periods = args.alarmEvaluationPeriods ?? 5;
         const alarms: [string, AlarmSpec][] = [
-            ["ingest-errors", anyOccurrence(`The ingest function ${args.namePrefix}-ingest is failing (Lambda Errors)`, "AWS/Lambda", "Errors", { FunctionName: this.ingestFunction.function.name }, periods)],
+            [
+                "ingest-errors",
+                anyOccurrence(
+                    `The ingest function ${args.namePrefix}-ingest is failing (Lambda Errors)`,
+                    "AWS/Lambda",
+                    "Errors",
+                    { FunctionName: this.ingestFunction.function.name },
+                    periods,
+                ),
+            ],
             ["api-5xx", anyOccurrence("The ingest API returns server errors (5xx)", "AWS/ApiGateway", "5xx", { ApiId: this.api.id, Stage: "$default" }, periods)],
         ];
         for (const [suffix, spec] of alarms) {
@@ -226,7 +259,12 @@ export class Producers extends pulumi.ComponentResource {
                     policyDocument(
                         ...streamWriteStatements(args.streamArn, args.kmsKeyArn, ["kinesis:PutRecord"]),
                         // The IoT CloudWatch Logs action needs all three (IoT developer guide).
-                        { Sid: "WriteRuleErrors", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"], Resource: pulumi.interpolate`${errors.arn}:*` },
+                        {
+                            Sid: "WriteRuleErrors",
+                            Effect: "Allow",
+                            Action: ["logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"],
+                            Resource: pulumi.interpolate`${errors.arn}:*`,
+                        },
                     ),
                 ),
             },

@@ -113,20 +113,20 @@ export class Stream extends pulumi.ComponentResource {
         this.stream = new aws.kinesis.Stream(
             name,
             mergeArgs<aws.kinesis.StreamArgs>(
-            {
-                name: args.streamName,
-                streamModeDetails: { streamMode: mode },
-                shardCount: mode === "PROVISIONED" ? (args.shardCount ?? STREAM_DEFAULTS.shardCount) : undefined,
-                retentionPeriod: args.retentionHours ?? STREAM_DEFAULTS.retentionHours,
-                encryptionType: "KMS",
-                kmsKeyId: args.kmsKeyArn,
-                shardLevelMetrics: args.shardLevelMetrics ?? STREAM_DEFAULTS.shardLevelMetrics,
-                enforceConsumerDeletion: args.enforceConsumerDeletion ?? STREAM_DEFAULTS.enforceConsumerDeletion,
-                tags: { ...args.tags, ...workloadTags(args.workload) },
-            },
-            args.streamArgs,
-            ["encryptionType", "kmsKeyId"],
-            { component: "Stream", arg: "streamArgs", resource: this },
+                {
+                    name: args.streamName,
+                    streamModeDetails: { streamMode: mode },
+                    shardCount: mode === "PROVISIONED" ? (args.shardCount ?? STREAM_DEFAULTS.shardCount) : undefined,
+                    retentionPeriod: args.retentionHours ?? STREAM_DEFAULTS.retentionHours,
+                    encryptionType: "KMS",
+                    kmsKeyId: args.kmsKeyArn,
+                    shardLevelMetrics: args.shardLevelMetrics ?? STREAM_DEFAULTS.shardLevelMetrics,
+                    enforceConsumerDeletion: args.enforceConsumerDeletion ?? STREAM_DEFAULTS.enforceConsumerDeletion,
+                    tags: { ...args.tags, ...workloadTags(args.workload) },
+                },
+                args.streamArgs,
+                ["encryptionType", "kmsKeyId"],
+                { component: "Stream", arg: "streamArgs", resource: this },
             ),
             { parent: this, protect: args.protect ?? false, ignoreChanges: args.autoscaled ? AUTOSCALED_IGNORE_CHANGES : [] },
         );
@@ -184,4 +184,3 @@ export class Stream extends pulumi.ComponentResource {
         this.registerOutputs({ streamArn: this.stream.arn, streamName: this.stream.name });
     }
 }
-

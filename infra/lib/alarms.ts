@@ -41,12 +41,16 @@ export function alarmActions(topicArn: pulumi.Input<string>): Pick<aws.cloudwatc
 }
 
 /** An alarm that fires when a count metric (errors, throttles, 5xx, DLQ messages) is non-zero. */
-export function anyOccurrence(
-    description: string,
-    namespace: string,
-    metricName: string,
-    dimensions: Record<string, pulumi.Input<string>>,
-    evaluationPeriods: number,
-): AlarmSpec {
-    return { description, namespace, metricName, dimensions, statistic: "Sum", comparisonOperator: "GreaterThanOrEqualToThreshold", threshold: 1, evaluationPeriods, treatMissingData: "notBreaching" };
+export function anyOccurrence(description: string, namespace: string, metricName: string, dimensions: Record<string, pulumi.Input<string>>, evaluationPeriods: number): AlarmSpec {
+    return {
+        description,
+        namespace,
+        metricName,
+        dimensions,
+        statistic: "Sum",
+        comparisonOperator: "GreaterThanOrEqualToThreshold",
+        threshold: 1,
+        evaluationPeriods,
+        treatMissingData: "notBreaching",
+    };
 }

@@ -27,7 +27,10 @@ export class ConfigReader {
     private readonly failedKeys = new Set<string>();
     readonly keysRead = new Set<string>();
 
-    constructor(private readonly raw: RawConfig, private readonly namespace: string) {}
+    constructor(
+        private readonly raw: RawConfig,
+        private readonly namespace: string,
+    ) {}
 
     private fail(key: string, value: string, allowed: string): void {
         this.failedKeys.add(key);
@@ -76,7 +79,9 @@ export class ConfigReader {
     done(setKeys: readonly string[] = []): void {
         for (const key of setKeys.filter((k) => !this.keysRead.has(k))) {
             const near = nearest(key, [...this.keysRead]);
-            this.problems.push(`Unknown configuration ${this.namespace}:${key}: ${near ? `did you mean ${this.namespace}:${near}? ` : ""}Pulumi.yaml lists every key this program reads`);
+            this.problems.push(
+                `Unknown configuration ${this.namespace}:${key}: ${near ? `did you mean ${this.namespace}:${near}? ` : ""}Pulumi.yaml lists every key this program reads`,
+            );
         }
         if (this.problems.length > 0) throw new ConfigError(this.problems);
     }

@@ -96,7 +96,10 @@ export function estimateCost(w: Workload, utilisation = 0.8): CostEstimate {
 
     if (w.firehose) {
         const f = prices.firehose;
-        const line = { item: "Firehose ingestion (5 KB rounding per record)", usd: ((recordsPerMonth * Math.ceil(w.averageRecordBytes / f.ingestRoundingBytes) * f.ingestRoundingBytes) / GB) * f.perGbIngested };
+        const line = {
+            item: "Firehose ingestion (5 KB rounding per record)",
+            usd: ((recordsPerMonth * Math.ceil(w.averageRecordBytes / f.ingestRoundingBytes) * f.ingestRoundingBytes) / GB) * f.perGbIngested,
+        };
         provisioned.push(line);
         onDemand.push({ ...line });
     }

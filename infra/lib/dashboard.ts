@@ -7,7 +7,15 @@ export interface MetricWidget {
     type: "metric";
     width: number;
     height: number;
-    properties: { title: string; region: pulumi.Input<string>; metrics: MetricLine[]; stat: string; period: number; view: "timeSeries"; yAxis?: { left?: { min?: number; label?: string } } };
+    properties: {
+        title: string;
+        region: pulumi.Input<string>;
+        metrics: MetricLine[];
+        stat: string;
+        period: number;
+        view: "timeSeries";
+        yAxis?: { left?: { min?: number; label?: string } };
+    };
 }
 
 /** A time-series widget, half the dashboard wide; `stat` applies to lines that set none. */

@@ -73,7 +73,9 @@ function force(merged: Obj, defaults: Obj, given: Obj, path: string, ctx: MergeC
         const next = parent[k];
         if (next === undefined && kept === undefined) return;
         if (!isPlainObject(next)) {
-            throw new Error(`${ctx.component}: ${ctx.arg}.${keys.slice(0, i + 1).join(".")} must be an object literal, not an Output or a Promise: the component forces ${path} inside it`);
+            throw new Error(
+                `${ctx.component}: ${ctx.arg}.${keys.slice(0, i + 1).join(".")} must be an object literal, not an Output or a Promise: the component forces ${path} inside it`,
+            );
         }
         parent = next;
     }

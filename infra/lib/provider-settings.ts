@@ -2,10 +2,38 @@ import type * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 
 /** `aws:` settings held as plain strings. */
-const STRING_KEYS = ["profile", "retryMode", "stsRegion", "customCaBundle", "httpProxy", "httpsProxy", "noProxy", "ec2MetadataServiceEndpoint", "ec2MetadataServiceEndpointMode"] as const;
+const STRING_KEYS = [
+    "profile",
+    "retryMode",
+    "stsRegion",
+    "customCaBundle",
+    "httpProxy",
+    "httpsProxy",
+    "noProxy",
+    "ec2MetadataServiceEndpoint",
+    "ec2MetadataServiceEndpointMode",
+] as const;
 /** `aws:` settings that are lists or maps (the CLI hands them over as JSON). */
-const OBJECT_KEYS = ["assumeRoles", "assumeRoleWithWebIdentity", "allowedAccountIds", "forbiddenAccountIds", "defaultTags", "ignoreTags", "sharedConfigFiles", "sharedCredentialsFiles"] as const;
-const BOOLEAN_KEYS = ["skipCredentialsValidation", "skipMetadataApiCheck", "skipRequestingAccountId", "skipRegionValidation", "insecure", "s3UsePathStyle", "useFipsEndpoint", "useDualstackEndpoint"] as const;
+const OBJECT_KEYS = [
+    "assumeRoles",
+    "assumeRoleWithWebIdentity",
+    "allowedAccountIds",
+    "forbiddenAccountIds",
+    "defaultTags",
+    "ignoreTags",
+    "sharedConfigFiles",
+    "sharedCredentialsFiles",
+] as const;
+const BOOLEAN_KEYS = [
+    "skipCredentialsValidation",
+    "skipMetadataApiCheck",
+    "skipRequestingAccountId",
+    "skipRegionValidation",
+    "insecure",
+    "s3UsePathStyle",
+    "useFipsEndpoint",
+    "useDualstackEndpoint",
+] as const;
 /** Static credentials stay secret on the second provider too. */
 const SECRET_KEYS = ["accessKey", "secretKey", "token"] as const;
 

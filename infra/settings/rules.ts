@@ -14,7 +14,11 @@ export function checkRegion(r: ConfigReader, region: ResolvedRegion | undefined 
     }
     if (region && !isAwsRegion(region.region)) {
         const allowed = "must be an AWS region code such as us-east-1 (infra/lib/regions.ts lists them)";
-        r.report(region.source === "aws:region" ? `Invalid configuration aws:region = ${JSON.stringify(region.region)}: ${allowed}` : `Invalid AWS region ${JSON.stringify(region.region)} from ${region.source}: ${allowed}`);
+        r.report(
+            region.source === "aws:region"
+                ? `Invalid configuration aws:region = ${JSON.stringify(region.region)}: ${allowed}`
+                : `Invalid AWS region ${JSON.stringify(region.region)} from ${region.source}: ${allowed}`,
+        );
     }
 }
 
@@ -32,12 +36,20 @@ export function checkRules(r: ConfigReader, v: Values, stack: string, region: Re
     }
 
     if (v.kmsKeyArn !== undefined && v.kmsKeyDeletionWindowDays !== SCHEMA.kmsKeyDeletionWindowDays.default) {
-        r.problem("kmsKeyDeletionWindowDays", v.kmsKeyDeletionWindowDays, "applies only to a key this stack creates; provide either kmsKeyArn or kmsKeyDeletionWindowDays, not both");
+        r.problem(
+            "kmsKeyDeletionWindowDays",
+            v.kmsKeyDeletionWindowDays,
+            "applies only to a key this stack creates; provide either kmsKeyArn or kmsKeyDeletionWindowDays, not both",
+        );
     }
 
     const halfRetentionMs = (v.retentionHours * 3_600_000) / 2;
     if (v.iteratorAgeAlarmMs > halfRetentionMs) {
-        r.problem("iteratorAgeAlarmMs", v.iteratorAgeAlarmMs, `must be at most half the retention (${halfRetentionMs} ms for retentionHours ${v.retentionHours}), or records expire before anyone is alerted`);
+        r.problem(
+            "iteratorAgeAlarmMs",
+            v.iteratorAgeAlarmMs,
+            `must be at most half the retention (${halfRetentionMs} ms for retentionHours ${v.retentionHours}), or records expire before anyone is alerted`,
+        );
     }
 
     if (!LOG_RETENTION_DAYS.includes(v.logRetentionDays)) {
@@ -47,7 +59,11 @@ export function checkRules(r: ConfigReader, v: Values, stack: string, region: Re
     if (v.ingestAuthorization === "JWT" && v.ingestJwtIssuer === undefined) r.problem("ingestJwtIssuer", "", "is required when ingestAuthorization is JWT");
     if (v.ingestAuthorization === "JWT" && v.ingestJwtAudience.length === 0) r.problem("ingestJwtAudience", "[]", "needs at least one audience when ingestAuthorization is JWT");
     if (v.ingestAuthorization === "IAM" && (v.ingestJwtIssuer !== undefined || v.ingestJwtAudience.length > 0)) {
-        r.problem(v.ingestJwtIssuer !== undefined ? "ingestJwtIssuer" : "ingestJwtAudience", v.ingestJwtIssuer ?? v.ingestJwtAudience.join(","), "applies only when ingestAuthorization is JWT");
+        r.problem(
+            v.ingestJwtIssuer !== undefined ? "ingestJwtIssuer" : "ingestJwtAudience",
+            v.ingestJwtIssuer ?? v.ingestJwtAudience.join(","),
+            "applies only when ingestAuthorization is JWT",
+        );
     }
 
     const retentionSeconds = v.retentionHours * 3600;
@@ -63,11 +79,19 @@ export function checkRules(r: ConfigReader, v: Values, stack: string, region: Re
         r.problem("archiveExpirationDays", v.archiveExpirationDays, `must be 0 (keep forever) or later than archiveTransitionDays (${v.archiveTransitionDays})`);
     }
     if (v.archiveFreshnessAlarmSeconds <= v.archiveBufferIntervalSeconds) {
-        r.problem("archiveFreshnessAlarmSeconds", v.archiveFreshnessAlarmSeconds, `must be longer than archiveBufferIntervalSeconds (${v.archiveBufferIntervalSeconds}), or the alarm fires on every buffer`);
+        r.problem(
+            "archiveFreshnessAlarmSeconds",
+            v.archiveFreshnessAlarmSeconds,
+            `must be longer than archiveBufferIntervalSeconds (${v.archiveBufferIntervalSeconds}), or the alarm fires on every buffer`,
+        );
     }
 
     if ((v.workloadRecordsPerSecond === 0) !== (v.workloadAverageRecordBytes === 0)) {
-        r.problem(v.workloadRecordsPerSecond === 0 ? "workloadRecordsPerSecond" : "workloadAverageRecordBytes", 0, "must be declared together with its pair (workloadRecordsPerSecond and workloadAverageRecordBytes), or both left at 0");
+        r.problem(
+            v.workloadRecordsPerSecond === 0 ? "workloadRecordsPerSecond" : "workloadAverageRecordBytes",
+            0,
+            "must be declared together with its pair (workloadRecordsPerSecond and workloadAverageRecordBytes), or both left at 0",
+        );
     }
 
     const { autoscalingMinShards: minShards, autoscalingMaxShards: maxShards } = v;
@@ -82,7 +106,11 @@ export function checkRules(r: ConfigReader, v: Values, stack: string, region: Re
     if (v.replicaRegion !== undefined && region && isAwsRegion(region.region)) {
         if (v.replicaRegion === region.region) r.problem("replicaRegion", v.replicaRegion, `must differ from the stack's own region (${region.region}, from ${region.source})`);
         else if (partitionOf(v.replicaRegion) !== partitionOf(region.region)) {
-            r.problem("replicaRegion", v.replicaRegion, `must be in the stack's partition (${partitionOf(region.region)}, region ${region.region}): one set of credentials cannot reach another partition`);
+            r.problem(
+                "replicaRegion",
+                v.replicaRegion,
+                `must be in the stack's partition (${partitionOf(region.region)}, region ${region.region}): one set of credentials cannot reach another partition`,
+            );
         }
     }
     if (v.replicaRegion === undefined && v.replicaCapacity !== SCHEMA.replicaCapacity.default) {

@@ -138,7 +138,14 @@ export function isEveryone(principal: unknown): boolean {
 
 /** True when `actions` include `action` exactly or through a wildcard (`s3:*`, `sns:Pub*`, `*`), case-insensitively. */
 export function coversAction(actions: unknown[], action: string): boolean {
-    return actions.some((a) => new RegExp(`^${String(a).replace(/[.+?^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*")}$`, "i").test(action));
+    return actions.some((a) =>
+        new RegExp(
+            `^${String(a)
+                .replace(/[.+?^${}()|[\]\\]/g, "\\$&")
+                .replace(/\*/g, ".*")}$`,
+            "i",
+        ).test(action),
+    );
 }
 
 /**
@@ -154,7 +161,9 @@ export function deniesInsecureTransport(s: Statement, action: string): boolean {
 
 /** True for the ARN of the Kinesis stream named `name` (not one of its consumers). */
 export function isStreamArnOf(arn: unknown, name: unknown): boolean {
-    return typeof arn === "string" && typeof name === "string" && new RegExp(`^arn:aws[a-z-]*:kinesis:[^:]*:[^:]*:stream/${name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`).test(arn);
+    return (
+        typeof arn === "string" && typeof name === "string" && new RegExp(`^arn:aws[a-z-]*:kinesis:[^:]*:[^:]*:stream/${name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`).test(arn)
+    );
 }
 
 /** The last segment of an ARN after `kind/` (`arn:aws:sqs:...:name` has none: the sixth field). */

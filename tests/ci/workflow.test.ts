@@ -116,10 +116,7 @@ function runsFor(job: Job, event: "pull_request" | "push"): boolean {
 function stacksWithoutPreview(wf: Workflow, stacks: string[]): string[] {
     const previews = pulumiRuns(wf).filter((r) => r.command === "preview" && runsFor(r.job, "pull_request"));
     return stacks.filter(
-        (stack) =>
-            !previews.some(
-                (r) => r.stack === stack && r.policyPacks.includes("policies") && r.policyPackConfigs.includes(`policies/config/${stack}.json`),
-            ),
+        (stack) => !previews.some((r) => r.stack === stack && r.policyPacks.includes("policies") && r.policyPackConfigs.includes(`policies/config/${stack}.json`)),
     );
 }
 
@@ -150,7 +147,10 @@ describe("GitHub workflow .github/workflows/pulumi.yml", () => {
         assert.ok(job, "a job named test");
         assert.ok(runsFor(job, "pull_request"), "the test job runs on pull requests");
         const steps = job.steps ?? [];
-        assert.ok(steps.some((s) => s.uses?.startsWith("actions/checkout@")), "actions/checkout");
+        assert.ok(
+            steps.some((s) => s.uses?.startsWith("actions/checkout@")),
+            "actions/checkout",
+        );
         const node = steps.find((s) => s.uses?.startsWith("actions/setup-node@"));
         assert.ok(node, "actions/setup-node");
         assert.equal(String(node.with?.["node-version"]), "20");
@@ -203,7 +203,11 @@ describe("GitHub workflow .github/workflows/pulumi.yml", () => {
             assert.ok(needs.includes("test"), `${up.jobId} deploys only after the test job passed`);
         }
         const others = pulumiRuns(wf).filter((r) => !["preview", "up", "update"].includes(r.command));
-        assert.deepEqual(others.map((r) => `${r.jobId}: ${r.command}`), [], "no refresh or destroy from CI");
+        assert.deepEqual(
+            others.map((r) => `${r.jobId}: ${r.command}`),
+            [],
+            "no refresh or destroy from CI",
+        );
     });
 
     it("never runs two ups of one stack at once (a concurrency group per stack, not cancelled)", () => {

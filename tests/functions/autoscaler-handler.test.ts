@@ -93,10 +93,20 @@ describe("autoscaler function against kinesis-local (CloudWatch and SNS stubbed)
         sns.on(PublishCommand).resolves({ MessageId: "m-1" });
     });
 
-    function handlerFor(stream: string, load: Load, opts: { dryRun?: boolean; client?: KinesisClient; settings?: Partial<typeof AUTOSCALER_DEFAULTS>; unpublished?: number; policy?: AutoscalerConfig["policy"] } = {}) {
+    function handlerFor(
+        stream: string,
+        load: Load,
+        opts: { dryRun?: boolean; client?: KinesisClient; settings?: Partial<typeof AUTOSCALER_DEFAULTS>; unpublished?: number; policy?: AutoscalerConfig["policy"] } = {},
+    ) {
         cw.on(GetMetricDataCommand).callsFake(metricAnswer(load, opts.unpublished));
         const rec: Recorded = { metrics: [], dimensions: {}, published: 0, logs: [] };
-        const config: AutoscalerConfig = { streamName: stream, alertsTopicArn: TOPIC, dryRun: opts.dryRun ?? false, policy: opts.policy ?? "reactive", settings: { ...AUTOSCALER_DEFAULTS, ...opts.settings } };
+        const config: AutoscalerConfig = {
+            streamName: stream,
+            alertsTopicArn: TOPIC,
+            dryRun: opts.dryRun ?? false,
+            policy: opts.policy ?? "reactive",
+            settings: { ...AUTOSCALER_DEFAULTS, ...opts.settings },
+        };
         const handler = createHandler({
             kinesis: opts.client ?? kinesis,
             cloudwatch: new CloudWatchClient({ region: "us-east-1" }),
@@ -125,7 +135,10 @@ describe("autoscaler function against kinesis-local (CloudWatch and SNS stubbed)
         await kl.createStream("as-out", 2);
         const { handler, rec } = handlerFor("as-out", () => ({ shards: 1.8 }));
         const r = await handler({ trigger: "schedule" });
-        assert.deepEqual({ ...r, reason: undefined }, { trigger: "schedule", streamName: "as-out", outcome: "scaled", action: "scale-out", from: 2, target: 4, reason: undefined, callsInLast24h: 1 });
+        assert.deepEqual(
+            { ...r, reason: undefined },
+            { trigger: "schedule", streamName: "as-out", outcome: "scaled", action: "scale-out", from: 2, target: 4, reason: undefined, callsInLast24h: 1 },
+        );
         assert.match(r.reason, /latest minute needs 1\.80 shards \(records-bound\): 90% of 2 ≥ high water 75%: scale out 2 → 4/);
         assert.equal((await kl.waitForActive("as-out")).openShards, 4);
         assert.equal(await tag("as-out"), "+20251103T120030Z");
@@ -258,7 +271,10 @@ describe("autoscaler function against kinesis-local (CloudWatch and SNS stubbed)
         assert.equal(r.callsInLast24h, 2);
         assert.equal(await tag("as-budget"), "-20251103T100000Z +20251103T120030Z");
         const tags = (await kinesis.send(new ListTagsForStreamCommand({ StreamName: "as-budget" }))).Tags;
-        assert.ok(tags?.some((t) => t.Key === "team" && t.Value === "data"), "other tags untouched");
+        assert.ok(
+            tags?.some((t) => t.Key === "team" && t.Value === "data"),
+            "other tags untouched",
+        );
         await kl.waitForActive("as-budget");
     });
 
@@ -321,9 +337,20 @@ describe("autoscaler function against kinesis-local (CloudWatch and SNS stubbed)
     });
 
     it("the Lambda entry bundles without any @pulumi module", async () => {
-        const out = await build({ entryPoints: [path.join(ROOT, "functions", "autoscaler", "index.ts")], bundle: true, platform: "node", target: "node22", write: false, metafile: true, logLevel: "silent" });
+        const out = await build({
+            entryPoints: [path.join(ROOT, "functions", "autoscaler", "index.ts")],
+            bundle: true,
+            platform: "node",
+            target: "node22",
+            write: false,
+            metafile: true,
+            logLevel: "silent",
+        });
         const inputs = Object.keys(out.metafile.inputs);
         assert.ok(inputs.some((i) => i.includes("functions/autoscaler/handler.ts")));
-        assert.deepEqual(inputs.filter((i) => i.includes("@pulumi")), []);
+        assert.deepEqual(
+            inputs.filter((i) => i.includes("@pulumi")),
+            [],
+        );
     });
 });

@@ -19,7 +19,12 @@ describe("autoscaler run lock (dynalite)", () => {
         dynamo = await startDynalite();
         client = dynamo.client();
         await client.send(
-            new CreateTableCommand({ TableName: TABLE, BillingMode: "PAY_PER_REQUEST", KeySchema: [{ AttributeName: LOCK_KEY, KeyType: "HASH" }], AttributeDefinitions: [{ AttributeName: LOCK_KEY, AttributeType: "S" }] }),
+            new CreateTableCommand({
+                TableName: TABLE,
+                BillingMode: "PAY_PER_REQUEST",
+                KeySchema: [{ AttributeName: LOCK_KEY, KeyType: "HASH" }],
+                AttributeDefinitions: [{ AttributeName: LOCK_KEY, AttributeType: "S" }],
+            }),
         );
     });
     after(() => dynamo.stop());
@@ -44,10 +49,21 @@ describe("autoscaler run lock (dynalite)", () => {
     it("the handler does nothing while another run holds the lock, and releases it after its own run", async () => {
         const config = { streamName: "stream-h", alertsTopicArn: "arn:aws:sns:us-east-1:111122223333:t", dryRun: true, settings: AUTOSCALER_DEFAULTS };
         const noCalls = new Proxy({}, { get: () => () => assert.fail("no AWS call while locked out") });
-        const deps = { kinesis: noCalls, cloudwatch: noCalls, sns: noCalls, config, logger: { info() {}, warn() {}, error() {} }, metrics: { addDimension() {}, addMetric() {}, publishStoredMetrics() {} } };
+        const deps = {
+            kinesis: noCalls,
+            cloudwatch: noCalls,
+            sns: noCalls,
+            config,
+            logger: { info() {}, warn() {}, error() {} },
+            metrics: { addDimension() {}, addMetric() {}, publishStoredMetrics() {} },
+        };
         const other = dynamoLock(client, TABLE, "stream-h", TTL, "other-run");
         assert.equal(await other.acquire(T0), true);
-        const handler = createHandler({ ...(deps as unknown as Parameters<typeof createHandler>[0]), lock: dynamoLock(client, TABLE, "stream-h", TTL, "this-run"), now: () => T0 + 5_000 });
+        const handler = createHandler({
+            ...(deps as unknown as Parameters<typeof createHandler>[0]),
+            lock: dynamoLock(client, TABLE, "stream-h", TTL, "this-run"),
+            now: () => T0 + 5_000,
+        });
         const result = await handler({ trigger: "schedule" });
         assert.deepEqual([result.outcome, result.action, result.reason], ["locked", "none", "another run of the autoscaler holds the lock"]);
         await other.release();

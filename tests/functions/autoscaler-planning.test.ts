@@ -15,7 +15,14 @@ const DAY = 1_440;
 const WEEK = 7 * DAY;
 const T0 = Date.UTC(2025, 10, 3);
 const daily = (m: number, peak = 10) => 1 + (peak - 1) * ((1 - Math.cos((2 * Math.PI * ((m % DAY) - 240)) / DAY)) / 2);
-const minute = (start: number, shards: number): MinuteMetrics => ({ start, incomingBytes: shards * 60_000 * 100, incomingRecords: shards * 60_000, throttledRecords: 0, readBytes: 0, iteratorAgeMs: 0 });
+const minute = (start: number, shards: number): MinuteMetrics => ({
+    start,
+    incomingBytes: shards * 60_000 * 100,
+    incomingRecords: shards * 60_000,
+    throttledRecords: 0,
+    readBytes: 0,
+    iteratorAgeMs: 0,
+});
 
 describe("planning autoscaler: forecast", () => {
     it("a clean daily cycle: the next day's blocks follow it, level 1, error factor 1", () => {
@@ -48,7 +55,7 @@ describe("planning autoscaler: forecast", () => {
         const peak = Math.max(...f.blocks);
         assert.ok(Math.abs(peak - 10) < 0.01, `peak ${peak}`);
         // The peak is at 16:00: the block containing minute 960 of the coming day.
-        assert.equal(f.blocks.indexOf(peak), Math.floor((((960 - (n % DAY)) % DAY) + DAY) % DAY / 15));
+        assert.equal(f.blocks.indexOf(peak), Math.floor(((((960 - (n % DAY)) % DAY) + DAY) % DAY) / 15));
         // The Lambda reads 14 days whatever the stream's age: the minutes before its first traffic are no history.
         const young = forecastDemand([...new Array(14 * DAY - n).fill(0), ...Array.from({ length: n }, (_, m) => daily(m))]);
         assert.ok(young.usable && young.basis === "daily");
@@ -81,10 +88,16 @@ describe("planning autoscaler: forecast", () => {
 
 /** Histories: a daily cycle with random level, noise and a random shift, of random length. */
 const historyArb = fc
-    .record({ days: fc.integer({ min: 0, max: 9 }), peak: fc.integer({ min: 1, max: 60 }), noise: fc.double({ min: 0, max: 0.5, noNaN: true }), seed: fc.integer(), flat: fc.boolean() })
+    .record({
+        days: fc.integer({ min: 0, max: 9 }),
+        peak: fc.integer({ min: 1, max: 60 }),
+        noise: fc.double({ min: 0, max: 0.5, noNaN: true }),
+        seed: fc.integer(),
+        flat: fc.boolean(),
+    })
     .map(({ days, peak, noise, seed, flat }) => {
         let x = seed | 1;
-        const rand = () => ((x = Math.imul(x ^ (x >>> 13), 0x5bd1e995) >>> 0) / 2 ** 32);
+        const rand = () => (x = Math.imul(x ^ (x >>> 13), 0x5bd1e995) >>> 0) / 2 ** 32;
         return Array.from({ length: days * DAY + 90 }, (_, m) => (flat ? peak : daily(m, peak)) * (1 + noise * (rand() - 0.5)));
     });
 
@@ -109,8 +122,13 @@ describe("planning autoscaler: properties (fast-check)", () => {
                     if (d.action === "none") return;
                     assert.equal(targetProblem(open, d.target), undefined);
                     assert.ok(callsInWindow(history, now).length < UPDATE_SHARD_COUNT.callsPer24h, "a call with 10 already made");
-                    if (open >= settings.minShards && open <= settings.maxShards) assert.ok(d.target >= settings.minShards && d.target <= settings.maxShards, `${open} → ${d.target} outside [${settings.minShards}, ${settings.maxShards}]`);
-                    else assert.ok(Math.abs(d.target - Math.min(settings.maxShards, Math.max(settings.minShards, open))) < Math.abs(open - Math.min(settings.maxShards, Math.max(settings.minShards, open))));
+                    if (open >= settings.minShards && open <= settings.maxShards)
+                        assert.ok(d.target >= settings.minShards && d.target <= settings.maxShards, `${open} → ${d.target} outside [${settings.minShards}, ${settings.maxShards}]`);
+                    else
+                        assert.ok(
+                            Math.abs(d.target - Math.min(settings.maxShards, Math.max(settings.minShards, open))) <
+                                Math.abs(open - Math.min(settings.maxShards, Math.max(settings.minShards, open))),
+                        );
                     const updating = decidePlanning({ now, stream: { status: "UPDATING", mode: "PROVISIONED", openShards: open }, minutes, history, settings, longDemand: demand });
                     assert.equal(updating.action, "none");
                 },
@@ -147,7 +165,14 @@ describe("planning autoscaler: properties (fast-check)", () => {
             const demand = Array.from({ length: n }, (_, m) => daily(m) * (1 + noise * Math.sin(Math.floor(m / 15) * 12.9898)));
             const now = T0 + n * 60_000;
             const minutes = demand.slice(-60).map((d, i) => minute(now - (60 - i) * 60_000, d));
-            return decidePlanning({ now, stream: { status: "ACTIVE", mode: "PROVISIONED", openShards: 4 }, minutes, history: [], settings: resolveSettings({ maxShards: 40 }), longDemand: demand });
+            return decidePlanning({
+                now,
+                stream: { status: "ACTIVE", mode: "PROVISIONED", openShards: 4 },
+                minutes,
+                history: [],
+                settings: resolveSettings({ maxShards: 40 }),
+                longDemand: demand,
+            });
         };
         const clean = planAt(0);
         assert.match(clean.reason, new RegExp(`worst miss 1\\.00x: run at ${PLANNING.maxUtilisationPercent}%`));

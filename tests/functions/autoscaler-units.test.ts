@@ -34,17 +34,30 @@ describe("autoscaler history tag", () => {
     });
 
     it("drops calls older than 24 h (plus the 5 min margin) and keeps unreadable entries apart", () => {
-        const value = encodeHistory([{ at: NOW - 24 * 60 * MIN - 6 * MIN, direction: "out" }, { at: NOW - 24 * 60 * MIN - 4 * MIN, direction: "in" }], NOW);
+        const value = encodeHistory(
+            [
+                { at: NOW - 24 * 60 * MIN - 6 * MIN, direction: "out" },
+                { at: NOW - 24 * 60 * MIN - 4 * MIN, direction: "in" },
+            ],
+            NOW,
+        );
         assert.equal(value, "-20251102T115630Z");
         const d = decodeHistory("+20251103T100000Z garbage -20251131T100000Z +20251103T110000Z");
         assert.deepEqual(d.unreadable, ["garbage", "-20251131T100000Z"]);
-        assert.deepEqual(d.calls.map((c) => c.direction), ["out", "out"]);
+        assert.deepEqual(
+            d.calls.map((c) => c.direction),
+            ["out", "out"],
+        );
         assert.deepEqual(decodeHistory(undefined), { calls: [], unreadable: [] });
         assert.deepEqual(decodeHistory(""), { calls: [], unreadable: [] });
     });
 
     it("counts calls in the rolling window and says when the oldest frees", () => {
-        const h: ScalingCall[] = [{ at: NOW - 10 * MIN, direction: "out" }, { at: NOW - 23 * 60 * MIN, direction: "in" }, { at: NOW - 30 * 60 * MIN, direction: "in" }];
+        const h: ScalingCall[] = [
+            { at: NOW - 10 * MIN, direction: "out" },
+            { at: NOW - 23 * 60 * MIN, direction: "in" },
+            { at: NOW - 30 * 60 * MIN, direction: "in" },
+        ];
         assert.equal(callsInWindow(h, NOW).length, 2);
         assert.equal(nextCallFreedAt(h, NOW), NOW - 23 * 60 * MIN + 24 * 60 * MIN + 5 * MIN);
         assert.equal(nextCallFreedAt([], NOW), undefined);
@@ -80,7 +93,13 @@ describe("autoscaler configuration from the environment", () => {
         assert.equal(env.AUTOSCALER_POLICY, "planning");
         assert.equal(Object.keys(env).length, 4 + Object.keys(AUTOSCALER_DEFAULTS).length);
         const config = loadConfig(env);
-        assert.deepEqual(config, { streamName: "s", alertsTopicArn: TOPIC, dryRun: false, policy: "planning", settings: { ...AUTOSCALER_DEFAULTS, maxShards: 32, highWaterPercent: 80 } });
+        assert.deepEqual(config, {
+            streamName: "s",
+            alertsTopicArn: TOPIC,
+            dryRun: false,
+            policy: "planning",
+            settings: { ...AUTOSCALER_DEFAULTS, maxShards: 32, highWaterPercent: 80 },
+        });
         assert.equal(loadConfig(autoscalerEnvironment({ streamName: "s", alertsTopicArn: TOPIC, policy: "reactive" })).policy, "reactive");
         assert.throws(() => autoscalerEnvironment({ streamName: "s", alertsTopicArn: TOPIC, settings: { minShards: 9, maxShards: 3 } }), SettingsError);
     });
@@ -91,7 +110,14 @@ describe("autoscaler configuration from the environment", () => {
 
     it("names every bad or missing variable in one error", () => {
         assert.throws(
-            () => loadConfig({ ALERTS_TOPIC_ARN: "arn:aws:sqs:us-east-1:111122223333:q", AUTOSCALER_MAX_SHARDS: "lots", AUTOSCALER_LOW_WATER_PERCENT: "-1", AUTOSCALER_DRY_RUN: "yes", AUTOSCALER_POLICY: "magic" }),
+            () =>
+                loadConfig({
+                    ALERTS_TOPIC_ARN: "arn:aws:sqs:us-east-1:111122223333:q",
+                    AUTOSCALER_MAX_SHARDS: "lots",
+                    AUTOSCALER_LOW_WATER_PERCENT: "-1",
+                    AUTOSCALER_DRY_RUN: "yes",
+                    AUTOSCALER_POLICY: "magic",
+                }),
             (e: Error) => {
                 assert.ok(e instanceof EnvError);
                 assert.match(e.message, /STREAM_NAME is not set/);
@@ -103,7 +129,10 @@ describe("autoscaler configuration from the environment", () => {
                 return true;
             },
         );
-        assert.throws(() => loadConfig({ STREAM_NAME: "s", ALERTS_TOPIC_ARN: TOPIC, AUTOSCALER_MIN_SHARDS: "8", AUTOSCALER_MAX_SHARDS: "4" }), /AUTOSCALER_MIN_SHARDS=8 is above AUTOSCALER_MAX_SHARDS=4/);
+        assert.throws(
+            () => loadConfig({ STREAM_NAME: "s", ALERTS_TOPIC_ARN: TOPIC, AUTOSCALER_MIN_SHARDS: "8", AUTOSCALER_MAX_SHARDS: "4" }),
+            /AUTOSCALER_MIN_SHARDS=8 is above AUTOSCALER_MAX_SHARDS=4/,
+        );
     });
 });
 
@@ -115,7 +144,14 @@ describe("autoscaler metrics: GetMetricData", () => {
         assert.equal(req.NextToken, "tok");
         assert.equal(req.ScanBy, "TimestampAscending");
         assert.deepEqual(
-            req.MetricDataQueries?.map((q) => [q.Id, q.MetricStat?.Metric?.MetricName, q.MetricStat?.Stat, q.MetricStat?.Period, q.MetricStat?.Metric?.Namespace, q.MetricStat?.Metric?.Dimensions]),
+            req.MetricDataQueries?.map((q) => [
+                q.Id,
+                q.MetricStat?.Metric?.MetricName,
+                q.MetricStat?.Stat,
+                q.MetricStat?.Period,
+                q.MetricStat?.Metric?.Namespace,
+                q.MetricStat?.Metric?.Dimensions,
+            ]),
             STREAM_METRICS.map((m) => [m.id, m.metricName, m.stat, 60, "AWS/Kinesis", [{ Name: "StreamName", Value: "my-stream" }]]),
         );
         assert.deepEqual(

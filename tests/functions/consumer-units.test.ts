@@ -30,7 +30,13 @@ const PK_HASH = BigInt(`0x${createHash("md5").update("pk").digest("hex")}`).toSt
 
 function kinesisRecord(data: Buffer | string, sequenceNumber = SEQ): KinesisStreamRecord {
     return {
-        kinesis: { kinesisSchemaVersion: "1.0", partitionKey: "pk", sequenceNumber, data: typeof data === "string" ? data : data.toString("base64"), approximateArrivalTimestamp: 1735725600.5 },
+        kinesis: {
+            kinesisSchemaVersion: "1.0",
+            partitionKey: "pk",
+            sequenceNumber,
+            data: typeof data === "string" ? data : data.toString("base64"),
+            approximateArrivalTimestamp: 1735725600.5,
+        },
         eventSource: "aws:kinesis",
         eventVersion: "1.0",
         eventID: `shardId-000000000003:${sequenceNumber}`,
@@ -61,16 +67,20 @@ function aggregate(payloads: Buffer[]): Buffer {
     return agg.build().data;
 }
 
-describe("consumer: decoding", function () {
-    it("accepts strict base64 only", function () {
+describe("consumer: decoding", () => {
+    it("accepts strict base64 only", () => {
         assert.deepEqual(decodeBase64("eyJhIjoxfQ=="), Buffer.from('{"a":1}'));
         assert.deepEqual(decodeBase64(""), Buffer.alloc(0));
         for (const bad of ["eyJhIjoxfQ", "ey$hIjoxfQ==", "e=Jh", "eyJh IjoxfQ=="]) {
-            assert.throws(() => decodeBase64(bad), (e: Error) => e instanceof RecordDecodeError && e.message === "data is not valid base64", bad);
+            assert.throws(
+                () => decodeBase64(bad),
+                (e: Error) => e instanceof RecordDecodeError && e.message === "data is not valid base64",
+                bad,
+            );
         }
     });
 
-    it("reads a plain record as one user record and an aggregate as its user records", function () {
+    it("reads a plain record as one user record and an aggregate as its user records", () => {
         const plain = userRecordsOf({ data: json({ a: 1 }).toString("base64"), partitionKey: "k" });
         assert.deepEqual(plain, [{ data: json({ a: 1 }), subSequenceNumber: undefined, partitionKey: "k" }]);
 
@@ -82,7 +92,7 @@ describe("consumer: decoding", function () {
         );
     });
 
-    it("rejects an aggregate with a bad checksum or a broken body", function () {
+    it("rejects an aggregate with a bad checksum or a broken body", () => {
         const agg = aggregate([json({ n: 0 }), json({ n: 1 })]);
         const badSum = Buffer.from(agg);
         badSum[badSum.length - 1]! ^= 0xff;
@@ -95,16 +105,20 @@ describe("consumer: decoding", function () {
             ["truncated", truncated, /^KPL aggregate (cannot be decoded|has a bad MD5 checksum)/],
         ];
         for (const [name, data, reason] of cases) {
-            assert.throws(() => userRecordsOf({ data: data.toString("base64"), partitionKey: "k" }), (e: Error) => e instanceof RecordDecodeError && reason.test(e.message), name);
+            assert.throws(
+                () => userRecordsOf({ data: data.toString("base64"), partitionKey: "k" }),
+                (e: Error) => e instanceof RecordDecodeError && reason.test(e.message),
+                name,
+            );
         }
     });
 
-    it("takes the shard id from the eventID", function () {
+    it("takes the shard id from the eventID", () => {
         assert.equal(shardIdOf(`shardId-000000000006:${SEQ}`), "shardId-000000000006");
         assert.equal(shardIdOf("no-colon"), "no-colon");
     });
 
-    it("decodes a record into validated events with their Kinesis metadata", function () {
+    it("decodes a record into validated events with their Kinesis metadata", () => {
         const d = decodeRecord(kinesisRecord(json({ ...action("e1", "login"), extra: "dropped" })));
         assert.deepEqual(d, {
             shardId: "shardId-000000000003",
@@ -134,14 +148,20 @@ describe("consumer: decoding", function () {
         );
     });
 
-    it("names why a user record is poison, and sorts it into its reason code", function () {
+    it("names why a user record is poison, and sorts it into its reason code", () => {
         // JSON.parse's own wording differs between Node versions: only its prefix is pinned.
         const cases: [string, Buffer | string, string, RegExp, number | null][] = [
             ["not base64", "%%%%", "not-decodable", /^data is not valid base64$/, null],
             ["not JSON", Buffer.from("hello"), "not-json", /^data is not JSON: Unexpected token/, null],
             ["not UTF-8", Buffer.from([0x7b, 0xff, 0xfe, 0x7d]), "not-json", /^data is not UTF-8 text$/, null],
             ["schema", json({ ...action("e1", "login"), occurred_at: "yesterday" }), "schema-invalid", /^not a valid event: occurred_at: Invalid ISO datetime$/, null],
-            ["unknown type", json({ event_type: "nope", event_id: "x" }), "schema-invalid", /^not a valid event: event_type: Invalid discriminator value\. Expected 'user_action' \| 'order' \| 'sensor_reading' \| 'log_line' \| 'change'$/, null],
+            [
+                "unknown type",
+                json({ event_type: "nope", event_id: "x" }),
+                "schema-invalid",
+                /^not a valid event: event_type: Invalid discriminator value\. Expected 'user_action' \| 'order' \| 'sensor_reading' \| 'log_line' \| 'change'$/,
+                null,
+            ],
             ["malformed CDC", json({ eventSource: "aws:dynamodb", eventName: "NOPE" }), "schema-invalid", /^DynamoDB change record is malformed: /, null],
             ["aggregate member", aggregate([json(action("a", "login")), Buffer.from("{")]), "not-json", /^user record 1: data is not JSON: /, 1],
         ];
@@ -155,7 +175,7 @@ describe("consumer: decoding", function () {
     });
 });
 
-describe("consumer: feed adapters", function () {
+describe("consumer: feed adapters", () => {
     const cdc = (over: Record<string, unknown> = {}, dynamodb: Record<string, unknown> = {}) => ({
         awsRegion: "us-east-1",
         eventID: "c1b2a3",
@@ -166,7 +186,15 @@ describe("consumer: feed adapters", function () {
         dynamodb: {
             ApproximateCreationDateTime: 1735725600123,
             Keys: { id: { S: "c-1" }, version: { N: "3" } },
-            NewImage: { id: { S: "c-1" }, version: { N: "3" }, tier: { S: "gold" }, tags: { SS: ["a", "b"] }, big: { N: "12345678901234567890" }, pic: { B: "AAEC" }, gone: { NULL: true } },
+            NewImage: {
+                id: { S: "c-1" },
+                version: { N: "3" },
+                tier: { S: "gold" },
+                tags: { SS: ["a", "b"] },
+                big: { N: "12345678901234567890" },
+                pic: { B: "AAEC" },
+                gone: { NULL: true },
+            },
             OldImage: { id: { S: "c-1" }, version: { N: "2" }, tier: { S: "silver" } },
             SizeBytes: 90,
             ...dynamodb,
@@ -175,7 +203,7 @@ describe("consumer: feed adapters", function () {
         ...over,
     });
 
-    it("turns a DynamoDB change record into a change event with unmarshalled keys and images", function () {
+    it("turns a DynamoDB change record into a change event with unmarshalled keys and images", () => {
         const out = adaptUserRecord(json(cdc()));
         assert.equal(out.kind, "dynamodb-cdc");
         assert.deepEqual(out.events, [
@@ -195,26 +223,32 @@ describe("consumer: feed adapters", function () {
         ]);
     });
 
-    it("adapts INSERT and REMOVE, and keys that are binary or too big for a JS number", function () {
+    it("adapts INSERT and REMOVE, and keys that are binary or too big for a JS number", () => {
         const insert = adaptUserRecord(json(cdc({ eventName: "INSERT" }, { OldImage: undefined }))).events[0] as StreamEvent;
         assert.equal(insert.event_type === "change" && insert.payload.operation, "INSERT");
         assert.equal(insert.event_type === "change" && insert.payload.old_image, undefined);
-        const remove = adaptUserRecord(json(cdc({ eventName: "REMOVE" }, { NewImage: undefined, Keys: { id: { B: "AQI=" }, n: { N: "98765432109876543210" } } }))).events[0] as StreamEvent;
-        assert.deepEqual(remove.event_type === "change" && remove.payload, { table: "customers", operation: "REMOVE", keys: { id: "AQI=", n: "98765432109876543210" }, old_image: { id: "c-1", version: 2, tier: "silver" } });
+        const remove = adaptUserRecord(json(cdc({ eventName: "REMOVE" }, { NewImage: undefined, Keys: { id: { B: "AQI=" }, n: { N: "98765432109876543210" } } })))
+            .events[0] as StreamEvent;
+        assert.deepEqual(remove.event_type === "change" && remove.payload, {
+            table: "customers",
+            operation: "REMOVE",
+            keys: { id: "AQI=", n: "98765432109876543210" },
+            old_image: { id: "c-1", version: 2, tier: "silver" },
+        });
     });
 
-    it("reads ApproximateCreationDateTime in seconds, milliseconds or microseconds", function () {
+    it("reads ApproximateCreationDateTime in seconds, milliseconds or microseconds", () => {
         for (const v of [1735725600.123, 1735725600123, 1735725600123456]) assert.equal(instantFromCreationTime(v), "2025-01-01T10:00:00.123Z", String(v));
     });
 
-    it("rejects a malformed change record", function () {
+    it("rejects a malformed change record", () => {
         assert.throws(() => adaptUserRecord(json(cdc({ eventName: "UPSERT" }))), /DynamoDB change record is malformed: eventName: Invalid option/);
         assert.throws(() => adaptUserRecord(json(cdc({}, { Keys: { id: { Q: "x" } } }))), /dynamodb.Keys is not DynamoDB JSON: Unsupported type passed: Q/);
     });
 
     const logs = (message: Record<string, unknown>): Buffer => gzipSync(json(message));
 
-    it("turns a CloudWatch Logs data message into one log_line per log event, and a control message into none", function () {
+    it("turns a CloudWatch Logs data message into one log_line per log event, and a control message into none", () => {
         const out = adaptUserRecord(
             logs({
                 messageType: "DATA_MESSAGE",
@@ -245,17 +279,28 @@ describe("consumer: feed adapters", function () {
                 payload: { service: "/aws/lambda/checkout", level: "WARN", message: '{"level":"WARN","message":"slow"}' },
             },
         ]);
-        assert.deepEqual(adaptUserRecord(logs({ messageType: "CONTROL_MESSAGE", owner: "CloudwatchLogs", logGroup: "", logStream: "", logEvents: [{ id: "", timestamp: 1, message: "CWL CONTROL MESSAGE: Checking health of destination Kinesis stream." }] })), { kind: "cloudwatch-logs", events: [] });
+        assert.deepEqual(
+            adaptUserRecord(
+                logs({
+                    messageType: "CONTROL_MESSAGE",
+                    owner: "CloudwatchLogs",
+                    logGroup: "",
+                    logStream: "",
+                    logEvents: [{ id: "", timestamp: 1, message: "CWL CONTROL MESSAGE: Checking health of destination Kinesis stream." }],
+                }),
+            ),
+            { kind: "cloudwatch-logs", events: [] },
+        );
     });
 
-    it("rejects broken gzip and malformed Logs messages", function () {
+    it("rejects broken gzip and malformed Logs messages", () => {
         const gz = logs({ messageType: "DATA_MESSAGE" });
         assert.throws(() => adaptUserRecord(gz.subarray(0, gz.length - 6)), /^RecordDecodeError: gzip data cannot be inflated: unexpected end of file$/);
         assert.throws(() => adaptUserRecord(gz), /CloudWatch Logs record is malformed: logGroup: Invalid input/);
         assert.throws(() => adaptUserRecord(gzipSync("nope")), /gzip-inflated data is not JSON/);
     });
 
-    it("reads the level of a log line", function () {
+    it("reads the level of a log line", () => {
         const cases: [string, string][] = [
             ['{"level":"ERROR","msg":"x"}', "ERROR"],
             ['{"level":"warning"}', "WARN"],
@@ -273,7 +318,7 @@ describe("consumer: feed adapters", function () {
         for (const [message, level] of cases) assert.equal(levelOf(message), level, message);
     });
 
-    it("shortens long log group names to a stable 128-character service name", function () {
+    it("shortens long log group names to a stable 128-character service name", () => {
         assert.equal(serviceOf("/aws/lambda/x"), "/aws/lambda/x");
         const long = `/aws/${"g".repeat(300)}`;
         assert.equal(serviceOf(long).length, 128);
@@ -282,8 +327,8 @@ describe("consumer: feed adapters", function () {
     });
 });
 
-describe("consumer: enrichment and the fraud rule", function () {
-    it("segments and scores every action type as the reference does", function () {
+describe("consumer: enrichment and the fraud rule", () => {
+    it("segments and scores every action type as the reference does", () => {
         const expected: Record<(typeof ACTION_TYPES)[number], [string, number]> = {
             page_view: ["active", 1],
             click: ["standard", 0],
@@ -297,7 +342,7 @@ describe("consumer: enrichment and the fraud rule", function () {
         for (const a of ACTION_TYPES) assert.deepEqual([userSegment(a), actionScore(a)], expected[a], a);
     });
 
-    it("flags an order at or above the amount and the Nth order of a minute", function () {
+    it("flags an order at or above the amount and the Nth order of a minute", () => {
         const t = { amount: 10_000, ordersPerMinute: 5 };
         const cases: [number, number, string[]][] = [
             [9_999.99, 4, []],
@@ -311,7 +356,7 @@ describe("consumer: enrichment and the fraud rule", function () {
         for (const [amount, rank, reasons] of cases) assert.deepEqual(fraudReasons(amount, rank, t), reasons, `${amount}/${rank}`);
     });
 
-    it("ranks an order by time then id, whatever was counted after it", function () {
+    it("ranks an order by time then id, whatever was counted after it", () => {
         const members = ["2025-01-01T10:00:05.000Z#b", "2025-01-01T10:00:01.000Z#z", "2025-01-01T10:00:05.000Z#a"];
         assert.equal(rankOf(members, "2025-01-01T10:00:05.000Z#a"), 2);
         assert.equal(velocityMember(order("o1", 1, "2025-01-01T11:00:05+01:00")), "2025-01-01T10:00:05.000Z#o1");
@@ -326,7 +371,7 @@ describe("consumer: enrichment and the fraud rule", function () {
         );
     });
 
-    it("writes one alert message per order with a stable alert id", function () {
+    it("writes one alert message per order with a stable alert id", () => {
         const meta = { shard_id: "shardId-000000000001", sequence_number: SEQ, partition_key: "pk", hash_key: PK_HASH, approximate_arrival_timestamp: 1 };
         const m = alertMessage(order("o-7", 12_000), ["amount"], 1, { amount: 10_000, ordersPerMinute: 5 }, meta);
         assert.equal(m.subject, "Fraud suspected: order o-7");
@@ -349,8 +394,8 @@ describe("consumer: enrichment and the fraud rule", function () {
     });
 });
 
-describe("consumer: items and keys", function () {
-    it("derives keys from the event alone, comparable as instants", function () {
+describe("consumer: items and keys", () => {
+    it("derives keys from the event alone, comparable as instants", () => {
         assert.deepEqual(eventKeys("user#u1", { event_type: "order", event_id: "e1", occurred_at: "2025-01-01T01:30:00+02:00" }), {
             pk: "user#u1",
             sk: "2024-12-31T23:30:00.000Z#e1",
@@ -360,17 +405,22 @@ describe("consumer: items and keys", function () {
         assert.equal(minuteOf("2025-01-01T10:05:59.999Z"), "2025-01-01T10:05");
         assert.equal(utcInstant("2025-01-01T10:00:00.123456Z"), "2025-01-01T10:00:00.123Z");
         fc.assert(
-            fc.property(fc.date({ min: new Date("2000-01-01T00:00:00Z"), max: new Date("2099-12-31T23:59:59Z"), noInvalidDate: true }), fc.integer({ min: -12, max: 14 }), fc.string({ minLength: 1, maxLength: 20 }), (d, hours, id) => {
-                const z = d.toISOString();
-                const local = new Date(d.getTime() + hours * 3_600_000).toISOString().replace("Z", `${hours < 0 ? "-" : "+"}${String(Math.abs(hours)).padStart(2, "0")}:00`);
-                const a = eventKeys("p", { event_type: "log_line", event_id: id, occurred_at: z });
-                const b = eventKeys("p", { event_type: "log_line", event_id: id, occurred_at: local });
-                return JSON.stringify(a) === JSON.stringify(b) && a.sk.startsWith(z) && /^\d/.test(a.sk);
-            }),
+            fc.property(
+                fc.date({ min: new Date("2000-01-01T00:00:00Z"), max: new Date("2099-12-31T23:59:59Z"), noInvalidDate: true }),
+                fc.integer({ min: -12, max: 14 }),
+                fc.string({ minLength: 1, maxLength: 20 }),
+                (d, hours, id) => {
+                    const z = d.toISOString();
+                    const local = new Date(d.getTime() + hours * 3_600_000).toISOString().replace("Z", `${hours < 0 ? "-" : "+"}${String(Math.abs(hours)).padStart(2, "0")}:00`);
+                    const a = eventKeys("p", { event_type: "log_line", event_id: id, occurred_at: z });
+                    const b = eventKeys("p", { event_type: "log_line", event_id: id, occurred_at: local });
+                    return JSON.stringify(a) === JSON.stringify(b) && a.sk.startsWith(z) && /^\d/.test(a.sk);
+                },
+            ),
         );
     });
 
-    it("builds the exact item of an event", function () {
+    it("builds the exact item of an event", () => {
         const [d] = decodeRecord(kinesisRecord(json(action("e1", "purchase")))).users[0]!.events;
         const item = buildEventItem(d!, { user_segment: "high_value", action_score: 10 }, "2025-01-01T10:00:30.000Z", 90);
         assert.deepEqual(item, {
@@ -397,7 +447,7 @@ describe("consumer: items and keys", function () {
         assert.equal(expiresAtOf("2025-01-01T10:00:00.999Z", 1), 1735725600 + 86_400);
     });
 
-    it("estimates item size at or above DynamoDB's", function () {
+    it("estimates item size at or above DynamoDB's", () => {
         assert.equal(attributeSize("héllo"), 6);
         assert.equal(attributeSize(new Set(["ab", "c"])), 3);
         assert.equal(attributeSize(NumberValue.from("1")), 21);
@@ -405,7 +455,7 @@ describe("consumer: items and keys", function () {
         assert.equal(itemSize({ pk: "ab", n: 1, gone: undefined }), 2 + 2 + 1 + 21);
     });
 
-    it("merges puts of the same key and keeps every record that carried it", function () {
+    it("merges puts of the same key and keeps every record that carried it", () => {
         const base = { sk: "s", event_type: "x" } as never as Record<string, unknown>;
         const item = (pk: string, tag: string) => ({ ...base, pk, tag }) as never;
         const merged = mergeWrites([
@@ -423,11 +473,18 @@ describe("consumer: items and keys", function () {
     });
 });
 
-describe("consumer: configuration", function () {
+describe("consumer: configuration", () => {
     const base = { RESULTS_TABLE: "results", ALERTS_TOPIC_ARN: "arn:aws:sns:us-east-1:123456789012:alerts", QUARANTINE_BUCKET: "archive" };
 
-    it("defaults the thresholds and TTL", function () {
-        assert.deepEqual(readConfig(base), { tableName: "results", alertsTopicArn: base.ALERTS_TOPIC_ARN, fraudAmountThreshold: 10_000, fraudOrdersPerMinute: 5, resultsTtlDays: 90, quarantineBucket: "archive" });
+    it("defaults the thresholds and TTL", () => {
+        assert.deepEqual(readConfig(base), {
+            tableName: "results",
+            alertsTopicArn: base.ALERTS_TOPIC_ARN,
+            fraudAmountThreshold: 10_000,
+            fraudOrdersPerMinute: 5,
+            resultsTtlDays: 90,
+            quarantineBucket: "archive",
+        });
         assert.equal(readConfig({ ...base, QUARANTINE_KMS_KEY_ARN: " arn:aws:kms:us-east-1:123456789012:key/k " }).quarantineKmsKeyArn, "arn:aws:kms:us-east-1:123456789012:key/k");
         assert.deepEqual(readConfig({ ...base, FRAUD_AMOUNT_THRESHOLD: "2500.5", FRAUD_ORDERS_PER_MINUTE: "3", RESULTS_TTL_DAYS: " 7 " }), {
             tableName: "results",
@@ -439,12 +496,22 @@ describe("consumer: configuration", function () {
         });
     });
 
-    it("reads back what the stack sets", function () {
-        const env = { ...consumerEnvironment({ tableName: "results", alertsTopicArn: base.ALERTS_TOPIC_ARN, fraudAmountThreshold: 99.5, fraudOrdersPerMinute: 2, resultsTtlDays: 3 }), QUARANTINE_BUCKET: "archive" };
-        assert.deepEqual(readConfig(env), { tableName: "results", alertsTopicArn: base.ALERTS_TOPIC_ARN, fraudAmountThreshold: 99.5, fraudOrdersPerMinute: 2, resultsTtlDays: 3, quarantineBucket: "archive" });
+    it("reads back what the stack sets", () => {
+        const env = {
+            ...consumerEnvironment({ tableName: "results", alertsTopicArn: base.ALERTS_TOPIC_ARN, fraudAmountThreshold: 99.5, fraudOrdersPerMinute: 2, resultsTtlDays: 3 }),
+            QUARANTINE_BUCKET: "archive",
+        };
+        assert.deepEqual(readConfig(env), {
+            tableName: "results",
+            alertsTopicArn: base.ALERTS_TOPIC_ARN,
+            fraudAmountThreshold: 99.5,
+            fraudOrdersPerMinute: 2,
+            resultsTtlDays: 3,
+            quarantineBucket: "archive",
+        });
     });
 
-    it("refuses missing and invalid values, one clear line each", function () {
+    it("refuses missing and invalid values, one clear line each", () => {
         const cases: [Record<string, string>, string[]][] = [
             [{ ALERTS_TOPIC_ARN: "x", QUARANTINE_BUCKET: "b" }, ["RESULTS_TABLE is not set"]],
             [{ RESULTS_TABLE: "t", ALERTS_TOPIC_ARN: " ", QUARANTINE_BUCKET: "b" }, ["ALERTS_TOPIC_ARN is not set"]],
@@ -453,17 +520,33 @@ describe("consumer: configuration", function () {
             [{ ...base, FRAUD_AMOUNT_THRESHOLD: "0" }, ["FRAUD_AMOUNT_THRESHOLD=0: must be a positive number"]],
             [{ ...base, FRAUD_ORDERS_PER_MINUTE: "2.5" }, ["FRAUD_ORDERS_PER_MINUTE=2.5: must be a positive integer"]],
             [{ ...base, RESULTS_TTL_DAYS: "-1" }, ["RESULTS_TTL_DAYS=-1: must be a positive integer"]],
-            [{ RESULTS_TABLE: "t", FRAUD_ORDERS_PER_MINUTE: "0" }, ["ALERTS_TOPIC_ARN is not set", "FRAUD_ORDERS_PER_MINUTE=0: must be a positive integer", "QUARANTINE_BUCKET is not set: the name of the bucket poison records are quarantined in (the archive bucket)"]],
+            [
+                { RESULTS_TABLE: "t", FRAUD_ORDERS_PER_MINUTE: "0" },
+                [
+                    "ALERTS_TOPIC_ARN is not set",
+                    "FRAUD_ORDERS_PER_MINUTE=0: must be a positive integer",
+                    "QUARANTINE_BUCKET is not set: the name of the bucket poison records are quarantined in (the archive bucket)",
+                ],
+            ],
         ];
         for (const [env, lines] of cases) assert.throws(() => readConfig(env), { name: "EnvError", message: ["consumer environment:", ...lines].join("\n  ") });
     });
 });
 
-describe("consumer: in-order gate", function () {
-    it("runs each key's tasks in record order whatever the scheduling, and never stalls", async function () {
+describe("consumer: in-order gate", () => {
+    it("runs each key's tasks in record order whatever the scheduling, and never stalls", async () => {
         await fc.assert(
             fc.asyncProperty(
-                fc.array(fc.record({ keys: fc.array(fc.constantFrom("a", "b", "c"), { maxLength: 3 }), startDelay: fc.nat(3), taskDelay: fc.nat(3), fails: fc.boolean(), bad: fc.boolean() }), { minLength: 1, maxLength: 12 }),
+                fc.array(
+                    fc.record({
+                        keys: fc.array(fc.constantFrom("a", "b", "c"), { maxLength: 3 }),
+                        startDelay: fc.nat(3),
+                        taskDelay: fc.nat(3),
+                        fails: fc.boolean(),
+                        bad: fc.boolean(),
+                    }),
+                    { minLength: 1, maxLength: 12 },
+                ),
                 async (records) => {
                     const gate = new InOrderPerKey(records.length);
                     const seen: Record<string, number[]> = {};
@@ -500,9 +583,10 @@ describe("consumer: in-order gate", function () {
     });
 });
 
-describe("consumer: batch writer", function () {
+describe("consumer: batch writer", () => {
     type Call = { items: Record<string, unknown>[] };
-    const awsError = (name: string, status?: number, message = name) => Object.assign(new Error(message), { name, $metadata: status === undefined ? { attempts: 3 } : { httpStatusCode: status } });
+    const awsError = (name: string, status?: number, message = name) =>
+        Object.assign(new Error(message), { name, $metadata: status === undefined ? { attempts: 3 } : { httpStatusCode: status } });
     /**
      * A client that answers BatchWriteItem from a script (per call: how many of the call's last items
      * come back unprocessed, or an error), and PutItem by refusing items marked `bad`.
@@ -530,9 +614,14 @@ describe("consumer: batch writer", function () {
     }
     const items = (n: number) => Array.from({ length: n }, (_, i) => ({ pk: `p${i}`, sk: "s" }));
     const fast = { sleep: async () => undefined, random: () => 0.5 };
-    const outcome = (failed: number[], reasons: [number, string][], calls: number, retriedItems: number): WriteOutcome => ({ failed, reasons: new Map(reasons), calls, retriedItems });
+    const outcome = (failed: number[], reasons: [number, string][], calls: number, retriedItems: number): WriteOutcome => ({
+        failed,
+        reasons: new Map(reasons),
+        calls,
+        retriedItems,
+    });
 
-    it("writes 25 items per call", async function () {
+    it("writes 25 items per call", async () => {
         const s = scripted([]);
         const out = await writeItems(s.client, "t", items(60), { ...fast, concurrency: 1 });
         assert.deepEqual(
@@ -542,13 +631,21 @@ describe("consumer: batch writer", function () {
         assert.deepEqual(out, outcome([], [], 3, 0));
     });
 
-    it("retries unprocessed items with growing, jittered delays, and reports what is left after the last attempt", async function () {
+    it("retries unprocessed items with growing, jittered delays, and reports what is left after the last attempt", async () => {
         const delays: number[] = [];
         const s = scripted([() => ({ unprocessed: 10 }), () => ({ unprocessed: 4 }), () => ({})]);
         const out = await writeItems(s.client, "t", items(25), { ...fast, sleep: async (ms) => void delays.push(ms) });
         assert.deepEqual(
             s.calls.map((c) => c.items.map((i) => i.pk)),
-            [items(25).map((i) => i.pk), items(25).slice(15).map((i) => i.pk), items(25).slice(21).map((i) => i.pk)],
+            [
+                items(25).map((i) => i.pk),
+                items(25)
+                    .slice(15)
+                    .map((i) => i.pk),
+                items(25)
+                    .slice(21)
+                    .map((i) => i.pk),
+            ],
         );
         assert.deepEqual(delays, [25, 50]);
         assert.deepEqual(out, outcome([], [], 3, 14));
@@ -556,10 +653,21 @@ describe("consumer: batch writer", function () {
         const stuck = scripted(Array.from({ length: 10 }, () => () => ({ unprocessed: 2 })));
         const gaveUp = await writeItems(stuck.client, "t", items(5), { ...fast, maxAttempts: 4 });
         const why = "still unprocessed after 4 BatchWriteItem calls";
-        assert.deepEqual(gaveUp, outcome([3, 4], [[3, why], [4, why]], 4, 6));
+        assert.deepEqual(
+            gaveUp,
+            outcome(
+                [3, 4],
+                [
+                    [3, why],
+                    [4, why],
+                ],
+                4,
+                6,
+            ),
+        );
     });
 
-    it("stops retrying at the deadline", async function () {
+    it("stops retrying at the deadline", async () => {
         const s = scripted(Array.from({ length: 10 }, () => () => ({ unprocessed: 1 })));
         let clock = 0;
         const out = await writeItems(s.client, "t", items(3), { random: () => 0.99, now: () => clock, sleep: async (ms) => void (clock += ms) }, 200);
@@ -568,15 +676,31 @@ describe("consumer: batch writer", function () {
         assert.equal(clock, 148);
     });
 
-    it("retries throttling, 5xx and network errors", async function () {
-        const s = scripted([() => ({ error: awsError("ProvisionedThroughputExceededException", 400) }), () => ({ error: awsError("InternalServerError", 500) }), () => ({ error: awsError("Error", undefined, "socket hang up") }), () => ({})]);
+    it("retries throttling, 5xx and network errors", async () => {
+        const s = scripted([
+            () => ({ error: awsError("ProvisionedThroughputExceededException", 400) }),
+            () => ({ error: awsError("InternalServerError", 500) }),
+            () => ({ error: awsError("Error", undefined, "socket hang up") }),
+            () => ({}),
+        ]);
         assert.deepEqual(await writeItems(s.client, "t", items(3), fast), outcome([], [], 4, 9));
         const down = scripted(Array.from({ length: 3 }, () => () => ({ error: awsError("ServiceUnavailable", 503) })));
         const why = "ServiceUnavailable: ServiceUnavailable";
-        assert.deepEqual(await writeItems(down.client, "t", items(2), { ...fast, maxAttempts: 3 }), outcome([0, 1], [[0, why], [1, why]], 3, 4));
+        assert.deepEqual(
+            await writeItems(down.client, "t", items(2), { ...fast, maxAttempts: 3 }),
+            outcome(
+                [0, 1],
+                [
+                    [0, why],
+                    [1, why],
+                ],
+                3,
+                4,
+            ),
+        );
     });
 
-    it("isolates the bad item of a call refused as invalid or never sent, one PutItem per item", async function () {
+    it("isolates the bad item of a call refused as invalid or never sent, one PutItem per item", async () => {
         for (const error of [awsError("ValidationException", 400, "Item size has exceeded the maximum allowed size"), new Error("Special numeric value Infinity is not allowed")]) {
             const v = scripted([() => ({ error })]);
             const list = [...items(3), { pk: "bad", sk: "s", bad: true }];
@@ -588,13 +712,24 @@ describe("consumer: batch writer", function () {
         }
     });
 
-    it("fails the items of a call refused for good", async function () {
+    it("fails the items of a call refused for good", async () => {
         const d = scripted([() => ({ error: awsError("AccessDeniedException", 400, "not allowed") })]);
         const why = "AccessDeniedException: not allowed";
-        assert.deepEqual(await writeItems(d.client, "t", items(2), fast), outcome([0, 1], [[0, why], [1, why]], 1, 0));
+        assert.deepEqual(
+            await writeItems(d.client, "t", items(2), fast),
+            outcome(
+                [0, 1],
+                [
+                    [0, why],
+                    [1, why],
+                ],
+                1,
+                0,
+            ),
+        );
     });
 
-    it("classifies errors", function () {
+    it("classifies errors", () => {
         const cases: [unknown, string][] = [
             [awsError("ProvisionedThroughputExceededException", 400), "retry"],
             [awsError("ThrottlingException", 400), "retry"],
@@ -610,7 +745,7 @@ describe("consumer: batch writer", function () {
         for (const [e, action] of cases) assert.equal(classify(e), action, (e as Error).name);
     });
 
-    it("keeps backoff delays within [0, min(max, base·2^(n−1)))", function () {
+    it("keeps backoff delays within [0, min(max, base·2^(n−1)))", () => {
         fc.assert(
             fc.property(fc.integer({ min: 1, max: 30 }), fc.double({ min: 0, max: 0.999999, noNaN: true }), (retry, r) => {
                 const d = backoffDelay(retry, { baseDelayMs: 50, maxDelayMs: 2_000, random: () => r });

@@ -35,7 +35,13 @@ class Shard {
         this.n += 1n;
         const sequenceNumber = (SEQ_BASE + this.n).toString();
         return {
-            kinesis: { kinesisSchemaVersion: "1.0", partitionKey, sequenceNumber, data: typeof data === "string" ? data : data.toString("base64"), approximateArrivalTimestamp: ARRIVAL },
+            kinesis: {
+                kinesisSchemaVersion: "1.0",
+                partitionKey,
+                sequenceNumber,
+                data: typeof data === "string" ? data : data.toString("base64"),
+                approximateArrivalTimestamp: ARRIVAL,
+            },
             eventSource: "aws:kinesis",
             eventVersion: "1.0",
             eventID: `${SHARD}:${sequenceNumber}`,
@@ -59,9 +65,27 @@ function aggregate(payloads: Buffer[]): Buffer {
     return agg.build().data;
 }
 
-const userAction = (id: string, user: string, action: string, at = "2025-01-01T10:00:00Z") => ({ event_type: "user_action", event_id: id, occurred_at: at, source: "web", payload: { user_id: user, action_type: action } });
-const order = (id: string, user: string, amount: number, at = "2025-01-01T10:01:00Z") => ({ event_type: "order", event_id: `evt-${id}`, occurred_at: at, source: "shop", payload: { order_id: id, user_id: user, amount, currency: "EUR" } });
-const sensor = (id: string) => ({ event_type: "sensor_reading", event_id: id, occurred_at: "2025-01-01T10:02:00.5+01:00", source: "iot", payload: { device_id: "d-1", metric: "temp", value: 21.5, unit: "C" } });
+const userAction = (id: string, user: string, action: string, at = "2025-01-01T10:00:00Z") => ({
+    event_type: "user_action",
+    event_id: id,
+    occurred_at: at,
+    source: "web",
+    payload: { user_id: user, action_type: action },
+});
+const order = (id: string, user: string, amount: number, at = "2025-01-01T10:01:00Z") => ({
+    event_type: "order",
+    event_id: `evt-${id}`,
+    occurred_at: at,
+    source: "shop",
+    payload: { order_id: id, user_id: user, amount, currency: "EUR" },
+});
+const sensor = (id: string) => ({
+    event_type: "sensor_reading",
+    event_id: id,
+    occurred_at: "2025-01-01T10:02:00.5+01:00",
+    source: "iot",
+    payload: { device_id: "d-1", metric: "temp", value: 21.5, unit: "C" },
+});
 
 class RecordingLogger implements ConsumerLogger {
     readonly entries: { level: string; message: string; extra: Record<string, unknown> }[] = [];
@@ -123,14 +147,29 @@ interface Harness {
     quarantined(): Promise<Map<string, QuarantinedRecord>>;
 }
 
-function harness(options: { config?: Partial<ConsumerConfig>; wrap?: (doc: DynamoDBDocumentClient) => Pick<DynamoDBDocumentClient, "send">; now?: () => number; s3?: Pick<S3Client, "send"> } = {}): Promise<Harness> {
+function harness(
+    options: {
+        config?: Partial<ConsumerConfig>;
+        wrap?: (doc: DynamoDBDocumentClient) => Pick<DynamoDBDocumentClient, "send">;
+        now?: () => number;
+        s3?: Pick<S3Client, "send">;
+    } = {},
+): Promise<Harness> {
     const table = `results-${++tables}`;
     const bucket = `archive-${tables}`;
     const s3 = s3emu.client();
     const logger = new RecordingLogger();
     const metrics = new RecordingMetrics();
     const doc = createDocumentClient(dynalite.client());
-    const config: ConsumerConfig = { tableName: table, alertsTopicArn: TOPIC, fraudAmountThreshold: 10_000, fraudOrdersPerMinute: 5, resultsTtlDays: 90, quarantineBucket: bucket, ...options.config };
+    const config: ConsumerConfig = {
+        tableName: table,
+        alertsTopicArn: TOPIC,
+        fraudAmountThreshold: 10_000,
+        fraudOrdersPerMinute: 5,
+        resultsTtlDays: 90,
+        quarantineBucket: bucket,
+        ...options.config,
+    };
     const handler = createHandler({
         config,
         doc: options.wrap ? options.wrap(doc) : doc,
@@ -154,7 +193,12 @@ function harness(options: { config?: Partial<ConsumerConfig>; wrap?: (doc: Dynam
 }
 
 /** The stored item of an event, as the consumer writes it. */
-function expectedItem(e: { event_type: string; event_id: string; occurred_at: string; source: string; payload: Record<string, unknown> }, pk: string, sequence: number, extra: Record<string, unknown> = {}) {
+function expectedItem(
+    e: { event_type: string; event_id: string; occurred_at: string; source: string; payload: Record<string, unknown> },
+    pk: string,
+    sequence: number,
+    extra: Record<string, unknown> = {},
+) {
     const instant = new Date(e.occurred_at).toISOString();
     return {
         pk,
@@ -174,29 +218,41 @@ function expectedItem(e: { event_type: string; event_id: string; occurred_at: st
 
 const byKey = (items: Record<string, unknown>[]) => [...items].sort((a, b) => (`${a.pk}|${a.sk}` < `${b.pk}|${b.sk}` ? -1 : 1));
 
-describe("consumer handler (dynalite, SNS stubbed)", function () {
-    before(async function () {
+describe("consumer handler (dynalite, SNS stubbed)", () => {
+    before(async () => {
         [dynalite, s3emu] = await Promise.all([startDynalite(), startS3()]);
     });
-    after(async function () {
+    after(async () => {
         sns.restore();
         await Promise.all([dynalite.stop(), s3emu.stop()]);
     });
     let messageIds = 0;
-    beforeEach(function () {
+    beforeEach(() => {
         sns.reset();
         sns.on(PublishCommand).callsFake(() => ({ MessageId: `msg-${++messageIds}` }));
     });
 
-    it("writes every event of a good batch with its Kinesis metadata and enrichment", async function () {
+    it("writes every event of a good batch with its Kinesis metadata and enrichment", async () => {
         const h = await harness();
         const s = new Shard();
         const login = userAction("a1", "u1", "login");
         const buy = userAction("a2", "u2", "purchase", "2025-01-01T11:00:00+01:00");
         const small = order("o1", "u1", 25.5);
         const reading = sensor("r1");
-        const log = { event_type: "log_line", event_id: "l1", occurred_at: "2025-01-01T10:03:00Z", source: "app", payload: { service: "checkout", level: "ERROR", message: "boom" } };
-        const change = { event_type: "change", event_id: "c1", occurred_at: "2025-01-01T10:04:00Z", source: "cdc", payload: { table: "customers", operation: "INSERT", keys: { id: "c-1", v: 2 }, new_image: { id: "c-1", v: 2 } } };
+        const log = {
+            event_type: "log_line",
+            event_id: "l1",
+            occurred_at: "2025-01-01T10:03:00Z",
+            source: "app",
+            payload: { service: "checkout", level: "ERROR", message: "boom" },
+        };
+        const change = {
+            event_type: "change",
+            event_id: "c1",
+            occurred_at: "2025-01-01T10:04:00Z",
+            source: "cdc",
+            payload: { table: "customers", operation: "INSERT", keys: { id: "c-1", v: 2 }, new_image: { id: "c-1", v: 2 } },
+        };
 
         const out = await h.handler(batch(...[login, buy, small, reading, log, change].map((e) => s.record(json(e)))));
         assert.deepEqual(out, { batchItemFailures: [] });
@@ -209,16 +265,31 @@ describe("consumer handler (dynalite, SNS stubbed)", function () {
                 expectedItem(login, "user#u1", 1, { user_segment: "active", action_score: 3 }),
                 expectedItem(small, "user#u1", 3, { fraud_suspected: false, fraud_reasons: [], orders_in_minute: 1 }),
                 expectedItem(buy, "user#u2", 2, { user_segment: "high_value", action_score: 10 }),
-                { pk: "velocity#user#u1", sk: "orders#2025-01-01T10:01", orders: new Set(["2025-01-01T10:01:00.000Z#o1"]), expires_at: Date.parse("2025-01-01T10:01:00Z") / 1000 + TTL },
+                {
+                    pk: "velocity#user#u1",
+                    sk: "orders#2025-01-01T10:01",
+                    orders: new Set(["2025-01-01T10:01:00.000Z#o1"]),
+                    expires_at: Date.parse("2025-01-01T10:01:00Z") / 1000 + TTL,
+                },
             ]),
         );
         assert.equal(h.published().length, 0);
         assert.deepEqual(h.logger.problems(), []);
-        assert.deepEqual(h.metrics.totals, { KinesisRecords: 6, UserRecords: 6, EventsWritten: 6, DuplicateEvents: 0, RecordsFailed: 0, RecordsNotWritten: 0, WriteRetries: 0, FraudAlerts: 0, QuarantinedRecords: 0 });
+        assert.deepEqual(h.metrics.totals, {
+            KinesisRecords: 6,
+            UserRecords: 6,
+            EventsWritten: 6,
+            DuplicateEvents: 0,
+            RecordsFailed: 0,
+            RecordsNotWritten: 0,
+            WriteRetries: 0,
+            FraudAlerts: 0,
+            QuarantinedRecords: 0,
+        });
         assert.equal(h.metrics.published, 1);
     });
 
-    it("quarantines exactly the malformed records with their reasons, reports none of them, and commits the good ones", async function () {
+    it("quarantines exactly the malformed records with their reasons, reports none of them, and commits the good ones", async () => {
         const h = await harness();
         const s = new Shard();
         const badSum = aggregate([json(userAction("k1", "u1", "login")), json(userAction("k2", "u1", "login"))]);
@@ -257,16 +328,22 @@ describe("consumer handler (dynalite, SNS stubbed)", function () {
             arrivedAt: new Date(ARRIVAL * 1000).toISOString(),
             quarantinedAt: new Date(NOW).toISOString(),
         });
-        assert.deepEqual([2, 3, 6].map((n) => [at(n).reasonCode, at(n).reason]), [
-            ["not-decodable", "data is not valid base64"],
-            ["not-json", at(3).reason],
-            ["aggregate-checksum", "KPL aggregate has a bad MD5 checksum"],
-        ]);
+        assert.deepEqual(
+            [2, 3, 6].map((n) => [at(n).reasonCode, at(n).reason]),
+            [
+                ["not-decodable", "data is not valid base64"],
+                ["not-json", at(3).reason],
+                ["aggregate-checksum", "KPL aggregate has a bad MD5 checksum"],
+            ],
+        );
         assert.match(at(3).reason, /^data is not JSON: /);
         assert.equal(Buffer.from(at(2).payload, "base64").toString(), "not*base64", "text that is not base64 is kept as it came");
         assert.deepEqual(Buffer.from(at(6).payload, "base64"), badSum, "an aggregate that cannot be opened is kept whole");
         assert.deepEqual(
-            h.logger.problems().map((p) => [p.level, p.message, p.sequenceNumber, p.reasonCode]).sort((a, b) => String(a[2]).localeCompare(String(b[2]))),
+            h.logger
+                .problems()
+                .map((p) => [p.level, p.message, p.sequenceNumber, p.reasonCode])
+                .sort((a, b) => String(a[2]).localeCompare(String(b[2]))),
             [
                 ["warn", "Malformed record quarantined", seq(2), "not-decodable"],
                 ["warn", "Malformed record quarantined", seq(3), "not-json"],
@@ -278,7 +355,7 @@ describe("consumer handler (dynalite, SNS stubbed)", function () {
         assert.equal(h.metrics.totals.RecordsFailed, 0);
     });
 
-    it("quarantines a poison user record of an aggregate alone and writes its neighbours, with their own keys and explicit hash keys", async function () {
+    it("quarantines a poison user record of an aggregate alone and writes its neighbours, with their own keys and explicit hash keys", async () => {
         const h = await harness();
         const s = new Shard();
         const ehk = "170141183460469231731687303715884105728";
@@ -306,7 +383,7 @@ describe("consumer handler (dynalite, SNS stubbed)", function () {
         assert.equal(h.metrics.totals.UserRecords, 3);
     });
 
-    it("reports the record when its quarantine write fails, so nothing is lost", async function () {
+    it("reports the record when its quarantine write fails, so nothing is lost", async () => {
         const refusing = { send: async () => Promise.reject(Object.assign(new Error("Access Denied"), { name: "AccessDenied", $metadata: { httpStatusCode: 403 } })) };
         const h = await harness({ s3: refusing });
         const s = new Shard();
@@ -324,7 +401,7 @@ describe("consumer handler (dynalite, SNS stubbed)", function () {
         assert.equal(h.metrics.totals.QuarantinedRecords, 0);
     });
 
-    it("quarantines a batch of nothing but bad records record by record instead of throwing", async function () {
+    it("quarantines a batch of nothing but bad records record by record instead of throwing", async () => {
         const h = await harness();
         const s = new Shard();
         const out = await h.handler(batch(s.record("!!!!"), s.record(json({ hello: "world" }))));
@@ -333,7 +410,7 @@ describe("consumer handler (dynalite, SNS stubbed)", function () {
         assert.equal((await h.quarantined()).size, 2);
     });
 
-    it("deaggregates KPL records and stores each user record's subsequence number", async function () {
+    it("deaggregates KPL records and stores each user record's subsequence number", async () => {
         const h = await harness();
         const s = new Shard();
         const first = [userAction("k0", "u1", "login"), userAction("k1", "u2", "page_view"), sensor("k2")];
@@ -342,17 +419,14 @@ describe("consumer handler (dynalite, SNS stubbed)", function () {
         const out = await h.handler(batch(s.record(aggregate(first.map(json))), s.record(json(plain)), s.record(aggregate(second.map(json)))));
         assert.deepEqual(out, { batchItemFailures: [] });
         const items = await h.events();
-        assert.deepEqual(
-            items.map((i) => [i.event_id, i.sequence_number, i.sub_sequence_number]).sort(),
-            [
-                ["k0", seq(1), 0],
-                ["k1", seq(1), 1],
-                ["k2", seq(1), 2],
-                ["k3", seq(3), 0],
-                ["k4", seq(3), 1],
-                ["p0", seq(2), undefined],
-            ],
-        );
+        assert.deepEqual(items.map((i) => [i.event_id, i.sequence_number, i.sub_sequence_number]).sort(), [
+            ["k0", seq(1), 0],
+            ["k1", seq(1), 1],
+            ["k2", seq(1), 2],
+            ["k3", seq(3), 0],
+            ["k4", seq(3), 1],
+            ["p0", seq(2), undefined],
+        ]);
         assert.deepEqual(
             items.find((i) => i.event_id === "k4"),
             expectedItem(second[1]!, "user#u1", 3, { sub_sequence_number: 1, ...placed("pk-1"), user_segment: "high_value", action_score: 7 }),
@@ -360,11 +434,15 @@ describe("consumer handler (dynalite, SNS stubbed)", function () {
         assert.equal(h.metrics.totals.UserRecords, 6);
     });
 
-    it("rewrites the same items when a batch is retried: no duplicates, no second alert", async function () {
+    it("rewrites the same items when a batch is retried: no duplicates, no second alert", async () => {
         let now = NOW;
         const h = await harness({ now: () => now });
         const s = new Shard();
-        const event = batch(s.record(json(userAction("a1", "u1", "login"))), s.record(json(order("big", "u1", 50_000))), s.record(aggregate([json(order("o2", "u1", 10)), json(sensor("r1"))])));
+        const event = batch(
+            s.record(json(userAction("a1", "u1", "login"))),
+            s.record(json(order("big", "u1", 50_000))),
+            s.record(aggregate([json(order("o2", "u1", 10)), json(sensor("r1"))])),
+        );
         assert.deepEqual(await h.handler(event), { batchItemFailures: [] });
         const first = await h.items();
         now += 60_000;
@@ -381,7 +459,7 @@ describe("consumer handler (dynalite, SNS stubbed)", function () {
         assert.deepEqual(h.metrics.totals.FraudAlerts, 1);
     });
 
-    it("writes an event the producer put twice in one batch once, owned by both records", async function () {
+    it("writes an event the producer put twice in one batch once, owned by both records", async () => {
         const h = await harness();
         const s = new Shard();
         const e = userAction("dup", "u1", "login");
@@ -390,7 +468,7 @@ describe("consumer handler (dynalite, SNS stubbed)", function () {
         assert.equal(h.metrics.totals.DuplicateEvents, 1);
     });
 
-    it("alerts once for an order at or above the amount threshold", async function () {
+    it("alerts once for an order at or above the amount threshold", async () => {
         const h = await harness();
         const s = new Shard();
         const big = order("o-big", "u7", 10_000);
@@ -445,7 +523,7 @@ describe("consumer handler (dynalite, SNS stubbed)", function () {
         );
     });
 
-    it("alerts once for the user's 5th order of a minute, counted in stream order across records, aggregates and batches", async function () {
+    it("alerts once for the user's 5th order of a minute, counted in stream order across records, aggregates and batches", async () => {
         const h = await harness();
         const s = new Shard();
         const at = (sec: number) => `2025-01-01T10:01:${String(sec).padStart(2, "0")}Z`;
@@ -500,7 +578,7 @@ describe("consumer handler (dynalite, SNS stubbed)", function () {
         assert.equal(h.published().length, 2);
     });
 
-    it("ranks five orders of one batch correctly although their records run in parallel", async function () {
+    it("ranks five orders of one batch correctly although their records run in parallel", async () => {
         const h = await harness({ config: { fraudOrdersPerMinute: 5 } });
         const s = new Shard();
         const records = [1, 2, 3, 4, 5].map((n) => s.record(json(order(`p${n}`, "u5", 1, `2025-01-01T10:01:0${n}Z`))));
@@ -515,11 +593,13 @@ describe("consumer handler (dynalite, SNS stubbed)", function () {
         );
     });
 
-    it("fails the record when SNS refuses the alert, removes the marker, and publishes once on the retry", async function () {
+    it("fails the record when SNS refuses the alert, removes the marker, and publishes once on the retry", async () => {
         const h = await harness();
         const s = new Shard();
         sns.reset();
-        sns.on(PublishCommand).rejectsOnce(Object.assign(new Error("KMS key disabled"), { name: "KMSDisabledException" })).resolves({ MessageId: "msg-retry" });
+        sns.on(PublishCommand)
+            .rejectsOnce(Object.assign(new Error("KMS key disabled"), { name: "KMSDisabledException" }))
+            .resolves({ MessageId: "msg-retry" });
         const event = batch(s.record(json(userAction("a1", "u1", "login"))), s.record(json(order("o-big", "u1", 20_000))), s.record(json(userAction("a2", "u1", "login"))));
 
         assert.deepEqual(await h.handler(event), { batchItemFailures: [{ itemIdentifier: seq(2) }] });
@@ -529,7 +609,14 @@ describe("consumer handler (dynalite, SNS stubbed)", function () {
             ["a1", "a2"],
         );
         assert.deepEqual(h.logger.problems(), [
-            { level: "error", message: "Record failed", shardId: SHARD, sequenceNumber: seq(2), reason: "publishing the alert for order o-big failed: KMS key disabled", error: "AlertPublishError" },
+            {
+                level: "error",
+                message: "Record failed",
+                shardId: SHARD,
+                sequenceNumber: seq(2),
+                reason: "publishing the alert for order o-big failed: KMS key disabled",
+                error: "AlertPublishError",
+            },
         ]);
 
         // Lambda retries from the failed record on.
@@ -542,7 +629,7 @@ describe("consumer handler (dynalite, SNS stubbed)", function () {
         assert.equal(sns.commandCalls(PublishCommand).length, 2);
     });
 
-    it("takes over a claim left by an invocation that died, and waits for one still running", async function () {
+    it("takes over a claim left by an invocation that died, and waits for one still running", async () => {
         const h = await harness();
         const s = new Shard();
         const doc = dynalite.documentClient();
@@ -550,7 +637,19 @@ describe("consumer handler (dynalite, SNS stubbed)", function () {
             doc.send(
                 new PutCommand({
                     TableName: h.table,
-                    Item: { pk: `alert#order#${orderId}`, sk: "fraud-alert", status: "publishing", attempt_id: "dead", lease_until: leaseUntil, order_id: orderId, user_id: "u1", event_id: "x", reasons: ["amount"], claimed_at: "x", expires_at: 1 },
+                    Item: {
+                        pk: `alert#order#${orderId}`,
+                        sk: "fraud-alert",
+                        status: "publishing",
+                        attempt_id: "dead",
+                        lease_until: leaseUntil,
+                        order_id: orderId,
+                        user_id: "u1",
+                        event_id: "x",
+                        reasons: ["amount"],
+                        claimed_at: "x",
+                        expires_at: 1,
+                    },
                 }),
             );
         await claim("o-lapsed", NOW - 1);
@@ -567,7 +666,7 @@ describe("consumer handler (dynalite, SNS stubbed)", function () {
         );
     });
 
-    it("retries UnprocessedItems and fails only the records whose items never got written", async function () {
+    it("retries UnprocessedItems and fails only the records whose items never got written", async () => {
         const calls: number[] = [];
         let stubborn = "";
         // Returns part of every call as unprocessed: the second half for the first two calls, and the
@@ -607,11 +706,17 @@ describe("consumer handler (dynalite, SNS stubbed)", function () {
         assert.ok(h.metrics.totals.WriteRetries! > 0);
     });
 
-    it("quarantines a record whose item would exceed DynamoDB's 400 KB and writes the rest", async function () {
+    it("quarantines a record whose item would exceed DynamoDB's 400 KB and writes the rest", async () => {
         const h = await harness();
         const s = new Shard();
         const image = { id: "c-1", blob: "x".repeat(250_000) };
-        const huge = { event_type: "change", event_id: "c-huge", occurred_at: "2025-01-01T10:00:00Z", source: "cdc", payload: { table: "t", operation: "MODIFY", keys: { id: "c-1" }, new_image: image, old_image: image } };
+        const huge = {
+            event_type: "change",
+            event_id: "c-huge",
+            occurred_at: "2025-01-01T10:00:00Z",
+            source: "cdc",
+            payload: { table: "t", operation: "MODIFY", keys: { id: "c-1" }, new_image: image, old_image: image },
+        };
         const out = await h.handler(batch(s.record(json(userAction("a1", "u1", "login"))), s.record(json(huge))));
         assert.deepEqual(out, { batchItemFailures: [] });
         const [q] = [...(await h.quarantined()).values()];
@@ -623,10 +728,14 @@ describe("consumer handler (dynalite, SNS stubbed)", function () {
         );
     });
 
-    it("reports an aggregate whose items DynamoDB keeps throttling, and still quarantines its poison record", async function () {
+    it("reports an aggregate whose items DynamoDB keeps throttling, and still quarantines its poison record", async () => {
         const throttled = (doc: DynamoDBDocumentClient): Pick<DynamoDBDocumentClient, "send"> => ({
             send: (async (command: unknown) => {
-                if (command instanceof BatchWriteCommand) throw Object.assign(new Error("Rate of requests exceeds the allowed throughput."), { name: "ProvisionedThroughputExceededException", $metadata: { httpStatusCode: 400 } });
+                if (command instanceof BatchWriteCommand)
+                    throw Object.assign(new Error("Rate of requests exceeds the allowed throughput."), {
+                        name: "ProvisionedThroughputExceededException",
+                        $metadata: { httpStatusCode: 400 },
+                    });
                 return doc.send(command as never);
             }) as DynamoDBDocumentClient["send"],
         });
@@ -648,10 +757,12 @@ describe("consumer handler (dynalite, SNS stubbed)", function () {
         assert.equal(h.metrics.totals.RecordsNotWritten, 1);
     });
 
-    it("fails only the record whose item DynamoDB cannot hold (a number out of range), not its call's neighbours", async function () {
+    it("fails only the record whose item DynamoDB cannot hold (a number out of range), not its call's neighbours", async () => {
         const h = await harness();
         const s = new Shard();
-        const infinite = Buffer.from('{"event_type":"change","event_id":"c-inf","occurred_at":"2025-01-01T10:00:00Z","source":"app","payload":{"table":"t","operation":"INSERT","keys":{"id":"x"},"new_image":{"n":1e400}}}');
+        const infinite = Buffer.from(
+            '{"event_type":"change","event_id":"c-inf","occurred_at":"2025-01-01T10:00:00Z","source":"app","payload":{"table":"t","operation":"INSERT","keys":{"id":"x"},"new_image":{"n":1e400}}}',
+        );
         const out = await h.handler(batch(s.record(json(userAction("a1", "u1", "login"))), s.record(infinite), s.record(json(userAction("a2", "u2", "login")))));
         assert.deepEqual(out, { batchItemFailures: [{ itemIdentifier: seq(2) }] });
         assert.deepEqual(
@@ -664,7 +775,7 @@ describe("consumer handler (dynalite, SNS stubbed)", function () {
         );
     });
 
-    it("adapts DynamoDB change records", async function () {
+    it("adapts DynamoDB change records", async () => {
         const h = await harness();
         const s = new Shard();
         const cdc = {
@@ -705,7 +816,7 @@ describe("consumer handler (dynalite, SNS stubbed)", function () {
         ]);
     });
 
-    it("adapts CloudWatch Logs subscription records and accepts control messages", async function () {
+    it("adapts CloudWatch Logs subscription records and accepts control messages", async () => {
         const h = await harness();
         const s = new Shard();
         const data = gzipSync(
@@ -721,7 +832,16 @@ describe("consumer handler (dynalite, SNS stubbed)", function () {
                 ],
             }),
         );
-        const control = gzipSync(json({ messageType: "CONTROL_MESSAGE", owner: "CloudwatchLogs", logGroup: "", logStream: "", subscriptionFilters: [], logEvents: [{ id: "", timestamp: 1735725600000, message: "CWL CONTROL MESSAGE: Checking health of destination Kinesis stream." }] }));
+        const control = gzipSync(
+            json({
+                messageType: "CONTROL_MESSAGE",
+                owner: "CloudwatchLogs",
+                logGroup: "",
+                logStream: "",
+                subscriptionFilters: [],
+                logEvents: [{ id: "", timestamp: 1735725600000, message: "CWL CONTROL MESSAGE: Checking health of destination Kinesis stream." }],
+            }),
+        );
         assert.deepEqual(await h.handler(batch(s.record(control), s.record(data))), { batchItemFailures: [] });
         const items = await h.events();
         assert.deepEqual(
@@ -734,10 +854,10 @@ describe("consumer handler (dynalite, SNS stubbed)", function () {
         assert.deepEqual(h.metrics.totals.UserRecords, 2);
     });
 
-    describe("sample events under events/consumer", function () {
+    describe("sample events under events/consumer", () => {
         const load = (name: string) => JSON.parse(readFileSync(join(__dirname, "../../events/consumer", name), "utf8")) as KinesisStreamEvent;
 
-        it("good-batch.json: every record committed", async function () {
+        it("good-batch.json: every record committed", async () => {
             const h = await harness();
             const event = load("good-batch.json");
             assert.deepEqual(await h.handler(event), { batchItemFailures: [] });
@@ -745,20 +865,17 @@ describe("consumer handler (dynalite, SNS stubbed)", function () {
             assert.deepEqual(h.logger.problems(), []);
         });
 
-        it("malformed-batch.json: the malformed records are quarantined, none reported, the rest committed", async function () {
+        it("malformed-batch.json: the malformed records are quarantined, none reported, the rest committed", async () => {
             const h = await harness();
             const event = load("malformed-batch.json");
             const out = await h.handler(event);
             assert.deepEqual(out, { batchItemFailures: [] });
             const q = [...(await h.quarantined()).values()];
-            assert.deepEqual(
-                q.map((r) => event.Records.findIndex((e) => e.kinesis.sequenceNumber === r.sequenceNumber)).sort(),
-                [1, 2, 3, 4],
-            );
+            assert.deepEqual(q.map((r) => event.Records.findIndex((e) => e.kinesis.sequenceNumber === r.sequenceNumber)).sort(), [1, 2, 3, 4]);
             assert.equal((await h.events()).length, 2);
         });
 
-        it("kpl-aggregated-batch.json: every user record committed", async function () {
+        it("kpl-aggregated-batch.json: every user record committed", async () => {
             const h = await harness();
             const event = load("kpl-aggregated-batch.json");
             assert.deepEqual(await h.handler(event), { batchItemFailures: [] });

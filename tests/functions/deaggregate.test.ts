@@ -16,34 +16,40 @@ const mixed: KplUserRecord[] = [
 ];
 const read = (data: Buffer) => userRecordsOf({ data: data.toString("base64"), partitionKey: "outer" });
 
-describe("deaggregate: explicit hash keys", function () {
-    it("keeps each user record's own explicit hash key, and none where the producer gave none", function () {
+describe("deaggregate: explicit hash keys", () => {
+    it("keeps each user record's own explicit hash key, and none where the producer gave none", () => {
         assert.deepEqual(
             read(encodeAggregate(mixed)),
             mixed.map((r, i) => ({ data: r.data, subSequenceNumber: i, partitionKey: r.partitionKey, ...(r.explicitHashKey ? { explicitHashKey: r.explicitHashKey } : {}) })),
         );
     });
 
-    it("(why: aws-kinesis-agg's deaggregateSync gives a record without one the aggregate's first explicit hash key)", function () {
+    it("(why: aws-kinesis-agg's deaggregateSync gives a record without one the aggregate's first explicit hash key)", () => {
         let users: { explicitPartitionKey?: string }[] = [];
-        deaggregateSync({ data: encodeAggregate(mixed).toString("base64"), partitionKey: "outer", sequenceNumber: "1", kinesisSchemaVersion: "1.0", approximateArrivalTimestamp: 0 } as never, true, (err, out) => {
-            assert.ifError(err);
-            users = (out ?? []) as typeof users;
-        });
+        deaggregateSync(
+            { data: encodeAggregate(mixed).toString("base64"), partitionKey: "outer", sequenceNumber: "1", kinesisSchemaVersion: "1.0", approximateArrivalTimestamp: 0 } as never,
+            true,
+            (err, out) => {
+                assert.ifError(err);
+                users = (out ?? []) as typeof users;
+            },
+        );
         assert.deepEqual(
             users.map((u) => u.explicitPartitionKey),
             [EHK_A, EHK_A, EHK_B, EHK_A, EHK_A],
         );
     });
 
-    it("reads a plain record as itself, with the Kinesis record's partition key and no explicit hash key", function () {
+    it("reads a plain record as itself, with the Kinesis record's partition key and no explicit hash key", () => {
         assert.deepEqual(read(Buffer.from("{}")), [{ data: Buffer.from("{}"), subSequenceNumber: undefined, partitionKey: "outer" }]);
     });
 
-    it("names a bad checksum, a broken body, an index past its table and an empty aggregate", function () {
+    it("names a bad checksum, a broken body, an index past its table and an empty aggregate", () => {
         const badSum = encodeAggregate(mixed);
         badSum[badSum.length - 1]! ^= 0x01;
-        const badIndex = sealAggregateBody(Buffer.concat([encodeAggregateBody([{ partitionKey: "k", data: Buffer.from("x") }]), Buffer.from([0x1a, 0x05, 0x08, 0x07, 0x1a, 0x01, 0x79])]));
+        const badIndex = sealAggregateBody(
+            Buffer.concat([encodeAggregateBody([{ partitionKey: "k", data: Buffer.from("x") }]), Buffer.from([0x1a, 0x05, 0x08, 0x07, 0x1a, 0x01, 0x79])]),
+        );
         const cases: [string, Buffer, RegExp][] = [
             ["checksum", badSum, /^KPL aggregate has a bad MD5 checksum$/],
             ["truncated body", sealAggregateBody(encodeAggregateBody(mixed).subarray(0, -3)), /^KPL aggregate cannot be decoded: /],
@@ -52,7 +58,11 @@ describe("deaggregate: explicit hash keys", function () {
             ["magic only", Buffer.from([0xf3, 0x89, 0x9a, 0xc2, 0x00]), /^KPL aggregate cannot be decoded: shorter than its magic number and checksum$/],
         ];
         for (const [name, data, reason] of cases) {
-            assert.throws(() => read(data), (e: Error) => e instanceof RecordDecodeError && reason.test(e.message), name);
+            assert.throws(
+                () => read(data),
+                (e: Error) => e instanceof RecordDecodeError && reason.test(e.message),
+                name,
+            );
         }
         assert.throws(() => read(badSum), AggregateChecksumError);
     });

@@ -8,7 +8,10 @@ describe("environment contracts", () => {
     it("replicator: reads back what infra sets, and names each missing variable", () => {
         const config = { replicaStreamName: "events-replica", replicaRegion: "us-west-2" };
         assert.deepEqual(readReplicatorEnv(replicatorEnvironment(config)), config);
-        assert.throws(() => readReplicatorEnv({ REPLICA_REGION: " " }), { name: "EnvError", message: "replicator environment:\n  REPLICA_STREAM_NAME is not set\n  REPLICA_REGION is not set" });
+        assert.throws(() => readReplicatorEnv({ REPLICA_REGION: " " }), {
+            name: "EnvError",
+            message: "replicator environment:\n  REPLICA_STREAM_NAME is not set\n  REPLICA_REGION is not set",
+        });
     });
 
     it("firehose-transform: the IoT topic filter is optional and round-trips", () => {

@@ -16,11 +16,17 @@ const EVENTS = path.resolve(__dirname, "..", "..", "events", "firehose-transform
 const sample = (name: string) => JSON.parse(fs.readFileSync(path.join(EVENTS, name), "utf8")) as FirehoseTransformationEvent;
 const IOT = { iotTopicFilter: "devices/+/telemetry" };
 const decoded = (r: FirehoseTransformationResultRecord) => Buffer.from(r.data ?? "", "base64").toString("utf8");
-const lines = (r: FirehoseTransformationResultRecord) => decoded(r).split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
+const lines = (r: FirehoseTransformationResultRecord) =>
+    decoded(r)
+        .split("\n")
+        .map((l) => JSON.parse(l) as Record<string, unknown>);
 
 /** The output keeps Firehose's contract: exactly the input recordIds, in order, each with a known result and base64 data. */
 function assertContract(event: FirehoseTransformationEvent, out: FirehoseTransformationResultRecord[]) {
-    assert.deepEqual(out.map((r) => r.recordId), event.records.map((r) => r.recordId));
+    assert.deepEqual(
+        out.map((r) => r.recordId),
+        event.records.map((r) => r.recordId),
+    );
     for (const r of out) {
         assert.ok(["Ok", "Dropped", "ProcessingFailed"].includes(r.result), r.result);
         assert.match(r.data ?? "(none)", /^[A-Za-z0-9+/]*={0,2}$/);
@@ -38,11 +44,14 @@ describe("firehose-transform", () => {
             assert.deepEqual(data!.metadata, { partitionKeys: { event_type: "log_line", event_date: "2025-01-01" } });
             assert.ok(!decoded(data!).endsWith("\n"), "Firehose's delimiter ends the last line");
             const events = lines(data!);
-            assert.deepEqual(events.map((e) => [e.event_id, (e.payload as { level: string }).level]), [
-                ["38721947104659386409233562712098017497236437012283817984", "INFO"],
-                ["38721947104659386409233562712098017497236437012283817985", "ERROR"],
-                ["38721947104659386409233562712098017497236437012283817986", "INFO"],
-            ]);
+            assert.deepEqual(
+                events.map((e) => [e.event_id, (e.payload as { level: string }).level]),
+                [
+                    ["38721947104659386409233562712098017497236437012283817984", "INFO"],
+                    ["38721947104659386409233562712098017497236437012283817985", "ERROR"],
+                    ["38721947104659386409233562712098017497236437012283817986", "INFO"],
+                ],
+            );
             for (const e of events) assert.ok(validateEvent(e, 0).ok);
             assert.equal(events[0]!.occurred_at, "2025-01-01T09:59:59.001Z");
             assert.deepEqual([control!.result, control!.data], ["Dropped", ""]);
@@ -52,9 +61,17 @@ describe("firehose-transform", () => {
             const event = sample("dynamodb-cdc.json");
             const { response } = transformEvent(event);
             assertContract(event, response.records);
-            assert.deepEqual(response.records.map((r) => r.metadata), Array(3).fill({ partitionKeys: { event_type: "change", event_date: "2025-01-01" } }));
+            assert.deepEqual(
+                response.records.map((r) => r.metadata),
+                Array(3).fill({ partitionKeys: { event_type: "change", event_date: "2025-01-01" } }),
+            );
             const [insert, modify, remove] = response.records.map((r) => lines(r)[0]!);
-            assert.deepEqual(insert!.payload, { table: "customers", operation: "INSERT", keys: { id: "c-1" }, new_image: { id: "c-1", tier: "silver", credit: "12345678901234567890", tags: ["new", "web"] } });
+            assert.deepEqual(insert!.payload, {
+                table: "customers",
+                operation: "INSERT",
+                keys: { id: "c-1" },
+                new_image: { id: "c-1", tier: "silver", credit: "12345678901234567890", tags: ["new", "web"] },
+            });
             assert.deepEqual([modify!.event_id, (modify!.payload as { operation: string }).operation], ["4b5c6d7e-0002-4000-8000-00000000a002", "MODIFY"]);
             assert.deepEqual(remove!.payload, { table: "customers", operation: "REMOVE", keys: { id: "c-1" }, old_image: { id: "c-1", tier: "gold" } });
             assert.equal(insert!.occurred_at, "2025-01-01T10:00:00.123Z");
@@ -65,7 +82,10 @@ describe("firehose-transform", () => {
             const { response, byFeed } = transformEvent(event, IOT);
             assertContract(event, response.records);
             const [raw, enveloped] = response.records;
-            assert.deepEqual([raw!.result, raw!.data, raw!.metadata], ["Ok", event.records[0]!.data, { partitionKeys: { event_type: RAW_IOT_PARTITION, event_date: "2025-01-01" } }]);
+            assert.deepEqual(
+                [raw!.result, raw!.data, raw!.metadata],
+                ["Ok", event.records[0]!.data, { partitionKeys: { event_type: RAW_IOT_PARTITION, event_date: "2025-01-01" } }],
+            );
             assert.deepEqual([enveloped!.data, enveloped!.metadata], [event.records[1]!.data, { partitionKeys: { event_type: "sensor_reading", event_date: "2025-01-01" } }]);
             assert.deepEqual(byFeed, { iot: 1, envelope: 1 });
         });
@@ -80,16 +100,30 @@ describe("firehose-transform", () => {
             const event = sample("envelope.json");
             const { response } = transformEvent(event);
             assertContract(event, response.records);
-            assert.deepEqual(response.records[0], { recordId: event.records[0]!.recordId, result: "Ok", data: event.records[0]!.data, metadata: { partitionKeys: { event_type: "order", event_date: "2025-01-01" } } });
+            assert.deepEqual(response.records[0], {
+                recordId: event.records[0]!.recordId,
+                result: "Ok",
+                data: event.records[0]!.data,
+                metadata: { partitionKeys: { event_type: "order", event_date: "2025-01-01" } },
+            });
         });
 
         it("malformed records fail one by one, returned unchanged (Firehose writes them raw under the error prefix), each with its reason", () => {
             const event = sample("malformed.json");
             const { response, failed } = transformEvent(event, IOT);
             assertContract(event, response.records);
-            assert.deepEqual(response.records.map((r) => r.result), Array(4).fill("ProcessingFailed"));
-            assert.deepEqual(response.records.map((r) => r.data), event.records.map((r) => r.data));
-            assert.deepEqual(failed.map((f) => f.recordId), event.records.map((r) => r.recordId));
+            assert.deepEqual(
+                response.records.map((r) => r.result),
+                Array(4).fill("ProcessingFailed"),
+            );
+            assert.deepEqual(
+                response.records.map((r) => r.data),
+                event.records.map((r) => r.data),
+            );
+            assert.deepEqual(
+                failed.map((f) => f.recordId),
+                event.records.map((r) => r.recordId),
+            );
             const reasons = failed.map((f) => f.reason);
             assert.match(reasons[0]!, /data is not JSON/);
             assert.match(reasons[1]!, /gzip data cannot be inflated/);
@@ -119,10 +153,20 @@ describe("firehose-transform", () => {
     it("keeps the response under Lambda's 6 MB limit: records whose output would cross it fail, the others are delivered", () => {
         // Repetitive log lines compress about 30:1; each record inflates to about 3 MB of events.
         const logEvents = Array.from({ length: 12_000 }, (_, i) => ({ id: `id-${i}`, timestamp: 1735725600000 + i, message: `INFO request ${i} served` }));
-        const data = gzipSync(JSON.stringify({ messageType: "DATA_MESSAGE", owner: "1", logGroup: "/aws/lambda/big", logStream: "s", subscriptionFilters: [], logEvents })).toString("base64");
-        const event = { invocationId: "i", deliveryStreamArn: "a", region: "us-east-1", records: ["r1", "r2", "r3"].map((recordId) => ({ recordId, approximateArrivalTimestamp: 1, data })) };
+        const data = gzipSync(
+            JSON.stringify({ messageType: "DATA_MESSAGE", owner: "1", logGroup: "/aws/lambda/big", logStream: "s", subscriptionFilters: [], logEvents }),
+        ).toString("base64");
+        const event = {
+            invocationId: "i",
+            deliveryStreamArn: "a",
+            region: "us-east-1",
+            records: ["r1", "r2", "r3"].map((recordId) => ({ recordId, approximateArrivalTimestamp: 1, data })),
+        };
         const { response, failed } = transformEvent(event);
-        assert.deepEqual(response.records.map((r) => r.result), ["Ok", "ProcessingFailed", "ProcessingFailed"]);
+        assert.deepEqual(
+            response.records.map((r) => r.result),
+            ["Ok", "ProcessingFailed", "ProcessingFailed"],
+        );
         assert.match(failed[0]!.reason, /past Lambda's 6 MB limit/);
         assert.ok(JSON.stringify(response).length <= RESPONSE_BUDGET_BYTES);
         assert.equal(response.records[1]!.data, data, "a failed record comes back as it came in");

@@ -18,20 +18,26 @@ describe("ingest settings from the environment", () => {
 
     for (const bad of ["abc", "1e3x", "12.5", "1023", "6000001", "-5"]) {
         it(`refuses MAX_BODY_BYTES=${bad} in one line instead of NaN or a useless limit`, () => {
-            assert.throws(() => readIngestEnv({ ...STREAM, MAX_BODY_BYTES: bad }), { name: "EnvError", message: `ingest environment:\n  MAX_BODY_BYTES=${bad}: must be a whole number of bytes from 1024 to 6000000` });
+            assert.throws(() => readIngestEnv({ ...STREAM, MAX_BODY_BYTES: bad }), {
+                name: "EnvError",
+                message: `ingest environment:\n  MAX_BODY_BYTES=${bad}: must be a whole number of bytes from 1024 to 6000000`,
+            });
         });
     }
 
     it("names every bad or missing variable, one line each", () => {
-        assert.throws(() => readIngestEnv({ INGEST_AGGREGATION: "yes", MAX_BODY_BYTES: "NaN" }), (e: Error) => {
-            assert.ok(e instanceof EnvError);
-            assert.deepEqual(e.message.split("\n"), [
-                "ingest environment:",
-                "  STREAM_NAME is not set",
-                "  MAX_BODY_BYTES=NaN: must be a whole number of bytes from 1024 to 6000000",
-                "  INGEST_AGGREGATION=yes: must be true or false",
-            ]);
-            return true;
-        });
+        assert.throws(
+            () => readIngestEnv({ INGEST_AGGREGATION: "yes", MAX_BODY_BYTES: "NaN" }),
+            (e: Error) => {
+                assert.ok(e instanceof EnvError);
+                assert.deepEqual(e.message.split("\n"), [
+                    "ingest environment:",
+                    "  STREAM_NAME is not set",
+                    "  MAX_BODY_BYTES=NaN: must be a whole number of bytes from 1024 to 6000000",
+                    "  INGEST_AGGREGATION=yes: must be true or false",
+                ]);
+                return true;
+            },
+        );
     });
 });

@@ -70,10 +70,12 @@ describe("ingest handler (POST /events) against kinesalite", function () {
     /** Events in the stream, by event id, as the consumer will read them. */
     async function stored(): Promise<Map<string, { partitionKey: string; event: Record<string, unknown> }>> {
         const records = await kinesis.readUserRecords(STREAM);
-        return new Map(records.map((r) => {
-            const event = JSON.parse(r.data.toString("utf8")) as Record<string, unknown>;
-            return [event.event_id as string, { partitionKey: r.partitionKey, event }];
-        }));
+        return new Map(
+            records.map((r) => {
+                const event = JSON.parse(r.data.toString("utf8")) as Record<string, unknown>;
+                return [event.event_id as string, { partitionKey: r.partitionKey, event }];
+            }),
+        );
     }
 
     it("writes a valid batch and answers each event with its shard and sequence number (200)", async () => {
@@ -81,7 +83,13 @@ describe("ingest handler (POST /events) against kinesalite", function () {
         assert.equal(res.statusCode, 200);
         const body = bodyOf(res);
         assert.deepEqual([body.accepted, body.rejected], [2, 0]);
-        assert.deepEqual(body.results.map((r) => [r.index, r.eventId]), [[0, "good-1"], [1, "good-2"]]);
+        assert.deepEqual(
+            body.results.map((r) => [r.index, r.eventId]),
+            [
+                [0, "good-1"],
+                [1, "good-2"],
+            ],
+        );
         for (const r of body.results) {
             assert.match(r.sequenceNumber!, /^\d+$/);
             assert.match(r.shardId!, /^shardId-\d{12}$/);
@@ -108,8 +116,19 @@ describe("ingest handler (POST /events) against kinesalite", function () {
         assert.deepEqual([body.accepted, body.rejected], [0, 3]);
         assert.deepEqual(body.results, [
             { index: 0, eventId: "ok-but-held", errors: [{ field: "(batch)", reason: "not written: the batch has invalid events (send ?partial=true to write the valid ones)" }] },
-            { index: 1, eventId: "bad-1", errors: [{ field: "payload.amount", reason: "Too small: expected number to be >=0" }, { field: "payload.currency", reason: "must be an ISO 4217 code such as USD" }] },
-            { index: 2, eventId: "bad-2", errors: [{ field: "event_type", reason: "Invalid discriminator value. Expected 'user_action' | 'order' | 'sensor_reading' | 'log_line' | 'change'" }] },
+            {
+                index: 1,
+                eventId: "bad-1",
+                errors: [
+                    { field: "payload.amount", reason: "Too small: expected number to be >=0" },
+                    { field: "payload.currency", reason: "must be an ISO 4217 code such as USD" },
+                ],
+            },
+            {
+                index: 2,
+                eventId: "bad-2",
+                errors: [{ field: "event_type", reason: "Invalid discriminator value. Expected 'user_action' | 'order' | 'sensor_reading' | 'log_line' | 'change'" }],
+            },
         ]);
         const inStream = await stored();
         assert.ok(!inStream.has("ok-but-held") && !inStream.has("bad-1"));

@@ -109,7 +109,12 @@ class Ledger {
         ids.forEach((id, i) => {
             this.writes.set(id, (this.writes.get(id) ?? 0) + 1);
             if (lost) this.lostWrites.set(id, (this.lostWrites.get(id) ?? 0) + 1);
-            else this.acknowledged.set(id, { shardId: result.ShardId as string, sequenceNumber: result.SequenceNumber as string, subSequenceNumber: ids.length > 1 ? i : undefined });
+            else
+                this.acknowledged.set(id, {
+                    shardId: result.ShardId as string,
+                    sequenceNumber: result.SequenceNumber as string,
+                    subSequenceNumber: ids.length > 1 ? i : undefined,
+                });
         });
     }
 }
@@ -195,7 +200,7 @@ function assertFirstCopiesInOrder(read: UserRecord[]): void {
     }
 }
 
-describe("KinesisProducer under injected faults", function () {
+describe("KinesisProducer under injected faults", () => {
     let k: Kinesalite;
     let streams = 0;
     const newStream = async (shards: number): Promise<string> => {
@@ -218,7 +223,7 @@ describe("KinesisProducer under injected faults", function () {
     const fast = { maxBufferedTimeMs: 10, aggregation: { maxBytes: 4_096 }, backoff: { baseMs: 5, capMs: 50 } };
 
     for (const ordered of [false, true]) {
-        it(`delivers or reports every record with exact accounting${ordered ? ", keeping per-key order" : ""}`, async function () {
+        it(`delivers or reports every record with exact accounting${ordered ? ", keeping per-key order" : ""}`, async () => {
             const stream = await newStream(4);
             const ledger = new Ledger();
             const records = makeTestRecords(3_000, 60, ordered ? 11 : 12, (rand) => 10 + Math.floor(rand() * 2_000));
@@ -268,12 +273,15 @@ describe("KinesisProducer under injected faults", function () {
         });
     }
 
-    it("fails records with the last error code once their TTL passes, and flush() resolves", async function () {
+    it("fails records with the last error code once their TTL passes, and flush() resolves", async () => {
         const stream = await newStream(1);
         const throttleAll: Interceptor = async (operation, input, forward) => {
             if (operation !== "PutRecords") return forward(input);
             const entries = input.Records as unknown[];
-            return { status: 200, body: { FailedRecordCount: entries.length, Records: entries.map(() => ({ ErrorCode: "ProvisionedThroughputExceededException", ErrorMessage: "Rate exceeded" })) } };
+            return {
+                status: 200,
+                body: { FailedRecordCount: entries.length, Records: entries.map(() => ({ ErrorCode: "ProvisionedThroughputExceededException", ErrorMessage: "Rate exceeded" })) },
+            };
         };
         const failAll: Interceptor = async (operation, input, forward) => (operation === "PutRecords" ? error(503, "ServiceUnavailable", "injected") : forward(input));
         // A 5xx answer may come after the write: the outcome is unknown, named as such.
@@ -304,7 +312,7 @@ describe("KinesisProducer under injected faults", function () {
         assert.equal((await k.readAll(stream)).length, 0);
     });
 
-    it("fails records at once on non-retryable errors", async function () {
+    it("fails records at once on non-retryable errors", async () => {
         const stream = await newStream(1);
         const kmsDenied: Interceptor = async (operation, input, forward) =>
             operation === "PutRecords" ? error(400, "KMSAccessDeniedException", "injected: not allowed to use the key") : forward(input);
@@ -318,7 +326,7 @@ describe("KinesisProducer under injected faults", function () {
         await Promise.all([denied.close(), missing.close()]);
     });
 
-    it("resends a request that timed out: at least once, two copies in the stream", async function () {
+    it("resends a request that timed out: at least once, two copies in the stream", async () => {
         const stream = await newStream(1);
         let calls = 0;
         const slowFirst: Interceptor = async (operation, input, forward) => {
@@ -340,7 +348,7 @@ describe("KinesisProducer under injected faults", function () {
         assert.equal(producer.metrics().potentialDuplicates, 1);
     });
 
-    it("names a lost response: RequestOutcomeUnknown and maybeWritten, potential duplicates counted", async function () {
+    it("names a lost response: RequestOutcomeUnknown and maybeWritten, potential duplicates counted", async () => {
         const stream = await newStream(1);
         // Every PutRecords is written, then the connection drops before the answer (socket hang-up).
         const resetAfterWrite: Interceptor = async (operation, input, forward) => {
@@ -370,7 +378,7 @@ describe("KinesisProducer under injected faults", function () {
         assert.equal(m.recordsFailed, records.length);
     });
 
-    it("packs per partition key when ListShards is denied", async function () {
+    it("packs per partition key when ListShards is denied", async () => {
         const stream = await newStream(2);
         const denyListShards: Interceptor = async (operation, input, forward) =>
             operation === "ListShards" ? error(400, "AccessDeniedException", "injected: not authorized to perform kinesis:ListShards") : forward(input);

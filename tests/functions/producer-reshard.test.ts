@@ -17,7 +17,7 @@ describe("KinesisProducer across a reshard (kinesis-local)", function () {
         await kl?.stop();
     });
 
-    it("4 -> 8 mid-send, ordered: nothing lost, unexplained duplicates none, nothing misplaced once the new map is in, per-key order kept", async function () {
+    it("4 -> 8 mid-send, ordered: nothing lost, unexplained duplicates none, nothing misplaced once the new map is in, per-key order kept", async () => {
         const r = await runReshard(kl, {
             stream: "reshard-4-8",
             records: 4_000,

@@ -47,8 +47,8 @@ function evenShards(n: number, firstId = 0): Shard[] {
     }));
 }
 
-describe("producer: hash keys", function () {
-    it("is MD5 of the UTF-8 partition key as a 128-bit big-endian integer (RFC 1321 vectors)", function () {
+describe("producer: hash keys", () => {
+    it("is MD5 of the UTF-8 partition key as a 128-bit big-endian integer (RFC 1321 vectors)", () => {
         const vectors: [string, string][] = [
             ["", "d41d8cd98f00b204e9800998ecf8427e"],
             ["a", "0cc175b9c0f1b6a831c399e269772661"],
@@ -59,7 +59,7 @@ describe("producer: hash keys", function () {
         for (const [key, hex] of vectors) assert.equal(partitionKeyHash(key), BigInt(`0x${hex}`), key);
     });
 
-    it("agrees with kinesalite's routing for non-ASCII and random keys", function () {
+    it("agrees with kinesalite's routing for non-ASCII and random keys", () => {
         const kinesaliteDb = require("kinesalite/db") as { partitionKeyToHashKey(key: string): { toFixed(): string } };
         fc.assert(
             fc.property(fc.string({ unit: "binary", minLength: 1, maxLength: 256 }), (key) => {
@@ -70,7 +70,7 @@ describe("producer: hash keys", function () {
         assert.equal(partitionKeyHash("ключ").toString(), kinesaliteDb.partitionKeyToHashKey("ключ").toFixed());
     });
 
-    it("parses explicit hash keys as Kinesis accepts them: decimal, no leading zero, 0..2^128-1", function () {
+    it("parses explicit hash keys as Kinesis accepts them: decimal, no leading zero, 0..2^128-1", () => {
         const max = MAX_HASH_KEY.toString();
         assert.equal(max, "340282366920938463463374607431768211455");
         const cases: [string, bigint | undefined][] = [
@@ -92,15 +92,19 @@ describe("producer: hash keys", function () {
     });
 });
 
-describe("producer: shard map", function () {
+describe("producer: shard map", () => {
     const map = new ShardMap([
         ...evenShards(4),
         // A closed parent (after a split) must be ignored even though its range overlaps.
-        { ShardId: "shardId-closed", HashKeyRange: { StartingHashKey: "0", EndingHashKey: MAX_HASH_KEY.toString() }, SequenceNumberRange: { StartingSequenceNumber: "0", EndingSequenceNumber: "9" } },
+        {
+            ShardId: "shardId-closed",
+            HashKeyRange: { StartingHashKey: "0", EndingHashKey: MAX_HASH_KEY.toString() },
+            SequenceNumberRange: { StartingSequenceNumber: "0", EndingSequenceNumber: "9" },
+        },
     ]);
     const quarter = TWO_128 / 4n;
 
-    it("finds the shard at each range boundary, inclusive at both ends", function () {
+    it("finds the shard at each range boundary, inclusive at both ends", () => {
         assert.equal(map.size, 4);
         const cases: [bigint, string][] = [
             [0n, "shardId-000000000000"],
@@ -116,7 +120,7 @@ describe("producer: shard map", function () {
         assert.ok(!map.has("shardId-closed"));
     });
 
-    it("returns undefined outside every open range and for an empty map", function () {
+    it("returns undefined outside every open range and for an empty map", () => {
         const gap = new ShardMap([
             { ShardId: "a", HashKeyRange: { StartingHashKey: "0", EndingHashKey: "99" }, SequenceNumberRange: { StartingSequenceNumber: "1" } },
             { ShardId: "b", HashKeyRange: { StartingHashKey: "200", EndingHashKey: "299" }, SequenceNumberRange: { StartingSequenceNumber: "1" } },
@@ -129,7 +133,7 @@ describe("producer: shard map", function () {
         assert.equal(new ShardMap([]).shardFor(5n), undefined);
     });
 
-    it("agrees with a linear scan for random hash keys", function () {
+    it("agrees with a linear scan for random hash keys", () => {
         const shards = evenShards(7);
         const seven = new ShardMap(shards);
         fc.assert(
@@ -142,10 +146,10 @@ describe("producer: shard map", function () {
     });
 });
 
-describe("producer: request batching", function () {
+describe("producer: request batching", () => {
     const item = (size: number, since = 0) => ({ size, since });
 
-    it("cuts at 500 entries", function () {
+    it("cuts at 500 entries", () => {
         const b = new RequestBatcher<{ size: number; since: number }>();
         for (let i = 0; i < 1_001; i++) b.push(item(10));
         assert.ok(b.hasFullRequest());
@@ -154,7 +158,7 @@ describe("producer: request batching", function () {
         assert.equal(b.bytes, 0);
     });
 
-    it("cuts at 5 MiB, counting exactly 5 MiB as fitting", function () {
+    it("cuts at 5 MiB, counting exactly 5 MiB as fitting", () => {
         const b = new RequestBatcher<{ size: number; since: number }>();
         for (let i = 0; i < 6; i++) b.push(item(MAX_RECORD_BYTES));
         assert.deepEqual([b.take().length, b.take().length], [5, 1]);
@@ -165,7 +169,7 @@ describe("producer: request batching", function () {
         assert.equal(b.take().length, 5);
     });
 
-    it("never exceeds either limit for random sizes up to 1 MiB and keeps FIFO order", function () {
+    it("never exceeds either limit for random sizes up to 1 MiB and keeps FIFO order", () => {
         fc.assert(
             fc.property(fc.array(fc.integer({ min: 1, max: MAX_RECORD_BYTES }), { minLength: 1, maxLength: 1_200 }), (sizes) => {
                 const b = new RequestBatcher<{ size: number; since: number }>();
@@ -177,28 +181,34 @@ describe("producer: request batching", function () {
                     assert.ok(batch.reduce((n, x) => n + x.size, 0) <= MAX_REQUEST_BYTES);
                     out.push(...batch.map((x) => x.since));
                 }
-                assert.deepEqual(out, sizes.map((_, i) => i));
+                assert.deepEqual(
+                    out,
+                    sizes.map((_, i) => i),
+                );
             }),
             { numRuns: 100 },
         );
     });
 
-    it("puts retried entries first and tracks the oldest", function () {
+    it("puts retried entries first and tracks the oldest", () => {
         const b = new RequestBatcher<{ size: number; since: number }>();
         b.push(item(1, 50));
         b.push(item(1, 60));
         assert.equal(b.oldest(), 50);
         b.pushFront(item(1, 10));
         assert.equal(b.oldest(), 10);
-        assert.deepEqual(b.take().map((x) => x.since), [10, 50, 60]);
+        assert.deepEqual(
+            b.take().map((x) => x.since),
+            [10, 50, 60],
+        );
         assert.equal(b.oldest(), undefined);
     });
 });
 
-describe("producer: backoff", function () {
+describe("producer: backoff", () => {
     const policy = { baseMs: 100, capMs: 5_000 };
 
-    it("draws full jitter in [0, min(cap, base * 2^(attempts-1)))", function () {
+    it("draws full jitter in [0, min(cap, base * 2^(attempts-1)))", () => {
         fc.assert(
             fc.property(fc.integer({ min: 1, max: 60 }), fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }), (attempts, u) => {
                 const d = backoffDelay(attempts, policy, () => u);
@@ -206,15 +216,30 @@ describe("producer: backoff", function () {
                 assert.ok(d >= 0 && d < ceiling, `${d} for attempt ${attempts}`);
             }),
         );
-        assert.equal(backoffDelay(1, policy, () => 0), 0);
-        assert.equal(backoffDelay(1, policy, () => 0.5), 50);
-        assert.equal(backoffDelay(3, policy, () => 0.5), 200);
-        assert.equal(backoffDelay(30, policy, () => 0.5), 2_500);
-        assert.equal(backoffDelay(10_000, policy, () => 0.5), 2_500);
+        assert.equal(
+            backoffDelay(1, policy, () => 0),
+            0,
+        );
+        assert.equal(
+            backoffDelay(1, policy, () => 0.5),
+            50,
+        );
+        assert.equal(
+            backoffDelay(3, policy, () => 0.5),
+            200,
+        );
+        assert.equal(
+            backoffDelay(30, policy, () => 0.5),
+            2_500,
+        );
+        assert.equal(
+            backoffDelay(10_000, policy, () => 0.5),
+            2_500,
+        );
     });
 });
 
-describe("producer: KPL aggregation", function () {
+describe("producer: KPL aggregation", () => {
     const keyArb = fc.oneof(fc.string({ unit: "grapheme", minLength: 1, maxLength: 20 }), fc.nat({ max: 99_999 }).map(String), fc.constant("__proto__"));
     const recordArb = fc.record({
         key: keyArb,
@@ -222,7 +247,7 @@ describe("producer: KPL aggregation", function () {
         ehk: fc.option(fc.bigInt({ min: 0n, max: MAX_HASH_KEY }).map(String), { nil: undefined }),
     });
 
-    it("predicts the exact aggregated size and round-trips through deaggregateSync, keys and all", function () {
+    it("predicts the exact aggregated size and round-trips through deaggregateSync, keys and all", () => {
         fc.assert(
             fc.property(fc.array(recordArb, { minLength: 2, maxLength: 40 }), (input) => {
                 const builder = new AggregateBuilder();
@@ -247,14 +272,14 @@ describe("producer: KPL aggregation", function () {
         );
     });
 
-    it("sends a single record unaggregated", function () {
+    it("sends a single record unaggregated", () => {
         const builder = new AggregateBuilder();
         builder.add(pending("k", Buffer.from("solo")));
         const entry = builder.build("shardId-1");
         assert.deepEqual([entry.aggregated, Buffer.from(entry.data).toString(), entry.partitionKey, entry.explicitHashKey], [false, "solo", "k", undefined]);
     });
 
-    it("pins the aws-kinesis-agg RecordAggregator key-table bug the producer works around", function () {
+    it("pins the aws-kinesis-agg RecordAggregator key-table bug the producer works around", () => {
         // RecordAggregator writes its key table with Object.keys, which lists integer-like keys first:
         // the record put under "user-b" reads back under "42". If this starts failing, upstream fixed
         // it and aggregation.ts could use RecordAggregator.build() again.
@@ -264,14 +289,21 @@ describe("producer: KPL aggregation", function () {
         agg.addUserRecord({ partitionKey: "42", data: Buffer.from("second") });
         const built = agg.build();
         const read = deaggregateAll([{ shardId: "s", sequenceNumber: "1", partitionKey: built.partitionKey, data: built.data }]);
-        assert.deepEqual(read.map((u) => [u.partitionKey, u.data.toString()]), [["42", "first"], ["user-b", "second"]]);
+        assert.deepEqual(
+            read.map((u) => [u.partitionKey, u.data.toString()]),
+            [
+                ["42", "first"],
+                ["user-b", "second"],
+            ],
+        );
     });
 });
 
-describe("producer: error classification", function () {
-    const sdkError = (name: string, status?: number, extra: object = {}) => Object.assign(new Error(name), { name, ...(status !== undefined ? { $metadata: { httpStatusCode: status } } : {}), ...extra });
+describe("producer: error classification", () => {
+    const sdkError = (name: string, status?: number, extra: object = {}) =>
+        Object.assign(new Error(name), { name, ...(status !== undefined ? { $metadata: { httpStatusCode: status } } : {}), ...extra });
 
-    it("retries throttling, 5xx and network errors; fails validation, access and KMS errors at once; a lost answer or 5xx is an unknown outcome", function () {
+    it("retries throttling, 5xx and network errors; fails validation, access and KMS errors at once; a lost answer or 5xx is an unknown outcome", () => {
         const cases: [unknown, string, boolean, boolean, boolean][] = [
             [sdkError("ProvisionedThroughputExceededException", 400), "ProvisionedThroughputExceededException", true, true, false],
             [sdkError("LimitExceededException", 400), "LimitExceededException", true, true, false],
@@ -294,7 +326,7 @@ describe("producer: error classification", function () {
         }
     });
 
-    it("retries entry errors except key, permission and validation ones", function () {
+    it("retries entry errors except key, permission and validation ones", () => {
         assert.ok(isRetryableEntryError("ProvisionedThroughputExceededException"));
         assert.ok(isRetryableEntryError("InternalFailure"));
         assert.ok(isRetryableEntryError("KMSThrottlingException"));
@@ -304,8 +336,8 @@ describe("producer: error classification", function () {
     });
 });
 
-describe("producer: validation", function () {
-    it("accepts data + key of exactly 1 MiB counting UTF-8 key bytes, and 256-character keys", function () {
+describe("producer: validation", () => {
+    it("accepts data + key of exactly 1 MiB counting UTF-8 key bytes, and 256-character keys", () => {
         const key = "я".repeat(10); // 20 bytes in UTF-8
         const fits = normalizeRecord({ data: Buffer.alloc(MAX_RECORD_BYTES - 20), partitionKey: key }, "given");
         assert.ok(fits.ok && fits.record.size === MAX_RECORD_BYTES);
@@ -314,14 +346,14 @@ describe("producer: validation", function () {
         assert.ok(normalizeRecord({ data: "", partitionKey: "k".repeat(256) }, "given").ok);
     });
 
-    it("copies Uint8Array data so the caller can reuse its buffer", function () {
+    it("copies Uint8Array data so the caller can reuse its buffer", () => {
         const buf = Buffer.from("abc");
         const n = normalizeRecord({ data: buf, partitionKey: "k" }, "given");
         buf[0] = 0x7a;
         assert.ok(n.ok && n.record.data.toString() === "abc");
     });
 
-    it("routes by the explicit hash key when given", function () {
+    it("routes by the explicit hash key when given", () => {
         const n = normalizeRecord({ data: "x", partitionKey: "k", explicitHashKey: "12345" }, "given");
         assert.ok(n.ok && n.record.hashKey === 12345n && n.record.explicitHashKey === "12345");
     });
@@ -377,15 +409,20 @@ function fakeKinesis(opts: FakeOptions): KinesisClient {
     } as unknown as KinesisClient;
 }
 
-describe("producer: invariants on a fake client", function () {
-    it("never builds an aggregate above aggregation.maxBytes, whatever the limit and sizes", async function () {
+describe("producer: invariants on a fake client", () => {
+    it("never builds an aggregate above aggregation.maxBytes, whatever the limit and sizes", async () => {
         await fc.assert(
             fc.asyncProperty(
                 fc.integer({ min: 64, max: 60_000 }),
                 fc.array(fc.record({ size: fc.integer({ min: 0, max: 70_000 }), key: fc.integer({ min: 0, max: 20 }) }), { minLength: 1, maxLength: 150 }),
                 async (maxBytes, specs) => {
                     const entries: PutRecordsRequestEntry[] = [];
-                    const producer = new KinesisProducer({ client: fakeKinesis({ shards: 3, onPut: (i) => entries.push(...(i.Records ?? [])) }), streamName: "s", maxBufferedTimeMs: 1, aggregation: { maxBytes } });
+                    const producer = new KinesisProducer({
+                        client: fakeKinesis({ shards: 3, onPut: (i) => entries.push(...(i.Records ?? [])) }),
+                        streamName: "s",
+                        maxBufferedTimeMs: 1,
+                        aggregation: { maxBytes },
+                    });
                     const outcomes = await Promise.all(specs.map((s, i) => producer.put({ data: Buffer.alloc(s.size, i % 251), partitionKey: `k${s.key}` })));
                     await producer.close();
                     assert.ok(outcomes.every((o) => o.ok));
@@ -403,13 +440,19 @@ describe("producer: invariants on a fake client", function () {
         );
     });
 
-    it("ordered: no partition key is ever in two in-flight entries, under random entry failures", async function () {
+    it("ordered: no partition key is ever in two in-flight entries, under random entry failures", async () => {
         const inFlight = new Map<string, number>();
         let peak = 0;
         const keysOf = (input: PutRecordsCommandInput): string[] =>
-            (input.Records ?? []).flatMap((e) => deaggregateAll([{ shardId: "s", sequenceNumber: "1", partitionKey: e.PartitionKey ?? "", data: e.Data ?? new Uint8Array() }]).map((u) => u.partitionKey));
+            (input.Records ?? []).flatMap((e) =>
+                deaggregateAll([{ shardId: "s", sequenceNumber: "1", partitionKey: e.PartitionKey ?? "", data: e.Data ?? new Uint8Array() }]).map((u) => u.partitionKey),
+            );
         const entryKeys = (input: PutRecordsCommandInput): string[] =>
-            (input.Records ?? []).flatMap((e) => [...new Set(deaggregateAll([{ shardId: "s", sequenceNumber: "1", partitionKey: e.PartitionKey ?? "", data: e.Data ?? new Uint8Array() }]).map((u) => u.partitionKey))]);
+            (input.Records ?? []).flatMap((e) => [
+                ...new Set(
+                    deaggregateAll([{ shardId: "s", sequenceNumber: "1", partitionKey: e.PartitionKey ?? "", data: e.Data ?? new Uint8Array() }]).map((u) => u.partitionKey),
+                ),
+            ]);
         const client = fakeKinesis({
             shards: 2,
             seed: 7,
@@ -427,7 +470,14 @@ describe("producer: invariants on a fake client", function () {
             },
         });
         for (const aggregation of [true, false]) {
-            const producer = new KinesisProducer({ client, streamName: "s", ordered: true, maxBufferedTimeMs: 2, aggregation: { enabled: aggregation, maxBytes: 2_000 }, backoff: { baseMs: 1, capMs: 10 } });
+            const producer = new KinesisProducer({
+                client,
+                streamName: "s",
+                ordered: true,
+                maxBufferedTimeMs: 2,
+                aggregation: { enabled: aggregation, maxBytes: 2_000 },
+                backoff: { baseMs: 1, capMs: 10 },
+            });
             const rand = seededRandom(3);
             const puts = Array.from({ length: 2_000 }, (_, i) => ({ key: `k${Math.floor(rand() * 25)}`, i }));
             const outcomes = await Promise.all(puts.map((p) => producer.put({ data: `${p.i}`.padEnd(40, "."), partitionKey: p.key })));
@@ -446,7 +496,7 @@ describe("producer: invariants on a fake client", function () {
         assert.ok(peak > 1);
     });
 
-    it("after a reshard, re-packs buffered and retried records: nothing sent once the new map is in spans two shards", async function () {
+    it("after a reshard, re-packs buffered and retried records: nothing sent once the new map is in spans two shards", async () => {
         for (const ordered of [false, true]) {
             const newMap = new ShardMap(evenShards(6, 4));
             let mapServed = false;
@@ -484,7 +534,7 @@ describe("producer: invariants on a fake client", function () {
         }
     });
 
-    it("addresses the stream by ARN in ListShards and PutRecords when given streamArn", async function () {
+    it("addresses the stream by ARN in ListShards and PutRecords when given streamArn", async () => {
         const inputs: unknown[] = [];
         const inner = fakeKinesis({ shards: 2 });
         const client = {
@@ -505,7 +555,7 @@ describe("producer: invariants on a fake client", function () {
         }
     });
 
-    it("calls onMetrics once per request and survives a throwing hook", async function () {
+    it("calls onMetrics once per request and survives a throwing hook", async () => {
         let calls = 0;
         const producer = new KinesisProducer({
             client: fakeKinesis({ shards: 1 }),

@@ -2,7 +2,15 @@
 // aws-kinesis-agg, request limits, shard map use and refresh, validation and lifecycle.
 import * as assert from "node:assert/strict";
 import { SplitShardCommand, type KinesisClient, type PutRecordsCommandInput } from "@aws-sdk/client-kinesis";
-import { KinesisProducer, MAX_REQUEST_BYTES, MAX_REQUEST_ENTRIES, partitionKeyHash, type Outcome, type ProducerRecord, type PutRecordsMetrics } from "../../functions/shared/producer";
+import {
+    KinesisProducer,
+    MAX_REQUEST_BYTES,
+    MAX_REQUEST_ENTRIES,
+    partitionKeyHash,
+    type Outcome,
+    type ProducerRecord,
+    type PutRecordsMetrics,
+} from "../../functions/shared/producer";
 import { deaggregateAll, makeTestRecords, startKinesalite, type Kinesalite, type TestRecord, type UserRecord } from "../../tools/local/kinesalite";
 
 /** Mostly small records, some medium, a few over the 51,200-byte aggregation limit. */
@@ -77,7 +85,7 @@ function observedClient(inner: KinesisClient): { client: KinesisClient; requests
     return { client, requests, maxInFlight: () => max };
 }
 
-describe("KinesisProducer against kinesalite", function () {
+describe("KinesisProducer against kinesalite", () => {
     let k: Kinesalite;
     let streams = 0;
     const newStream = async (shards: number): Promise<string> => {
@@ -93,7 +101,7 @@ describe("KinesisProducer against kinesalite", function () {
         await k.stop();
     });
 
-    it("round-trips 10,000 mixed-size records over 4 shards, byte for byte, in per-key order", async function () {
+    it("round-trips 10,000 mixed-size records over 4 shards, byte for byte, in per-key order", async () => {
         const stream = await newStream(4);
         const records = makeRecords(10_000, 150, 1);
         const requests: PutRecordsMetrics[] = [];
@@ -124,10 +132,13 @@ describe("KinesisProducer against kinesalite", function () {
         assert.ok(m.aggregationRatio > 10, `aggregation ratio ${m.aggregationRatio}`);
         assert.equal(m.outstanding, 0);
         assert.equal(requests.length, m.putRecordsRequests);
-        assert.equal(requests.reduce((n, r) => n + r.userRecords, 0), 10_000);
+        assert.equal(
+            requests.reduce((n, r) => n + r.userRecords, 0),
+            10_000,
+        );
     });
 
-    it("routes records by explicit hash key and matches outcomes without ordered mode", async function () {
+    it("routes records by explicit hash key and matches outcomes without ordered mode", async () => {
         const stream = await newStream(4);
         const shards = await k.listShards(stream);
         const records = makeRecords(2_000, 40, 2);
@@ -146,7 +157,7 @@ describe("KinesisProducer against kinesalite", function () {
         }
     });
 
-    it("without a shard map packs per partition key", async function () {
+    it("without a shard map packs per partition key", async () => {
         const stream = await newStream(2);
         const records = makeRecords(1_500, 30, 3, (rand) => 10 + Math.floor(rand() * 500));
         const producer = new KinesisProducer({ client: k.client(), streamName: stream, aggregation: { useShardMap: false } });
@@ -162,7 +173,7 @@ describe("KinesisProducer against kinesalite", function () {
         assert.equal(producer.metrics().shardMapRefreshes, 0);
     });
 
-    it("with aggregation off sends one entry per record, 500 per request at most, maxInFlight calls at once", async function () {
+    it("with aggregation off sends one entry per record, 500 per request at most, maxInFlight calls at once", async () => {
         const stream = await newStream(2);
         const records = makeRecords(3_000, 20, 4, () => 50);
         const observed = observedClient(k.client());
@@ -179,7 +190,7 @@ describe("KinesisProducer against kinesalite", function () {
         assert.equal(producer.metrics().aggregationRatio, 1);
     });
 
-    it("keeps each request within 5 MiB with near-1 MiB records", async function () {
+    it("keeps each request within 5 MiB with near-1 MiB records", async () => {
         const stream = await newStream(1);
         const records = makeRecords(12, 3, 5, () => 1_000_000);
         const observed = observedClient(k.client());
@@ -197,7 +208,7 @@ describe("KinesisProducer against kinesalite", function () {
         );
     });
 
-    it("refreshes the shard map after a split and packs for the new shards", async function () {
+    it("refreshes the shard map after a split and packs for the new shards", async () => {
         const stream = await newStream(1);
         const producer = new KinesisProducer({ client: k.client(), streamName: stream, maxBufferedTimeMs: 10 });
         const before = await Promise.all(makeRecords(200, 50, 6, () => 100).map((r) => producer.put(r)));
@@ -231,7 +242,7 @@ describe("KinesisProducer against kinesalite", function () {
         }
     });
 
-    it("gives invalid records an immediate failed outcome naming the field and limit", async function () {
+    it("gives invalid records an immediate failed outcome naming the field and limit", async () => {
         const stream = await newStream(1);
         const producer = new KinesisProducer({ client: k.client(), streamName: stream });
         const cases: [ProducerRecord, string, RegExp][] = [
@@ -259,10 +270,13 @@ describe("KinesisProducer against kinesalite", function () {
         assert.deepEqual(late, { ok: false, errorCode: "ProducerClosed", errorMessage: "put() after close()", attempts: 0 });
     });
 
-    it("derives partition keys from a JSON field or at random", async function () {
+    it("derives partition keys from a JSON field or at random", async () => {
         const stream = await newStream(2);
         const byField = new KinesisProducer({ client: k.client(), streamName: stream, partitionKey: { field: "user_id" }, maxBufferedTimeMs: 5 });
-        const ok = await Promise.all([byField.put({ data: JSON.stringify({ user_id: "alice" }) }), byField.put({ data: new TextEncoder().encode(JSON.stringify({ user_id: 42 })) })]);
+        const ok = await Promise.all([
+            byField.put({ data: JSON.stringify({ user_id: "alice" }) }),
+            byField.put({ data: new TextEncoder().encode(JSON.stringify({ user_id: 42 })) }),
+        ]);
         const missing = await byField.put({ data: JSON.stringify({ other: 1 }) });
         const notJson = await byField.put({ data: "not json" });
         const explicit = await byField.put({ data: JSON.stringify({ user_id: "bob" }), partitionKey: "override" });
@@ -284,7 +298,7 @@ describe("KinesisProducer against kinesalite", function () {
         assert.equal(new Set(read.filter((r) => r.data.toString().startsWith("r")).map((r) => r.shardId)).size, 2);
     });
 
-    it("waits maxBufferedTimeMs for a lone record, and flush() sends at once", async function () {
+    it("waits maxBufferedTimeMs for a lone record, and flush() sends at once", async () => {
         const stream = await newStream(1);
         const producer = new KinesisProducer({ client: k.client(), streamName: stream, maxBufferedTimeMs: 300 });
         await producer.flush(); // nothing buffered: resolves
@@ -305,7 +319,7 @@ describe("KinesisProducer against kinesalite", function () {
         await Promise.all([producer.close(), slow.close()]);
     });
 
-    it("rejects bad options with a TypeError naming the option", function () {
+    it("rejects bad options with a TypeError naming the option", () => {
         const client = k.client();
         assert.throws(() => new KinesisProducer({ client }), /Provide either streamName or streamArn, not both/);
         assert.throws(() => new KinesisProducer({ client, streamName: "a", streamArn: "arn:aws:kinesis:us-east-1:1:stream/a" }), TypeError);

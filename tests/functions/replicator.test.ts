@@ -31,7 +31,8 @@ const replicaProducer = (k: Kinesalite, stream: string, client = k.client({ maxA
     new KinesisProducer({ client, streamName: stream, ordered: true, maxBufferedTimeMs: 0, recordTtlMs, backoff: { baseMs: 5, capMs: 20 } });
 
 /** The hash key a user record is placed by: its explicit hash key, else MD5 of its partition key. */
-const hashKeyOf = (r: KplUserRecord) => (r.explicitHashKey !== undefined ? BigInt(r.explicitHashKey) : BigInt(`0x${createHash("md5").update(r.partitionKey, "utf8").digest("hex")}`));
+const hashKeyOf = (r: KplUserRecord) =>
+    r.explicitHashKey !== undefined ? BigInt(r.explicitHashKey) : BigInt(`0x${createHash("md5").update(r.partitionKey, "utf8").digest("hex")}`);
 
 /**
  * A primary shard's batch of KPL aggregates (encoded by hand) whose user records mix both kinds, as
@@ -100,7 +101,10 @@ describe("replicator against two kinesalite streams", function () {
         // Each key on the replica shard its hash belongs to.
         const shardsPerKey = new Map<string, Set<string>>();
         for (const r of userRecords) shardsPerKey.set(r.partitionKey, (shardsPerKey.get(r.partitionKey) ?? new Set()).add(r.shardId));
-        assert.ok([...shardsPerKey.values()].every((s) => s.size === 1), "a key's records share one replica shard");
+        assert.ok(
+            [...shardsPerKey.values()].every((s) => s.size === 1),
+            "a key's records share one replica shard",
+        );
     });
 
     it("reports the first record it could not copy, so Lambda retries from there", async () => {
@@ -113,13 +117,15 @@ describe("replicator against two kinesalite streams", function () {
         assert.deepEqual(result.response, { batchItemFailures: [{ itemIdentifier: primary[0]!.sequenceNumber }] });
     });
 
-    it("puts each user record of mixed aggregates on the replica shard that owns its own key, in per-key order", async function () {
+    it("puts each user record of mixed aggregates on the replica shard that owns its own key, in per-key order", async () => {
         await k.createStream("replica-mixed", 4);
         const { records, users } = mixedBatch(30, 40, 60, 5);
         const owner = await ownerOf(k, "replica-mixed");
         // The test has power: read as aws-kinesis-agg's deaggregateSync reads it, a record without an
         // explicit hash key takes its aggregate's first one, which often belongs to another shard.
-        const wouldMove = users.flatMap((u) => u.filter((r) => r.explicitHashKey === undefined && owner(hashKeyOf(r)) !== owner(BigInt(u.find((x) => x.explicitHashKey)!.explicitHashKey!))));
+        const wouldMove = users.flatMap((u) =>
+            u.filter((r) => r.explicitHashKey === undefined && owner(hashKeyOf(r)) !== owner(BigInt(u.find((x) => x.explicitHashKey)!.explicitHashKey!))),
+        );
         assert.ok(wouldMove.length > 100, `${wouldMove.length} records would be misplaced by the first explicit hash key`);
 
         const producer = replicaProducer(k, "replica-mixed");
@@ -132,7 +138,11 @@ describe("replicator against two kinesalite streams", function () {
         const replica = await k.readUserRecords("replica-mixed");
         assert.equal(replica.length, expected.size);
         const misplaced = replica.filter((r) => expected.get(r.data.toString()) !== r.shardId);
-        assert.deepEqual(misplaced.map((r) => r.data.toString()), [], "every user record on the shard owning its own hash key");
+        assert.deepEqual(
+            misplaced.map((r) => r.data.toString()),
+            [],
+            "every user record on the shard owning its own hash key",
+        );
         // Per key, in order: readUserRecords lists each shard in sequence order, and a key has one shard.
         const seen = new Map<string, number>();
         for (const r of replica) {
@@ -142,7 +152,7 @@ describe("replicator against two kinesalite streams", function () {
         }
     });
 
-    it("when a put fails, reports the earliest Kinesis record holding a failed user record and lets no later record of its key overtake it", async function () {
+    it("when a put fails, reports the earliest Kinesis record holding a failed user record and lets no later record of its key overtake it", async () => {
         await k.createStream("replica-faulty", 3);
         const { records, users } = mixedBatch(12, 25, 20, 9);
         const poison = users[3]![7]!;
@@ -155,7 +165,9 @@ describe("replicator against two kinesalite streams", function () {
                 const bad = input.Records.map((e) => Buffer.from(e.Data!).includes(poison.data));
                 if (!bad.includes(true)) return next(args);
                 const forwarded = input.Records.filter((_, i) => !bad[i]);
-                const out = (forwarded.length > 0 ? await next({ ...args, input: { ...input, Records: forwarded } }) : { output: { Records: [], $metadata: {} }, response: {} }) as { output: PutRecordsCommandOutput; response: unknown };
+                const out = (
+                    forwarded.length > 0 ? await next({ ...args, input: { ...input, Records: forwarded } }) : { output: { Records: [], $metadata: {} }, response: {} }
+                ) as { output: PutRecordsCommandOutput; response: unknown };
                 const results = [...(out.output.Records ?? [])];
                 const merged = bad.map((b) => (b ? { ErrorCode: "InternalFailure", ErrorMessage: "injected" } : results.shift()!));
                 return { ...out, output: { ...out.output, Records: merged, FailedRecordCount: merged.filter((m) => m.ErrorCode).length } };
@@ -174,7 +186,12 @@ describe("replicator against two kinesalite streams", function () {
         // Per key, what reached the replica is a prefix of the key's records: nothing overtook a failed one.
         const perKey = new Map<string, boolean[]>();
         for (const r of users.flat()) perKey.set(r.partitionKey, [...(perKey.get(r.partitionKey) ?? []), onReplica.has(r.data.toString())]);
-        for (const [key, written] of perKey) assert.deepEqual(written, [...written].sort((a, b) => Number(b) - Number(a)), `${key}: ${written.map((w) => (w ? 1 : 0)).join("")}`);
+        for (const [key, written] of perKey)
+            assert.deepEqual(
+                written,
+                [...written].sort((a, b) => Number(b) - Number(a)),
+                `${key}: ${written.map((w) => (w ? 1 : 0)).join("")}`,
+            );
         assert.ok(perKey.get(poison.partitionKey)!.filter((w) => !w).length > 1, "the poison's key had later records, held back");
     });
 });

@@ -59,7 +59,10 @@ describe("config: parseSettings", () => {
         assert.equal(s.stream.shardCount, 12);
         assert.equal(s.stream.retentionHours, 720);
         assert.equal(s.deletionProtection, true);
-        assert.deepEqual(s.alerts.subscriptions.map((x) => x.protocol), ["email", "https", "sqs"]);
+        assert.deepEqual(
+            s.alerts.subscriptions.map((x) => x.protocol),
+            ["email", "https", "sqs"],
+        );
     });
 
     const rejections: [string, Record<string, string>, string][] = [
@@ -72,49 +75,169 @@ describe("config: parseSettings", () => {
             { archiveBufferIntervalSeconds: "0" },
             `Invalid configuration ${PROJECT}:archiveBufferIntervalSeconds = "0": must be an integer from 60 to 900 (seconds; dynamic partitioning allows no zero buffering)`,
         ],
-        ["replicaCapacity without a replica", { replicaCapacity: "MATCH_PRIMARY" }, `Invalid configuration ${PROJECT}:replicaCapacity = "MATCH_PRIMARY": applies only when replicaRegion is set`],
-        ["an unknown replicaCapacity", { replicaRegion: "us-west-2", replicaCapacity: "SAME" }, `Invalid configuration ${PROJECT}:replicaCapacity = "SAME": must be one of ON_DEMAND, MATCH_PRIMARY`],
+        [
+            "replicaCapacity without a replica",
+            { replicaCapacity: "MATCH_PRIMARY" },
+            `Invalid configuration ${PROJECT}:replicaCapacity = "MATCH_PRIMARY": applies only when replicaRegion is set`,
+        ],
+        [
+            "an unknown replicaCapacity",
+            { replicaRegion: "us-west-2", replicaCapacity: "SAME" },
+            `Invalid configuration ${PROJECT}:replicaCapacity = "SAME": must be one of ON_DEMAND, MATCH_PRIMARY`,
+        ],
         [
             "autoscaler concurrency above 1",
             { autoscalingReservedConcurrency: "2" },
             `Invalid configuration ${PROJECT}:autoscalingReservedConcurrency = "2": must be an integer from 0 to 1 (1 reserves one execution; 0 reserves none and relies on the autoscaler's lock)`,
         ],
-        ["shard count with on-demand", { shardCount: "2" }, `Invalid configuration ${PROJECT}:shardCount = "2": applies only when streamMode is PROVISIONED (on-demand streams manage their own shards); remove it or set 0`],
-        ["a provisioned stream without shards", { streamMode: "PROVISIONED" }, `Invalid configuration ${PROJECT}:shardCount = "0": is required when streamMode is PROVISIONED: an integer from 1 to 10000 (shards)`],
-        ["too many shards", { streamMode: "PROVISIONED", shardCount: "10001" }, `Invalid configuration ${PROJECT}:shardCount = "10001": must be an integer from 0 to 10000 (shards; 0 = not set)`],
-        ["iterator age over half the retention", { retentionHours: "24", iteratorAgeAlarmMs: "43200001" }, `Invalid configuration ${PROJECT}:iteratorAgeAlarmMs = "43200001": must be at most half the retention (43200000 ms for retentionHours 24), or records expire before anyone is alerted`],
-        ["throttle threshold of zero", { throughputExceededAlarmPercent: "0" }, `Invalid configuration ${PROJECT}:throughputExceededAlarmPercent = "0": must be an integer from 1 to 100 (percent of requests throttled)`],
-        ["failure rate not a number", { putRecordsFailureAlarmPercent: "high" }, `Invalid configuration ${PROJECT}:putRecordsFailureAlarmPercent = "high": must be an integer from 1 to 100 (percent of PutRecords entries failing)`],
+        [
+            "shard count with on-demand",
+            { shardCount: "2" },
+            `Invalid configuration ${PROJECT}:shardCount = "2": applies only when streamMode is PROVISIONED (on-demand streams manage their own shards); remove it or set 0`,
+        ],
+        [
+            "a provisioned stream without shards",
+            { streamMode: "PROVISIONED" },
+            `Invalid configuration ${PROJECT}:shardCount = "0": is required when streamMode is PROVISIONED: an integer from 1 to 10000 (shards)`,
+        ],
+        [
+            "too many shards",
+            { streamMode: "PROVISIONED", shardCount: "10001" },
+            `Invalid configuration ${PROJECT}:shardCount = "10001": must be an integer from 0 to 10000 (shards; 0 = not set)`,
+        ],
+        [
+            "iterator age over half the retention",
+            { retentionHours: "24", iteratorAgeAlarmMs: "43200001" },
+            `Invalid configuration ${PROJECT}:iteratorAgeAlarmMs = "43200001": must be at most half the retention (43200000 ms for retentionHours 24), or records expire before anyone is alerted`,
+        ],
+        [
+            "throttle threshold of zero",
+            { throughputExceededAlarmPercent: "0" },
+            `Invalid configuration ${PROJECT}:throughputExceededAlarmPercent = "0": must be an integer from 1 to 100 (percent of requests throttled)`,
+        ],
+        [
+            "failure rate not a number",
+            { putRecordsFailureAlarmPercent: "high" },
+            `Invalid configuration ${PROJECT}:putRecordsFailureAlarmPercent = "high": must be an integer from 1 to 100 (percent of PutRecords entries failing)`,
+        ],
         ["boolean typo", { deletionProtection: "yes" }, `Invalid configuration ${PROJECT}:deletionProtection = "yes": must be true or false`],
-        ["unknown shard metric", { shardLevelMetrics: JSON.stringify(["IncomingBytes", "Latency"]) }, `Invalid configuration ${PROJECT}:shardLevelMetrics = "Latency": each must be one of IncomingBytes, IncomingRecords, OutgoingBytes, OutgoingRecords, WriteProvisionedThroughputExceeded, ReadProvisionedThroughputExceeded, IteratorAgeMilliseconds`],
+        [
+            "unknown shard metric",
+            { shardLevelMetrics: JSON.stringify(["IncomingBytes", "Latency"]) },
+            `Invalid configuration ${PROJECT}:shardLevelMetrics = "Latency": each must be one of IncomingBytes, IncomingRecords, OutgoingBytes, OutgoingRecords, WriteProvisionedThroughputExceeded, ReadProvisionedThroughputExceeded, IteratorAgeMilliseconds`,
+        ],
         ["metrics not a list", { shardLevelMetrics: "IncomingBytes" }, `Invalid configuration ${PROJECT}:shardLevelMetrics = "IncomingBytes": must be a list of strings`],
-        ["malformed key ARN", { kmsKeyArn: "alias/my-key" }, `Invalid configuration ${PROJECT}:kmsKeyArn = "alias/my-key": must be a KMS key ARN (arn:<partition>:kms:<region>:<account>:key/<key-id>)`],
+        [
+            "malformed key ARN",
+            { kmsKeyArn: "alias/my-key" },
+            `Invalid configuration ${PROJECT}:kmsKeyArn = "alias/my-key": must be a KMS key ARN (arn:<partition>:kms:<region>:<account>:key/<key-id>)`,
+        ],
         [
             "existing key and a short deletion window",
             { kmsKeyArn: "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab", kmsKeyDeletionWindowDays: "7" },
             `Invalid configuration ${PROJECT}:kmsKeyDeletionWindowDays = "7": applies only to a key this stack creates; provide either kmsKeyArn or kmsKeyDeletionWindowDays, not both`,
         ],
         ["deletion window too short", { kmsKeyDeletionWindowDays: "3" }, `Invalid configuration ${PROJECT}:kmsKeyDeletionWindowDays = "3": must be an integer from 7 to 30 (days)`],
-        ["an http alert endpoint", { alertSubscriptions: JSON.stringify(["http://insecure.example.com"]) }, `Invalid configuration ${PROJECT}:alertSubscriptions = "http://insecure.example.com": each entry must be an email address (ops@example.com), an https:// URL or an SQS queue ARN; http:// would send alerts in clear text`],
-        ["a mailto: alert endpoint (SNS has no such protocol)", { alertSubscriptions: JSON.stringify(["mailto:ops@example.com"]) }, `Invalid configuration ${PROJECT}:alertSubscriptions = "mailto:ops@example.com": each entry must be an email address (ops@example.com), an https:// URL or an SQS queue ARN; SNS has no mailto protocol: give the address without "mailto:"`],
-        ["bad environment name", { environment: "Prod_1" }, `Invalid configuration ${PROJECT}:environment = "Prod_1": must be 1-20 characters: lowercase letters, digits and hyphens, starting with a letter`],
-        ["JWT without an audience", { ingestAuthorization: "JWT", ingestJwtIssuer: "https://auth.example.com/" }, `Invalid configuration ${PROJECT}:ingestJwtAudience = "[]": needs at least one audience when ingestAuthorization is JWT`],
-        ["an untrusted principal form", { producerTrustedPrincipals: JSON.stringify(["123456789012"]) }, `Invalid configuration ${PROJECT}:producerTrustedPrincipals = "123456789012": each entry must be an IAM account root, role or user ARN (arn:aws:iam::<account>:root|role/<name>|user/<name>)`],
-        ["a log retention CloudWatch refuses", { logRetentionDays: "10" }, `Invalid configuration ${PROJECT}:logRetentionDays = "10": must be one of the values CloudWatch Logs accepts: 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653`],
-        ["a record age as long as the retention", { retentionHours: "24", consumerMaxRecordAgeSeconds: "86400" }, `Invalid configuration ${PROJECT}:consumerMaxRecordAgeSeconds = "86400": must be shorter than the retention (86400 s for retentionHours 24), so failed batches reach the on-failure destination while they can still be replayed`],
-        ["unbounded retries", { consumerMaxRetryAttempts: "-1" }, `Invalid configuration ${PROJECT}:consumerMaxRetryAttempts = "-1": must be an integer from 0 to 10000 (retries; -1 (forever) is not allowed)`],
-        ["an unknown event type filter", { consumerFilterEventTypes: JSON.stringify(["order", "refund"]) }, `Invalid configuration ${PROJECT}:consumerFilterEventTypes = "refund": each entry must be one of user_action, order, sensor_reading, log_line, change`],
-        ["a Firehose buffer too small for dynamic partitioning", { archiveBufferSizeMb: "5" }, `Invalid configuration ${PROJECT}:archiveBufferSizeMb = "5": must be an integer from 64 to 128 (MiB; dynamic partitioning needs at least 64)`],
-        ["expiry before the transition", { archiveTransitionDays: "90", archiveExpirationDays: "60" }, `Invalid configuration ${PROJECT}:archiveExpirationDays = "60": must be 0 (keep forever) or later than archiveTransitionDays (90)`],
-        ["a freshness alarm shorter than the buffer", { archiveBufferIntervalSeconds: "600", archiveFreshnessAlarmSeconds: "300" }, `Invalid configuration ${PROJECT}:archiveFreshnessAlarmSeconds = "300": must be longer than archiveBufferIntervalSeconds (600), or the alarm fires on every buffer`],
-        ["autoscaling an on-demand stream", { autoscalingEnabled: "true" }, `Invalid configuration ${PROJECT}:autoscalingEnabled = "true": applies only when streamMode is PROVISIONED (on-demand streams scale themselves)`],
-        ["shards outside the autoscaling range", { streamMode: "PROVISIONED", shardCount: "1", autoscalingEnabled: "true", autoscalingMinShards: "2" }, `Invalid configuration ${PROJECT}:shardCount = "1": must lie between autoscalingMinShards (2) and autoscalingMaxShards (64) when autoscaling is on`],
-        ["a VPC without subnets", { vpcId: "vpc-0abc12345" }, `Invalid configuration ${PROJECT}:vpcSubnetIds = "vpc-0abc12345": vpcId and vpcSubnetIds go together: set both for a Kinesis VPC endpoint, or neither`],
-        ["a Flink artifact without its key", { analyticsArtifactBucket: "acme-flink" }, `Invalid configuration ${PROJECT}:analyticsArtifactKey = "": analyticsArtifactBucket and analyticsArtifactKey go together: set both to deploy the Flink application, or neither`],
-        ["half a workload", { workloadRecordsPerSecond: "100" }, `Invalid configuration ${PROJECT}:workloadAverageRecordBytes = "0": must be declared together with its pair (workloadRecordsPerSecond and workloadAverageRecordBytes), or both left at 0`],
-        ["a malformed region", { replicaRegion: "west" }, `Invalid configuration ${PROJECT}:replicaRegion = "west": must be an AWS region code such as us-west-2 (infra/lib/regions.ts lists them)`],
-        ["a region AWS does not have", { replicaRegion: "us-moon-1" }, `Invalid configuration ${PROJECT}:replicaRegion = "us-moon-1": must be an AWS region code such as us-west-2 (infra/lib/regions.ts lists them)`],
-        ["a body limit over Lambda's payload limit", { ingestMaxBodyBytes: "7000000" }, `Invalid configuration ${PROJECT}:ingestMaxBodyBytes = "7000000": must be an integer from 1024 to 6000000 (bytes; Lambda takes at most 6 MB synchronously)`],
+        [
+            "an http alert endpoint",
+            { alertSubscriptions: JSON.stringify(["http://insecure.example.com"]) },
+            `Invalid configuration ${PROJECT}:alertSubscriptions = "http://insecure.example.com": each entry must be an email address (ops@example.com), an https:// URL or an SQS queue ARN; http:// would send alerts in clear text`,
+        ],
+        [
+            "a mailto: alert endpoint (SNS has no such protocol)",
+            { alertSubscriptions: JSON.stringify(["mailto:ops@example.com"]) },
+            `Invalid configuration ${PROJECT}:alertSubscriptions = "mailto:ops@example.com": each entry must be an email address (ops@example.com), an https:// URL or an SQS queue ARN; SNS has no mailto protocol: give the address without "mailto:"`,
+        ],
+        [
+            "bad environment name",
+            { environment: "Prod_1" },
+            `Invalid configuration ${PROJECT}:environment = "Prod_1": must be 1-20 characters: lowercase letters, digits and hyphens, starting with a letter`,
+        ],
+        [
+            "JWT without an audience",
+            { ingestAuthorization: "JWT", ingestJwtIssuer: "https://auth.example.com/" },
+            `Invalid configuration ${PROJECT}:ingestJwtAudience = "[]": needs at least one audience when ingestAuthorization is JWT`,
+        ],
+        [
+            "an untrusted principal form",
+            { producerTrustedPrincipals: JSON.stringify(["123456789012"]) },
+            `Invalid configuration ${PROJECT}:producerTrustedPrincipals = "123456789012": each entry must be an IAM account root, role or user ARN (arn:aws:iam::<account>:root|role/<name>|user/<name>)`,
+        ],
+        [
+            "a log retention CloudWatch refuses",
+            { logRetentionDays: "10" },
+            `Invalid configuration ${PROJECT}:logRetentionDays = "10": must be one of the values CloudWatch Logs accepts: 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653`,
+        ],
+        [
+            "a record age as long as the retention",
+            { retentionHours: "24", consumerMaxRecordAgeSeconds: "86400" },
+            `Invalid configuration ${PROJECT}:consumerMaxRecordAgeSeconds = "86400": must be shorter than the retention (86400 s for retentionHours 24), so failed batches reach the on-failure destination while they can still be replayed`,
+        ],
+        [
+            "unbounded retries",
+            { consumerMaxRetryAttempts: "-1" },
+            `Invalid configuration ${PROJECT}:consumerMaxRetryAttempts = "-1": must be an integer from 0 to 10000 (retries; -1 (forever) is not allowed)`,
+        ],
+        [
+            "an unknown event type filter",
+            { consumerFilterEventTypes: JSON.stringify(["order", "refund"]) },
+            `Invalid configuration ${PROJECT}:consumerFilterEventTypes = "refund": each entry must be one of user_action, order, sensor_reading, log_line, change`,
+        ],
+        [
+            "a Firehose buffer too small for dynamic partitioning",
+            { archiveBufferSizeMb: "5" },
+            `Invalid configuration ${PROJECT}:archiveBufferSizeMb = "5": must be an integer from 64 to 128 (MiB; dynamic partitioning needs at least 64)`,
+        ],
+        [
+            "expiry before the transition",
+            { archiveTransitionDays: "90", archiveExpirationDays: "60" },
+            `Invalid configuration ${PROJECT}:archiveExpirationDays = "60": must be 0 (keep forever) or later than archiveTransitionDays (90)`,
+        ],
+        [
+            "a freshness alarm shorter than the buffer",
+            { archiveBufferIntervalSeconds: "600", archiveFreshnessAlarmSeconds: "300" },
+            `Invalid configuration ${PROJECT}:archiveFreshnessAlarmSeconds = "300": must be longer than archiveBufferIntervalSeconds (600), or the alarm fires on every buffer`,
+        ],
+        [
+            "autoscaling an on-demand stream",
+            { autoscalingEnabled: "true" },
+            `Invalid configuration ${PROJECT}:autoscalingEnabled = "true": applies only when streamMode is PROVISIONED (on-demand streams scale themselves)`,
+        ],
+        [
+            "shards outside the autoscaling range",
+            { streamMode: "PROVISIONED", shardCount: "1", autoscalingEnabled: "true", autoscalingMinShards: "2" },
+            `Invalid configuration ${PROJECT}:shardCount = "1": must lie between autoscalingMinShards (2) and autoscalingMaxShards (64) when autoscaling is on`,
+        ],
+        [
+            "a VPC without subnets",
+            { vpcId: "vpc-0abc12345" },
+            `Invalid configuration ${PROJECT}:vpcSubnetIds = "vpc-0abc12345": vpcId and vpcSubnetIds go together: set both for a Kinesis VPC endpoint, or neither`,
+        ],
+        [
+            "a Flink artifact without its key",
+            { analyticsArtifactBucket: "acme-flink" },
+            `Invalid configuration ${PROJECT}:analyticsArtifactKey = "": analyticsArtifactBucket and analyticsArtifactKey go together: set both to deploy the Flink application, or neither`,
+        ],
+        [
+            "half a workload",
+            { workloadRecordsPerSecond: "100" },
+            `Invalid configuration ${PROJECT}:workloadAverageRecordBytes = "0": must be declared together with its pair (workloadRecordsPerSecond and workloadAverageRecordBytes), or both left at 0`,
+        ],
+        [
+            "a malformed region",
+            { replicaRegion: "west" },
+            `Invalid configuration ${PROJECT}:replicaRegion = "west": must be an AWS region code such as us-west-2 (infra/lib/regions.ts lists them)`,
+        ],
+        [
+            "a region AWS does not have",
+            { replicaRegion: "us-moon-1" },
+            `Invalid configuration ${PROJECT}:replicaRegion = "us-moon-1": must be an AWS region code such as us-west-2 (infra/lib/regions.ts lists them)`,
+        ],
+        [
+            "a body limit over Lambda's payload limit",
+            { ingestMaxBodyBytes: "7000000" },
+            `Invalid configuration ${PROJECT}:ingestMaxBodyBytes = "7000000": must be an integer from 1024 to 6000000 (bytes; Lambda takes at most 6 MB synchronously)`,
+        ],
     ];
     for (const [what, values, message] of rejections) {
         it(`rejects ${what} with the key, the value and what is allowed`, () => {
@@ -125,11 +248,10 @@ describe("config: parseSettings", () => {
     it("reports every bad key at once, one line each", () => {
         const problems = problemsOf({ retentionHours: "1", streamMode: "x", alarmEvaluationPeriods: "0" });
         assert.equal(problems.length, 3);
-        assert.deepEqual(problems.map((p) => p.split(" = ")[0]), [
-            `Invalid configuration ${PROJECT}:streamMode`,
-            `Invalid configuration ${PROJECT}:retentionHours`,
-            `Invalid configuration ${PROJECT}:alarmEvaluationPeriods`,
-        ]);
+        assert.deepEqual(
+            problems.map((p) => p.split(" = ")[0]),
+            [`Invalid configuration ${PROJECT}:streamMode`, `Invalid configuration ${PROJECT}:retentionHours`, `Invalid configuration ${PROJECT}:alarmEvaluationPeriods`],
+        );
     });
 
     it("reads a refused string or list as given for the rules across keys, and a refused number as its default", () => {
@@ -138,7 +260,9 @@ describe("config: parseSettings", () => {
             `Invalid configuration ${PROJECT}:vpcId = "[]": vpcId and vpcSubnetIds go together: set both for a Kinesis VPC endpoint, or neither`,
         ]);
         // retentionHours 10 is refused and read as 168 h, so an iterator age within half of 168 h raises nothing more.
-        assert.deepEqual(problemsOf({ retentionHours: "10", iteratorAgeAlarmMs: "300000000" }), [`Invalid configuration ${PROJECT}:retentionHours = "10": must be an integer from 24 to 8760 (hours)`]);
+        assert.deepEqual(problemsOf({ retentionHours: "10", iteratorAgeAlarmMs: "300000000" }), [
+            `Invalid configuration ${PROJECT}:retentionHours = "10": must be an integer from 24 to 8760 (hours)`,
+        ]);
     });
 
     it("accepts an iterator-age threshold of exactly half the retention", () => {
@@ -147,14 +271,23 @@ describe("config: parseSettings", () => {
 
     it("rejects a replica in the stack's own region, or in another partition", () => {
         const inRegion = (replicaRegion: string) => () => settingsFromConfig({ "aws:region": "us-east-1", [`${PROJECT}:replicaRegion`]: replicaRegion }, "dev", NO_ENV);
-        assert.throws(inRegion("us-east-1"), { message: `Invalid configuration ${PROJECT}:replicaRegion = "us-east-1": must differ from the stack's own region (us-east-1, from aws:region)` });
-        assert.throws(inRegion("cn-north-1"), { message: `Invalid configuration ${PROJECT}:replicaRegion = "cn-north-1": must be in the stack's partition (aws, region us-east-1): one set of credentials cannot reach another partition` });
+        assert.throws(inRegion("us-east-1"), {
+            message: `Invalid configuration ${PROJECT}:replicaRegion = "us-east-1": must differ from the stack's own region (us-east-1, from aws:region)`,
+        });
+        assert.throws(inRegion("cn-north-1"), {
+            message: `Invalid configuration ${PROJECT}:replicaRegion = "cn-north-1": must be in the stack's partition (aws, region us-east-1): one set of credentials cannot reach another partition`,
+        });
         assert.equal(settingsFromConfig({ "aws:region": "cn-north-1", [`${PROJECT}:replicaRegion`]: "cn-northwest-1" }, "dev", NO_ENV).replication.region, "cn-northwest-1");
     });
 
     it("reports every bad alertSubscriptions entry, one line each, and keeps the good ones out of the error", () => {
-        const problems = problemsOf({ alertSubscriptions: JSON.stringify(["ops@example.com", "mailto:a@example.com", "sms:+15550100", "https://hooks.example.com/x", "Ops <ops@example.com>"]) });
-        assert.deepEqual(problems.map((p) => JSON.parse(p.split(" = ")[1]!.split(": ")[0]!)), ["mailto:a@example.com", "sms:+15550100", "Ops <ops@example.com>"]);
+        const problems = problemsOf({
+            alertSubscriptions: JSON.stringify(["ops@example.com", "mailto:a@example.com", "sms:+15550100", "https://hooks.example.com/x", "Ops <ops@example.com>"]),
+        });
+        assert.deepEqual(
+            problems.map((p) => JSON.parse(p.split(" = ")[1]!.split(": ")[0]!)),
+            ["mailto:a@example.com", "sms:+15550100", "Ops <ops@example.com>"],
+        );
         assert.ok(problems.every((p) => p.startsWith(`Invalid configuration ${PROJECT}:alertSubscriptions = `)));
     });
 
@@ -170,7 +303,10 @@ describe("config: parseSettings", () => {
 const NO_ENV: NodeJS.ProcessEnv = { AWS_CONFIG_FILE: path.join(os.tmpdir(), "no-such-aws-config") };
 
 describe("config: the stack as a whole (unknown keys, region)", () => {
-    const stackConfig = (values: Record<string, string>) => ({ "aws:region": "us-east-1", ...Object.fromEntries(Object.entries(values).map(([k, v]) => [k.includes(":") ? k : `${PROJECT}:${k}`, v])) });
+    const stackConfig = (values: Record<string, string>) => ({
+        "aws:region": "us-east-1",
+        ...Object.fromEntries(Object.entries(values).map(([k, v]) => [k.includes(":") ? k : `${PROJECT}:${k}`, v])),
+    });
     function problemsOfStack(config: Record<string, string>, env = NO_ENV): string[] {
         try {
             settingsFromConfig(config, "dev", env);
@@ -194,8 +330,12 @@ describe("config: the stack as a whole (unknown keys, region)", () => {
     });
 
     it("refuses a region AWS does not have, in aws:region or in the environment", () => {
-        assert.deepEqual(problemsOfStack({ "aws:region": "us-moon-1" }), [`Invalid configuration aws:region = "us-moon-1": must be an AWS region code such as us-east-1 (infra/lib/regions.ts lists them)`]);
-        assert.deepEqual(problemsOfStack({}, { ...NO_ENV, AWS_REGION: "us-esat-1" }), [`Invalid AWS region "us-esat-1" from the environment variable AWS_REGION: must be an AWS region code such as us-east-1 (infra/lib/regions.ts lists them)`]);
+        assert.deepEqual(problemsOfStack({ "aws:region": "us-moon-1" }), [
+            `Invalid configuration aws:region = "us-moon-1": must be an AWS region code such as us-east-1 (infra/lib/regions.ts lists them)`,
+        ]);
+        assert.deepEqual(problemsOfStack({}, { ...NO_ENV, AWS_REGION: "us-esat-1" }), [
+            `Invalid AWS region "us-esat-1" from the environment variable AWS_REGION: must be an AWS region code such as us-east-1 (infra/lib/regions.ts lists them)`,
+        ]);
     });
 
     it("resolves the region as the provider does: aws:region, AWS_REGION, AWS_DEFAULT_REGION, then the profile", () => {
@@ -208,7 +348,10 @@ describe("config: the stack as a whole (unknown keys, region)", () => {
             assert.deepEqual(resolveRegion({}, env), { region: "eu-central-1", source: "the environment variable AWS_REGION" });
             assert.deepEqual(resolveRegion({}, { ...env, AWS_REGION: "" }), { region: "eu-north-1", source: "the environment variable AWS_DEFAULT_REGION" });
             assert.deepEqual(resolveRegion({}, { AWS_CONFIG_FILE: file }), { region: "eu-west-1", source: `profile "default" of ${file}` });
-            assert.deepEqual(resolveRegion({ "aws:profile": "ops" }, { AWS_CONFIG_FILE: file, AWS_PROFILE: "other" }), { region: "ap-southeast-2", source: `profile "ops" of ${file}` });
+            assert.deepEqual(resolveRegion({ "aws:profile": "ops" }, { AWS_CONFIG_FILE: file, AWS_PROFILE: "other" }), {
+                region: "ap-southeast-2",
+                source: `profile "ops" of ${file}`,
+            });
             assert.equal(resolveRegion({}, { AWS_CONFIG_FILE: file, AWS_PROFILE: "missing" }), undefined);
         } finally {
             fs.rmSync(dir, { recursive: true, force: true });
@@ -216,7 +359,9 @@ describe("config: the stack as a whole (unknown keys, region)", () => {
     });
 
     it("fails with one line when nothing sets a region, instead of assuming us-east-1", () => {
-        assert.deepEqual(problemsOfStack({}), ["No AWS region: set aws:region in the stack file (pulumi config set aws:region us-east-1), or AWS_REGION / AWS_DEFAULT_REGION, or a region in the AWS profile"]);
+        assert.deepEqual(problemsOfStack({}), [
+            "No AWS region: set aws:region in the stack file (pulumi config set aws:region us-east-1), or AWS_REGION / AWS_DEFAULT_REGION, or a region in the AWS profile",
+        ]);
     });
 
     it("knows every region of the installed provider outside the isolated partitions", () => {

@@ -27,7 +27,8 @@ async function warnings<T>(run: () => Promise<T> | T): Promise<{ result: T; warn
     }
 }
 
-const forcedWarning = (component: string, path: string, kept: string) => `${component}: ${path} is a safety setting the component forces; the override was ignored and ${kept} kept`;
+const forcedWarning = (component: string, path: string, kept: string) =>
+    `${component}: ${path} is a safety setting the component forces; the override was ignored and ${kept} kept`;
 
 describe("mergeArgs: defaults, the caller's overrides, then the forced settings", () => {
     const ctx = { component: "Thing", arg: "thingArgs" };
@@ -52,10 +53,15 @@ describe("mergeArgs: defaults, the caller's overrides, then the forced settings"
     });
 
     it("an override wins over a default; object literals merge key by key, arrays replace whole, undefined keeps the default", async () => {
-        const { result, warned } = await warnings(() =>
-            merge({ size: 5, name: undefined, list: ["z"], nested: { change: 9, deep: { free: 4 } }, tags: { owner: "me" } }),
-        );
-        assert.deepEqual(result, { name: "a", size: 5, list: ["z"], encrypted: true, nested: { keep: 1, change: 9, deep: { forced: "kms", free: 4 } }, tags: { team: "data", owner: "me" } });
+        const { result, warned } = await warnings(() => merge({ size: 5, name: undefined, list: ["z"], nested: { change: 9, deep: { free: 4 } }, tags: { owner: "me" } }));
+        assert.deepEqual(result, {
+            name: "a",
+            size: 5,
+            list: ["z"],
+            encrypted: true,
+            nested: { keep: 1, change: 9, deep: { forced: "kms", free: 4 } },
+            tags: { team: "data", owner: "me" },
+        });
         assert.deepEqual(warned, []);
     });
 
@@ -121,7 +127,12 @@ describe("pass-through args on the components (mock runtime)", () => {
         overridden = await run(() => {
             new LambdaConsumer("c", {
                 ...consumerArgs,
-                eventSourceMappingArgs: { tumblingWindowInSeconds: 60, bisectBatchOnFunctionError: false, maximumRetryAttempts: -1, destinationConfig: { onFailure: { destinationArn: OTHER_ARN } } },
+                eventSourceMappingArgs: {
+                    tumblingWindowInSeconds: 60,
+                    bisectBatchOnFunctionError: false,
+                    maximumRetryAttempts: -1,
+                    destinationConfig: { onFailure: { destinationArn: OTHER_ARN } },
+                },
                 queueArgs: { delaySeconds: 5, kmsMasterKeyId: "alias/aws/sqs" },
                 functionArgs: { memorySize: 1024, role: "arn:aws:iam::123456789012:role/admin" },
             });
@@ -171,7 +182,10 @@ describe("pass-through args on the components (mock runtime)", () => {
     it("nothing passed: the component's defaults and safety settings, and no warning", () => {
         assert.deepEqual(plainWarned, []);
         const esm = one(plain, "aws:lambda/eventSourceMapping:EventSourceMapping").inputs;
-        assert.deepEqual([esm.batchSize, esm.bisectBatchOnFunctionError, esm.maximumRetryAttempts, esm.functionResponseTypes, esm.tumblingWindowInSeconds], [100, true, 3, ["ReportBatchItemFailures"], undefined]);
+        assert.deepEqual(
+            [esm.batchSize, esm.bisectBatchOnFunctionError, esm.maximumRetryAttempts, esm.functionResponseTypes, esm.tumblingWindowInSeconds],
+            [100, true, 3, ["ReportBatchItemFailures"], undefined],
+        );
         assert.equal(one(plain, "aws:lambda/function:Function", "c").inputs.memorySize, 512);
         assert.equal((one(plain, "aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream").inputs.extendedS3Configuration as Record<string, unknown>).bufferingSize, 64);
         assert.equal(one(plain, "aws:s3/bucket:Bucket", "a").inputs.forceDestroy, undefined);

@@ -101,7 +101,8 @@ describe("names within AWS's limits for every accepted configuration", () => {
             const limit = LIMITS[r.type];
             if (!limit || name === undefined) continue;
             checked.add(r.type);
-            if (name.length > limit.max || name.length < (limit.min ?? 1) || !limit.chars.test(name)) problems.push(`${r.type} ${r.name}: ${name} (${name.length} characters; at most ${limit.max}, ${limit.chars})`);
+            if (name.length > limit.max || name.length < (limit.min ?? 1) || !limit.chars.test(name))
+                problems.push(`${r.type} ${r.name}: ${name} (${name.length} characters; at most ${limit.max}, ${limit.chars})`);
         }
         assert.deepEqual(problems, []);
         // The stack really has every kind of named resource (a type left out would be checked by nothing).

@@ -84,10 +84,9 @@ describe("stack output contract", () => {
 
     it("checkOutputs names every missing or mistyped output", () => {
         assert.deepEqual(checkOutputs("acme/x/prod", { ...sample }), sample);
-        assert.throws(
-            () => checkOutputs("acme/x/prod", { ...sample, streamArn: undefined, outputContractVersion: "1" }),
-            { message: "Stack acme/x/prod does not meet the streaming output contract: outputContractVersion (expected number, got string); streamArn (expected string, got nothing)" },
-        );
+        assert.throws(() => checkOutputs("acme/x/prod", { ...sample, streamArn: undefined, outputContractVersion: "1" }), {
+            message: "Stack acme/x/prod does not meet the streaming output contract: outputContractVersion (expected number, got string); streamArn (expected string, got nothing)",
+        });
         assert.throws(() => checkOutputs("acme/x/prod", { ...sample, outputContractVersion: 2 }), /outputContractVersion 2 \(this helper reads version 1\)/);
     });
 

@@ -63,17 +63,27 @@ describe("Producers component", () => {
         assert.ok(!a.code.includes("createHandler"), "minified: internal names are mangled");
         const map = JSON.parse(a.sourceMap) as { sources: string[] };
         assert.ok(map.sources.includes("../../ingest/index.ts"), map.sources.slice(0, 5).join(","));
-        assert.ok(map.sources.every((s) => !s.startsWith("/")), "no absolute paths in the source map");
+        assert.ok(
+            map.sources.every((s) => !s.startsWith("/")),
+            "no absolute paths in the source map",
+        );
         assert.deepEqual(Object.keys(await lambdaArchive("ingest").assets), ["index.js", "index.js.map"]);
     });
 
     it("the ingest role may only write to this stream and use its key (plus its own logs)", () => {
         const doc = policyOf(prod, "prod-producers-ingest");
         assert.deepEqual(doc.Statement, [
-            { Sid: "WriteOwnLogs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: "arn:aws:logs:us-east-1:123456789012:log-group:/aws/lambda/kinesis-streaming-prod-ingest:*" },
+            {
+                Sid: "WriteOwnLogs",
+                Effect: "Allow",
+                Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+                Resource: "arn:aws:logs:us-east-1:123456789012:log-group:/aws/lambda/kinesis-streaming-prod-ingest:*",
+            },
             ...WRITE,
         ]);
-        assert.deepEqual(trustOf(prod, "prod-producers-ingest").Statement, [{ Sid: "AssumedByService", Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" }]);
+        assert.deepEqual(trustOf(prod, "prod-producers-ingest").Statement, [
+            { Sid: "AssumedByService", Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" },
+        ]);
     });
 
     it("the external producer role has the same least privilege and trusts this account by default", () => {
@@ -94,7 +104,10 @@ describe("Producers component", () => {
         assert.equal(one(feeds, "aws:apigatewayv2/route:Route").inputs.authorizationType, "JWT");
         const stage = one(prod, "aws:apigatewayv2/stage:Stage");
         assert.deepEqual(stage.inputs.defaultRouteSettings, { throttlingRateLimit: 100, throttlingBurstLimit: 200 });
-        assert.equal((stage.inputs.accessLogSettings as { destinationArn: string }).destinationArn, "arn:aws:logs:us-east-1:123456789012:log-group:/aws/apigateway/kinesis-streaming-prod-ingest");
+        assert.equal(
+            (stage.inputs.accessLogSettings as { destinationArn: string }).destinationArn,
+            "arn:aws:logs:us-east-1:123456789012:log-group:/aws/apigateway/kinesis-streaming-prod-ingest",
+        );
         const permission = one(prod, "aws:lambda/permission:Permission", "prod-producers");
         assert.equal(permission.inputs.sourceArn, "arn:aws:execute-api:us-east-1:123456789012:prod-producers-api-id/*/*");
         assert.equal(prod.outputs.ingestApiUrl, "https://prod-producers-api-id.execute-api.us-east-1.amazonaws.com/events");
@@ -107,7 +120,11 @@ describe("Producers component", () => {
     });
 
     it("creates no feed unless configured", () => {
-        for (const type of ["aws:iot/topicRule:TopicRule", "aws:cloudwatch/logSubscriptionFilter:LogSubscriptionFilter", "aws:dynamodb/kinesisStreamingDestination:KinesisStreamingDestination"]) {
+        for (const type of [
+            "aws:iot/topicRule:TopicRule",
+            "aws:cloudwatch/logSubscriptionFilter:LogSubscriptionFilter",
+            "aws:dynamodb/kinesisStreamingDestination:KinesisStreamingDestination",
+        ]) {
             assert.deepEqual(ofType(prod, type), [], type);
         }
     });
@@ -115,7 +132,9 @@ describe("Producers component", () => {
     it("IoT feed: a topic rule keyed by topic, a role with PutRecord only, errors to an encrypted log group", () => {
         const rule = one(feeds, "aws:iot/topicRule:TopicRule");
         assert.equal(rule.inputs.sql, "SELECT * FROM 'devices/+/telemetry'");
-        assert.deepEqual(rule.inputs.kineses, [{ roleArn: "arn:aws:iam::123456789012:role/prod-producers-iot-mock", streamName: "kinesis-streaming-prod-events", partitionKey: "${topic()}" }]);
+        assert.deepEqual(rule.inputs.kineses, [
+            { roleArn: "arn:aws:iam::123456789012:role/prod-producers-iot-mock", streamName: "kinesis-streaming-prod-events", partitionKey: "${topic()}" },
+        ]);
         assert.deepEqual(policyOf(feeds, "prod-producers-iot").Statement, [
             ...PUT_RECORD_ONLY,
             {
@@ -126,7 +145,9 @@ describe("Producers component", () => {
                 Resource: "arn:aws:logs:us-east-1:123456789012:log-group:/aws/iot/kinesis-streaming-prod-rule-errors:*",
             },
         ]);
-        assert.deepEqual(rule.inputs.errorAction, { cloudwatchLogs: { logGroupName: "/aws/iot/kinesis-streaming-prod-rule-errors", roleArn: "arn:aws:iam::123456789012:role/prod-producers-iot-mock" } });
+        assert.deepEqual(rule.inputs.errorAction, {
+            cloudwatchLogs: { logGroupName: "/aws/iot/kinesis-streaming-prod-rule-errors", roleArn: "arn:aws:iam::123456789012:role/prod-producers-iot-mock" },
+        });
         // The IoT guide's confused-deputy conditions: this account and this rule.
         assert.deepEqual(trustOf(feeds, "prod-producers-iot").Statement[0]!.Condition, {
             StringEquals: { "aws:SourceAccount": "123456789012" },
@@ -137,10 +158,13 @@ describe("Producers component", () => {
 
     it("Logs feed: one subscription filter per log group through a role CloudWatch Logs assumes", () => {
         const filters = ofType(feeds, "aws:cloudwatch/logSubscriptionFilter:LogSubscriptionFilter");
-        assert.deepEqual(filters.map((f) => [f.name, f.inputs.logGroup, f.inputs.destinationArn]), [
-            ["prod-producers-logs-app-orders", "/app/orders", STREAM_ARN],
-            ["prod-producers-logs-app-web", "/app/web", STREAM_ARN],
-        ]);
+        assert.deepEqual(
+            filters.map((f) => [f.name, f.inputs.logGroup, f.inputs.destinationArn]),
+            [
+                ["prod-producers-logs-app-orders", "/app/orders", STREAM_ARN],
+                ["prod-producers-logs-app-web", "/app/web", STREAM_ARN],
+            ],
+        );
         assert.deepEqual(policyOf(feeds, "prod-producers-logs").Statement, PUT_RECORD_ONLY);
         // The CloudWatch Logs guide's trust: the service acting for this account's log groups.
         const trust = trustOf(feeds, "prod-producers-logs").Statement[0]!;
@@ -157,10 +181,13 @@ describe("Producers component", () => {
 
     it("alarms on ingest function errors and API 5xx, notifying the alerts topic", () => {
         const alarms = ofType(prod, "aws:cloudwatch/metricAlarm:MetricAlarm").filter((a) => a.name.startsWith("prod-producers"));
-        assert.deepEqual(alarms.map((a) => [a.name, a.inputs.namespace, a.inputs.metricName, a.inputs.dimensions]), [
-            ["prod-producers-api-5xx", "AWS/ApiGateway", "5xx", { ApiId: "prod-producers-id", Stage: "$default" }],
-            ["prod-producers-ingest-errors", "AWS/Lambda", "Errors", { FunctionName: "kinesis-streaming-prod-ingest" }],
-        ].sort());
+        assert.deepEqual(
+            alarms.map((a) => [a.name, a.inputs.namespace, a.inputs.metricName, a.inputs.dimensions]),
+            [
+                ["prod-producers-api-5xx", "AWS/ApiGateway", "5xx", { ApiId: "prod-producers-id", Stage: "$default" }],
+                ["prod-producers-ingest-errors", "AWS/Lambda", "Errors", { FunctionName: "kinesis-streaming-prod-ingest" }],
+            ].sort(),
+        );
         for (const a of alarms) assert.deepEqual(a.inputs.alarmActions, [prod.outputs.alertsTopicArn]);
     });
 });

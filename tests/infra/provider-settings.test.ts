@@ -24,6 +24,9 @@ describe("replica provider settings (mock runtime)", () => {
 
     it("without aws: settings none is invented", async () => {
         const provider = one(await synthesize("prod"), "pulumi:providers:aws").inputs;
-        assert.deepEqual([provider.region, provider.profile, provider.assumeRoles, provider.allowedAccountIds, provider.defaultTags], ["us-west-2", undefined, undefined, undefined, undefined]);
+        assert.deepEqual(
+            [provider.region, provider.profile, provider.assumeRoles, provider.allowedAccountIds, provider.defaultTags],
+            ["us-west-2", undefined, undefined, undefined, undefined],
+        );
     });
 });

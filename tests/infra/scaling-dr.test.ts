@@ -24,7 +24,10 @@ describe("autoscaler (mock runtime)", () => {
         const env = (fn.inputs.environment as { variables: Record<string, string> }).variables;
         assert.deepEqual([env.STREAM_NAME, env.AUTOSCALER_MIN_SHARDS, env.AUTOSCALER_MAX_SHARDS, env.AUTOSCALER_DRY_RUN], ["kinesis-streaming-prod-events", "2", "64", "false"]);
         const lock = one(prod, "aws:dynamodb/table:Table", "prod-autoscaler-lock");
-        assert.deepEqual([lock.inputs.name, lock.inputs.hashKey, lock.inputs.ttl, env.AUTOSCALER_LOCK_TABLE], ["kinesis-streaming-prod-autoscaler-lock", "lockId", { attributeName: "expiresAt", enabled: true }, "kinesis-streaming-prod-autoscaler-lock"]);
+        assert.deepEqual(
+            [lock.inputs.name, lock.inputs.hashKey, lock.inputs.ttl, env.AUTOSCALER_LOCK_TABLE],
+            ["kinesis-streaming-prod-autoscaler-lock", "lockId", { attributeName: "expiresAt", enabled: true }, "kinesis-streaming-prod-autoscaler-lock"],
+        );
         assert.equal(env.ALERTS_TOPIC_ARN, prod.outputs.alertsTopicArn);
         assert.deepEqual(statements(prod, "prod-autoscaler").slice(1), [
             {
@@ -34,7 +37,12 @@ describe("autoscaler (mock runtime)", () => {
                 Resource: prod.outputs.streamArn,
             },
             { Sid: "ReadStreamMetrics", Effect: "Allow", Action: "cloudwatch:GetMetricData", Resource: "*" },
-            { Sid: "HoldRunLock", Effect: "Allow", Action: ["dynamodb:PutItem", "dynamodb:DeleteItem"], Resource: "arn:aws:dynamodb:us-east-1:123456789012:table/kinesis-streaming-prod-autoscaler-lock" },
+            {
+                Sid: "HoldRunLock",
+                Effect: "Allow",
+                Action: ["dynamodb:PutItem", "dynamodb:DeleteItem"],
+                Resource: "arn:aws:dynamodb:us-east-1:123456789012:table/kinesis-streaming-prod-autoscaler-lock",
+            },
             { Sid: "PublishDecisions", Effect: "Allow", Action: "sns:Publish", Resource: prod.outputs.alertsTopicArn },
             { Sid: "EncryptDecisions", Effect: "Allow", Action: ["kms:GenerateDataKey", "kms:Decrypt"], Resource: prod.outputs.kmsKeyArn },
         ]);
@@ -76,7 +84,8 @@ describe("replication, VPC endpoint and analytics (mock runtime)", () => {
     });
 
     it("creates none of them unless configured, and outputs empty strings", () => {
-        for (const type of ["streaming:kinesis:Replication", "streaming:network:Network", "streaming:analytics:FlinkApplication"]) assert.deepEqual(ofType(staging, type), [], type);
+        for (const type of ["streaming:kinesis:Replication", "streaming:network:Network", "streaming:analytics:FlinkApplication"])
+            assert.deepEqual(ofType(staging, type), [], type);
         assert.deepEqual([staging.outputs.replicaStreamArn, staging.outputs.replicaRegion, staging.outputs.vpcEndpointId, staging.outputs.analyticsAppName], ["", "", "", ""]);
     });
 
@@ -84,16 +93,27 @@ describe("replication, VPC endpoint and analytics (mock runtime)", () => {
         const provider = one(dr, "pulumi:providers:aws");
         assert.equal(provider.inputs.region, "us-west-2");
         const streams = ofType(dr, "aws:kinesis/stream:Stream");
-        assert.deepEqual(streams.map((s) => s.inputs.name), ["kinesis-streaming-staging-events", "kinesis-streaming-staging-events-replica"]);
+        assert.deepEqual(
+            streams.map((s) => s.inputs.name),
+            ["kinesis-streaming-staging-events", "kinesis-streaming-staging-events-replica"],
+        );
         const replica = streams[1]!;
         // URNs carry the whole chain of parent types, as the engine builds them.
-        assert.equal(replica.urn, "urn:pulumi:staging::kinesis-streaming::streaming:kinesis:Replication$streaming:kinesis:Stream$aws:kinesis/stream:Stream::staging-replica-stream");
+        assert.equal(
+            replica.urn,
+            "urn:pulumi:staging::kinesis-streaming::streaming:kinesis:Replication$streaming:kinesis:Stream$aws:kinesis/stream:Stream::staging-replica-stream",
+        );
         // ON_DEMAND by default: never throttled below a primary that scales out.
-        assert.deepEqual([replica.inputs.streamModeDetails, replica.inputs.shardCount, replica.inputs.retentionPeriod, replica.inputs.encryptionType], [{ streamMode: "ON_DEMAND" }, undefined, 168, "KMS"]);
+        assert.deepEqual(
+            [replica.inputs.streamModeDetails, replica.inputs.shardCount, replica.inputs.retentionPeriod, replica.inputs.encryptionType],
+            [{ streamMode: "ON_DEMAND" }, undefined, 168, "KMS"],
+        );
         const keys = ofType(dr, "aws:kms/key:Key");
         assert.equal(keys.length, 2);
         assert.deepEqual(replica.propertyDependencies.kmsKeyId, [keys[1]!.urn], "the replica uses the replica region's key");
-        assert.ok(JSON.parse(keys[1]!.inputs.policy as string).Statement.some((s: { Principal?: { Service?: string } }) => s.Principal?.Service === "logs.us-west-2.amazonaws.com"));
+        assert.ok(
+            JSON.parse(keys[1]!.inputs.policy as string).Statement.some((s: { Principal?: { Service?: string } }) => s.Principal?.Service === "logs.us-west-2.amazonaws.com"),
+        );
         assert.equal(dr.outputs.replicaRegion, "us-west-2");
         assert.equal(dr.outputs.replicaStreamArn, "arn:aws:kinesis:us-west-2:123456789012:stream/kinesis-streaming-staging-events-replica");
     });
@@ -106,16 +126,26 @@ describe("replication, VPC endpoint and analytics (mock runtime)", () => {
         );
         assert.equal(esm.inputs.eventSourceArn, "arn:aws:kinesis:us-east-1:123456789012:stream/kinesis-streaming-staging-events");
         const doc = statements(dr, "staging-replica-replicator");
-        assert.deepEqual(doc.find((s) => s.Sid === "WriteToReplica"), {
-            Sid: "WriteToReplica",
-            Effect: "Allow",
-            Action: ["kinesis:PutRecord", "kinesis:PutRecords", "kinesis:ListShards"],
-            Resource: "arn:aws:kinesis:us-west-2:123456789012:stream/kinesis-streaming-staging-events-replica",
-        });
+        assert.deepEqual(
+            doc.find((s) => s.Sid === "WriteToReplica"),
+            {
+                Sid: "WriteToReplica",
+                Effect: "Allow",
+                Action: ["kinesis:PutRecord", "kinesis:PutRecords", "kinesis:ListShards"],
+                Resource: "arn:aws:kinesis:us-west-2:123456789012:stream/kinesis-streaming-staging-events-replica",
+            },
+        );
         const env = (one(dr, "aws:lambda/function:Function", "staging-replica-replicator").inputs.environment as { variables: Record<string, string> }).variables;
         assert.deepEqual([env.REPLICA_STREAM_NAME, env.REPLICA_REGION], ["kinesis-streaming-staging-events-replica", "us-west-2"]);
-        const alarms = ofType(dr, "aws:cloudwatch/metricAlarm:MetricAlarm").map((a) => a.name).filter((n) => n.startsWith("staging-replica-replicator"));
-        assert.deepEqual(alarms.sort(), ["staging-replica-replicator-errors", "staging-replica-replicator-failures-queued", "staging-replica-replicator-iterator-age", "staging-replica-replicator-throttles"]);
+        const alarms = ofType(dr, "aws:cloudwatch/metricAlarm:MetricAlarm")
+            .map((a) => a.name)
+            .filter((n) => n.startsWith("staging-replica-replicator"));
+        assert.deepEqual(alarms.sort(), [
+            "staging-replica-replicator-errors",
+            "staging-replica-replicator-failures-queued",
+            "staging-replica-replicator-iterator-age",
+            "staging-replica-replicator-throttles",
+        ]);
         // lambdasInVpc places the replicator (it runs in the primary region) in the VPC with the consumer.
         const replicator = one(dr, "aws:lambda/function:Function", "staging-replica-replicator");
         assert.deepEqual((replicator.inputs.vpcConfig as { subnetIds: string[] }).subnetIds, ["subnet-0aaa11111", "subnet-0bbb22222"]);
@@ -144,20 +174,20 @@ describe("replication, VPC endpoint and analytics (mock runtime)", () => {
         assert.deepEqual(replica.ignoreChanges, ["shardCount", 'tags["autoscaler:update-shard-count-calls"]', 'tagsAll["autoscaler:update-shard-count-calls"]']);
         const fn = one(r, "aws:lambda/function:Function", "prod-replica-autoscaler");
         const env = (fn.inputs.environment as { variables: Record<string, string> }).variables;
-        assert.deepEqual([fn.inputs.name, env.STREAM_NAME, env.AUTOSCALER_MIN_SHARDS, env.AUTOSCALER_MAX_SHARDS, fn.inputs.reservedConcurrentExecutions], [
-            "kinesis-streaming-prod-replica-autoscaler",
-            "kinesis-streaming-prod-events-replica",
-            "2",
-            "64",
-            undefined,
-        ]);
+        assert.deepEqual(
+            [fn.inputs.name, env.STREAM_NAME, env.AUTOSCALER_MIN_SHARDS, env.AUTOSCALER_MAX_SHARDS, fn.inputs.reservedConcurrentExecutions],
+            ["kinesis-streaming-prod-replica-autoscaler", "kinesis-streaming-prod-events-replica", "2", "64", undefined],
+        );
         // In the replica's region: it publishes to the replica region's topic.
         assert.match(env.ALERTS_TOPIC_ARN!, /^arn:aws:sns:us-west-2:/);
         // The declared workload rides on the replica too, so the shard-capacity rule checks it like the primary.
         assert.equal((replica.inputs.tags as Record<string, string>)["workload:records-per-second"], "2500");
         // ON_DEMAND: no replica autoscaler.
         const onDemand = await synthesize("prod", { "kinesis-streaming:replicaCapacity": "ON_DEMAND" });
-        assert.deepEqual(ofType(onDemand, "aws:lambda/function:Function").filter((f) => f.name === "prod-replica-autoscaler"), []);
+        assert.deepEqual(
+            ofType(onDemand, "aws:lambda/function:Function").filter((f) => f.name === "prod-replica-autoscaler"),
+            [],
+        );
         assert.deepEqual(one(onDemand, "aws:kinesis/stream:Stream", "prod-replica-stream").inputs.streamModeDetails, { streamMode: "ON_DEMAND" });
     });
 
@@ -183,9 +213,17 @@ describe("replication, VPC endpoint and analytics (mock runtime)", () => {
             flinkApplicationConfiguration: { checkpointConfiguration: { checkpointingEnabled: boolean }; parallelismConfiguration: unknown };
         };
         assert.equal(app.inputs.runtimeEnvironment, "FLINK-1_20");
-        assert.deepEqual(cfg.applicationCodeConfiguration, { codeContentType: "ZIPFILE", codeContent: { s3ContentLocation: { bucketArn: "arn:aws:s3:::acme-flink-artifacts", fileKey: "jobs/enrich-1.4.0.jar" } } });
+        assert.deepEqual(cfg.applicationCodeConfiguration, {
+            codeContentType: "ZIPFILE",
+            codeContent: { s3ContentLocation: { bucketArn: "arn:aws:s3:::acme-flink-artifacts", fileKey: "jobs/enrich-1.4.0.jar" } },
+        });
         assert.equal(cfg.flinkApplicationConfiguration.checkpointConfiguration.checkpointingEnabled, true);
-        assert.deepEqual(cfg.flinkApplicationConfiguration.parallelismConfiguration, { configurationType: "CUSTOM", parallelism: 4, parallelismPerKpu: 1, autoScalingEnabled: true });
+        assert.deepEqual(cfg.flinkApplicationConfiguration.parallelismConfiguration, {
+            configurationType: "CUSTOM",
+            parallelism: 4,
+            parallelismPerKpu: 1,
+            autoScalingEnabled: true,
+        });
         const doc = statements(dr, "staging-analytics");
         assert.deepEqual(doc.find((s) => s.Sid === "ReadArtifact")!.Resource, "arn:aws:s3:::acme-flink-artifacts/jobs/enrich-1.4.0.jar");
         // ARNs from the deployment's partition (the mock answers "aws"), not a hard-coded one.

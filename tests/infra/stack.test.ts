@@ -52,12 +52,27 @@ describe("stack program (mock runtime)", () => {
 
     it("tags every taggable resource with project, environment, owner and cost centre", () => {
         const expected = { Project: "kinesis-streaming", Environment: "prod", Owner: "platform-team", CostCenter: "cc-1001", ManagedBy: "pulumi" };
-        const mustTag = [STREAM, KEY, TOPIC, ALARM, "aws:cloudwatch/logGroup:LogGroup", "aws:iam/role:Role", "aws:lambda/function:Function", "aws:apigatewayv2/api:Api", "aws:apigatewayv2/stage:Stage"];
+        const mustTag = [
+            STREAM,
+            KEY,
+            TOPIC,
+            ALARM,
+            "aws:cloudwatch/logGroup:LogGroup",
+            "aws:iam/role:Role",
+            "aws:lambda/function:Function",
+            "aws:apigatewayv2/api:Api",
+            "aws:apigatewayv2/stage:Stage",
+        ];
         const custom = prod.resources.filter((r) => r.custom);
-        for (const type of mustTag) assert.ok(custom.some((r) => r.type === type), `no ${type} in the stack`);
+        for (const type of mustTag)
+            assert.ok(
+                custom.some((r) => r.type === type),
+                `no ${type} in the stack`,
+            );
         // Streams also carry the declared workload (prod: 2,500 records/s of 1,024 bytes) for the shard-capacity policy.
         const workload = { "workload:records-per-second": "2500", "workload:average-record-bytes": "1024" };
-        for (const r of custom.filter((x) => mustTag.includes(x.type))) assert.deepEqual(r.inputs.tags, r.type === STREAM ? { ...expected, ...workload } : expected, `${r.type} ${r.name}`);
+        for (const r of custom.filter((x) => mustTag.includes(x.type)))
+            assert.deepEqual(r.inputs.tags, r.type === STREAM ? { ...expected, ...workload } : expected, `${r.type} ${r.name}`);
         assert.deepEqual(one(dev, STREAM, "dev-stream").inputs.tags, { ...expected, Environment: "dev" }, "no workload declared in dev: no workload tags");
     });
 
@@ -66,11 +81,18 @@ describe("stack program (mock runtime)", () => {
         assert.equal(key.inputs.enableKeyRotation, true);
         assert.equal(key.inputs.deletionWindowInDays, 30);
         const doc = jsonInput<PolicyDocument>(key, "policy");
-        assert.deepEqual(doc.Statement.map((s) => [s.Sid, s.Principal, s.Action]), [
-            ["AccountAdministersKeyThroughIam", { AWS: "arn:aws:iam::123456789012:root" }, "kms:*"],
-            ["CloudWatchAlarmsPublishToEncryptedTopic", { Service: "cloudwatch.amazonaws.com" }, ["kms:Decrypt", "kms:GenerateDataKey*"]],
-            ["CloudWatchLogsEncryptAccountLogGroups", { Service: "logs.us-east-1.amazonaws.com" }, ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"]],
-        ]);
+        assert.deepEqual(
+            doc.Statement.map((s) => [s.Sid, s.Principal, s.Action]),
+            [
+                ["AccountAdministersKeyThroughIam", { AWS: "arn:aws:iam::123456789012:root" }, "kms:*"],
+                ["CloudWatchAlarmsPublishToEncryptedTopic", { Service: "cloudwatch.amazonaws.com" }, ["kms:Decrypt", "kms:GenerateDataKey*"]],
+                [
+                    "CloudWatchLogsEncryptAccountLogGroups",
+                    { Service: "logs.us-east-1.amazonaws.com" },
+                    ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
+                ],
+            ],
+        );
         assert.deepEqual(doc.Statement[1]!.Condition, { StringEquals: { "aws:SourceAccount": "123456789012" } });
         assert.deepEqual(doc.Statement[2]!.Condition, { ArnLike: { "kms:EncryptionContext:aws:logs:arn": "arn:aws:logs:us-east-1:123456789012:log-group:*" } });
     });
@@ -81,26 +103,34 @@ describe("stack program (mock runtime)", () => {
         const policy = one(prod, "aws:sns/topicPolicy:TopicPolicy", "prod-alerts");
         const doc = jsonInput<PolicyDocument>(policy, "policy");
         const topicArn = prod.outputs.alertsTopicArn;
-        assert.deepEqual(doc.Statement.find((s) => s.Sid === "CloudWatchAlarmsPublish"), {
-            Sid: "CloudWatchAlarmsPublish",
-            Effect: "Allow",
-            Principal: { Service: "cloudwatch.amazonaws.com" },
-            Action: "sns:Publish",
-            Resource: topicArn,
-            Condition: { StringEquals: { "aws:SourceAccount": "123456789012" } },
-        });
-        assert.deepEqual(doc.Statement.find((s) => s.Sid === "DenyInsecureTransport"), {
-            Sid: "DenyInsecureTransport",
-            Effect: "Deny",
-            Principal: "*",
-            Action: ["sns:Publish", "sns:Subscribe"],
-            Resource: topicArn,
-            Condition: { Bool: { "aws:SecureTransport": "false" } },
-        });
+        assert.deepEqual(
+            doc.Statement.find((s) => s.Sid === "CloudWatchAlarmsPublish"),
+            {
+                Sid: "CloudWatchAlarmsPublish",
+                Effect: "Allow",
+                Principal: { Service: "cloudwatch.amazonaws.com" },
+                Action: "sns:Publish",
+                Resource: topicArn,
+                Condition: { StringEquals: { "aws:SourceAccount": "123456789012" } },
+            },
+        );
+        assert.deepEqual(
+            doc.Statement.find((s) => s.Sid === "DenyInsecureTransport"),
+            {
+                Sid: "DenyInsecureTransport",
+                Effect: "Deny",
+                Principal: "*",
+                Action: ["sns:Publish", "sns:Subscribe"],
+                Resource: topicArn,
+                Condition: { Bool: { "aws:SecureTransport": "false" } },
+            },
+        );
     });
 
     it("subscribes the configured endpoints with the protocol their form implies", () => {
-        const subs = ofType(prod, "aws:sns/topicSubscription:TopicSubscription").filter((r) => r.name.startsWith("prod-alerts-")).map((r) => [r.name, r.inputs.protocol, r.inputs.endpoint]);
+        const subs = ofType(prod, "aws:sns/topicSubscription:TopicSubscription")
+            .filter((r) => r.name.startsWith("prod-alerts-"))
+            .map((r) => [r.name, r.inputs.protocol, r.inputs.endpoint]);
         assert.deepEqual(subs, [
             ["prod-alerts-email-streaming-oncall-example-com", "email", "streaming-oncall@example.com"],
             ["prod-alerts-https-events-pagerduty-com-integration-example-enqueue", "https", "https://events.pagerduty.com/integration/example/enqueue"],
@@ -125,8 +155,14 @@ describe("stack program (mock runtime)", () => {
         );
         assert.deepEqual([byName["prod-stream-write-throttled"]!.metricName, byName["prod-stream-write-throttled"]!.threshold], ["WriteProvisionedThroughputExceeded", 0.01]);
         assert.deepEqual([byName["prod-stream-read-throttled"]!.metricName, byName["prod-stream-read-throttled"]!.statistic], ["ReadProvisionedThroughputExceeded", "Average"]);
-        const failures = byName["prod-stream-put-records-failures"] as { metricQueries: { id: string; expression?: string; metric?: { metricName: string; dimensions: unknown } }[]; threshold: number };
-        assert.deepEqual(failures.metricQueries.map((q) => q.metric?.metricName ?? q.expression), ["PutRecords.FailedRecords", "PutRecords.TotalRecords", "IF(total > 0, failed / total, 0)"]);
+        const failures = byName["prod-stream-put-records-failures"] as {
+            metricQueries: { id: string; expression?: string; metric?: { metricName: string; dimensions: unknown } }[];
+            threshold: number;
+        };
+        assert.deepEqual(
+            failures.metricQueries.map((q) => q.metric?.metricName ?? q.expression),
+            ["PutRecords.FailedRecords", "PutRecords.TotalRecords", "IF(total > 0, failed / total, 0)"],
+        );
         assert.deepEqual(failures.metricQueries[0]!.metric!.dimensions, { StreamName: "kinesis-streaming-prod-events" });
         assert.equal(failures.threshold, 0.01);
     });

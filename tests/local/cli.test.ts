@@ -21,7 +21,10 @@ describe("npm start flags", () => {
     });
 
     it("takes a record count, a duration or --follow", () => {
-        assert.deepEqual([parseStartArgs(["--records", "3000", "--json"])].map((o) => [o.records, o.durationMs, o.json]), [[3000, undefined, true]]);
+        assert.deepEqual(
+            [parseStartArgs(["--records", "3000", "--json"])].map((o) => [o.records, o.durationMs, o.json]),
+            [[3000, undefined, true]],
+        );
         assert.equal(parseStartArgs(["--duration", "2.5", "--rate", "250"]).durationMs, 2500);
         const follow = parseStartArgs(["--follow", "--malformed", "0"]);
         assert.deepEqual([follow.follow, follow.durationMs, follow.records, follow.malformedShare], [true, undefined, undefined, 0]);
@@ -59,15 +62,28 @@ describe("npm run invoke", function () {
         return file;
     };
     /** stderr without Node's warnings (the SDK warns about the Node version). */
-    const said = (stderr: string) => stderr.split("\n").filter((l) => l.trim() !== "" && !/Warning|versions published|require node|To continue|security updates|More information|trace-warnings/.test(l));
+    const said = (stderr: string) =>
+        stderr.split("\n").filter((l) => l.trim() !== "" && !/Warning|versions published|require node|To continue|security updates|More information|trace-warnings/.test(l));
 
     const errors: [string, () => string[], RegExp][] = [
         ["an unknown function", () => ["producer", "events/consumer/good-batch.json"], /^Unknown function "producer": use one of consumer, ingest, replicator, autoscaler/],
         ["a missing event file", () => ["consumer", path.join(dir, "nope.json")], /^Cannot read event file .*nope\.json: no such file$/],
         ["an event file that is not JSON", () => ["consumer", write("bad.json", "{ not json")], /^Event file .*bad\.json is not valid JSON: /],
-        ["an event of another function", () => ["consumer", "events/ingest/batch.json"], /^Event file events\/ingest\/batch\.json is not a Kinesis event: expected an object with a Records list$/],
-        ["a Kinesis event given to the Firehose transform", () => ["firehose-transform", "events/consumer/good-batch.json"], /^Event file events\/consumer\/good-batch\.json is not a Firehose transformation event: invocationId: /],
-        ["a record without data", () => ["replicator", write("nodata.json", JSON.stringify({ Records: [{ eventID: "s:1", kinesis: { sequenceNumber: "1", partitionKey: "p" } }] }))], /Records\[0\]\.kinesis\.data must be a string/],
+        [
+            "an event of another function",
+            () => ["consumer", "events/ingest/batch.json"],
+            /^Event file events\/ingest\/batch\.json is not a Kinesis event: expected an object with a Records list$/,
+        ],
+        [
+            "a Kinesis event given to the Firehose transform",
+            () => ["firehose-transform", "events/consumer/good-batch.json"],
+            /^Event file events\/consumer\/good-batch\.json is not a Firehose transformation event: invocationId: /,
+        ],
+        [
+            "a record without data",
+            () => ["replicator", write("nodata.json", JSON.stringify({ Records: [{ eventID: "s:1", kinesis: { sequenceNumber: "1", partitionKey: "p" } }] }))],
+            /Records\[0\]\.kinesis\.data must be a string/,
+        ],
     ];
     for (const [what, args, message] of errors) {
         it(`refuses ${what} in one line, exit 2`, () => {
@@ -93,14 +109,24 @@ describe("npm run invoke", function () {
         const r = runTool("invoke.ts", ["consumer", "events/consumer/malformed-batch.json", "--json"]);
         assert.equal(r.status, 0, r.stderr);
         const last = r.stdout.trimEnd().split("\n").at(-1)!;
-        const out = JSON.parse(last) as { response: unknown; written: number; quarantined: { sequenceNumber: string; subSequenceNumber: number | null; reason: string }[]; alerts: unknown[] };
+        const out = JSON.parse(last) as {
+            response: unknown;
+            written: number;
+            quarantined: { sequenceNumber: string; subSequenceNumber: number | null; reason: string }[];
+            alerts: unknown[];
+        };
         const event = JSON.parse(fs.readFileSync("events/consumer/malformed-batch.json", "utf8")) as { Records: { kinesis: { sequenceNumber: string } }[] };
         const seqOf = (i: number) => event.Records[i]!.kinesis.sequenceNumber;
         assert.deepEqual(out.response, { batchItemFailures: [] });
         assert.equal(out.written, 2);
         assert.deepEqual(
             out.quarantined.map((q) => [q.sequenceNumber, q.subSequenceNumber]),
-            [[seqOf(1), null], [seqOf(2), null], [seqOf(3), null], [seqOf(4), null]],
+            [
+                [seqOf(1), null],
+                [seqOf(2), null],
+                [seqOf(3), null],
+                [seqOf(4), null],
+            ],
         );
         assert.ok(out.quarantined.every((q) => q.reason.length > 0));
         assert.deepEqual(out.alerts, []);
@@ -129,7 +155,13 @@ describe("npm run invoke", function () {
         const r = runTool("invoke.ts", ["firehose-transform", "events/firehose-transform/cloudwatch-logs.json"]);
         assert.equal(r.status, 0, r.stderr);
         const response = JSON.parse(r.stdout) as { records: { result: string; metadata?: unknown }[] };
-        assert.deepEqual(response.records.map((x) => [x.result, x.metadata]), [["Ok", { partitionKeys: { event_type: "log_line", event_date: "2025-01-01" } }], ["Dropped", undefined]]);
+        assert.deepEqual(
+            response.records.map((x) => [x.result, x.metadata]),
+            [
+                ["Ok", { partitionKeys: { event_type: "log_line", event_date: "2025-01-01" } }],
+                ["Dropped", undefined],
+            ],
+        );
         assert.match(r.stderr, /RecordsTransformed=1 RecordsDropped=1 RecordsFailed=0 EventsArchived=3/);
     });
 

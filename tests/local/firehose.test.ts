@@ -18,7 +18,8 @@ const ARRIVAL = Date.parse("2025-03-04T05:06:07.000Z");
 const LAMBDA_ARN = "arn:aws:lambda:us-east-1:123456789012:function:kinesis-streaming-dev-firehose-transform:$LATEST";
 /** A valid event of the schema (the transform passes only those through to a partition). */
 const PAYLOADS: Record<string, unknown> = { order: { order_id: "o-1", user_id: "u-1", amount: 1, currency: "EUR" }, log_line: { service: "app", level: "INFO", message: "ok" } };
-const event = (id: string, type = "order", at = "2025-01-31T23:59:59.500+00:00") => Buffer.from(JSON.stringify({ event_type: type, event_id: id, occurred_at: at, source: "t", payload: PAYLOADS[type] }));
+const event = (id: string, type = "order", at = "2025-01-31T23:59:59.500+00:00") =>
+    Buffer.from(JSON.stringify({ event_type: type, event_id: id, occurred_at: at, source: "t", payload: PAYLOADS[type] }));
 
 let emulators: Emulators;
 let s3: S3Client;
@@ -114,12 +115,16 @@ describe("local Firehose", function () {
         f.put({ data: noKeys, arrivalMs: ARRIVAL });
         await f.flush();
         const keys = await listKeys(s3, bucket);
-        assert.deepEqual(
-            keys.map((k) => k.slice(0, k.lastIndexOf("/") + 1)).sort(),
-            ["errors/processing-failed/dt=2025-03-04/", "events/event_type=log_line/dt=2025-02-01/", "events/event_type=order/dt=2025-01-31/"],
-        );
+        assert.deepEqual(keys.map((k) => k.slice(0, k.lastIndexOf("/") + 1)).sort(), [
+            "errors/processing-failed/dt=2025-03-04/",
+            "events/event_type=log_line/dt=2025-02-01/",
+            "events/event_type=order/dt=2025-01-31/",
+        ]);
         const errorKey = keys.find((k) => k.startsWith("errors/"))!;
-        const docs = (await objectText(bucket, errorKey)).trimEnd().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
+        const docs = (await objectText(bucket, errorKey))
+            .trimEnd()
+            .split("\n")
+            .map((l) => JSON.parse(l) as Record<string, unknown>);
         assert.equal(docs.length, 2);
         assert.deepEqual(Object.keys(docs[0]!).sort(), ["arrivalTimestamp", "attemptEndingTimestamp", "attemptsMade", "errorCode", "errorMessage", "lambdaArn", "rawData"]);
         assert.deepEqual([docs[0]!.errorCode, docs[0]!.errorMessage, docs[0]!.lambdaArn], [PROCESSING_FAILED_ERROR_CODE, "ProcessingFailed status set for record", LAMBDA_ARN]);
@@ -138,10 +143,23 @@ describe("local Firehose", function () {
 
     it("lands every feed partitioned: Logs events and CDC changes under their event type, IoT messages under raw_iot; control messages leave no trace", async () => {
         const { f, bucket } = await firehose();
-        const logs = (messageType: string, logEvents: unknown[]) => gzipSync(JSON.stringify({ messageType, owner: "1", logGroup: "/aws/lambda/app", logStream: "s", subscriptionFilters: ["f"], logEvents }));
-        f.put({ data: logs("DATA_MESSAGE", [{ id: "l1", timestamp: Date.parse("2025-01-31T10:00:00Z"), message: "ERROR boom" }, { id: "l2", timestamp: Date.parse("2025-01-31T10:00:01Z"), message: "INFO ok" }]), arrivalMs: ARRIVAL });
+        const logs = (messageType: string, logEvents: unknown[]) =>
+            gzipSync(JSON.stringify({ messageType, owner: "1", logGroup: "/aws/lambda/app", logStream: "s", subscriptionFilters: ["f"], logEvents }));
+        f.put({
+            data: logs("DATA_MESSAGE", [
+                { id: "l1", timestamp: Date.parse("2025-01-31T10:00:00Z"), message: "ERROR boom" },
+                { id: "l2", timestamp: Date.parse("2025-01-31T10:00:01Z"), message: "INFO ok" },
+            ]),
+            arrivalMs: ARRIVAL,
+        });
         f.put({ data: logs("CONTROL_MESSAGE", [{ id: "", timestamp: 0, message: "CWL CONTROL MESSAGE: Checking health of destination Kinesis stream." }]), arrivalMs: ARRIVAL });
-        const change = { eventID: "c1", eventName: "INSERT", tableName: "customers", eventSource: "aws:dynamodb", dynamodb: { ApproximateCreationDateTime: Date.parse("2025-01-30T08:00:00Z"), Keys: { id: { S: "c-1" } }, NewImage: { id: { S: "c-1" } } } };
+        const change = {
+            eventID: "c1",
+            eventName: "INSERT",
+            tableName: "customers",
+            eventSource: "aws:dynamodb",
+            dynamodb: { ApproximateCreationDateTime: Date.parse("2025-01-30T08:00:00Z"), Keys: { id: { S: "c-1" } }, NewImage: { id: { S: "c-1" } } },
+        };
         f.put({ data: Buffer.from(JSON.stringify(change)), arrivalMs: ARRIVAL });
         const device = Buffer.from(JSON.stringify({ deviceId: "dev-7", temperature: 21.4 }));
         f.put({ data: device, arrivalMs: ARRIVAL, partitionKey: "devices/dev-7/telemetry" });
@@ -150,7 +168,10 @@ describe("local Firehose", function () {
         const keys = await listKeys(s3, bucket);
         const at = (prefix: string) => keys.find((k) => k.startsWith(prefix))!;
         const logLines = (await objectText(bucket, at("events/event_type=log_line/dt=2025-01-31/"))).split("\n");
-        assert.deepEqual(logLines.slice(0, 2).map((l) => (JSON.parse(l) as { event_id: string }).event_id), ["l1", "l2"]);
+        assert.deepEqual(
+            logLines.slice(0, 2).map((l) => (JSON.parse(l) as { event_id: string }).event_id),
+            ["l1", "l2"],
+        );
         assert.equal(logLines[2], "", "one delimiter after the record's last line");
         assert.equal((JSON.parse(await objectText(bucket, at("events/event_type=change/dt=2025-01-30/"))) as { event_id: string }).event_id, "c1");
         assert.equal(await objectText(bucket, at("events/event_type=raw_iot/dt=2025-03-04/")), `${device.toString()}\n`);
@@ -163,7 +184,15 @@ describe("local Firehose", function () {
         agg.addUserRecord({ partitionKey: "p2", data: event("y") });
         const built = agg.build();
         const users = userRecordsFor({ shardId: "s", sequenceNumber: "1", partitionKey: built.partitionKey, data: built.data, arrivalMs: 0 });
-        assert.deepEqual(users.map((u) => [u.data.toString(), u.partitionKey]), [[event("x").toString(), "p1"], [event("y").toString(), "p2"]]);
-        assert.deepEqual(userRecordsFor({ shardId: "s", sequenceNumber: "2", partitionKey: "p", data: Buffer.from("plain"), arrivalMs: 7 }), [{ data: Buffer.from("plain"), partitionKey: "p", arrivalMs: 7 }]);
+        assert.deepEqual(
+            users.map((u) => [u.data.toString(), u.partitionKey]),
+            [
+                [event("x").toString(), "p1"],
+                [event("y").toString(), "p2"],
+            ],
+        );
+        assert.deepEqual(userRecordsFor({ shardId: "s", sequenceNumber: "2", partitionKey: "p", data: Buffer.from("plain"), arrivalMs: 7 }), [
+            { data: Buffer.from("plain"), partitionKey: "p", arrivalMs: 7 },
+        ]);
     });
 });

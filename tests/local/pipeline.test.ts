@@ -17,7 +17,11 @@ describe("local pipeline (end to end)", function () {
     let report: Report;
     const settings = loadLocalSettings("dev");
     // The same generator, same seed: what the run must have produced, type by type.
-    const generator = new TrafficGenerator({ seed: SEED, malformedShare: MALFORMED_SHARE, fraud: { amountThreshold: settings.consumer.fraudAmountThreshold, ordersPerMinute: settings.consumer.fraudOrdersPerMinute } });
+    const generator = new TrafficGenerator({
+        seed: SEED,
+        malformedShare: MALFORMED_SHARE,
+        fraud: { amountThreshold: settings.consumer.fraudAmountThreshold, ordersPerMinute: settings.consumer.fraudOrdersPerMinute },
+    });
     const planned = Array.from({ length: RECORDS }, () => generator.next());
     const byType: Record<string, number> = {};
     for (const p of planned) byType[p.kind === "event" ? p.type : "malformed"] = (byType[p.kind === "event" ? p.type : "malformed"] ?? 0) + 1;
@@ -43,7 +47,10 @@ describe("local pipeline (end to end)", function () {
     it("quarantines every malformed record at once with its reason code, and retries none of them", () => {
         assert.equal(report.quarantined, malformed.length);
         assert.equal(report.failed, 0);
-        assert.equal(Object.values(report.quarantinedByReason).reduce((a, b) => a + b, 0), malformed.length);
+        assert.equal(
+            Object.values(report.quarantinedByReason).reduce((a, b) => a + b, 0),
+            malformed.length,
+        );
         for (const code of Object.keys(report.quarantinedByReason)) assert.ok((QUARANTINE_REASON_CODES as readonly string[]).includes(code), code);
         assert.equal(report.failureMessages, 0, "poison never reaches the on-failure destination");
         assert.deepEqual(report.expectedPoison, { sent: malformed.length, quarantined: malformed.length, failed: 0, stored: 0 });

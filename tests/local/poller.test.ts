@@ -52,7 +52,9 @@ async function streamWith(count: number, shards = 1, key: (i: number) => string 
     const puts: Put[] = [];
     for (let n = 0; n < count; n++) {
         const partitionKey = key(n);
-        const out = await kinesis.send(new PutRecordCommand({ StreamName: name, PartitionKey: partitionKey, Data: Buffer.from(JSON.stringify({ n, event_type: n % 2 === 0 ? "order" : "log_line" })) }));
+        const out = await kinesis.send(
+            new PutRecordCommand({ StreamName: name, PartitionKey: partitionKey, Data: Buffer.from(JSON.stringify({ n, event_type: n % 2 === 0 ? "order" : "log_line" })) }),
+        );
         puts.push({ n, shardId: out.ShardId!, sequenceNumber: out.SequenceNumber!, partitionKey });
     }
     return { name, puts };
@@ -107,7 +109,11 @@ describe("local event source mapping", function () {
         assert.ok(invocations.every((i) => i.ns.length >= 1 && i.ns.length <= 10));
         for (const shardId of new Set(puts.map((p) => p.shardId))) {
             const delivered = invocations.filter((i) => i.shardId === shardId).flatMap((i) => i.ns);
-            assert.deepEqual(delivered, puts.filter((p) => p.shardId === shardId).map((p) => p.n), `shard ${shardId} in order, each record once`);
+            assert.deepEqual(
+                delivered,
+                puts.filter((p) => p.shardId === shardId).map((p) => p.n),
+                `shard ${shardId} in order, each record once`,
+            );
         }
         assert.equal(stats.recordsDone, 60);
         assert.equal(stats.oldestPendingArrivalMs, undefined);
@@ -251,14 +257,21 @@ describe("local event source mapping", function () {
         assert.equal(delivered.length, 40);
         for (let k = 0; k < 5; k++) {
             const expected = puts.filter((p) => p.partitionKey === `key-${k}`).map((p) => p.n);
-            assert.deepEqual(delivered.filter((n) => expected.includes(n)), expected, `key-${k} in order`);
+            assert.deepEqual(
+                delivered.filter((n) => expected.includes(n)),
+                expected,
+                `key-${k} in order`,
+            );
         }
     });
 
     it("drops records that do not match the filter criteria without invoking them", async () => {
         const { name } = await streamWith(10);
         const { invocations, filtered, stats } = await run(name, async () => ({ batchItemFailures: [] }), { filterEventTypes: ["order"] });
-        assert.deepEqual(invocations.flatMap((i) => i.ns), [0, 2, 4, 6, 8]);
+        assert.deepEqual(
+            invocations.flatMap((i) => i.ns),
+            [0, 2, 4, 6, 8],
+        );
         assert.equal(filtered.length, 5);
         assert.equal(stats.filteredRecords, 5);
     });

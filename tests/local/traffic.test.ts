@@ -55,7 +55,10 @@ describe("local traffic", () => {
 
     it("is the same traffic for the same seed", () => {
         const again = new TrafficGenerator({ seed: 3, malformedShare: 0.05, fraud: FRAUD, now: () => Date.parse("2025-01-01T10:00:30Z") });
-        assert.deepEqual(Array.from({ length: 500 }, () => again.next().id), planned.slice(0, 500).map((p) => p.id));
+        assert.deepEqual(
+            Array.from({ length: 500 }, () => again.next().id),
+            planned.slice(0, 500).map((p) => p.id),
+        );
     });
 
     it("includes fraud patterns: big orders and bursts past the velocity threshold", () => {
@@ -92,7 +95,11 @@ describe("local run reconciliation", () => {
         ledger.settle("evt-2", { ok: true, shardId: "s0", sequenceNumber: "10", subSequenceNumber: 1 });
         ledger.add({ id: "malformed-1", kind: "malformed", malformation: "not-json", sentAt: 1_100 });
         ledger.settle("malformed-1", { ok: true, shardId: "s0", sequenceNumber: "11" });
-        const message = { requestContext: { condition: "RetryAttemptsExhausted" }, responseContext: { statusCode: 200, executedVersion: "$LATEST" }, KinesisBatchInfo: { shardId: "s0", startSequenceNumber: "11", endSequenceNumber: "11", batchSize: 1 } } as OnFailureMessage;
+        const message = {
+            requestContext: { condition: "RetryAttemptsExhausted" },
+            responseContext: { statusCode: 200, executedVersion: "$LATEST" },
+            KinesisBatchInfo: { shardId: "s0", startSequenceNumber: "11", endSequenceNumber: "11", batchSize: 1 },
+        } as OnFailureMessage;
         return {
             ledger,
             stored: [
@@ -142,11 +149,16 @@ describe("local run reconciliation", () => {
         assert.deepEqual(r.quarantinedByReason, { "not-json": 1, "schema-invalid": 1 });
         assert.deepEqual(r.expectedPoison, { sent: 1, quarantined: 1, failed: 0, stored: 0 });
         const text = formatReport(r);
-        assert.match(text, /\n  quarantined 2 poison records under quarantine\/ with their reason \(not-json 1, schema-invalid 1\); expected poison: 1 records malformed on purpose, 1 quarantined\n/);
+        assert.match(
+            text,
+            /\n {2}quarantined 2 poison records under quarantine\/ with their reason \(not-json 1, schema-invalid 1\); expected poison: 1 records malformed on purpose, 1 quarantined\n/,
+        );
         assert.match(text, /\n {14}= 1 stored \+ 2 quarantined \+ 0 failed \+ 0 lost = 3 of 3 produced\n/);
         assert.match(text, /Reconciliation: OK\. .*\(1 stored \+ 2 quarantined \+ 0 failed\)/);
         // A whole aggregate that could not be decoded (no subsequence number) accounts for every record it carried.
-        const whole = reconcile(input({ failures: [], stored: [], quarantine: [{ shardId: "s0", sequenceNumber: "10", subSequenceNumber: null, reasonCode: "aggregate-checksum" }] }));
+        const whole = reconcile(
+            input({ failures: [], stored: [], quarantine: [{ shardId: "s0", sequenceNumber: "10", subSequenceNumber: null, reasonCode: "aggregate-checksum" }] }),
+        );
         assert.deepEqual([whole.quarantined, whole.lostFromConsumer, whole.lostSample], [2, 1, ["malformed-1"]]);
     });
 

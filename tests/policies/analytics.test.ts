@@ -26,9 +26,21 @@ describe("policy flink-application-checkpointing", () => {
     });
 
     const broken: [string, Record<string, unknown>, string][] = [
-        ["checkpointing turned off", flink({ configurationType: "CUSTOM", checkpointingEnabled: false }), "checkpointConfiguration is CUSTOM with checkpointingEnabled not true; enable checkpointing."],
-        ["a CUSTOM configuration that leaves it unset", flink({ configurationType: "CUSTOM" }), "checkpointConfiguration is CUSTOM with checkpointingEnabled not true; enable checkpointing."],
-        ["no checkpoint configuration", { runtimeEnvironment: "FLINK-1_20", applicationConfiguration: {} }, "flinkApplicationConfiguration.checkpointConfiguration is not set; set configurationType CUSTOM with checkpointingEnabled true."],
+        [
+            "checkpointing turned off",
+            flink({ configurationType: "CUSTOM", checkpointingEnabled: false }),
+            "checkpointConfiguration is CUSTOM with checkpointingEnabled not true; enable checkpointing.",
+        ],
+        [
+            "a CUSTOM configuration that leaves it unset",
+            flink({ configurationType: "CUSTOM" }),
+            "checkpointConfiguration is CUSTOM with checkpointingEnabled not true; enable checkpointing.",
+        ],
+        [
+            "no checkpoint configuration",
+            { runtimeEnvironment: "FLINK-1_20", applicationConfiguration: {} },
+            "flinkApplicationConfiguration.checkpointConfiguration is not set; set configurationType CUSTOM with checkpointingEnabled true.",
+        ],
     ];
     for (const [what, inputs, message] of broken) {
         it(`reports ${what}`, async () => {
@@ -40,7 +52,12 @@ describe("policy flink-application-checkpointing", () => {
     it("cannot check a checkpoint setting unknown in preview: reported as advisory", async () => {
         const { s, app } = withApplication(flink({ configurationType: "CUSTOM", checkpointingEnabled: UNKNOWN }));
         assertViolations(await violationsOf(s.b.resources), [
-            { policyName: POLICY, enforcementLevel: "advisory", urn: app.urn, message: unknownDiagnostic(POLICY, "string", "applicationConfiguration.flinkApplicationConfiguration.checkpointConfiguration.checkpointingEnabled") },
+            {
+                policyName: POLICY,
+                enforcementLevel: "advisory",
+                urn: app.urn,
+                message: unknownDiagnostic(POLICY, "string", "applicationConfiguration.flinkApplicationConfiguration.checkpointConfiguration.checkpointingEnabled"),
+            },
         ]);
     });
 });

@@ -1,6 +1,17 @@
 // CloudWatch: log groups expire (after at least the configured days) and use the stack's key;
 // alarms have actions.
-import { assertNoViolations, assertViolations, compliantPipeline, set, TYPES, UNKNOWN, unknownDiagnostic, violation, violationsOf, violationsWithoutSchemaDefaults } from "../support/policy-harness";
+import {
+    assertNoViolations,
+    assertViolations,
+    compliantPipeline,
+    set,
+    TYPES,
+    UNKNOWN,
+    unknownDiagnostic,
+    violation,
+    violationsOf,
+    violationsWithoutSchemaDefaults,
+} from "../support/policy-harness";
 
 const RETENTION = "cloudwatch-log-group-retention";
 const ENCRYPTED = "cloudwatch-log-group-encrypted";
@@ -67,26 +78,39 @@ describe("policy cloudwatch-alarm-actions", () => {
 
     it("reports an alarm with no action and one with actions disabled (which no longer counts for the stream); a composite alarm too", async () => {
         const p = compliantPipeline();
-        const lonely = p.b.add(TYPES.alarm, "lonely", { namespace: "AWS/Lambda", metricName: "Throttles", dimensions: { FunctionName: "x" }, threshold: 1, evaluationPeriods: 1, comparisonOperator: "GreaterThanThreshold" });
+        const lonely = p.b.add(TYPES.alarm, "lonely", {
+            namespace: "AWS/Lambda",
+            metricName: "Throttles",
+            dimensions: { FunctionName: "x" },
+            threshold: 1,
+            evaluationPeriods: 1,
+            comparisonOperator: "GreaterThanThreshold",
+        });
         set(p.alarm, { actionsEnabled: false });
         const composite = p.b.add("aws:cloudwatch/compositeAlarm:CompositeAlarm", "pipeline-down", { alarmName: "pipeline-down", alarmRule: "ALARM(a) AND ALARM(b)" });
         const found = await violationsOf(p.b.resources);
-        assertViolations(found, [
-            violation(ACTIONS, p.alarm.urn, "actionsEnabled is false; the alarm's actions never run."),
-            violation(
-                "kinesis-stream-iterator-age-alarm",
-                p.stream.urn,
-                "stream orders: its iterator-age alarm needs an alarm action and a threshold of at most 302400000 ms (0.5 of 168 h retention).",
-            ),
-            violation(ACTIONS, composite.urn, "alarmActions is empty; notify the alerts topic (or invoke the function that acts on it)."),
-            violation(ACTIONS, lonely.urn, "alarmActions is empty; notify the alerts topic (or invoke the function that acts on it)."),
-        ].sort((a, b) => a.urn.localeCompare(b.urn) || a.policyName.localeCompare(b.policyName)));
+        assertViolations(
+            found,
+            [
+                violation(ACTIONS, p.alarm.urn, "actionsEnabled is false; the alarm's actions never run."),
+                violation(
+                    "kinesis-stream-iterator-age-alarm",
+                    p.stream.urn,
+                    "stream orders: its iterator-age alarm needs an alarm action and a threshold of at most 302400000 ms (0.5 of 168 h retention).",
+                ),
+                violation(ACTIONS, composite.urn, "alarmActions is empty; notify the alerts topic (or invoke the function that acts on it)."),
+                violation(ACTIONS, lonely.urn, "alarmActions is empty; notify the alerts topic (or invoke the function that acts on it)."),
+            ].sort((a, b) => a.urn.localeCompare(b.urn) || a.policyName.localeCompare(b.policyName)),
+        );
     });
 
     it("cannot check actions unknown in preview: advisory", async () => {
         const p = compliantPipeline();
         set(p.consumer.queueAlarm, { alarmActions: UNKNOWN });
         const found = await violationsOf(p.b.resources);
-        assertViolations(found.filter((v) => v.policyName === ACTIONS), [violation(ACTIONS, p.consumer.queueAlarm.urn, unknownDiagnostic(ACTIONS, "string", "alarmActions"), "advisory")]);
+        assertViolations(
+            found.filter((v) => v.policyName === ACTIONS),
+            [violation(ACTIONS, p.consumer.queueAlarm.urn, unknownDiagnostic(ACTIONS, "string", "alarmActions"), "advisory")],
+        );
     });
 });

@@ -24,7 +24,10 @@ const resolve = (config: unknown) => resolvePolicyConfig(pack.policies, config a
 describe("policy config (resolvePolicyConfig)", () => {
     it("with an empty config gives each policy its own level and the schema defaults", () => {
         const resolved = resolve({});
-        assert.deepEqual(Object.keys(resolved), pack.policies.map((p) => p.name));
+        assert.deepEqual(
+            Object.keys(resolved),
+            pack.policies.map((p) => p.name),
+        );
         assert.deepEqual(resolved["kinesis-stream-encrypted"], { enforcementLevel: "mandatory", properties: {} });
         assert.deepEqual(resolved["kinesis-stream-customer-key"], { enforcementLevel: "mandatory", properties: {} });
         assert.deepEqual(resolved["kinesis-stream-retention"], { enforcementLevel: "mandatory", properties: { minRetentionHours: 168 } });
@@ -46,7 +49,11 @@ describe("policy config (resolvePolicyConfig)", () => {
     it("accepts each environment's file in policies/config", () => {
         for (const env of ["dev", "staging", "prod"]) {
             const resolved = resolvePolicyConfig(pack.policies, readPolicyConfig(path.join(__dirname, "..", "..", "policies", "config", `${env}.json`)));
-            assert.deepEqual(Object.keys(resolved), pack.policies.map((p) => p.name), env);
+            assert.deepEqual(
+                Object.keys(resolved),
+                pack.policies.map((p) => p.name),
+                env,
+            );
         }
     });
 

@@ -16,9 +16,19 @@ describe("DynamoDB table policies", () => {
     const broken: [string, string, Record<string, unknown>, string][] = [
         [PITR, "PITR off", { pointInTimeRecovery: { enabled: false } }, "pointInTimeRecovery is not enabled; set pointInTimeRecovery.enabled true."],
         [PITR, "PITR unset", { pointInTimeRecovery: undefined }, "pointInTimeRecovery is not enabled; set pointInTimeRecovery.enabled true."],
-        [ENCRYPTED, "SSE off (the AWS-owned key)", { serverSideEncryption: { enabled: false } }, "serverSideEncryption is not enabled (AWS-owned key); enable it with the stack's key as kmsKeyArn."],
+        [
+            ENCRYPTED,
+            "SSE off (the AWS-owned key)",
+            { serverSideEncryption: { enabled: false } },
+            "serverSideEncryption is not enabled (AWS-owned key); enable it with the stack's key as kmsKeyArn.",
+        ],
         [ENCRYPTED, "SSE unset", { serverSideEncryption: undefined }, "serverSideEncryption is not enabled (AWS-owned key); enable it with the stack's key as kmsKeyArn."],
-        [ENCRYPTED, "SSE on the AWS-managed key", { serverSideEncryption: { enabled: true } }, "serverSideEncryption has no customer-managed kmsKeyArn (aws/dynamodb); set the stack's key."],
+        [
+            ENCRYPTED,
+            "SSE on the AWS-managed key",
+            { serverSideEncryption: { enabled: true } },
+            "serverSideEncryption has no customer-managed kmsKeyArn (aws/dynamodb); set the stack's key.",
+        ],
         [PROTECTION, "deletion protection off", { deletionProtectionEnabled: false }, "deletionProtectionEnabled is not true; turn deletion protection on."],
         [PROTECTION, "deletion protection unset", { deletionProtectionEnabled: undefined }, "deletionProtectionEnabled is not true; turn deletion protection on."],
     ];

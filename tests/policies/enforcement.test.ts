@@ -70,7 +70,10 @@ describe("policy enforcement levels from config", () => {
     it('"all": "disabled" with one policy re-enabled reports only that policy', async () => {
         const s = brokenStack();
         const found = await violationsOf(s.b.resources, { all: "disabled", "kinesis-stream-encrypted": "mandatory" });
-        assertViolationsLike(found, expected(s).filter((v) => v.policyName === "kinesis-stream-encrypted"));
+        assertViolationsLike(
+            found,
+            expected(s).filter((v) => v.policyName === "kinesis-stream-encrypted"),
+        );
     });
 
     it('"all": "disabled" reports nothing', async () => {

@@ -40,8 +40,16 @@ describe("policy firehose-delivery-logging", () => {
     });
 
     const broken: [string, Record<string, unknown>, string][] = [
-        ["logging disabled", { cloudwatchLoggingOptions: { enabled: false, logGroupName: "/aws/kinesisfirehose/orders-archive" } }, "extendedS3Configuration.cloudwatchLoggingOptions is not enabled; log delivery errors to a log group."],
-        ["no cloudwatchLoggingOptions", { cloudwatchLoggingOptions: undefined }, "extendedS3Configuration.cloudwatchLoggingOptions is not enabled; log delivery errors to a log group."],
+        [
+            "logging disabled",
+            { cloudwatchLoggingOptions: { enabled: false, logGroupName: "/aws/kinesisfirehose/orders-archive" } },
+            "extendedS3Configuration.cloudwatchLoggingOptions is not enabled; log delivery errors to a log group.",
+        ],
+        [
+            "no cloudwatchLoggingOptions",
+            { cloudwatchLoggingOptions: undefined },
+            "extendedS3Configuration.cloudwatchLoggingOptions is not enabled; log delivery errors to a log group.",
+        ],
         ["logging enabled without a log group", { cloudwatchLoggingOptions: { enabled: true } }, "extendedS3Configuration.cloudwatchLoggingOptions names no logGroupName."],
     ];
     for (const [what, patch, message] of broken) {
@@ -53,12 +61,17 @@ describe("policy firehose-delivery-logging", () => {
 
     it("checks the configuration of other destinations (http_endpoint)", async () => {
         const p = compliantPipeline();
-        const fh = p.b.add(TYPES.firehose, "webhook", {
-            name: "webhook",
-            destination: "http_endpoint",
-            httpEndpointConfiguration: { url: "https://example.com", cloudwatchLoggingOptions: { enabled: false } },
-            serverSideEncryption: { enabled: true, keyType: "CUSTOMER_MANAGED_CMK", keyArn: "arn:aws:kms:us-east-1:123456789012:key/app-key-0000-0000-0000-000000000000" },
-        }, { propertyDependencies: { serverSideEncryption: [p.key] } });
+        const fh = p.b.add(
+            TYPES.firehose,
+            "webhook",
+            {
+                name: "webhook",
+                destination: "http_endpoint",
+                httpEndpointConfiguration: { url: "https://example.com", cloudwatchLoggingOptions: { enabled: false } },
+                serverSideEncryption: { enabled: true, keyType: "CUSTOMER_MANAGED_CMK", keyArn: "arn:aws:kms:us-east-1:123456789012:key/app-key-0000-0000-0000-000000000000" },
+            },
+            { propertyDependencies: { serverSideEncryption: [p.key] } },
+        );
         const found = await violationsOf(p.b.resources, { "pipeline-alarms": "disabled" });
         assertViolations(found, [violation(LOGGING, fh.urn, "httpEndpointConfiguration.cloudwatchLoggingOptions is not enabled; log delivery errors to a log group.")]);
     });
@@ -72,7 +85,9 @@ describe("policy firehose-delivery-logging", () => {
 
     it("cannot check logging options unknown in preview: advisory", async () => {
         const p = withS3({ cloudwatchLoggingOptions: UNKNOWN });
-        assertViolations(await violationsOf(p.b.resources), [violation(LOGGING, p.archive.firehose.urn, unknownDiagnostic(LOGGING, "string", "extendedS3Configuration.cloudwatchLoggingOptions"), "advisory")]);
+        assertViolations(await violationsOf(p.b.resources), [
+            violation(LOGGING, p.archive.firehose.urn, unknownDiagnostic(LOGGING, "string", "extendedS3Configuration.cloudwatchLoggingOptions"), "advisory"),
+        ]);
     });
 });
 
@@ -89,12 +104,19 @@ describe("policy firehose-buffering", () => {
         ["32 MiB with dynamic partitioning", { bufferingSize: 32 }, ["bufferingSize is 32 MiB with dynamic partitioning on; it needs at least 64 MiB."]],
         ["the 5 MiB default with dynamic partitioning", { bufferingSize: undefined }, ["bufferingSize is 5 MiB with dynamic partitioning on; it needs at least 64 MiB."]],
         ["901 s", { bufferingInterval: 901 }, ["bufferingInterval is 901 s; at most 900 s is allowed."]],
-        ["both out of range", { bufferingSize: 200, bufferingInterval: 1000 }, ["bufferingInterval is 1000 s; at most 900 s is allowed.", "bufferingSize is 200 MiB; Firehose accepts 1 to 128 MiB."]],
+        [
+            "both out of range",
+            { bufferingSize: 200, bufferingInterval: 1000 },
+            ["bufferingInterval is 1000 s; at most 900 s is allowed.", "bufferingSize is 200 MiB; Firehose accepts 1 to 128 MiB."],
+        ],
     ];
     for (const [what, patch, messages] of broken) {
         it(`reports ${what}`, async () => {
             const p = withS3(patch);
-            assertViolations(await violationsOf(p.b.resources), messages.map((m) => violation(BUFFERING, p.archive.firehose.urn, m)));
+            assertViolations(
+                await violationsOf(p.b.resources),
+                messages.map((m) => violation(BUFFERING, p.archive.firehose.urn, m)),
+            );
         });
     }
 
@@ -104,12 +126,16 @@ describe("policy firehose-buffering", () => {
 
     it("uses maxIntervalSeconds from config, the 300 s default counting when unset", async () => {
         const p = withS3({ bufferingInterval: undefined });
-        assertViolations(await violationsOf(p.b.resources, { [BUFFERING]: { maxIntervalSeconds: 120 } }), [violation(BUFFERING, p.archive.firehose.urn, "bufferingInterval is 300 s; at most 120 s is allowed.")]);
+        assertViolations(await violationsOf(p.b.resources, { [BUFFERING]: { maxIntervalSeconds: 120 } }), [
+            violation(BUFFERING, p.archive.firehose.urn, "bufferingInterval is 300 s; at most 120 s is allowed."),
+        ]);
     });
 
     it("cannot check a size unknown in preview: advisory", async () => {
         const p = withS3({ bufferingSize: UNKNOWN });
-        assertViolations(await violationsOf(p.b.resources), [violation(BUFFERING, p.archive.firehose.urn, unknownDiagnostic(BUFFERING, "string", "extendedS3Configuration.bufferingSize"), "advisory")]);
+        assertViolations(await violationsOf(p.b.resources), [
+            violation(BUFFERING, p.archive.firehose.urn, unknownDiagnostic(BUFFERING, "string", "extendedS3Configuration.bufferingSize"), "advisory"),
+        ]);
     });
 });
 
@@ -123,7 +149,11 @@ describe("policy firehose-source-encrypted", () => {
         set(p.stream, { encryptionType: "NONE", kmsKeyId: undefined });
         const found = (await violationsOf(p.b.resources)).filter((v) => v.policyName === SOURCE);
         assertViolations(found, [
-            violation(SOURCE, p.archive.firehose.urn, "delivery stream orders-archive reads stream orders, which is not encrypted with KMS; with a Kinesis source the stream's encryption protects the records."),
+            violation(
+                SOURCE,
+                p.archive.firehose.urn,
+                "delivery stream orders-archive reads stream orders, which is not encrypted with KMS; with a Kinesis source the stream's encryption protects the records.",
+            ),
         ]);
     });
 
@@ -144,7 +174,11 @@ describe("policy firehose-source-encrypted", () => {
         set(p.stream, { kmsKeyId: "" });
         const found = (await violationsOf(p.b.resources)).filter((v) => v.policyName === SOURCE);
         assertViolations(found, [
-            violation(SOURCE, p.archive.firehose.urn, "delivery stream orders-archive reads stream orders, which is not encrypted with KMS; with a Kinesis source the stream's encryption protects the records."),
+            violation(
+                SOURCE,
+                p.archive.firehose.urn,
+                "delivery stream orders-archive reads stream orders, which is not encrypted with KMS; with a Kinesis source the stream's encryption protects the records.",
+            ),
         ]);
     });
 
@@ -159,7 +193,11 @@ describe("policy firehose-source-encrypted", () => {
             set(p.archive.firehose, { serverSideEncryption: bad });
             const found = (await violationsOf(p.b.resources)).filter((v) => v.policyName === SOURCE);
             assertViolations(found, [
-                violation(SOURCE, p.archive.firehose.urn, "delivery stream orders-archive takes direct puts without serverSideEncryption on a customer-managed key (keyType CUSTOMER_MANAGED_CMK, keyArn)."),
+                violation(
+                    SOURCE,
+                    p.archive.firehose.urn,
+                    "delivery stream orders-archive takes direct puts without serverSideEncryption on a customer-managed key (keyType CUSTOMER_MANAGED_CMK, keyArn).",
+                ),
             ]);
         }
     });
@@ -205,7 +243,11 @@ describe("policy firehose-destination-bucket", () => {
         set(p.archive.firehose, { extendedS3Configuration: s3 });
         p.archive.firehose.propertyDependencies.extendedS3Configuration = [p.archive.role.urn, p.key.urn, p.archive.logGroup.urn];
         assertViolations(await violationsOf(p.b.resources), [
-            violation(DESTINATION, p.archive.firehose.urn, "delivery stream orders-archive delivers to arn:aws:s3:::someone-elses, a bucket this stack does not declare: its guards cannot be checked."),
+            violation(
+                DESTINATION,
+                p.archive.firehose.urn,
+                "delivery stream orders-archive delivers to arn:aws:s3:::someone-elses, a bucket this stack does not declare: its guards cannot be checked.",
+            ),
         ]);
     });
 

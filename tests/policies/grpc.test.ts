@@ -141,7 +141,10 @@ describe("policy pack over pulumirpc.Analyzer (as `pulumi preview --policy-pack 
             required: p.configSchema?.required ?? [],
         }));
         assert.deepEqual(got, want);
-        assert.ok(got.some((p) => p.configSchema !== undefined), "some policies declare a config schema");
+        assert.ok(
+            got.some((p) => p.configSchema !== undefined),
+            "some policies declare a config schema",
+        );
     });
 
     describe("with the prod policy config (policies/config/prod.json)", () => {
@@ -155,7 +158,10 @@ describe("policy pack over pulumirpc.Analyzer (as `pulumi preview --policy-pack 
 
         it("Analyze of the compliant prod stream: no diagnostics", async () => {
             const resp = await getPack().analyzeRaw(stream);
-            assert.deepEqual(resp.getDiagnosticsList().map((d) => d.toObject()), []);
+            assert.deepEqual(
+                resp.getDiagnosticsList().map((d) => d.toObject()),
+                [],
+            );
         });
 
         it("Analyze of every prod resource: no diagnostics", async () => {
@@ -310,7 +316,12 @@ describe("policy pack over pulumirpc.Analyzer (as `pulumi preview --policy-pack 
                     [iteratorAgeAlarm(p).urn, null],
                 ]),
                 config: () => ({ ...prodFile, "kinesis-stream-encrypted": "advisory", "kinesis-stream-iterator-age-alarm": "disabled" }),
-                expect: { "firehose-source-encrypted": "mandatory", "kinesis-stream-encrypted": "advisory", "kinesis-stream-retention": "mandatory", "pipeline-retention-covers-replay": "mandatory" },
+                expect: {
+                    "firehose-source-encrypted": "mandatory",
+                    "kinesis-stream-encrypted": "advisory",
+                    "kinesis-stream-retention": "mandatory",
+                    "pipeline-retention-covers-replay": "mandatory",
+                },
             },
             {
                 name: "prod on AWS-managed keys, a key without rotation, an alarm threshold beyond the share of retention",

@@ -67,7 +67,8 @@ describe("compliantPipeline (the whole pipeline, compliant with every policy)", 
     it("declares every resource type the pipeline rules join, under components, linked by property dependencies", async () => {
         const p = compliantPipeline();
         const types = new Set(p.b.resources.map((r) => r.type));
-        for (const t of Object.values(TYPES).filter((t) => t !== TYPES.rolePolicyAttachment && t !== TYPES.streamConsumer && t !== TYPES.alias)) assert.ok(types.has(t), `has a ${t}`);
+        for (const t of Object.values(TYPES).filter((t) => t !== TYPES.rolePolicyAttachment && t !== TYPES.streamConsumer && t !== TYPES.alias))
+            assert.ok(types.has(t), `has a ${t}`);
         assert.equal(p.consumer.esm.parent, p.consumer.component.urn);
         assert.deepEqual(p.consumer.esm.propertyDependencies, { eventSourceArn: [p.stream.urn], functionName: [p.consumer.fn.urn], destinationConfig: [p.consumer.queue.urn] });
         assert.deepEqual(p.archive.bucketSides.logging.propertyDependencies, { bucket: [p.archive.bucket.urn], targetBucket: [p.archive.logBucket.urn] });

@@ -39,30 +39,36 @@ describe("policy iam-streaming-least-privilege", () => {
         assertNoViolations(await violationsOf(withRolePolicy(doc(producerWrite, keyUse)).s.b.resources));
     });
 
-    it("passes actions that need Resource \"*\" outside Kinesis and KMS (VPC network interfaces)", async () => {
+    it('passes actions that need Resource "*" outside Kinesis and KMS (VPC network interfaces)', async () => {
         const eni = { Sid: "Eni", Effect: "Allow", Action: ["ec2:CreateNetworkInterface", "ec2:DescribeNetworkInterfaces"], Resource: "*" };
         assertNoViolations(await violationsOf(withRolePolicy(doc(producerWrite, eni)).s.b.resources));
     });
 
-    it("passes account-level reads that take no resource ARN on \"*\" (ListStreams, DescribeLimits, CloudWatch metrics): \"*\" is the only Resource they accept", async () => {
-        const account = { Sid: "Account", Effect: "Allow", Action: ["kinesis:ListStreams", "kinesis:DescribeLimits", "kinesis:DescribeAccountSettings", "kms:ListAliases"], Resource: "*" };
+    it('passes account-level reads that take no resource ARN on "*" (ListStreams, DescribeLimits, CloudWatch metrics): "*" is the only Resource they accept', async () => {
+        const account = {
+            Sid: "Account",
+            Effect: "Allow",
+            Action: ["kinesis:ListStreams", "kinesis:DescribeLimits", "kinesis:DescribeAccountSettings", "kms:ListAliases"],
+            Resource: "*",
+        };
         const metrics = { Sid: "Metrics", Effect: "Allow", Action: ["cloudwatch:GetMetricData", "cloudwatch:PutMetricData"], Resource: "*" };
         const found = (await violationsOf(withRolePolicy(doc(producerWrite, account, metrics)).s.b.resources)).filter((v) => v.policyName === POLICY);
         assertViolations(found, []);
     });
 
-    it("names only the actions that can be scoped when a statement mixes them with account-level reads, and says the reads may stay on \"*\"", () => {
+    it('names only the actions that can be scoped when a statement mixes them with account-level reads, and says the reads may stay on "*"', () => {
         assert.equal(
             overGrant({ Effect: "Allow", Action: ["kinesis:ListStreams", "kinesis:GetRecords"], Resource: "*" }),
             'allows kinesis:GetRecords on Resource "*" (scope them to the stream and key ARNs; kinesis:ListStreams takes no resource ARN and may stay on "*" in a statement of its own)',
         );
     });
 
-    it("tells a role granted account-level writes on \"*\" to remove them, not to scope them", async () => {
+    it('tells a role granted account-level writes on "*" to remove them, not to scope them', async () => {
         const { s, p } = withRolePolicy(doc(producerWrite, { Sid: "Account", Effect: "Allow", Action: ["kinesis:UpdateAccountSettings", "kms:CreateKey"], Resource: "*" }));
-        assertViolations((await violationsOf(s.b.resources)).filter((v) => v.policyName === POLICY), [
-            violation(POLICY, p.urn, "statement Account allows kinesis:UpdateAccountSettings, kms:CreateKey (account-level, not needed by a streaming role: remove them)."),
-        ]);
+        assertViolations(
+            (await violationsOf(s.b.resources)).filter((v) => v.policyName === POLICY),
+            [violation(POLICY, p.urn, "statement Account allows kinesis:UpdateAccountSettings, kms:CreateKey (account-level, not needed by a streaming role: remove them).")],
+        );
         assert.equal(
             overGrant({ Effect: "Allow", Action: ["kinesis:PutRecords", "kms:GenerateRandom"], Resource: "*" }),
             'allows kinesis:PutRecords on Resource "*" (scope them to the stream and key ARNs); it also allows kms:GenerateRandom (account-level, not needed by a streaming role: remove it)',
@@ -76,9 +82,21 @@ describe("policy iam-streaming-least-privilege", () => {
     const broken: [string, Record<string, unknown>, string][] = [
         ["kinesis:*", { Sid: "All", Effect: "Allow", Action: "kinesis:*", Resource: STREAM_ARN }, "statement All allows kinesis:* (name the actions the role needs)."],
         ["*", { Sid: "Admin", Effect: "Allow", Action: "*", Resource: "*" }, "statement Admin allows * (name the actions the role needs)."],
-        ["kms:* in a list", { Sid: "Keys", Effect: "Allow", Action: ["kms:Decrypt", "kms:*"], Resource: KEY_ARN }, "statement Keys allows kms:* (name the actions the role needs)."],
-        ["PutRecords on every stream", { Sid: "Wide", Effect: "Allow", Action: ["kinesis:PutRecords"], Resource: "*" }, 'statement Wide allows kinesis:PutRecords on Resource "*" (scope them to the stream and key ARNs).'],
-        ["Decrypt on every key", { Effect: "Allow", Action: "kms:Decrypt", Resource: ["*"] }, 'statement #0 allows kms:Decrypt on Resource "*" (scope them to the stream and key ARNs).'],
+        [
+            "kms:* in a list",
+            { Sid: "Keys", Effect: "Allow", Action: ["kms:Decrypt", "kms:*"], Resource: KEY_ARN },
+            "statement Keys allows kms:* (name the actions the role needs).",
+        ],
+        [
+            "PutRecords on every stream",
+            { Sid: "Wide", Effect: "Allow", Action: ["kinesis:PutRecords"], Resource: "*" },
+            'statement Wide allows kinesis:PutRecords on Resource "*" (scope them to the stream and key ARNs).',
+        ],
+        [
+            "Decrypt on every key",
+            { Effect: "Allow", Action: "kms:Decrypt", Resource: ["*"] },
+            'statement #0 allows kms:Decrypt on Resource "*" (scope them to the stream and key ARNs).',
+        ],
         ["NotAction", { Sid: "Not", Effect: "Allow", NotAction: "iam:*", Resource: "*" }, "statement Not uses NotAction (allows everything it does not name)."],
     ];
     for (const [what, statement, message] of broken) {
@@ -90,7 +108,9 @@ describe("policy iam-streaming-least-privilege", () => {
 
     it("checks managed policies (aws:iam/policy:Policy) too", async () => {
         const { s, p } = withRolePolicy(doc({ Sid: "All", Effect: "Allow", Action: "kinesis:*", Resource: "*" }), "aws:iam/policy:Policy");
-        assertViolations(await violationsOf(s.b.resources), [{ policyName: POLICY, enforcementLevel: "mandatory", urn: p.urn, message: "statement All allows kinesis:* (name the actions the role needs)." }]);
+        assertViolations(await violationsOf(s.b.resources), [
+            { policyName: POLICY, enforcementLevel: "mandatory", urn: p.urn, message: "statement All allows kinesis:* (name the actions the role needs)." },
+        ]);
     });
 
     it("reports a policy that is not JSON", async () => {
@@ -103,7 +123,12 @@ describe("policy iam-streaming-least-privilege", () => {
         assertViolations(await violationsOf(s.b.resources), [
             { policyName: POLICY, enforcementLevel: "advisory", urn: p.urn, message: unknownDiagnostic(POLICY, "string", "policy") },
             // The stack policy that classes roles cannot read it either (the engine's diagnostic has no URN: the tools name the stack).
-            { policyName: "iam-streaming-role-purpose", enforcementLevel: "advisory", urn: STACK_URN, message: unknownDiagnostic("iam-streaming-role-purpose", "string", "policy") },
+            {
+                policyName: "iam-streaming-role-purpose",
+                enforcementLevel: "advisory",
+                urn: STACK_URN,
+                message: unknownDiagnostic("iam-streaming-role-purpose", "string", "policy"),
+            },
         ]);
     });
 
@@ -116,8 +141,16 @@ describe("policy iam-streaming-least-privilege", () => {
 
 describe("policy iam-streaming-least-privilege: wildcards of any service, wildcard ARNs, broad managed policies", () => {
     const broken: [string, Record<string, unknown>, string][] = [
-        ["logs:* (a service wildcard outside the stream's services)", { Sid: "Logs", Effect: "Allow", Action: "logs:*", Resource: "arn:aws:logs:us-east-1:123456789012:log-group:x:*" }, "statement Logs allows logs:* (name the actions the role needs)."],
-        ["kinesis:Put* (includes PutResourcePolicy)", { Sid: "Put", Effect: "Allow", Action: "kinesis:Put*", Resource: STREAM_ARN }, "statement Put allows kinesis:Put* (name the actions the role needs)."],
+        [
+            "logs:* (a service wildcard outside the stream's services)",
+            { Sid: "Logs", Effect: "Allow", Action: "logs:*", Resource: "arn:aws:logs:us-east-1:123456789012:log-group:x:*" },
+            "statement Logs allows logs:* (name the actions the role needs).",
+        ],
+        [
+            "kinesis:Put* (includes PutResourcePolicy)",
+            { Sid: "Put", Effect: "Allow", Action: "kinesis:Put*", Resource: STREAM_ARN },
+            "statement Put allows kinesis:Put* (name the actions the role needs).",
+        ],
         [
             "GetRecords on every stream of the account",
             { Sid: "Read", Effect: "Allow", Action: ["kinesis:GetRecords"], Resource: "arn:aws:kinesis:us-east-1:123456789012:stream/*" },
@@ -175,20 +208,35 @@ describe("policy iam-streaming-role-purpose", () => {
 
     it("passes a consumer that also writes to another stream (a replicator)", async () => {
         const p = compliantPipeline();
-        withStatements(p.consumer.rolePolicy, [...statementsOf(p.consumer.rolePolicy), { Sid: "WriteToReplica", Effect: "Allow", Action: ["kinesis:PutRecords", "kinesis:ListShards"], Resource: REPLICA_ARN }]);
+        withStatements(p.consumer.rolePolicy, [
+            ...statementsOf(p.consumer.rolePolicy),
+            { Sid: "WriteToReplica", Effect: "Allow", Action: ["kinesis:PutRecords", "kinesis:ListShards"], Resource: REPLICA_ARN },
+        ]);
         assertNoViolations(await violationsOf(p.b.resources));
     });
 
     it("reports a consumer (by its event source mapping) that may write to the stream it reads", async () => {
         const p = compliantPipeline();
-        withStatements(p.consumer.rolePolicy, [...statementsOf(p.consumer.rolePolicy), { Sid: "Echo", Effect: "Allow", Action: ["kinesis:PutRecord"], Resource: arn.stream(PIPELINE.stream) }]);
+        withStatements(p.consumer.rolePolicy, [
+            ...statementsOf(p.consumer.rolePolicy),
+            { Sid: "Echo", Effect: "Allow", Action: ["kinesis:PutRecord"], Resource: arn.stream(PIPELINE.stream) },
+        ]);
         assertViolations(await violationsOf(p.b.resources), [violation(PURPOSE, p.consumer.rolePolicy.urn, consumerMessage(BY_ESM, "Echo", "kinesis:PutRecord"))]);
     });
 
     it("reports a consumer that may reshard or register consumers, even when it reads nothing itself", async () => {
         const p = compliantPipeline();
-        withStatements(p.consumer.rolePolicy, [{ Sid: "Manage", Effect: "Allow", Action: ["kinesis:RegisterStreamConsumer", "kinesis:DescribeStreamSummary", "kinesis:DeleteStream"], Resource: arn.stream(PIPELINE.stream) }]);
-        assertViolations(await violationsOf(p.b.resources), [violation(PURPOSE, p.consumer.rolePolicy.urn, consumerMessage(BY_ESM, "Manage", "kinesis:RegisterStreamConsumer, kinesis:DeleteStream"))]);
+        withStatements(p.consumer.rolePolicy, [
+            {
+                Sid: "Manage",
+                Effect: "Allow",
+                Action: ["kinesis:RegisterStreamConsumer", "kinesis:DescribeStreamSummary", "kinesis:DeleteStream"],
+                Resource: arn.stream(PIPELINE.stream),
+            },
+        ]);
+        assertViolations(await violationsOf(p.b.resources), [
+            violation(PURPOSE, p.consumer.rolePolicy.urn, consumerMessage(BY_ESM, "Manage", "kinesis:RegisterStreamConsumer, kinesis:DeleteStream")),
+        ]);
     });
 
     it("classes a role by what it reads when the stack does not say how it is used (a KCL application's role)", async () => {
@@ -197,17 +245,31 @@ describe("policy iam-streaming-role-purpose", () => {
         const kcl = p.b.add(
             TYPES.rolePolicy,
             "kcl",
-            { role: "kcl", policy: doc({ Sid: "ReadStream", Effect: "Allow", Action: ["kinesis:GetShardIterator", "kinesis:GetRecords", "kinesis:RegisterStreamConsumer"], Resource: arn.stream(PIPELINE.stream) }) },
+            {
+                role: "kcl",
+                policy: doc({
+                    Sid: "ReadStream",
+                    Effect: "Allow",
+                    Action: ["kinesis:GetShardIterator", "kinesis:GetRecords", "kinesis:RegisterStreamConsumer"],
+                    Resource: arn.stream(PIPELINE.stream),
+                }),
+            },
             { propertyDependencies: { role: [role], policy: [p.stream] } },
         );
         assertViolations(await violationsOf(p.b.resources), [
-            violation(PURPOSE, kcl.urn, "role kcl consumes streams (it is granted kinesis:GetShardIterator) but statement ReadStream allows kinesis:RegisterStreamConsumer; a consumer gets only read actions on the streams it reads."),
+            violation(
+                PURPOSE,
+                kcl.urn,
+                "role kcl consumes streams (it is granted kinesis:GetShardIterator) but statement ReadStream allows kinesis:RegisterStreamConsumer; a consumer gets only read actions on the streams it reads.",
+            ),
         ]);
     });
 
     it("reports a Firehose source role that may write to the stream", async () => {
         const p = compliantPipeline();
-        withStatements(p.archive.rolePolicy, [{ Sid: "ReadSourceStream", Effect: "Allow", Action: ["kinesis:DescribeStream", "kinesis:PutRecords"], Resource: arn.stream(PIPELINE.stream) }]);
+        withStatements(p.archive.rolePolicy, [
+            { Sid: "ReadSourceStream", Effect: "Allow", Action: ["kinesis:DescribeStream", "kinesis:PutRecords"], Resource: arn.stream(PIPELINE.stream) },
+        ]);
         assertViolations(await violationsOf(p.b.resources), [
             violation(
                 PURPOSE,
@@ -225,17 +287,31 @@ describe("policy iam-streaming-role-purpose", () => {
         ]);
         const only = "kinesis:PutRecord, kinesis:PutRecords, kinesis:ListShards";
         assertViolations(await violationsOf(p.b.resources), [
-            violation(PURPOSE, p.producers.rolePolicy.urn, `role orders-ingest produces to streams but statement Peek also allows kinesis:DescribeStreamSummary; a producer gets only ${only}.`),
-            violation(PURPOSE, p.producers.rolePolicy.urn, `role orders-ingest produces to streams but statement WriteToStream also allows kinesis:DeleteStream; a producer gets only ${only}.`),
+            violation(
+                PURPOSE,
+                p.producers.rolePolicy.urn,
+                `role orders-ingest produces to streams but statement Peek also allows kinesis:DescribeStreamSummary; a producer gets only ${only}.`,
+            ),
+            violation(
+                PURPOSE,
+                p.producers.rolePolicy.urn,
+                `role orders-ingest produces to streams but statement WriteToStream also allows kinesis:DeleteStream; a producer gets only ${only}.`,
+            ),
         ]);
     });
 
     it("takes consumerActions and producerActions from config (a KPL producer that needs DescribeStream)", async () => {
         const p = compliantPipeline();
-        withStatements(p.producers.rolePolicy, [{ Sid: "Kpl", Effect: "Allow", Action: ["kinesis:PutRecords", "kinesis:DescribeStream", "kinesis:ListShards"], Resource: arn.stream(PIPELINE.stream) }]);
+        withStatements(p.producers.rolePolicy, [
+            { Sid: "Kpl", Effect: "Allow", Action: ["kinesis:PutRecords", "kinesis:DescribeStream", "kinesis:ListShards"], Resource: arn.stream(PIPELINE.stream) },
+        ]);
         assertNoViolations(await violationsOf(p.b.resources, { [PURPOSE]: { producerActions: ["kinesis:PutRecords", "kinesis:DescribeStream", "kinesis:ListShards"] } }));
         assertViolations(await violationsWithoutSchemaDefaults(p.b.resources), [
-            violation(PURPOSE, p.producers.rolePolicy.urn, "role orders-ingest produces to streams but statement Kpl also allows kinesis:DescribeStream; a producer gets only kinesis:PutRecord, kinesis:PutRecords, kinesis:ListShards."),
+            violation(
+                PURPOSE,
+                p.producers.rolePolicy.urn,
+                "role orders-ingest produces to streams but statement Kpl also allows kinesis:DescribeStream; a producer gets only kinesis:PutRecord, kinesis:PutRecords, kinesis:ListShards.",
+            ),
         ]);
     });
 
@@ -243,9 +319,17 @@ describe("policy iam-streaming-role-purpose", () => {
         const p = compliantPipeline();
         withStatements(p.producers.rolePolicy, [{ Sid: "All", Effect: "Allow", Action: "kinesis:*", Resource: arn.stream(PIPELINE.stream) }]);
         const role = p.b.add(TYPES.role, "scaler", { name: "scaler", assumeRolePolicy: "{}" });
-        p.b.add(TYPES.rolePolicy, "scaler", { role: "scaler", policy: doc({ Sid: "Reshard", Effect: "Allow", Action: ["kinesis:DescribeStreamSummary", "kinesis:UpdateShardCount"], Resource: arn.stream(PIPELINE.stream) }) }, {
-            propertyDependencies: { role: [role] },
-        });
+        p.b.add(
+            TYPES.rolePolicy,
+            "scaler",
+            {
+                role: "scaler",
+                policy: doc({ Sid: "Reshard", Effect: "Allow", Action: ["kinesis:DescribeStreamSummary", "kinesis:UpdateShardCount"], Resource: arn.stream(PIPELINE.stream) }),
+            },
+            {
+                propertyDependencies: { role: [role] },
+            },
+        );
         p.stream.ignoreChanges = ["shardCount"]; // the autoscaled stream done right (pipeline-autoscaled-shard-count)
         assertViolations(await violationsOf(p.b.resources), [violation(POLICY, p.producers.rolePolicy.urn, "statement All allows kinesis:* (name the actions the role needs).")]);
     });
@@ -260,7 +344,9 @@ describe("policy iam-streaming-role-purpose", () => {
     it("in preview, reports an unknown role policy document as advisory (and still checks the others)", async () => {
         const p = compliantPipeline();
         set(p.archive.rolePolicy, { policy: UNKNOWN });
-        withStatements(p.producers.rolePolicy, [{ Sid: "WriteToStream", Effect: "Allow", Action: ["kinesis:PutRecords", "kinesis:GetRecords"], Resource: arn.stream(PIPELINE.stream) }]);
+        withStatements(p.producers.rolePolicy, [
+            { Sid: "WriteToStream", Effect: "Allow", Action: ["kinesis:PutRecords", "kinesis:GetRecords"], Resource: arn.stream(PIPELINE.stream) },
+        ]);
         const found = await violationsOf(p.b.resources);
         assertHasViolation(found, PURPOSE, unknownDiagnostic(PURPOSE, "string", "policy"), { urn: STACK_URN, enforcementLevel: "advisory" });
         // Granted GetRecords, the producer is a consumer that may write the stream it reads.
@@ -283,7 +369,11 @@ describe("policy documents of odd shapes", () => {
         // Only what the documents fail to say is reported: the bucket's policy no longer denies insecure transport.
         assertViolations(await violationsOf(p.b.resources), [
             violation("firehose-destination-bucket", p.archive.firehose.urn, "delivery stream orders-archive delivers to bucket orders-archive, which fails s3-bucket-tls-only."),
-            violation("s3-bucket-tls-only", p.archive.bucket.urn, "the policy of bucket orders-archive does not deny s3:* on the bucket and its objects when aws:SecureTransport is false."),
+            violation(
+                "s3-bucket-tls-only",
+                p.archive.bucket.urn,
+                "the policy of bucket orders-archive does not deny s3:* on the bucket and its objects when aws:SecureTransport is false.",
+            ),
         ]);
     });
 });

@@ -1,13 +1,6 @@
 // kinesis-stream-encrypted and kinesis-stream-customer-key: compliant passes, each way to break
 // them is caught with its exact message, unknowns in preview are reported, never passed silently.
-import {
-    assertNoViolations,
-    assertViolations,
-    compliantStack,
-    UNKNOWN,
-    unknownDiagnostic,
-    violationsOf,
-} from "../support/policy-harness";
+import { assertNoViolations, assertViolations, compliantStack, UNKNOWN, unknownDiagnostic, violationsOf } from "../support/policy-harness";
 
 const ENCRYPTED = "kinesis-stream-encrypted";
 const CUSTOMER_KEY = "kinesis-stream-customer-key";
@@ -19,7 +12,11 @@ describe("policy kinesis-stream-encrypted", () => {
 
     const notEncrypted: [string, Record<string, unknown>, string][] = [
         ["encryptionType NONE", { encryptionType: "NONE", kmsKeyId: undefined }, 'encryptionType is "NONE"; set encryptionType "KMS" with kmsKeyId.'],
-        ["encryptionType absent (Kinesis defaults to NONE)", { encryptionType: undefined, kmsKeyId: undefined }, 'encryptionType is "NONE"; set encryptionType "KMS" with kmsKeyId.'],
+        [
+            "encryptionType absent (Kinesis defaults to NONE)",
+            { encryptionType: undefined, kmsKeyId: undefined },
+            'encryptionType is "NONE"; set encryptionType "KMS" with kmsKeyId.',
+        ],
         ["encryptionType NONE with a key left over", { encryptionType: "NONE" }, 'encryptionType is "NONE"; set encryptionType "KMS" with kmsKeyId.'],
         ["encryptionType in the wrong case", { encryptionType: "kms" }, 'encryptionType is "kms"; set encryptionType "KMS" with kmsKeyId.'],
         ["encryptionType KMS with an empty kmsKeyId", { kmsKeyId: "" }, "encryptionType is KMS but kmsKeyId is empty; set kmsKeyId to the stack's key."],
@@ -86,7 +83,12 @@ describe("policy kinesis-stream-customer-key", () => {
         it(`reports the AWS-managed key ${kmsKeyId}`, async () => {
             const s = compliantStack({ stream: { kmsKeyId } });
             assertViolations(await violationsOf(s.b.resources), [
-                { policyName: CUSTOMER_KEY, enforcementLevel: "mandatory", urn: s.stream.urn, message: `kmsKeyId "${kmsKeyId}" is the AWS-managed key; use a customer-managed key.` },
+                {
+                    policyName: CUSTOMER_KEY,
+                    enforcementLevel: "mandatory",
+                    urn: s.stream.urn,
+                    message: `kmsKeyId "${kmsKeyId}" is the AWS-managed key; use a customer-managed key.`,
+                },
             ]);
         });
     }

@@ -22,7 +22,9 @@ describe("policy kinesis-stream-mode", () => {
     it("allows both modes by default", async () => {
         assertNoViolations(await violationsOf(compliantStack().b.resources));
         assertNoViolations(await violationsOf(compliantStack({ stream: { streamModeDetails: { streamMode: "ON_DEMAND" }, shardCount: undefined } }).b.resources));
-        assertNoViolations(await violationsWithoutSchemaDefaults(compliantStack({ stream: { streamModeDetails: { streamMode: "ON_DEMAND" }, shardCount: undefined } }).b.resources));
+        assertNoViolations(
+            await violationsWithoutSchemaDefaults(compliantStack({ stream: { streamModeDetails: { streamMode: "ON_DEMAND" }, shardCount: undefined } }).b.resources),
+        );
     });
 
     it("reports an on-demand stream where only PROVISIONED is allowed (staging, prod)", async () => {
@@ -75,7 +77,9 @@ describe("policy kinesis-stream-enhanced-monitoring", () => {
     it("reports absent and empty shardLevelMetrics", async () => {
         for (const shardLevelMetrics of [undefined, []]) {
             const s = compliantStack({ stream: { shardLevelMetrics } });
-            assertViolations(await violationsOf(s.b.resources), [violation(METRICS, s.stream.urn, `shardLevelMetrics lacks ${ALL_SHARD_METRICS.join(", ")}; enable them (or ALL).`)]);
+            assertViolations(await violationsOf(s.b.resources), [
+                violation(METRICS, s.stream.urn, `shardLevelMetrics lacks ${ALL_SHARD_METRICS.join(", ")}; enable them (or ALL).`),
+            ]);
         }
     });
 

@@ -17,7 +17,7 @@ describe("policy kms-key-rotation", () => {
     const broken: [string, Record<string, unknown>][] = [
         ["enableKeyRotation false", { enableKeyRotation: false }],
         ["enableKeyRotation absent (KMS defaults to off)", { enableKeyRotation: undefined }],
-        ["enableKeyRotation as the string \"true\"", { enableKeyRotation: "true" }],
+        ['enableKeyRotation as the string "true"', { enableKeyRotation: "true" }],
         ["an explicit SYMMETRIC_DEFAULT key without rotation", { customerMasterKeySpec: "SYMMETRIC_DEFAULT", enableKeyRotation: false }],
     ];
     for (const [label, key] of broken) {
@@ -79,14 +79,26 @@ describe("policy kms-key-policy-no-wildcard-principal", () => {
     });
 
     const broken: [string, Record<string, unknown>, string][] = [
-        ['kms:* to "*"', { Sid: "Open", Effect: "Allow", Principal: "*", Action: "kms:*", Resource: "*" }, 'statement Open allows kms:* to every principal; grant the account root and name the actions each service needs.'],
-        ['* to { AWS: "*" }', { Sid: "Open", Effect: "Allow", Principal: { AWS: "*" }, Action: "*", Resource: "*" }, "statement Open allows * to every principal; grant the account root and name the actions each service needs."],
+        [
+            'kms:* to "*"',
+            { Sid: "Open", Effect: "Allow", Principal: "*", Action: "kms:*", Resource: "*" },
+            "statement Open allows kms:* to every principal; grant the account root and name the actions each service needs.",
+        ],
+        [
+            '* to { AWS: "*" }',
+            { Sid: "Open", Effect: "Allow", Principal: { AWS: "*" }, Action: "*", Resource: "*" },
+            "statement Open allows * to every principal; grant the account root and name the actions each service needs.",
+        ],
         [
             'KMS:* to { AWS: ["*"] } with a condition (conditions do not excuse it)',
             { Effect: "Allow", Principal: { AWS: ["*"] }, Action: ["kms:Decrypt", "KMS:*"], Resource: "*", Condition: { StringEquals: { "kms:CallerAccount": "123456789012" } } },
             "statement #1 allows KMS:* to every principal; grant the account root and name the actions each service needs.",
         ],
-        ["kms:* with NotPrincipal", { Sid: "AllBut", Effect: "Allow", NotPrincipal: { AWS: ROOT }, Action: "kms:*", Resource: "*" }, "statement AllBut allows kms:* with NotPrincipal (everyone it does not name); grant named principals."],
+        [
+            "kms:* with NotPrincipal",
+            { Sid: "AllBut", Effect: "Allow", NotPrincipal: { AWS: ROOT }, Action: "kms:*", Resource: "*" },
+            "statement AllBut allows kms:* with NotPrincipal (everyone it does not name); grant named principals.",
+        ],
     ];
     for (const [what, statement, message] of broken) {
         it(`reports ${what}`, async () => {

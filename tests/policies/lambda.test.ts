@@ -50,7 +50,9 @@ describe("policy lambda-runtime-supported", () => {
                 const p = compliantPipeline();
                 set(p.consumer.fn, { runtime });
                 const family = parseRuntime(runtime)!.family;
-                assertViolations(await run(p.b.resources), [violation(RUNTIME, p.consumer.fn.urn, `runtime ${runtime} is older than ${minimum}, the oldest supported ${family} runtime; upgrade it.`)]);
+                assertViolations(await run(p.b.resources), [
+                    violation(RUNTIME, p.consumer.fn.urn, `runtime ${runtime} is older than ${minimum}, the oldest supported ${family} runtime; upgrade it.`),
+                ]);
             }
         });
     }
@@ -59,7 +61,9 @@ describe("policy lambda-runtime-supported", () => {
         it(`reports ${runtime}, a family the pack does not accept`, async () => {
             const p = compliantPipeline();
             set(p.consumer.fn, { runtime });
-            assertViolations(await violationsOf(p.b.resources), [violation(RUNTIME, p.consumer.fn.urn, `runtime ${runtime} is not of a supported family (nodejs, python, java, dotnet, ruby, provided).`)]);
+            assertViolations(await violationsOf(p.b.resources), [
+                violation(RUNTIME, p.consumer.fn.urn, `runtime ${runtime} is not of a supported family (nodejs, python, java, dotnet, ruby, provided).`),
+            ]);
         });
     }
 
@@ -76,7 +80,9 @@ describe("policy lambda-runtime-supported", () => {
         set(p.consumer.fn, { runtime: "nodejs20.x" });
         assertNoViolations(await violationsOf(p.b.resources, { [RUNTIME]: { minimumRuntimes: ["nodejs20.x"] } }));
         set(p.consumer.fn, { runtime: "python3.13" });
-        assertViolations(await violationsOf(p.b.resources, { [RUNTIME]: { minimumRuntimes: ["nodejs20.x"] } }), [violation(RUNTIME, p.consumer.fn.urn, "runtime python3.13 is not of a supported family (nodejs).")]);
+        assertViolations(await violationsOf(p.b.resources, { [RUNTIME]: { minimumRuntimes: ["nodejs20.x"] } }), [
+            violation(RUNTIME, p.consumer.fn.urn, "runtime python3.13 is not of a supported family (nodejs)."),
+        ]);
     });
 
     it("parses runtimes into family and version", () => {
@@ -123,10 +129,16 @@ describe("policy lambda-function-log-group", () => {
         set(p.consumer.fn, { name: UNKNOWN, loggingConfig: { logFormat: "JSON", logGroup: UNKNOWN } });
         set(p.consumer.logGroup, { name: UNKNOWN });
         const found = await violationsOf(p.b.resources);
-        assertViolations(found.filter((v) => v.policyName === LOG_GROUP), []);
+        assertViolations(
+            found.filter((v) => v.policyName === LOG_GROUP),
+            [],
+        );
         unlink(p.consumer.fn, "loggingConfig");
         const after = await violationsOf(p.b.resources);
-        assertViolations(after.filter((v) => v.policyName === LOG_GROUP), [violation(LOG_GROUP, STACK_URN, unknownDiagnostic(LOG_GROUP, "string", "loggingConfig.logGroup"), "advisory")]);
+        assertViolations(
+            after.filter((v) => v.policyName === LOG_GROUP),
+            [violation(LOG_GROUP, STACK_URN, unknownDiagnostic(LOG_GROUP, "string", "loggingConfig.logGroup"), "advisory")],
+        );
     });
 });
 
@@ -138,17 +150,37 @@ describe("policy lambda-autoscaler-concurrency", () => {
     function withAutoscaler(fnInputs: Record<string, unknown>, name = "orders-reshard", grant = true) {
         const p = compliantPipeline();
         const comp = p.b.component("streaming:kinesis:Autoscaler", "orders-autoscaler");
-        const log = p.b.add(TYPES.logGroup, "orders-autoscaler", { name: `/aws/lambda/${name}`, retentionInDays: 30, kmsKeyId: "k" }, { parent: comp, propertyDependencies: { kmsKeyId: [p.key] } });
+        const log = p.b.add(
+            TYPES.logGroup,
+            "orders-autoscaler",
+            { name: `/aws/lambda/${name}`, retentionInDays: 30, kmsKeyId: "k" },
+            { parent: comp, propertyDependencies: { kmsKeyId: [p.key] } },
+        );
         const role = p.b.add(TYPES.role, "orders-autoscaler", { name, assumeRolePolicy: "{}" }, { parent: comp });
-        const statements = grant ? [{ Sid: "ReshardThisStream", Effect: "Allow", Action: ["kinesis:DescribeStreamSummary", "kinesis:UpdateShardCount"], Resource: arn.stream(PIPELINE.stream) }] : [];
-        p.b.add(TYPES.rolePolicy, "orders-autoscaler", { role: name, policy: policyDoc({ Sid: "Logs", Effect: "Allow", Action: "logs:PutLogEvents", Resource: "arn:aws:logs:us-east-1:123456789012:log-group:x:*" }, ...statements) }, {
-            parent: comp,
-            propertyDependencies: { role: [role], policy: [p.stream, log] },
-        });
-        const fn = p.b.add(TYPES.function, "orders-autoscaler", { name, runtime: "nodejs22.x", role: arn.role(name), loggingConfig: { logGroup: `/aws/lambda/${name}` }, ...fnInputs }, {
-            parent: comp,
-            propertyDependencies: { role: [role], loggingConfig: [log] },
-        });
+        const statements = grant
+            ? [{ Sid: "ReshardThisStream", Effect: "Allow", Action: ["kinesis:DescribeStreamSummary", "kinesis:UpdateShardCount"], Resource: arn.stream(PIPELINE.stream) }]
+            : [];
+        p.b.add(
+            TYPES.rolePolicy,
+            "orders-autoscaler",
+            {
+                role: name,
+                policy: policyDoc({ Sid: "Logs", Effect: "Allow", Action: "logs:PutLogEvents", Resource: "arn:aws:logs:us-east-1:123456789012:log-group:x:*" }, ...statements),
+            },
+            {
+                parent: comp,
+                propertyDependencies: { role: [role], policy: [p.stream, log] },
+            },
+        );
+        const fn = p.b.add(
+            TYPES.function,
+            "orders-autoscaler",
+            { name, runtime: "nodejs22.x", role: arn.role(name), loggingConfig: { logGroup: `/aws/lambda/${name}` }, ...fnInputs },
+            {
+                parent: comp,
+                propertyDependencies: { role: [role], loggingConfig: [log] },
+            },
+        );
         p.stream.ignoreChanges = ["shardCount"];
         return { p, fn };
     }
@@ -177,36 +209,47 @@ describe("policy lambda-autoscaler-concurrency", () => {
     it("without reserved concurrency, accepts the autoscaler's own run lock: a table of the stack named in AUTOSCALER_LOCK_TABLE", async () => {
         assert.equal(AUTOSCALER_LOCK_TABLE_ENV, AUTOSCALER_ENV.lockTable, "the pack's copy of the variable name matches the function's");
         const { p, fn } = withAutoscaler({ environment: { variables: { AUTOSCALER_LOCK_TABLE: "orders-autoscaler-lock" } } });
-        const lockTable = { name: "orders-autoscaler-lock", billingMode: "PAY_PER_REQUEST", hashKey: "lockId", attributes: [{ name: "lockId", type: "S" }], pointInTimeRecovery: { enabled: true } };
-        p.b.add(TYPES.table, "orders-autoscaler-lock", { ...lockTable, serverSideEncryption: { enabled: true, kmsKeyArn: compliant.keyArn(p.key.name) }, deletionProtectionEnabled: true }, { propertyDependencies: { serverSideEncryption: [p.key] } });
+        const lockTable = {
+            name: "orders-autoscaler-lock",
+            billingMode: "PAY_PER_REQUEST",
+            hashKey: "lockId",
+            attributes: [{ name: "lockId", type: "S" }],
+            pointInTimeRecovery: { enabled: true },
+        };
+        p.b.add(
+            TYPES.table,
+            "orders-autoscaler-lock",
+            { ...lockTable, serverSideEncryption: { enabled: true, kmsKeyArn: compliant.keyArn(p.key.name) }, deletionProtectionEnabled: true },
+            { propertyDependencies: { serverSideEncryption: [p.key] } },
+        );
         assertNoViolations((await violationsOf(p.b.resources)).filter((v) => v.policyName === AUTOSCALER));
         set(fn, { environment: { variables: { AUTOSCALER_LOCK_TABLE: "someone-elses-table" } } });
-        assertViolations((await violationsOf(p.b.resources)).filter((v) => v.policyName === AUTOSCALER), [
-            violation(
-                AUTOSCALER,
-                fn.urn,
-                'autoscaler orders-autoscaler has no reserved concurrency and AUTOSCALER_LOCK_TABLE = "someone-elses-table", which is not a DynamoDB table of this stack; reserve 1, or give it a run lock, so two runs never reshard at once.',
-            ),
-        ]);
+        assertViolations(
+            (await violationsOf(p.b.resources)).filter((v) => v.policyName === AUTOSCALER),
+            [
+                violation(
+                    AUTOSCALER,
+                    fn.urn,
+                    'autoscaler orders-autoscaler has no reserved concurrency and AUTOSCALER_LOCK_TABLE = "someone-elses-table", which is not a DynamoDB table of this stack; reserve 1, or give it a run lock, so two runs never reshard at once.',
+                ),
+            ],
+        );
     });
 
     it("knows an autoscaler by its name when its role says nothing (and takes maxReservedConcurrency from config)", async () => {
         const { p, fn } = withAutoscaler({ reservedConcurrentExecutions: 2 }, "orders-autoscaler", false);
-        assertViolations(await violationsOf(p.b.resources), [violation(AUTOSCALER, fn.urn, "autoscaler orders-autoscaler has reserved concurrency 2; at most 1 may reshard at once.")]);
+        assertViolations(await violationsOf(p.b.resources), [
+            violation(AUTOSCALER, fn.urn, "autoscaler orders-autoscaler has reserved concurrency 2; at most 1 may reshard at once."),
+        ]);
         assertNoViolations(await violationsOf(p.b.resources, { [AUTOSCALER]: { maxReservedConcurrency: 2 } }));
         set(fn, { reservedConcurrentExecutions: undefined });
-        assertViolations(await violationsOf(p.b.resources, { [AUTOSCALER]: { maxReservedConcurrency: 2 } }), [
-            violation(AUTOSCALER, fn.urn, NO_LOCK("1 to 2")),
-        ]);
+        assertViolations(await violationsOf(p.b.resources, { [AUTOSCALER]: { maxReservedConcurrency: 2 } }), [violation(AUTOSCALER, fn.urn, NO_LOCK("1 to 2"))]);
     });
 
     it("in preview, an unknown role policy leaves a function unclassified: advisory, while a named autoscaler is still checked", async () => {
         const { p, fn } = withAutoscaler({}, "orders-autoscaler");
         set(p.producers.rolePolicy, { policy: UNKNOWN });
         const found = (await violationsOf(p.b.resources)).filter((v) => v.policyName === AUTOSCALER);
-        assertViolations(found, [
-            violation(AUTOSCALER, STACK_URN, unknownDiagnostic(AUTOSCALER, "string", "policy"), "advisory"),
-            violation(AUTOSCALER, fn.urn, NO_LOCK("1")),
-        ]);
+        assertViolations(found, [violation(AUTOSCALER, STACK_URN, unknownDiagnostic(AUTOSCALER, "string", "policy"), "advisory"), violation(AUTOSCALER, fn.urn, NO_LOCK("1"))]);
     });
 });

@@ -39,11 +39,14 @@ describe("policy pipeline-alarms", () => {
         it("reports a mapping's function without an IteratorAge alarm", async () => {
             const p = compliantPipeline();
             p.b.remove(p.consumer.iteratorAlarm);
-            assertViolations(await violationsOf(p.b.resources), [violation(ALARMS, p.consumer.esm.urn, "consumer orders-consumer (function orders-consumer) has no AWS/Lambda IteratorAge alarm.")]);
+            assertViolations(await violationsOf(p.b.resources), [
+                violation(ALARMS, p.consumer.esm.urn, "consumer orders-consumer (function orders-consumer) has no AWS/Lambda IteratorAge alarm."),
+            ]);
         });
 
         it("reports an IteratorAge alarm without an action, and one above half the retention", async () => {
-            const message = "consumer orders-consumer (function orders-consumer): its AWS/Lambda IteratorAge alarm needs an alarm action and a threshold of at most 302400000 ms (0.5 of 168 h retention).";
+            const message =
+                "consumer orders-consumer (function orders-consumer): its AWS/Lambda IteratorAge alarm needs an alarm action and a threshold of at most 302400000 ms (0.5 of 168 h retention).";
             const p = compliantPipeline();
             set(p.consumer.iteratorAlarm, { alarmActions: [] });
             assertViolations(await violationsOf(p.b.resources), [violation(ACTIONS, p.consumer.iteratorAlarm.urn, NO_ACTION), violation(ALARMS, p.consumer.esm.urn, message)]);
@@ -60,14 +63,23 @@ describe("policy pipeline-alarms", () => {
             const q = compliantPipeline();
             set(q.consumer.iteratorAlarm, { metricName: "Errors" });
             for (const s of [p, q]) {
-                assertViolations(await violationsOf(s.b.resources), [violation(ALARMS, s.consumer.esm.urn, "consumer orders-consumer (function orders-consumer) has no AWS/Lambda IteratorAge alarm.")]);
+                assertViolations(await violationsOf(s.b.resources), [
+                    violation(ALARMS, s.consumer.esm.urn, "consumer orders-consumer (function orders-consumer) has no AWS/Lambda IteratorAge alarm."),
+                ]);
             }
         });
 
         it("wants a MillisBehindLatest alarm on an enhanced fan-out consumer no mapping reads (a KCL application's)", async () => {
             const p = compliantPipeline();
-            const kcl = p.b.add(TYPES.streamConsumer, "analytics", { name: "analytics", streamArn: arn.stream(PIPELINE.stream) }, { propertyDependencies: { streamArn: [p.stream] } });
-            assertViolations(await violationsOf(p.b.resources), [violation(ALARMS, kcl.urn, "enhanced fan-out consumer analytics has no AWS/Kinesis SubscribeToShardEvent.MillisBehindLatest alarm.")]);
+            const kcl = p.b.add(
+                TYPES.streamConsumer,
+                "analytics",
+                { name: "analytics", streamArn: arn.stream(PIPELINE.stream) },
+                { propertyDependencies: { streamArn: [p.stream] } },
+            );
+            assertViolations(await violationsOf(p.b.resources), [
+                violation(ALARMS, kcl.urn, "enhanced fan-out consumer analytics has no AWS/Kinesis SubscribeToShardEvent.MillisBehindLatest alarm."),
+            ]);
             const topicArn = compliant.topicArn(p.topic.name);
             p.b.add(
                 TYPES.alarm,
@@ -90,7 +102,12 @@ describe("policy pipeline-alarms", () => {
 
         it("counts the Lambda IteratorAge alarm for a consumer a mapping reads through", async () => {
             const p = compliantPipeline();
-            const efo = p.b.add(TYPES.streamConsumer, "orders-efo", { name: "orders-efo", streamArn: arn.stream(PIPELINE.stream) }, { parent: p.consumer.component, propertyDependencies: { streamArn: [p.stream] } });
+            const efo = p.b.add(
+                TYPES.streamConsumer,
+                "orders-efo",
+                { name: "orders-efo", streamArn: arn.stream(PIPELINE.stream) },
+                { parent: p.consumer.component, propertyDependencies: { streamArn: [p.stream] } },
+            );
             set(p.consumer.esm, { eventSourceArn: arn.streamConsumer(PIPELINE.stream, "orders-efo") });
             p.consumer.esm.propertyDependencies.eventSourceArn = [efo.urn];
             assertNoViolations(await violationsOf(p.b.resources));
@@ -101,7 +118,11 @@ describe("policy pipeline-alarms", () => {
             set(p.consumer.esm, { functionName: "arn:aws:lambda:us-east-1:999999999999:function:theirs" });
             unlink(p.consumer.esm, "functionName");
             assertViolations(await violationsOf(p.b.resources), [
-                violation(ALARMS, p.consumer.esm.urn, "event source mapping orders-consumer invokes a function this stack does not declare: its IteratorAge alarm cannot be checked."),
+                violation(
+                    ALARMS,
+                    p.consumer.esm.urn,
+                    "event source mapping orders-consumer invokes a function this stack does not declare: its IteratorAge alarm cannot be checked.",
+                ),
             ]);
         });
     });
@@ -132,7 +153,9 @@ describe("policy pipeline-alarms", () => {
         it("reports a Firehose without a freshness alarm, and one whose alarm has actions disabled", async () => {
             const p = compliantPipeline();
             p.b.remove(p.archive.freshnessAlarm);
-            assertViolations(await violationsOf(p.b.resources), [violation(ALARMS, p.archive.firehose.urn, "delivery stream orders-archive has no AWS/Firehose DeliveryTo*.DataFreshness alarm.")]);
+            assertViolations(await violationsOf(p.b.resources), [
+                violation(ALARMS, p.archive.firehose.urn, "delivery stream orders-archive has no AWS/Firehose DeliveryTo*.DataFreshness alarm."),
+            ]);
             const q = compliantPipeline();
             set(q.archive.freshnessAlarm, { actionsEnabled: false });
             assertViolations(await violationsOf(q.b.resources), [
@@ -145,7 +168,16 @@ describe("policy pipeline-alarms", () => {
             const p = compliantPipeline();
             const a = p.archive.freshnessAlarm;
             const dims = a.inputs.dimensions;
-            set(a, { namespace: undefined, metricName: undefined, dimensions: undefined, statistic: undefined, period: undefined, metricQueries: [{ id: "f", returnData: true, metric: { namespace: "AWS/Firehose", metricName: "DeliveryToS3.DataFreshness", dimensions: dims, stat: "Maximum", period: 300 } }] });
+            set(a, {
+                namespace: undefined,
+                metricName: undefined,
+                dimensions: undefined,
+                statistic: undefined,
+                period: undefined,
+                metricQueries: [
+                    { id: "f", returnData: true, metric: { namespace: "AWS/Firehose", metricName: "DeliveryToS3.DataFreshness", dimensions: dims, stat: "Maximum", period: 300 } },
+                ],
+            });
             a.propertyDependencies.metricQueries = a.propertyDependencies.dimensions!;
             delete a.propertyDependencies.dimensions;
             assertNoViolations(await violationsOf(p.b.resources));
@@ -156,14 +188,21 @@ describe("policy pipeline-alarms", () => {
         const p = compliantPipeline();
         set(p.consumer.fn, { name: UNKNOWN });
         set(p.consumer.iteratorAlarm, { dimensions: { FunctionName: UNKNOWN } });
-        assertViolations((await violationsOf(p.b.resources)).filter((v) => v.policyName === ALARMS), []);
+        assertViolations(
+            (await violationsOf(p.b.resources)).filter((v) => v.policyName === ALARMS),
+            [],
+        );
         unlink(p.consumer.iteratorAlarm, "dimensions");
-        assertViolations((await violationsOf(p.b.resources)).filter((v) => v.policyName === ALARMS), [violation(ALARMS, STACK_URN, unknownDiagnostic(ALARMS, "string", "dimensions.FunctionName"), "advisory")]);
+        assertViolations(
+            (await violationsOf(p.b.resources)).filter((v) => v.policyName === ALARMS),
+            [violation(ALARMS, STACK_URN, unknownDiagnostic(ALARMS, "string", "dimensions.FunctionName"), "advisory")],
+        );
     });
 });
 
 describe("policy pipeline-key-coherence", () => {
-    const notStackKey = (name: string, key: string) => `${name} uses KMS key ${JSON.stringify(key)}, which is not a key declared in this stack; use the stack's key (an adopted key goes in externalKeyArns).`;
+    const notStackKey = (name: string, key: string) =>
+        `${name} uses KMS key ${JSON.stringify(key)}, which is not a key declared in this stack; use the stack's key (an adopted key goes in externalKeyArns).`;
     const OTHER_KEY = "arn:aws:kms:us-east-1:123456789012:key/other-0000";
 
     it("passes when every key reference depends on the stack's key", async () => {
@@ -187,7 +226,10 @@ describe("policy pipeline-key-coherence", () => {
         set(p.consumer.fn, { kmsKeyArn: OTHER_KEY });
         const found = (await violationsOf(p.b.resources)).filter((v) => v.policyName === KEYS);
         const expected = [...refs.map(([r]) => r), p.consumer.fn].map((r) => violation(KEYS, r.urn, notStackKey(r.name, OTHER_KEY)));
-        assertViolations(found, expected.sort((a, b) => a.urn.localeCompare(b.urn)));
+        assertViolations(
+            found,
+            expected.sort((a, b) => a.urn.localeCompare(b.urn)),
+        );
     });
 
     it("accepts an alias declared in the stack, and a key listed in externalKeyArns (an adopted key)", async () => {
@@ -199,8 +241,14 @@ describe("policy pipeline-key-coherence", () => {
         unlink(p.stream, "kmsKeyId");
         set(p.consumer.queue, { kmsMasterKeyId: OTHER_KEY });
         unlink(p.consumer.queue, "kmsMasterKeyId");
-        assertViolations((await violationsOf(p.b.resources)).filter((v) => v.policyName === KEYS), [violation(KEYS, p.consumer.queue.urn, notStackKey("orders-consumer-failures", OTHER_KEY))]);
-        assertViolations((await violationsOf(p.b.resources, { [KEYS]: { externalKeyArns: [OTHER_KEY] } })).filter((v) => v.policyName === KEYS), []);
+        assertViolations(
+            (await violationsOf(p.b.resources)).filter((v) => v.policyName === KEYS),
+            [violation(KEYS, p.consumer.queue.urn, notStackKey("orders-consumer-failures", OTHER_KEY))],
+        );
+        assertViolations(
+            (await violationsOf(p.b.resources, { [KEYS]: { externalKeyArns: [OTHER_KEY] } })).filter((v) => v.policyName === KEYS),
+            [],
+        );
     });
 
     it("accepts the literal ARN or key id of a stack key (the engine gives stack policies the key's outputs), and still reports another key's", async () => {
@@ -213,7 +261,10 @@ describe("policy pipeline-key-coherence", () => {
         unlink(p.topic, "kmsMasterKeyId");
         set(p.consumer.queue, { kmsMasterKeyId: OTHER_KEY });
         unlink(p.consumer.queue, "kmsMasterKeyId");
-        assertViolations((await violationsOf(p.b.resources)).filter((v) => v.policyName === KEYS), [violation(KEYS, p.consumer.queue.urn, notStackKey("orders-consumer-failures", OTHER_KEY))]);
+        assertViolations(
+            (await violationsOf(p.b.resources)).filter((v) => v.policyName === KEYS),
+            [violation(KEYS, p.consumer.queue.urn, notStackKey("orders-consumer-failures", OTHER_KEY))],
+        );
     });
 
     it("reports an AWS-managed alias even when the stack declares aliases", async () => {
@@ -227,15 +278,23 @@ describe("policy pipeline-key-coherence", () => {
         const p = compliantPipeline();
         set(p.producers.logGroup, { kmsKeyId: undefined });
         unlink(p.producers.logGroup, "kmsKeyId");
-        assertViolations(await violationsOf(p.b.resources), [violation("cloudwatch-log-group-encrypted", p.producers.logGroup.urn, "kmsKeyId is not set; encrypt the log group with the stack's key.")]);
+        assertViolations(await violationsOf(p.b.resources), [
+            violation("cloudwatch-log-group-encrypted", p.producers.logGroup.urn, "kmsKeyId is not set; encrypt the log group with the stack's key."),
+        ]);
     });
 
     it("in preview, decides by dependency while the ARN is unknown, and reports an unknown key without one as advisory", async () => {
         const p = compliantPipeline();
         set(p.consumer.queue, { kmsMasterKeyId: UNKNOWN });
-        assertViolations((await violationsOf(p.b.resources)).filter((v) => v.policyName === KEYS), []);
+        assertViolations(
+            (await violationsOf(p.b.resources)).filter((v) => v.policyName === KEYS),
+            [],
+        );
         unlink(p.consumer.queue, "kmsMasterKeyId");
-        assertViolations((await violationsOf(p.b.resources)).filter((v) => v.policyName === KEYS), [violation(KEYS, STACK_URN, unknownDiagnostic(KEYS, "string", "kmsMasterKeyId"), "advisory")]);
+        assertViolations(
+            (await violationsOf(p.b.resources)).filter((v) => v.policyName === KEYS),
+            [violation(KEYS, STACK_URN, unknownDiagnostic(KEYS, "string", "kmsMasterKeyId"), "advisory")],
+        );
     });
 
     it("on a stack export the same unseen value is a hidden secret: the stack rule fails closed naming the resource that holds it", async () => {
@@ -244,7 +303,8 @@ describe("policy pipeline-key-coherence", () => {
         unlink(p.consumer.queue, "kmsMasterKeyId");
         p.consumer.queue.hiddenSecrets = ["kmsMasterKeyId"];
         const found = (await runPolicies(pack, p.b.resources, {}, { valuesFinal: true })).filter((v) => v.policyName === KEYS);
-        const message = "cannot check .kmsMasterKeyId of orders-consumer-failures: the export holds it as an encrypted secret; export with 'pulumi stack export --show-secrets' to check it (the file then holds the secrets in plain text).";
+        const message =
+            "cannot check .kmsMasterKeyId of orders-consumer-failures: the export holds it as an encrypted secret; export with 'pulumi stack export --show-secrets' to check it (the file then holds the secrets in plain text).";
         assertViolations(found, [violation(KEYS, p.consumer.queue.urn, message)]);
     });
 });

@@ -64,7 +64,12 @@ describe("policy pipeline-shard-capacity", () => {
 
     it("does not count a mapping that reads through enhanced fan-out", async () => {
         const p = compliantPipeline();
-        const efo = p.b.add(TYPES.streamConsumer, "orders-efo", { name: "orders-efo", streamArn: arn.stream(PIPELINE.stream) }, { propertyDependencies: { streamArn: [p.stream] } });
+        const efo = p.b.add(
+            TYPES.streamConsumer,
+            "orders-efo",
+            { name: "orders-efo", streamArn: arn.stream(PIPELINE.stream) },
+            { propertyDependencies: { streamArn: [p.stream] } },
+        );
         set(p.consumer.esm, { eventSourceArn: arn.streamConsumer(PIPELINE.stream, "orders-efo") });
         p.consumer.esm.propertyDependencies.eventSourceArn = [efo.urn];
         // 1 shared consumer (the Firehose): 2,000 KiB/s of reads fit 2 shards... and 4 MiB/s of writes need 4.
@@ -147,7 +152,9 @@ describe("policy pipeline-autoscaled-shard-count", () => {
     it("reports a stream listed in autoscaledStreams (an autoscaler outside the stack), by logical or physical name", async () => {
         for (const name of ["orders", PIPELINE.stream]) {
             const p = compliantPipeline();
-            assertViolations(await violationsOf(p.b.resources, { [AUTOSCALED]: { autoscaledStreams: [name] } }), [violation(AUTOSCALED, p.stream.urn, message("listed in autoscaledStreams"))]);
+            assertViolations(await violationsOf(p.b.resources, { [AUTOSCALED]: { autoscaledStreams: [name] } }), [
+                violation(AUTOSCALED, p.stream.urn, message("listed in autoscaledStreams")),
+            ]);
         }
     });
 
@@ -157,6 +164,9 @@ describe("policy pipeline-autoscaled-shard-count", () => {
         const found = (await violationsOf(p.b.resources)).filter((v) => v.policyName === AUTOSCALED);
         assertViolations(found, [violation(AUTOSCALED, STACK_URN, unknownDiagnostic(AUTOSCALED, "string", "policy"), "advisory")]);
         rp.propertyDependencies.policy = [];
-        assertViolations((await violationsOf(p.b.resources)).filter((v) => v.policyName === AUTOSCALED), []);
+        assertViolations(
+            (await violationsOf(p.b.resources)).filter((v) => v.policyName === AUTOSCALED),
+            [],
+        );
     });
 });

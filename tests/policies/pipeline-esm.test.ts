@@ -30,7 +30,11 @@ describe("policy pipeline-esm-error-handling", () => {
         ["bisect off", { bisectBatchOnFunctionError: false }, ["does not bisect failing batches; set bisectBatchOnFunctionError true."]],
         ["bisect unset", { bisectBatchOnFunctionError: undefined }, ["does not bisect failing batches; set bisectBatchOnFunctionError true."]],
         ["retries -1 (until the record expires)", { maximumRetryAttempts: -1 }, ["retries a failing batch until its records expire (maximumRetryAttempts -1); set 0 to 10."]],
-        ["retries unset (Lambda's default is -1)", { maximumRetryAttempts: undefined }, ["retries a failing batch until its records expire (maximumRetryAttempts unset, -1); set 0 to 10."]],
+        [
+            "retries unset (Lambda's default is -1)",
+            { maximumRetryAttempts: undefined },
+            ["retries a failing batch until its records expire (maximumRetryAttempts unset, -1); set 0 to 10."],
+        ],
         ["11 retries", { maximumRetryAttempts: 11 }, ["has maximumRetryAttempts 11; at most 10 is allowed."]],
         ["no partial batch responses", { functionResponseTypes: [] }, ['does not report partial batch failures; set functionResponseTypes ["ReportBatchItemFailures"].']],
         ["no on-failure destination", { destinationConfig: undefined }, ["has no on-failure destination; set destinationConfig.onFailure so failed batches are recorded."]],
@@ -41,7 +45,10 @@ describe("policy pipeline-esm-error-handling", () => {
             set(p.consumer.esm, patch);
             // A removed destination takes its dependency with it (the queue is then no DLQ of the stack: nothing else changes).
             if ("destinationConfig" in patch) unlink(p.consumer.esm, "destinationConfig");
-            assertViolations(await violationsOf(p.b.resources), messages.map((m) => violation(ESM, p.consumer.esm.urn, esmMessage(m))));
+            assertViolations(
+                await violationsOf(p.b.resources),
+                messages.map((m) => violation(ESM, p.consumer.esm.urn, esmMessage(m))),
+            );
         });
     }
 
@@ -62,25 +69,42 @@ describe("policy pipeline-esm-error-handling", () => {
         const p = compliantPipeline();
         set(p.consumer.esm, { maximumRetryAttempts: 10 });
         assertNoViolations(await violationsWithoutSchemaDefaults(p.b.resources));
-        assertViolations(await violationsOf(p.b.resources, { [ESM]: { maxRetryAttempts: 2 } }), [violation(ESM, p.consumer.esm.urn, esmMessage("has maximumRetryAttempts 10; at most 2 is allowed."))]);
+        assertViolations(await violationsOf(p.b.resources, { [ESM]: { maxRetryAttempts: 2 } }), [
+            violation(ESM, p.consumer.esm.urn, esmMessage("has maximumRetryAttempts 10; at most 2 is allowed.")),
+        ]);
     });
 
     it("checks a mapping that reads through an enhanced fan-out consumer, and one reading a stream outside the stack", async () => {
         const p = compliantPipeline();
-        const efo = p.b.add(TYPES.streamConsumer, "orders-efo", { name: "orders-efo", streamArn: arn.stream(PIPELINE.stream) }, { parent: p.consumer.component, propertyDependencies: { streamArn: [p.stream] } });
+        const efo = p.b.add(
+            TYPES.streamConsumer,
+            "orders-efo",
+            { name: "orders-efo", streamArn: arn.stream(PIPELINE.stream) },
+            { parent: p.consumer.component, propertyDependencies: { streamArn: [p.stream] } },
+        );
         set(p.consumer.esm, { eventSourceArn: arn.streamConsumer(PIPELINE.stream, "orders-efo"), bisectBatchOnFunctionError: false });
         p.consumer.esm.propertyDependencies.eventSourceArn = [efo.urn];
-        assertViolations(await violationsOf(p.b.resources), [violation(ESM, p.consumer.esm.urn, esmMessage("does not bisect failing batches; set bisectBatchOnFunctionError true."))]);
+        assertViolations(await violationsOf(p.b.resources), [
+            violation(ESM, p.consumer.esm.urn, esmMessage("does not bisect failing batches; set bisectBatchOnFunctionError true.")),
+        ]);
         set(p.consumer.esm, { eventSourceArn: "arn:aws:kinesis:us-east-1:999999999999:stream/theirs" });
         unlink(p.consumer.esm, "eventSourceArn");
         const found = await violationsOf(p.b.resources);
-        assertViolations(found.filter((v) => v.policyName === ESM), [violation(ESM, p.consumer.esm.urn, esmMessage("does not bisect failing batches; set bisectBatchOnFunctionError true."))]);
+        assertViolations(
+            found.filter((v) => v.policyName === ESM),
+            [violation(ESM, p.consumer.esm.urn, esmMessage("does not bisect failing batches; set bisectBatchOnFunctionError true."))],
+        );
     });
 
     it("ignores mappings of other sources (an SQS queue)", async () => {
         const p = compliantPipeline();
         const work = p.b.add(TYPES.queue, "work", { name: "work", kmsMasterKeyId: "k", messageRetentionSeconds: 345600 }, { propertyDependencies: { kmsMasterKeyId: [p.key] } });
-        p.b.add(TYPES.esm, "work", { eventSourceArn: arn.queue("work"), functionName: arn.function(PIPELINE.consumerFunction), batchSize: 10 }, { propertyDependencies: { eventSourceArn: [work], functionName: [p.consumer.fn] } });
+        p.b.add(
+            TYPES.esm,
+            "work",
+            { eventSourceArn: arn.queue("work"), functionName: arn.function(PIPELINE.consumerFunction), batchSize: 10 },
+            { propertyDependencies: { eventSourceArn: [work], functionName: [p.consumer.fn] } },
+        );
         assertNoViolations(await violationsOf(p.b.resources));
     });
 
@@ -90,16 +114,27 @@ describe("policy pipeline-esm-error-handling", () => {
         set(p.consumer.esm, { eventSourceArn: UNKNOWN, bisectBatchOnFunctionError: false });
         p.consumer.esm.propertyDependencies.eventSourceArn = [ref.urn];
         const preview = await violationsOf(p.b.resources);
-        assertViolations(preview.filter((v) => v.policyName === ESM), [violation(ESM, STACK_URN, unknownDiagnostic(ESM, "string", "eventSourceArn"), "advisory")]);
+        assertViolations(
+            preview.filter((v) => v.policyName === ESM),
+            [violation(ESM, STACK_URN, unknownDiagnostic(ESM, "string", "eventSourceArn"), "advisory")],
+        );
         set(p.consumer.esm, { eventSourceArn: "arn:aws:kinesis:us-east-1:999999999999:stream/theirs" });
         const known = await violationsOf(p.b.resources);
-        assertViolations(known.filter((v) => v.policyName === ESM), [violation(ESM, p.consumer.esm.urn, esmMessage("does not bisect failing batches; set bisectBatchOnFunctionError true."))]);
+        assertViolations(
+            known.filter((v) => v.policyName === ESM),
+            [violation(ESM, p.consumer.esm.urn, esmMessage("does not bisect failing batches; set bisectBatchOnFunctionError true."))],
+        );
     });
 
     it("in preview, a mapping whose unknown source depends on a queue is not a Kinesis mapping", async () => {
         const p = compliantPipeline();
         const work = p.b.add(TYPES.queue, "work", { name: "work", kmsMasterKeyId: "k", messageRetentionSeconds: 345600 }, { propertyDependencies: { kmsMasterKeyId: [p.key] } });
-        p.b.add(TYPES.esm, "work", { eventSourceArn: UNKNOWN, functionName: UNKNOWN, batchSize: 10 }, { propertyDependencies: { eventSourceArn: [work], functionName: [p.consumer.fn] } });
+        p.b.add(
+            TYPES.esm,
+            "work",
+            { eventSourceArn: UNKNOWN, functionName: UNKNOWN, batchSize: 10 },
+            { propertyDependencies: { eventSourceArn: [work], functionName: [p.consumer.fn] } },
+        );
         assertNoViolations(await violationsOf(p.b.resources));
     });
 
@@ -115,10 +150,15 @@ describe("policy pipeline-esm-error-handling", () => {
         set(p.consumer.esm, { eventSourceArn: UNKNOWN, functionName: UNKNOWN, destinationConfig: { onFailure: { destinationArn: UNKNOWN } } });
         assertNoViolations(await violationsOf(p.b.resources));
         set(p.consumer.esm, { bisectBatchOnFunctionError: false });
-        assertViolations(await violationsOf(p.b.resources), [violation(ESM, p.consumer.esm.urn, esmMessage("does not bisect failing batches; set bisectBatchOnFunctionError true."))]);
+        assertViolations(await violationsOf(p.b.resources), [
+            violation(ESM, p.consumer.esm.urn, esmMessage("does not bisect failing batches; set bisectBatchOnFunctionError true.")),
+        ]);
         unlink(p.consumer.esm, "eventSourceArn");
         const found = await violationsOf(p.b.resources);
-        assertViolations(found.filter((v) => v.policyName === ESM), [violation(ESM, STACK_URN, unknownDiagnostic(ESM, "string", "eventSourceArn"), "advisory")]);
+        assertViolations(
+            found.filter((v) => v.policyName === ESM),
+            [violation(ESM, STACK_URN, unknownDiagnostic(ESM, "string", "eventSourceArn"), "advisory")],
+        );
     });
 });
 
@@ -164,9 +204,15 @@ describe("policy pipeline-retention-covers-replay", () => {
         set(p.consumer.esm, { maximumRecordAgeInSeconds: 604_800, destinationConfig: { onFailure: { destinationArn: arn.bucket(PIPELINE.archiveBucket) } } });
         p.consumer.esm.propertyDependencies.destinationConfig = [p.archive.bucket.urn];
         const found = await violationsOf(p.b.resources);
-        assertViolations(found.filter((v) => v.policyName === REPLAY), []);
+        assertViolations(
+            found.filter((v) => v.policyName === REPLAY),
+            [],
+        );
         unlink(p.consumer.esm, "destinationConfig");
-        assertViolations((await violationsOf(p.b.resources)).filter((v) => v.policyName === REPLAY), []);
+        assertViolations(
+            (await violationsOf(p.b.resources)).filter((v) => v.policyName === REPLAY),
+            [],
+        );
     });
 
     it("uses the Kinesis default of 24 h when retentionPeriod is unset", async () => {
@@ -181,6 +227,9 @@ describe("policy pipeline-retention-covers-replay", () => {
     it("cannot check a record age unknown in preview: advisory", async () => {
         const p = compliantPipeline();
         set(p.consumer.esm, { maximumRecordAgeInSeconds: UNKNOWN });
-        assertViolations((await violationsOf(p.b.resources)).filter((v) => v.policyName === REPLAY), [violation(REPLAY, STACK_URN, unknownDiagnostic(REPLAY, "string", "maximumRecordAgeInSeconds"), "advisory")]);
+        assertViolations(
+            (await violationsOf(p.b.resources)).filter((v) => v.policyName === REPLAY),
+            [violation(REPLAY, STACK_URN, unknownDiagnostic(REPLAY, "string", "maximumRecordAgeInSeconds"), "advisory")],
+        );
     });
 });

@@ -35,7 +35,9 @@ describe("remediation (Remediate before Analyze, as the engine runs it)", () => 
     it("without the remediation pass (a stack export: what is deployed), a remediate policy reports its violation as mandatory", async () => {
         const p = compliantPipeline();
         set(p.key, { enableKeyRotation: false });
-        assertViolations(await runPolicies(pack, p.b.resources, REMEDIATE_ALL), [violation("kms-key-rotation", p.key.urn, "enableKeyRotation is not true; turn on automatic key rotation.")]);
+        assertViolations(await runPolicies(pack, p.b.resources, REMEDIATE_ALL), [
+            violation("kms-key-rotation", p.key.urn, "enableKeyRotation is not true; turn on automatic key rotation."),
+        ]);
     });
 
     it("only at level remediate: mandatory and advisory policies never rewrite inputs", async () => {
@@ -96,6 +98,8 @@ describe("remediation (Remediate before Analyze, as the engine runs it)", () => 
         const p = compliantPipeline();
         set(p.table, { deletionProtectionEnabled: UNKNOWN });
         const { remediations } = await remediateResources(pack, p.b.resources, REMEDIATE_ALL);
-        assert.deepEqual(remediations, [{ policyName: "dynamodb-table-deletion-protection", urn: p.table.urn, properties: { ...p.table.inputs, deletionProtectionEnabled: true } }]);
+        assert.deepEqual(remediations, [
+            { policyName: "dynamodb-table-deletion-protection", urn: p.table.urn, properties: { ...p.table.inputs, deletionProtectionEnabled: true } },
+        ]);
     });
 });

@@ -71,22 +71,44 @@ describe("S3 bucket policies", () => {
     });
 
     describe("s3-bucket-encryption", () => {
-        const kmsRule = (patch: Record<string, unknown>) => [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: "arn:aws:kms:us-east-1:123456789012:key/app-key-0000-0000-0000-000000000000" }, bucketKeyEnabled: true, ...patch }];
+        const kmsRule = (patch: Record<string, unknown>) => [
+            {
+                applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: "arn:aws:kms:us-east-1:123456789012:key/app-key-0000-0000-0000-000000000000" },
+                bucketKeyEnabled: true,
+                ...patch,
+            },
+        ];
 
         it("reports a bucket without an encryption configuration", async () => {
             const p = compliantPipeline();
             p.b.remove(p.archive.bucketSides.encryption);
             assertViolations(await violationsOf(p.b.resources), [
                 destinationFails(p, ENCRYPTION),
-                violation(ENCRYPTION, p.archive.bucket.urn, "bucket orders-archive has no server-side encryption configuration; add a BucketServerSideEncryptionConfiguration with aws:kms, the stack's key and bucketKeyEnabled."),
+                violation(
+                    ENCRYPTION,
+                    p.archive.bucket.urn,
+                    "bucket orders-archive has no server-side encryption configuration; add a BucketServerSideEncryptionConfiguration with aws:kms, the stack's key and bucketKeyEnabled.",
+                ),
             ]);
         });
 
         const broken: [string, unknown[], string][] = [
-            ["SSE-S3 on a bucket that receives no access logs", [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }], "bucket orders-archive uses SSE-S3 (AES256); use aws:kms with the stack's key (SSE-S3 is accepted only on buckets that receive access logs)."],
-            ["aws:kms on the AWS-managed aws/s3 key", [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms" }, bucketKeyEnabled: true }], "bucket orders-archive uses aws:kms without kmsMasterKeyId (the AWS-managed aws/s3 key); name the stack's key."],
+            [
+                "SSE-S3 on a bucket that receives no access logs",
+                [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }],
+                "bucket orders-archive uses SSE-S3 (AES256); use aws:kms with the stack's key (SSE-S3 is accepted only on buckets that receive access logs).",
+            ],
+            [
+                "aws:kms on the AWS-managed aws/s3 key",
+                [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms" }, bucketKeyEnabled: true }],
+                "bucket orders-archive uses aws:kms without kmsMasterKeyId (the AWS-managed aws/s3 key); name the stack's key.",
+            ],
             ["the bucket key off", kmsRule({ bucketKeyEnabled: false }), "bucket orders-archive has bucketKeyEnabled off; turn the S3 Bucket Key on (far fewer KMS requests)."],
-            ["the bucket key unset", kmsRule({ bucketKeyEnabled: undefined }), "bucket orders-archive has bucketKeyEnabled off; turn the S3 Bucket Key on (far fewer KMS requests)."],
+            [
+                "the bucket key unset",
+                kmsRule({ bucketKeyEnabled: undefined }),
+                "bucket orders-archive has bucketKeyEnabled off; turn the S3 Bucket Key on (far fewer KMS requests).",
+            ],
             ["a rule without an algorithm", [{ bucketKeyEnabled: true }], "bucket orders-archive has an encryption rule without a known sseAlgorithm (null); use aws:kms."],
         ];
         for (const [what, rules, message] of broken) {
@@ -99,7 +121,16 @@ describe("S3 bucket policies", () => {
 
         it("passes DSSE-KMS (no bucket key there)", async () => {
             const p = compliantPipeline();
-            set(p.archive.bucketSides.encryption, { rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms:dsse", kmsMasterKeyId: "arn:aws:kms:us-east-1:123456789012:key/app-key-0000-0000-0000-000000000000" } }] });
+            set(p.archive.bucketSides.encryption, {
+                rules: [
+                    {
+                        applyServerSideEncryptionByDefault: {
+                            sseAlgorithm: "aws:kms:dsse",
+                            kmsMasterKeyId: "arn:aws:kms:us-east-1:123456789012:key/app-key-0000-0000-0000-000000000000",
+                        },
+                    },
+                ],
+            });
             assertNoViolations(await violationsOf(p.b.resources));
         });
 
@@ -107,7 +138,11 @@ describe("S3 bucket policies", () => {
             const p = compliantPipeline();
             set(p.archive.logBucketSides.encryption, { rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms" }, bucketKeyEnabled: true }] });
             assertViolations(await violationsOf(p.b.resources), [
-                violation(ENCRYPTION, p.archive.logBucket.urn, "bucket orders-archive-access-logs receives access logs with aws:kms on the AWS-managed aws/s3 key, which log delivery cannot use; use AES256."),
+                violation(
+                    ENCRYPTION,
+                    p.archive.logBucket.urn,
+                    "bucket orders-archive-access-logs receives access logs with aws:kms on the AWS-managed aws/s3 key, which log delivery cannot use; use AES256.",
+                ),
             ]);
         });
 
@@ -138,7 +173,9 @@ describe("S3 bucket policies", () => {
         it("reports the log bucket without versioning", async () => {
             const p = compliantPipeline();
             p.b.remove(p.archive.logBucketSides.versioning);
-            assertViolations(await violationsOf(p.b.resources), [violation(VERSIONING, p.archive.logBucket.urn, "bucket orders-archive-access-logs has no BucketVersioning; add one with status Enabled.")]);
+            assertViolations(await violationsOf(p.b.resources), [
+                violation(VERSIONING, p.archive.logBucket.urn, "bucket orders-archive-access-logs has no BucketVersioning; add one with status Enabled."),
+            ]);
         });
     });
 
@@ -146,7 +183,9 @@ describe("S3 bucket policies", () => {
         it("reports a bucket without a public access block", async () => {
             const p = compliantPipeline();
             p.b.remove(p.archive.logBucketSides.block);
-            assertViolations(await violationsOf(p.b.resources), [violation(BLOCK, p.archive.logBucket.urn, "bucket orders-archive-access-logs has no BucketPublicAccessBlock; add one with all four flags true.")]);
+            assertViolations(await violationsOf(p.b.resources), [
+                violation(BLOCK, p.archive.logBucket.urn, "bucket orders-archive-access-logs has no BucketPublicAccessBlock; add one with all four flags true."),
+            ]);
         });
 
         it("reports each flag off or unset, on the block itself", async () => {
@@ -160,7 +199,9 @@ describe("S3 bucket policies", () => {
         it("cannot check a flag unknown in preview: advisory", async () => {
             const p = compliantPipeline();
             set(p.archive.logBucketSides.block, { blockPublicPolicy: UNKNOWN });
-            assertViolations(await violationsOf(p.b.resources), [violation(FLAGS, p.archive.logBucketSides.block.urn, unknownDiagnostic(FLAGS, "string", "blockPublicPolicy"), "advisory")]);
+            assertViolations(await violationsOf(p.b.resources), [
+                violation(FLAGS, p.archive.logBucketSides.block.urn, unknownDiagnostic(FLAGS, "string", "blockPublicPolicy"), "advisory"),
+            ]);
         });
     });
 
@@ -179,14 +220,21 @@ describe("S3 bucket policies", () => {
             ["a Deny of s3:GetObject only", denyInsecureTransport("s3:GetObject", [bucketArn, `${bucketArn}/*`])],
             ["a Deny on the objects only", denyInsecureTransport("s3:*", `${bucketArn}/*`)],
             ["a Deny of one principal", { ...denyInsecureTransport("s3:*", [bucketArn, `${bucketArn}/*`]), Principal: { AWS: "arn:aws:iam::123456789012:root" } }],
-            ['a Deny when aws:SecureTransport is "true"', { ...denyInsecureTransport("s3:*", [bucketArn, `${bucketArn}/*`]), Condition: { Bool: { "aws:SecureTransport": "true" } } }],
+            [
+                'a Deny when aws:SecureTransport is "true"',
+                { ...denyInsecureTransport("s3:*", [bucketArn, `${bucketArn}/*`]), Condition: { Bool: { "aws:SecureTransport": "true" } } },
+            ],
         ];
         for (const [what, statement] of broken) {
             it(`reports ${what}`, async () => {
                 const p = compliantPipeline();
                 set(p.archive.logBucketSides.policy, { policy: policyDoc(statement) });
                 assertViolations(await violationsOf(p.b.resources), [
-                    violation(TLS, p.archive.logBucket.urn, "the policy of bucket orders-archive-access-logs does not deny s3:* on the bucket and its objects when aws:SecureTransport is false."),
+                    violation(
+                        TLS,
+                        p.archive.logBucket.urn,
+                        "the policy of bucket orders-archive-access-logs does not deny s3:* on the bucket and its objects when aws:SecureTransport is false.",
+                    ),
                 ]);
             });
         }
@@ -212,13 +260,24 @@ describe("S3 bucket policies", () => {
             const p = compliantPipeline();
             set(p.archive.bucketSides.logging, { targetBucket: PIPELINE.archiveBucket });
             p.archive.bucketSides.logging.propertyDependencies.targetBucket = [p.archive.bucket.urn];
-            assertViolations(await violationsOf(p.b.resources), [
-                destinationFails(p, LOGGING),
-                // No longer a log target, the log bucket now needs logging and SSE-KMS like any other bucket.
-                violation(LOGGING, p.archive.logBucket.urn, "bucket orders-archive-access-logs has no server access logging; add a BucketLogging that delivers to the stack's log bucket."),
-                violation(ENCRYPTION, p.archive.logBucket.urn, "bucket orders-archive-access-logs uses SSE-S3 (AES256); use aws:kms with the stack's key (SSE-S3 is accepted only on buckets that receive access logs)."),
-                violation(LOGGING, p.archive.bucket.urn, "bucket orders-archive delivers its access logs to itself; deliver them to a separate log bucket."),
-            ].sort((a, b) => a.urn.localeCompare(b.urn) || a.policyName.localeCompare(b.policyName)));
+            assertViolations(
+                await violationsOf(p.b.resources),
+                [
+                    destinationFails(p, LOGGING),
+                    // No longer a log target, the log bucket now needs logging and SSE-KMS like any other bucket.
+                    violation(
+                        LOGGING,
+                        p.archive.logBucket.urn,
+                        "bucket orders-archive-access-logs has no server access logging; add a BucketLogging that delivers to the stack's log bucket.",
+                    ),
+                    violation(
+                        ENCRYPTION,
+                        p.archive.logBucket.urn,
+                        "bucket orders-archive-access-logs uses SSE-S3 (AES256); use aws:kms with the stack's key (SSE-S3 is accepted only on buckets that receive access logs).",
+                    ),
+                    violation(LOGGING, p.archive.bucket.urn, "bucket orders-archive delivers its access logs to itself; deliver them to a separate log bucket."),
+                ].sort((a, b) => a.urn.localeCompare(b.urn) || a.policyName.localeCompare(b.policyName)),
+            );
         });
     });
 
@@ -230,7 +289,11 @@ describe("S3 bucket policies", () => {
             assertViolations(await violationsOf(p.b.resources), [
                 destinationFails(p, LIFECYCLE),
                 violation(LIFECYCLE, p.archive.bucket.urn, "the lifecycle configuration of bucket orders-archive has no Enabled rule."),
-                violation(LIFECYCLE, p.archive.logBucket.urn, "bucket orders-archive-access-logs has no lifecycle configuration; add a BucketLifecycleConfiguration with an Enabled rule."),
+                violation(
+                    LIFECYCLE,
+                    p.archive.logBucket.urn,
+                    "bucket orders-archive-access-logs has no lifecycle configuration; add a BucketLifecycleConfiguration with an Enabled rule.",
+                ),
             ]);
         });
     });

@@ -1,6 +1,19 @@
 // sns-topic-encrypted: alert topics use a customer-managed key CloudWatch may publish with.
 import { strict as assert } from "node:assert";
-import { assertNoViolations, assertViolations, compliantStack, policyDoc, set, TYPES, UNKNOWN, unknownDiagnostic, unlink, violation, violationsOf, STACK_URN } from "../support/policy-harness";
+import {
+    assertNoViolations,
+    assertViolations,
+    compliantStack,
+    policyDoc,
+    set,
+    TYPES,
+    UNKNOWN,
+    unknownDiagnostic,
+    unlink,
+    violation,
+    violationsOf,
+    STACK_URN,
+} from "../support/policy-harness";
 
 const POLICY = "sns-topic-encrypted";
 const NOT_SET = "kmsMasterKeyId is not set; encrypt the topic with the stack's customer-managed key.";
@@ -17,7 +30,10 @@ describe("policy sns-topic-encrypted", () => {
         });
     }
 
-    for (const [label, kmsMasterKeyId] of [["absent", undefined], ["empty", ""]] as const) {
+    for (const [label, kmsMasterKeyId] of [
+        ["absent", undefined],
+        ["empty", ""],
+    ] as const) {
         it(`reports a kmsMasterKeyId that is ${label}`, async () => {
             const s = compliantStack({ topic: { kmsMasterKeyId } });
             assertViolations(await violationsOf(s.b.resources), [{ policyName: POLICY, enforcementLevel: "mandatory", urn: s.topic.urn, message: NOT_SET }]);
@@ -27,9 +43,7 @@ describe("policy sns-topic-encrypted", () => {
     for (const kmsMasterKeyId of ["alias/aws/sns", "arn:aws:kms:eu-west-1:123456789012:alias/aws/sns"]) {
         it(`reports the AWS-managed key ${kmsMasterKeyId}`, async () => {
             const s = compliantStack({ topic: { kmsMasterKeyId } });
-            assertViolations(await violationsOf(s.b.resources), [
-                { policyName: POLICY, enforcementLevel: "mandatory", urn: s.topic.urn, message: awsManaged(kmsMasterKeyId) },
-            ]);
+            assertViolations(await violationsOf(s.b.resources), [{ policyName: POLICY, enforcementLevel: "mandatory", urn: s.topic.urn, message: awsManaged(kmsMasterKeyId) }]);
         });
     }
 
@@ -121,14 +135,18 @@ describe("policy sns-topic-tls-only", () => {
         it(`reports a policy with ${what}`, async () => {
             const s = setup();
             set(s.policy, { policy: policyDoc(statement) });
-            assertViolations(await violationsOf(s.b.resources), [violation(TLS, s.topic.urn, "the policy of topic alerts does not deny sns:Publish when aws:SecureTransport is false.")]);
+            assertViolations(await violationsOf(s.b.resources), [
+                violation(TLS, s.topic.urn, "the policy of topic alerts does not deny sns:Publish when aws:SecureTransport is false."),
+            ]);
         });
     }
 
     it("reports a policy that is not JSON like one without the Deny", async () => {
         const s = setup();
         set(s.policy, { policy: "not json" });
-        assertViolations(await violationsOf(s.b.resources), [violation(TLS, s.topic.urn, "the policy of topic alerts does not deny sns:Publish when aws:SecureTransport is false.")]);
+        assertViolations(await violationsOf(s.b.resources), [
+            violation(TLS, s.topic.urn, "the policy of topic alerts does not deny sns:Publish when aws:SecureTransport is false."),
+        ]);
     });
 
     it("in preview, links by the arn dependency while the arn is unknown, and reports an unknown policy document as advisory", async () => {

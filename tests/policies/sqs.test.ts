@@ -79,7 +79,9 @@ describe("policy sqs-dlq-retention", () => {
         const p = compliantPipeline();
         set(p.consumer.queue, { messageRetentionSeconds: undefined });
         assertNoViolations(await violationsOf(p.b.resources));
-        assertViolations(await violationsOf(p.b.resources, { [RETENTION]: { replayWindowHours: 120 } }), [violation(RETENTION, p.consumer.queue.urn, retentionMessage(345_600, 120))]);
+        assertViolations(await violationsOf(p.b.resources, { [RETENTION]: { replayWindowHours: 120 } }), [
+            violation(RETENTION, p.consumer.queue.urn, retentionMessage(345_600, 120)),
+        ]);
     });
 
     it("uses replayWindowHours from config (dev: 23 h)", async () => {
@@ -91,7 +93,12 @@ describe("policy sqs-dlq-retention", () => {
 
     it("ignores queues that receive no failed batches", async () => {
         const p = compliantPipeline();
-        p.b.add(TYPES.queue, "work", { name: "work", kmsMasterKeyId: "arn:aws:kms:us-east-1:123456789012:key/app-key-0000-0000-0000-000000000000", messageRetentionSeconds: 60 }, { propertyDependencies: { kmsMasterKeyId: [p.key] } });
+        p.b.add(
+            TYPES.queue,
+            "work",
+            { name: "work", kmsMasterKeyId: "arn:aws:kms:us-east-1:123456789012:key/app-key-0000-0000-0000-000000000000", messageRetentionSeconds: 60 },
+            { propertyDependencies: { kmsMasterKeyId: [p.key] } },
+        );
         assertNoViolations(await violationsOf(p.b.resources));
     });
 
@@ -104,7 +111,12 @@ describe("policy sqs-dlq-retention", () => {
 
     it("checks a redrive dead-letter queue (redrivePolicy)", async () => {
         const p = compliantPipeline();
-        const dlq = p.b.add(TYPES.queue, "work-dlq", { name: "work-dlq", kmsMasterKeyId: "k", messageRetentionSeconds: 3600 }, { propertyDependencies: { kmsMasterKeyId: [p.key] } });
+        const dlq = p.b.add(
+            TYPES.queue,
+            "work-dlq",
+            { name: "work-dlq", kmsMasterKeyId: "k", messageRetentionSeconds: 3600 },
+            { propertyDependencies: { kmsMasterKeyId: [p.key] } },
+        );
         p.b.add(
             TYPES.queue,
             "work",

@@ -48,10 +48,25 @@ describe("stacks under their own policy config", () => {
             assert.equal(result.policyConfig, path.join("policies", "config", `${stack}.json`));
             // Not vacuous: the resources the rules look at are there.
             const count = (type: string) => result.resources.filter((r) => r.type === type).length;
-            for (const t of [TYPES.key, TYPES.topic, TYPES.stream, TYPES.esm, TYPES.queue, TYPES.function, TYPES.logGroup, TYPES.table, TYPES.bucket, TYPES.bucketPolicy, TYPES.firehose]) {
+            for (const t of [
+                TYPES.key,
+                TYPES.topic,
+                TYPES.stream,
+                TYPES.esm,
+                TYPES.queue,
+                TYPES.function,
+                TYPES.logGroup,
+                TYPES.table,
+                TYPES.bucket,
+                TYPES.bucketPolicy,
+                TYPES.firehose,
+            ]) {
                 assert.ok(count(t) >= 1, `${stack} has a ${t}`);
             }
-            assert.ok(result.resources.some((r) => r.urn === streamUrn(stack)), `${stack} has ${streamUrn(stack)}`);
+            assert.ok(
+                result.resources.some((r) => r.urn === streamUrn(stack)),
+                `${stack} has ${streamUrn(stack)}`,
+            );
             const iteratorAlarms = result.resources.filter((r) => r.type === TYPES.alarm && r.inputs.metricName === ITERATOR_AGE_METRIC);
             assert.equal(iteratorAlarms.length, count(TYPES.stream), `${stack}: one iterator-age alarm per stream`);
             assertViolationsLike(result.violations, EXPECTED[stack]!(stack));
@@ -90,7 +105,11 @@ describe("stacks under their own policy config", () => {
         assertViolationsLike(await runPolicies(pack, dev.resources, config), []);
         const { "pipeline-retention-covers-replay": _replay, ...withDefaultWindow } = config;
         assertViolationsLike(await runPolicies(pack, dev.resources, withDefaultWindow), [
-            expectViolation("pipeline-retention-covers-replay", streamUrn("dev"), ["stream dev-stream keeps records 24 h", "event source mapping dev-consumer", "72 h replay window"]),
+            expectViolation("pipeline-retention-covers-replay", streamUrn("dev"), [
+                "stream dev-stream keeps records 24 h",
+                "event source mapping dev-consumer",
+                "72 h replay window",
+            ]),
         ]);
     });
 

@@ -34,11 +34,7 @@ export function encodeAggregateBody(records: KplUserRecord[]): Buffer {
     const ehks: string[] = [];
     const indexIn = (table: string[], value: string) => (table.includes(value) ? table.indexOf(value) : table.push(value) - 1);
     const encoded = records.map((r) =>
-        Buffer.concat([
-            uint(1, indexIn(pks, r.partitionKey)),
-            r.explicitHashKey === undefined ? Buffer.alloc(0) : uint(2, indexIn(ehks, r.explicitHashKey)),
-            delimited(3, r.data),
-        ]),
+        Buffer.concat([uint(1, indexIn(pks, r.partitionKey)), r.explicitHashKey === undefined ? Buffer.alloc(0) : uint(2, indexIn(ehks, r.explicitHashKey)), delimited(3, r.data)]),
     );
     return Buffer.concat([...pks.map((k) => delimited(1, Buffer.from(k))), ...ehks.map((k) => delimited(2, Buffer.from(k))), ...encoded.map((e) => delimited(3, e))]);
 }

@@ -39,15 +39,7 @@ import * as engrpc from "@pulumi/pulumi/proto/engine_grpc_pb";
 import * as engproto from "@pulumi/pulumi/proto/engine_pb";
 import { Empty } from "google-protobuf/google/protobuf/empty_pb";
 import { parse as parseYaml } from "yaml";
-import {
-    analyzeRequest,
-    analyzeStackRequest,
-    configureRequest,
-    type ResolvedPolicyConfig,
-    rootStackUrn,
-    type Violation,
-    violationsOf,
-} from "../../tools/lib/analyzer-protocol";
+import { analyzeRequest, analyzeStackRequest, configureRequest, type ResolvedPolicyConfig, rootStackUrn, type Violation, violationsOf } from "../../tools/lib/analyzer-protocol";
 import type { StackResource } from "../../tools/lib/resources";
 
 export const ROOT = path.resolve(__dirname, "..", "..");

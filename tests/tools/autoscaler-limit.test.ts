@@ -69,7 +69,10 @@ describe("autoscaler limit", () => {
                 assert.equal(Math.round(got.shardHours * 60), expected);
                 // The schedule it returns serves every minute and costs what it says.
                 assert.ok(Array.from(got.shards).every((c, m) => c >= (need[m] as number)));
-                assert.equal(got.shards.reduce((n, c) => n + c, 0), expected);
+                assert.equal(
+                    got.shards.reduce((n, c) => n + c, 0),
+                    expected,
+                );
             }),
             { numRuns: 150 },
         );

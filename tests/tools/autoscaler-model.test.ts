@@ -77,7 +77,7 @@ describe("replay model: hand-computed traces", () => {
         assert.deepEqual(calls(runPolicy(t, referencePolicy(), { startShards: 2 })), []);
         const st = runPolicy(t, staticPolicy(), { startShards: 5 });
         assert.equal(st.throttledMinutes, 0);
-        assert.equal(st.shardHours, 5 * 40 / 60);
+        assert.equal(st.shardHours, (5 * 40) / 60);
     });
 
     it("a slow ramp: two scale-outs ahead of the demand, nothing throttled", () => {
@@ -135,7 +135,8 @@ describe("replay model: hand-computed traces", () => {
         assert.deepEqual(Object.keys(s.oracle), ["shardHours", "costUsd"]);
         assert.deepEqual(Object.keys(s.limit), ["shardHours", "costUsd"]);
         assert.deepEqual(Object.keys(s.policies), ["autoscaler", "reactive", "step", "reference", "staticPeak", "onDemand"]);
-        for (const k of ["autoscaler", "reactive", "step", "reference", "staticPeak"] as const) assert.deepEqual(Object.keys(s.policies[k]), ["shardHours", "throttledMinutes", "scalingCalls", "maxCallsIn24h", "costUsd"]);
+        for (const k of ["autoscaler", "reactive", "step", "reference", "staticPeak"] as const)
+            assert.deepEqual(Object.keys(s.policies[k]), ["shardHours", "throttledMinutes", "scalingCalls", "maxCallsIn24h", "costUsd"]);
         assert.deepEqual(Object.keys(s.policies.onDemand), ["costUsd"]);
         assert.equal(s.policies.autoscaler.shardHours, Math.round(((2 * 14 + 4 * 16) / 60) * 1000) / 1000);
         assert.equal(s.policies.staticPeak.throttledMinutes, 0);
@@ -157,16 +158,34 @@ describe("replay model: hand-computed traces", () => {
 /** Random traces: a random walk in shard-equivalents with occasional 5x spikes and quiet stretches. */
 const traceArb: fc.Arbitrary<Trace> = fc
     .record({
-        steps: fc.array(fc.record({ minutes: fc.integer({ min: 1, max: 240 }), level: fc.double({ min: 0, max: 30, noNaN: true }), spike: fc.boolean() }), { minLength: 1, maxLength: 20 }),
+        steps: fc.array(fc.record({ minutes: fc.integer({ min: 1, max: 240 }), level: fc.double({ min: 0, max: 30, noNaN: true }), spike: fc.boolean() }), {
+            minLength: 1,
+            maxLength: 20,
+        }),
         bytesPerRecord: fc.integer({ min: 50, max: 3_000 }),
     })
     .map(({ steps, bytesPerRecord }) => {
         const demand = steps.flatMap((s) => repeat(s.minutes, s.level * (s.spike ? 5 : 1)));
-        return { name: "random", minutes: demand.map((d, i) => ({ start: T0 + i * 60_000, records: (d * 60_000 * 1_000) / Math.max(bytesPerRecord, 1_049), bytes: (d * 60_000 * 1_000 * bytesPerRecord) / Math.max(bytesPerRecord, 1_049), readBytes: 0, iteratorAgeMs: 0 })) };
+        return {
+            name: "random",
+            minutes: demand.map((d, i) => ({
+                start: T0 + i * 60_000,
+                records: (d * 60_000 * 1_000) / Math.max(bytesPerRecord, 1_049),
+                bytes: (d * 60_000 * 1_000 * bytesPerRecord) / Math.max(bytesPerRecord, 1_049),
+                readBytes: 0,
+                iteratorAgeMs: 0,
+            })),
+        };
     });
 
 describe("replay model: properties (fast-check)", () => {
-    const opts = fc.record({ start: fc.integer({ min: 1, max: 80 }), delay: fc.integer({ min: 0, max: 5 }), lag: fc.integer({ min: 0, max: 3 }), min: fc.integer({ min: 1, max: 8 }), span: fc.integer({ min: 0, max: 80 }) });
+    const opts = fc.record({
+        start: fc.integer({ min: 1, max: 80 }),
+        delay: fc.integer({ min: 0, max: 5 }),
+        lag: fc.integer({ min: 0, max: 3 }),
+        min: fc.integer({ min: 1, max: 8 }),
+        span: fc.integer({ min: 0, max: 80 }),
+    });
 
     it("no policy ever gets a call past the model: at most 10 per rolling 24 h, half to double, none while UPDATING", () => {
         fc.assert(
@@ -175,8 +194,19 @@ describe("replay model: properties (fast-check)", () => {
                 const model = { startShards: o.start, reshardingDelayMinutes: o.delay, metricsLagMinutes: o.lag };
                 for (const policy of [autoscalerPolicy(settings), stepPolicy(settings.minShards, settings.maxShards), referencePolicy()]) {
                     const run = runPolicy(t, policy, model);
-                    assert.ok(maxCallsInWindow(run.calls.map((c) => c.minute), 1_440) <= 10);
-                    assert.equal(run.maxCallsIn24h, maxCallsInWindow(run.calls.map((c) => c.minute), 1_440));
+                    assert.ok(
+                        maxCallsInWindow(
+                            run.calls.map((c) => c.minute),
+                            1_440,
+                        ) <= 10,
+                    );
+                    assert.equal(
+                        run.maxCallsIn24h,
+                        maxCallsInWindow(
+                            run.calls.map((c) => c.minute),
+                            1_440,
+                        ),
+                    );
                     run.calls.forEach((c, i) => {
                         assert.ok(c.to >= Math.ceil(c.from / 2) && c.to <= 2 * c.from && c.to !== c.from && c.to <= 10_000, `${c.from} → ${c.to}`);
                         const prev = run.calls[i - 1];

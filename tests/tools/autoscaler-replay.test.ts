@@ -22,7 +22,10 @@ describe("autoscaler replay: reading metrics files", () => {
         assert.deepEqual(f.minutes[0], { start: T("2025-11-03T10:00:00Z"), bytes: 15_000_000, records: 30_000, readBytes: 0, iteratorAgeMs: 0 });
         assert.equal(f.minutes[11]!.start, T("2025-11-03T10:11:00Z"));
         const crlf = parseFixture("good-crlf.csv");
-        assert.deepEqual(crlf.minutes.map((m) => m.records), [10, 20]);
+        assert.deepEqual(
+            crlf.minutes.map((m) => m.records),
+            [10, 20],
+        );
     });
 
     it("get-metric-data JSON: newest-first timestamps, series by Label, GetRecords.Bytes used, other series noted", () => {
@@ -43,36 +46,66 @@ describe("autoscaler replay: reading metrics files", () => {
                 { Id: "incomingRecords", Label: "", Timestamps: ["2025-11-03T10:00:00Z", "2025-11-03T10:01:00Z"], Values: [10, 10], StatusCode: "Complete" },
                 { Id: "incomingBytes", Label: "", Timestamps: ["2025-11-03T10:01:00Z"], Values: [1_000], StatusCode: "Complete" },
                 { Id: "t", Label: "WriteProvisionedThroughputExceeded", Timestamps: ["2025-11-03T10:00:00Z", "2025-11-03T10:01:00Z"], Values: [0, 5], StatusCode: "Complete" },
-                { Id: "age", Label: "GetRecords.IteratorAgeMilliseconds", Timestamps: ["2025-11-03T10:00:00Z", "2025-11-03T10:01:00Z"], Values: [0, 70_000], StatusCode: "Complete" },
+                {
+                    Id: "age",
+                    Label: "GetRecords.IteratorAgeMilliseconds",
+                    Timestamps: ["2025-11-03T10:00:00Z", "2025-11-03T10:01:00Z"],
+                    Values: [0, 70_000],
+                    StatusCode: "Complete",
+                },
             ],
         };
         const f = parseMetricsFile(JSON.stringify(doc), "paged.json");
-        assert.deepEqual(f.minutes.map((m) => [m.records, m.bytes, m.iteratorAgeMs]), [[10, 1_000, 0], [15, 1_500, 70_000]]);
+        assert.deepEqual(
+            f.minutes.map((m) => [m.records, m.bytes, m.iteratorAgeMs]),
+            [
+                [10, 1_000, 0],
+                [15, 1_500, 70_000],
+            ],
+        );
         assert.match(f.notes.join(" "), /WriteProvisionedThroughputExceeded counted as demand/);
     });
 
     const BAD: [string, RegExp][] = [
-        ["bad-gap.csv", /^bad-gap\.csv line 4: gap of 2 minute\(s\) after line 3 \(2025-11-03T10:01:00Z → 2025-11-03T10:04:00Z\): one row per minute is required; missing minutes are not assumed to be zero$/],
+        [
+            "bad-gap.csv",
+            /^bad-gap\.csv line 4: gap of 2 minute\(s\) after line 3 \(2025-11-03T10:01:00Z → 2025-11-03T10:04:00Z\): one row per minute is required; missing minutes are not assumed to be zero$/,
+        ],
         ["bad-unsorted.csv", /^bad-unsorted\.csv line 4: 2025-11-03T10:01:00Z is earlier than line 3's 2025-11-03T10:02:00Z: rows must be in time order$/],
         ["bad-duplicate.csv", /^bad-duplicate\.csv line 4: duplicate timestamp 2025-11-03T10:01:00Z \(also on line 3\)$/],
         ["bad-negative.csv", /^bad-negative\.csv line 3: incomingBytes -1000 is negative$/],
         ["bad-nonnumeric.csv", /^bad-nonnumeric\.csv line 3: incomingRecords "ten" is not a number$/],
         ["bad-timestamp.csv", /^bad-timestamp\.csv line 3: timestamp "2025-11-03 10:01" is not an ISO 8601 time with a time zone/],
-        ["bad-neither.txt", /^bad-neither\.txt line 1: neither a get-metric-data JSON \(an object with MetricDataResults\) nor a CSV with the header timestamp,incomingBytes,incomingRecords \(line 1 is "time;bytes;records"\)$/],
+        [
+            "bad-neither.txt",
+            /^bad-neither\.txt line 1: neither a get-metric-data JSON \(an object with MetricDataResults\) nor a CSV with the header timestamp,incomingBytes,incomingRecords \(line 1 is "time;bytes;records"\)$/,
+        ],
         ["bad-neither.json", /^bad-neither\.json: a JSON document without a MetricDataResults array: not the output of aws cloudwatch get-metric-data$/],
         ["bad-syntax.json", /^bad-syntax\.json line 3: not valid JSON/],
-        ["bad-gap.json", /^bad-gap\.json: series IncomingRecords \(Id m2\): no datapoint for 2025-11-03T10:01:00Z \(gap of 1 minute\(s\) before 2025-11-03T10:02:00Z\)\. CloudWatch leaves out minutes without data; query FILL\(m, 0\)/],
-        ["bad-unsorted.json", /^bad-unsorted\.json: series IncomingBytes \(Id m1\): timestamps out of order at point 3 \(2025-11-03T10:01:00Z after 2025-11-03T10:02:00Z\): neither ascending nor descending$/],
+        [
+            "bad-gap.json",
+            /^bad-gap\.json: series IncomingRecords \(Id m2\): no datapoint for 2025-11-03T10:01:00Z \(gap of 1 minute\(s\) before 2025-11-03T10:02:00Z\)\. CloudWatch leaves out minutes without data; query FILL\(m, 0\)/,
+        ],
+        [
+            "bad-unsorted.json",
+            /^bad-unsorted\.json: series IncomingBytes \(Id m1\): timestamps out of order at point 3 \(2025-11-03T10:01:00Z after 2025-11-03T10:02:00Z\): neither ascending nor descending$/,
+        ],
         ["bad-duplicate.json", /^bad-duplicate\.json: series IncomingBytes \(Id m1\): duplicate timestamp 2025-11-03T10:01:00Z \(points 2 and 3\)$/],
         ["bad-negative.json", /^bad-negative\.json: series IncomingRecords \(Id m2\): value -4 at 2025-11-03T10:01:00Z is negative$/],
         ["bad-nonnumeric.json", /^bad-nonnumeric\.json: series IncomingBytes \(Id m1\): value "1000" at 2025-11-03T10:01:00Z is not a number$/],
         ["bad-missing-records.json", /^bad-missing-records\.json: no IncomingRecords series \(found: IncomingBytes\)/],
         ["bad-period.json", /^bad-period\.json: series IncomingBytes \(Id m1\): datapoints are 300 s apart: the replay needs period 60/],
-        ["bad-mismatch.json", /^bad-mismatch\.json: series GetRecords\.Bytes covers 2025-11-03T10:01:00Z to 2025-11-03T10:02:00Z \(2 min\) but IncomingBytes covers 2025-11-03T10:00:00Z to 2025-11-03T10:02:00Z \(3 min\)/],
+        [
+            "bad-mismatch.json",
+            /^bad-mismatch\.json: series GetRecords\.Bytes covers 2025-11-03T10:01:00Z to 2025-11-03T10:02:00Z \(2 min\) but IncomingBytes covers 2025-11-03T10:00:00Z to 2025-11-03T10:02:00Z \(3 min\)/,
+        ],
     ];
     for (const [name, message] of BAD) {
         it(`${name}: one clear error naming the line or series`, () => {
-            assert.throws(() => parseFixture(name), (e: Error) => e instanceof MetricsFileError && message.test(e.message) && !e.message.includes("\n"));
+            assert.throws(
+                () => parseFixture(name),
+                (e: Error) => e instanceof MetricsFileError && message.test(e.message) && !e.message.includes("\n"),
+            );
         });
     }
 
@@ -87,12 +120,28 @@ describe("autoscaler replay: reading metrics files", () => {
         assert.throws(csv("2025-02-30T10:00:00Z,5,1"), /line 2: timestamp "2025-02-30T10:00:00Z" is not a valid date and time/);
         assert.throws(csv("2025-11-03T10:00:00,5,1"), /is not an ISO 8601 time with a time zone/);
         const series = (extra: object[]) => () =>
-            parseMetricsFile(JSON.stringify({ MetricDataResults: [{ Id: "a", Label: "IncomingBytes", Timestamps: ["2025-11-03T10:00:00Z"], Values: [1], StatusCode: "Complete" }, ...extra] }), "y.json");
-        assert.throws(series([{ Id: "b", Label: "IncomingBytes", Timestamps: [], Values: [] }]), /y\.json: series IncomingBytes \(Id b\) and series IncomingBytes are both IncomingBytes/);
-        assert.throws(series([{ Id: "b", Label: "IncomingRecords", Timestamps: ["2025-11-03T10:00:00Z"], Values: [] }]), /series IncomingRecords \(Id b\) has 1 timestamps but 0 values/);
+            parseMetricsFile(
+                JSON.stringify({ MetricDataResults: [{ Id: "a", Label: "IncomingBytes", Timestamps: ["2025-11-03T10:00:00Z"], Values: [1], StatusCode: "Complete" }, ...extra] }),
+                "y.json",
+            );
+        assert.throws(
+            series([{ Id: "b", Label: "IncomingBytes", Timestamps: [], Values: [] }]),
+            /y\.json: series IncomingBytes \(Id b\) and series IncomingBytes are both IncomingBytes/,
+        );
+        assert.throws(
+            series([{ Id: "b", Label: "IncomingRecords", Timestamps: ["2025-11-03T10:00:00Z"], Values: [] }]),
+            /series IncomingRecords \(Id b\) has 1 timestamps but 0 values/,
+        );
         assert.throws(series([{ Id: "b", Label: "IncomingRecords", Timestamps: ["2025-11-03T10:00:00Z"], Values: [1], StatusCode: "Forbidden" }]), /StatusCode Forbidden/);
         assert.throws(
-            () => parseMetricsFile(JSON.stringify({ NextToken: "n", MetricDataResults: [{ Id: "a", Label: "IncomingBytes", Timestamps: ["2025-11-03T10:00:00Z"], Values: [1], StatusCode: "PartialData" }] }), "p.json"),
+            () =>
+                parseMetricsFile(
+                    JSON.stringify({
+                        NextToken: "n",
+                        MetricDataResults: [{ Id: "a", Label: "IncomingBytes", Timestamps: ["2025-11-03T10:00:00Z"], Values: [1], StatusCode: "PartialData" }],
+                    }),
+                    "p.json",
+                ),
             /series IncomingBytes \(Id a\) is PartialData and the file has a NextToken: it holds only the first page/,
         );
         assert.equal(parseIsoTime("2025-11-03T11:05:00+01:00"), T("2025-11-03T10:05:00Z"));
@@ -122,12 +171,22 @@ describe("npm run autoscaler:replay", function () {
         const r = runTool("autoscaler-replay.ts", ["--metrics", csv, "--shards", "2", "--chart", svg]);
         assert.equal(r.status, 0, r.stderr);
         assert.match(r.stdout, /^Replay of surge\.csv \(csv\): 180 minutes, 2025-11-03 09:00 to 2025-11-03 12:00 UTC/);
-        assert.match(r.stdout, /Prices \(us-east-1, as of 2025-12-01, contracts\/prices\.json\): \$0\.015 per shard-hour \+ \$0\.014 per million PUT payload units .*; on-demand \$0\.04 per stream-hour \+ \$0\.08 per GB written/);
+        assert.match(
+            r.stdout,
+            /Prices \(us-east-1, as of 2025-12-01, contracts\/prices\.json\): \$0\.015 per shard-hour \+ \$0\.014 per million PUT payload units .*; on-demand \$0\.04 per stream-hour \+ \$0\.08 per GB written/,
+        );
         assert.match(r.stdout, /Oracle: the fewest shards each minute that throttle nothing/);
         // The limit sits between the oracle and every policy that throttles nothing, with its ratio to the oracle.
         assert.match(r.stdout, /Limit: the fewest shard-hours of any schedule that throttles no minute/);
-        assert.match(r.stdout, /Limit:[^]*\n  shard-hours +[\d.]+ \(1\.\d\dx oracle\)/);
-        for (const title of ["Our autoscaler (planning, the default)", "Our reactive autoscaler (autoscalingPolicy: reactive)", "+1/-1 step policy (AWS Application Auto Scaling sample)", "Reference document's policy (+50 % at 80 %, never scales in)", "Static provisioning at the trace's peak", "On-demand"]) {
+        assert.match(r.stdout, /Limit:[^]*\n {2}shard-hours +[\d.]+ \(1\.\d\dx oracle\)/);
+        for (const title of [
+            "Our autoscaler (planning, the default)",
+            "Our reactive autoscaler (autoscalingPolicy: reactive)",
+            "+1/-1 step policy (AWS Application Auto Scaling sample)",
+            "Reference document's policy (+50 % at 80 %, never scales in)",
+            "Static provisioning at the trace's peak",
+            "On-demand",
+        ]) {
             assert.ok(r.stdout.includes(`\n${title}\n  figure`), `table for ${title}`);
         }
         for (const row of ["shard-hours", "throttled minutes", "records throttled", "bytes throttled", "scaling calls", "most calls in any 24 h", "cost USD"]) {
@@ -137,12 +196,25 @@ describe("npm run autoscaler:replay", function () {
             assert.match(r.stdout, new RegExp(`\\n  ${row} +[\\d.,]+ +\\d+\\.\\d\\dx +\\d+\\.\\d\\dx\\n`), `${row} against the oracle and the limit`);
         }
         // Static at the peak: 4 shards for 3 hours = 12 shard-hours; the oracle: 1 x 135 min + 4 x 45 min = 5.25.
-        assert.match(r.stdout, /Static provisioning at the trace's peak\n.*\n  shard-hours +12\.00 +2\.29x/);
-        assert.match(r.stdout, /  shard-hours +5\.25\n/);
+        assert.match(r.stdout, /Static provisioning at the trace's peak\n.*\n {2}shard-hours +12\.00 +2\.29x/);
+        assert.match(r.stdout, / {2}shard-hours +5\.25\n/);
         assert.match(r.stdout, /Chart written to /);
         const chart = fs.readFileSync(svg, "utf8");
         assert.match(chart, /^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
-        for (const text of ["Autoscaler replay: surge.csv", "time (UTC)", "shards (1 shard = 1 MiB/s or 1,000 records/s written)", "legend", "demand (shard-equivalents)", "our autoscaler (planning)", "our reactive autoscaler", "+1/-1 step (AAS sample)", "reference (+50 % at 80 %)", "static at peak", "throttled minutes", "limit (perfect foresight, API limits)"]) {
+        for (const text of [
+            "Autoscaler replay: surge.csv",
+            "time (UTC)",
+            "shards (1 shard = 1 MiB/s or 1,000 records/s written)",
+            "legend",
+            "demand (shard-equivalents)",
+            "our autoscaler (planning)",
+            "our reactive autoscaler",
+            "+1/-1 step (AAS sample)",
+            "reference (+50 % at 80 %)",
+            "static at peak",
+            "throttled minutes",
+            "limit (perfect foresight, API limits)",
+        ]) {
             assert.ok(chart.includes(text.replace(/&/g, "&amp;")), `chart has "${text}"`);
         }
         assert.ok(chart.trimEnd().endsWith("</svg>"));
@@ -175,7 +247,8 @@ describe("npm run autoscaler:replay", function () {
         assert.deepEqual(Object.keys(doc.limit!), ["shardHours", "costUsd"]);
         assert.ok(doc.limit!.shardHours! >= doc.oracle!.shardHours!);
         assert.deepEqual(Object.keys(doc.policies!), ["autoscaler", "reactive", "step", "reference", "staticPeak", "onDemand"]);
-        for (const k of ["autoscaler", "reactive", "step", "reference", "staticPeak"]) assert.deepEqual(Object.keys(doc.policies![k]!), ["shardHours", "throttledMinutes", "scalingCalls", "maxCallsIn24h", "costUsd"]);
+        for (const k of ["autoscaler", "reactive", "step", "reference", "staticPeak"])
+            assert.deepEqual(Object.keys(doc.policies![k]!), ["shardHours", "throttledMinutes", "scalingCalls", "maxCallsIn24h", "costUsd"]);
         assert.deepEqual(Object.keys(doc.policies!.onDemand!), ["costUsd"]);
         assert.equal(doc.oracle!.shardHours, 0.1); // 1 shard x 6 minutes
         assert.match(r.stderr, /note: ignored series PutRecords\.Latency/);

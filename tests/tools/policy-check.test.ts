@@ -56,7 +56,8 @@ const TOPIC = `${PROD}streaming:sns:Alerts$aws:sns/topic:Topic::prod-alerts`;
 const KEY_COHERENCE = (name: string, key: string) =>
     `${name} uses KMS key ${JSON.stringify(key)}, which is not a key declared in this stack; use the stack's key (an adopted key goes in externalKeyArns).`;
 const ALARM = `${PROD}streaming:kinesis:Stream$aws:cloudwatch/metricAlarm:MetricAlarm::prod-stream-iterator-age`;
-const SOME_METRICS = "shardLevelMetrics lacks IncomingRecords, OutgoingBytes, OutgoingRecords, WriteProvisionedThroughputExceeded, ReadProvisionedThroughputExceeded; enable them (or ALL).";
+const SOME_METRICS =
+    "shardLevelMetrics lacks IncomingRecords, OutgoingBytes, OutgoingRecords, WriteProvisionedThroughputExceeded, ReadProvisionedThroughputExceeded; enable them (or ALL).";
 const m = (policyName: string, urn: string, message: string): Violation => ({ policyName, enforcementLevel: "mandatory", urn, message });
 
 /** The thirteen violations of stack-export-noncompliant.json with no config, sorted by URN then policy. */
@@ -67,7 +68,11 @@ const NONCOMPLIANT: Violation[] = [
     m("kinesis-stream-iterator-age-alarm", CLICKS, "stream prod-clickstream has no GetRecords.IteratorAgeMilliseconds alarm on its StreamName."),
     m("kinesis-stream-customer-key", EVENTS, 'kmsKeyId "alias/aws/kinesis" is the AWS-managed key; use a customer-managed key.'),
     m("kinesis-stream-enhanced-monitoring", EVENTS, SOME_METRICS),
-    m("kinesis-stream-iterator-age-alarm", EVENTS, "stream prod-stream: its iterator-age alarm needs an alarm action and a threshold of at most 43200000 ms (0.5 of 24 h retention)."),
+    m(
+        "kinesis-stream-iterator-age-alarm",
+        EVENTS,
+        "stream prod-stream: its iterator-age alarm needs an alarm action and a threshold of at most 43200000 ms (0.5 of 24 h retention).",
+    ),
     m("kinesis-stream-retention", EVENTS, "retentionPeriod is 24 h; at least 168 h is required."),
     m("pipeline-key-coherence", EVENTS, KEY_COHERENCE("prod-stream", "alias/aws/kinesis")),
     m("kms-key-rotation", KEY, "enableKeyRotation is not true; turn on automatic key rotation."),
@@ -115,7 +120,11 @@ const PIPELINE_NONCOMPLIANT: Violation[] = [
     m("pipeline-esm-error-handling", PIPE.esm, "event source mapping orders-consumer retries a failing batch until its records expire (maximumRetryAttempts -1); set 0 to 10."),
     m("lambda-runtime-supported", PIPE.consumerFunction, "runtime nodejs18.x is older than nodejs22.x, the oldest supported nodejs runtime; upgrade it."),
     m("pipeline-alarms", PIPE.queue, "queue orders-consumer-failures receives failed batches but has no AWS/SQS ApproximateNumberOfMessagesVisible alarm."),
-    m("sqs-dlq-retention", PIPE.queue, "queue orders-consumer-failures keeps failed-batch messages 3600 s; the 72 h replay window needs messageRetentionSeconds of at least 259200."),
+    m(
+        "sqs-dlq-retention",
+        PIPE.queue,
+        "queue orders-consumer-failures keeps failed-batch messages 3600 s; the 72 h replay window needs messageRetentionSeconds of at least 259200.",
+    ),
     m("cloudwatch-log-group-retention", PIPE.ingestLogs, "retentionInDays is not set (logs never expire); set at least 30 days."),
 ];
 
@@ -128,7 +137,12 @@ const cantRun = (policy: string, path: string) =>
 /** What preview-dev.json (a first preview of dev: ARNs unknown) yields besides the retention rule, in the engine's order. */
 const PREVIEW_UNKNOWNS: Violation[] = [
     // A stack policy's diagnostic carries no URN (the tool names the root stack): the topic policy's document (built from the topic's ARN) is unknown.
-    { policyName: "sns-topic-tls-only", enforcementLevel: "advisory", urn: "urn:pulumi:dev::kinesis-streaming::pulumi:pulumi:Stack::kinesis-streaming-dev", message: cantRun("sns-topic-tls-only", "policy") },
+    {
+        policyName: "sns-topic-tls-only",
+        enforcementLevel: "advisory",
+        urn: "urn:pulumi:dev::kinesis-streaming::pulumi:pulumi:Stack::kinesis-streaming-dev",
+        message: cantRun("sns-topic-tls-only", "policy"),
+    },
     { policyName: "kinesis-stream-customer-key", enforcementLevel: "advisory", urn: DEV_STREAM, message: cantRun("kinesis-stream-customer-key", "kmsKeyId") },
     { policyName: "kinesis-stream-encrypted", enforcementLevel: "advisory", urn: DEV_STREAM, message: cantRun("kinesis-stream-encrypted", "kmsKeyId") },
     { policyName: "sns-topic-encrypted", enforcementLevel: "advisory", urn: DEV_TOPIC, message: cantRun("sns-topic-encrypted", "kmsMasterKeyId") },
@@ -145,7 +159,9 @@ const PREVIEW_RETENTION: Violation = {
  * stream's key is a secret: `{sig, ciphertext}` in its inputs and outputs.
  */
 function exportWithSecretKey(): string {
-    const doc = JSON.parse(fs.readFileSync(path.join(ROOT, F("stack-export-compliant.json")), "utf8")) as { deployment: { resources: { urn: string; inputs: Record<string, unknown>; outputs: Record<string, unknown> }[] } };
+    const doc = JSON.parse(fs.readFileSync(path.join(ROOT, F("stack-export-compliant.json")), "utf8")) as {
+        deployment: { resources: { urn: string; inputs: Record<string, unknown>; outputs: Record<string, unknown> }[] };
+    };
     const stream = doc.deployment.resources.find((r) => r.urn === EVENTS)!;
     const secret = { "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", ciphertext: "v1:AAAA" };
     stream.inputs.kmsKeyId = secret;
@@ -196,8 +212,15 @@ describe("npm run policy:check", function () {
         const r = run("secretExport");
         assert.equal(r.code, 1, r.stderr);
         const hidden = (policy: string) =>
-            m(policy, EVENTS, "cannot check .kmsKeyId of prod-stream: the export holds it as an encrypted secret; export with 'pulumi stack export --show-secrets' to check it (the file then holds the secrets in plain text).");
-        assert.deepEqual(lines(r.stdout), [...[hidden("kinesis-stream-customer-key"), hidden("kinesis-stream-encrypted")].map(text), "12 resources checked: 2 mandatory, 0 advisory violation(s)"]);
+            m(
+                policy,
+                EVENTS,
+                "cannot check .kmsKeyId of prod-stream: the export holds it as an encrypted secret; export with 'pulumi stack export --show-secrets' to check it (the file then holds the secrets in plain text).",
+            );
+        assert.deepEqual(lines(r.stdout), [
+            ...[hidden("kinesis-stream-customer-key"), hidden("kinesis-stream-encrypted")].map(text),
+            "12 resources checked: 2 mandatory, 0 advisory violation(s)",
+        ]);
     });
 
     describe("a pulumi stack export (v3) that breaks several rules", () => {
@@ -210,7 +233,10 @@ describe("npm run policy:check", function () {
 
         it("orders lines by URN, then policy", () => {
             const urns = NONCOMPLIANT.map((v) => v.urn);
-            assert.deepEqual(urns, [...urns].sort((a, b) => a.localeCompare(b)));
+            assert.deepEqual(
+                urns,
+                [...urns].sort((a, b) => a.localeCompare(b)),
+            );
             assert.equal(new Set(NONCOMPLIANT.map(text)).size, NONCOMPLIANT.length);
         });
 
@@ -226,7 +252,13 @@ describe("npm run policy:check", function () {
         it("--config policies/config/dev.json applies dev's levels and minimum retention", () => {
             const r = run("noncompliantDev");
             assert.equal(r.code, 1, r.stderr);
-            const advisory = ["kinesis-stream-customer-key", "kinesis-stream-iterator-age-alarm", "kinesis-stream-enhanced-monitoring", "pipeline-key-coherence", "cloudwatch-alarm-actions"];
+            const advisory = [
+                "kinesis-stream-customer-key",
+                "kinesis-stream-iterator-age-alarm",
+                "kinesis-stream-enhanced-monitoring",
+                "pipeline-key-coherence",
+                "cloudwatch-alarm-actions",
+            ];
             const expected = NONCOMPLIANT.filter((v) => v.policyName !== "kinesis-stream-retention").map((v) =>
                 advisory.includes(v.policyName) ? { ...v, enforcementLevel: "advisory" as const } : v,
             );
@@ -241,7 +273,10 @@ describe("npm run policy:check", function () {
             assert.equal(r.stderr, "");
             assert.deepEqual(lines(r.stdout), [...PIPELINE_NONCOMPLIANT.map(text), "37 resources checked: 16 mandatory, 0 advisory violation(s)"]);
             assert.equal(new Set(PIPELINE_NONCOMPLIANT.map(text)).size, PIPELINE_NONCOMPLIANT.length, "no violation twice");
-            assert.deepEqual(PIPELINE_NONCOMPLIANT, [...PIPELINE_NONCOMPLIANT].sort((a, b) => a.urn.localeCompare(b.urn) || a.policyName.localeCompare(b.policyName) || a.message.localeCompare(b.message)));
+            assert.deepEqual(
+                PIPELINE_NONCOMPLIANT,
+                [...PIPELINE_NONCOMPLIANT].sort((a, b) => a.urn.localeCompare(b.urn) || a.policyName.localeCompare(b.policyName) || a.message.localeCompare(b.message)),
+            );
             assert.equal(new Set(PIPELINE_NONCOMPLIANT.map((v) => v.policyName)).size, 15, "fifteen rules broken");
         });
 
@@ -258,7 +293,10 @@ describe("npm run policy:check", function () {
                 v.policyName === "pipeline-alarms"
                     ? { ...v, enforcementLevel: "advisory" as const }
                     : v.policyName === "sqs-dlq-retention"
-                      ? { ...v, message: "queue orders-consumer-failures keeps failed-batch messages 3600 s; the 23 h replay window needs messageRetentionSeconds of at least 82800." }
+                      ? {
+                            ...v,
+                            message: "queue orders-consumer-failures keeps failed-batch messages 3600 s; the 23 h replay window needs messageRetentionSeconds of at least 82800.",
+                        }
                       : v,
             );
             assert.deepEqual(JSON.parse(r.stdout), expected);
@@ -301,7 +339,9 @@ describe("npm run policy:check", function () {
         });
 
         it("the fixture holds the engine's unknown sentinel where preview cannot know an ARN", () => {
-            const doc = JSON.parse(fs.readFileSync(path.join(ROOT, F("preview-dev.json")), "utf8")) as { steps: { newState?: { type: string; inputs: Record<string, unknown> } }[] };
+            const doc = JSON.parse(fs.readFileSync(path.join(ROOT, F("preview-dev.json")), "utf8")) as {
+                steps: { newState?: { type: string; inputs: Record<string, unknown> } }[];
+            };
             const stream = doc.steps.find((s) => s.newState?.type === "aws:kinesis/stream:Stream");
             assert.equal(stream?.newState?.inputs.kmsKeyId, UNKNOWN);
             const topicPolicy = doc.steps.find((s) => s.newState?.type === "aws:sns/topicPolicy:TopicPolicy");
@@ -344,7 +384,10 @@ describe("npm run policy:check", function () {
         });
 
         it("a --config file that does not exist", () => {
-            expectInputError("missingConfig", "Cannot read policy config tests/fixtures/no-such-config.json: ENOENT: no such file or directory, open 'tests/fixtures/no-such-config.json'");
+            expectInputError(
+                "missingConfig",
+                "Cannot read policy config tests/fixtures/no-such-config.json: ENOENT: no such file or directory, open 'tests/fixtures/no-such-config.json'",
+            );
         });
     });
 

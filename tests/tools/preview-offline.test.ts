@@ -27,7 +27,11 @@ describe("npm run preview:offline", () => {
         assert.equal(r.status, 0, r.stderr);
         const lines = r.stdout.trim().split("\n");
         assert.equal(lines.length, 1);
-        const doc = JSON.parse(lines[0]!) as { resources: { type: string; name: string; urn: string; inputs: object; parent?: string }[]; outputs: Record<string, unknown>; violations: unknown[] };
+        const doc = JSON.parse(lines[0]!) as {
+            resources: { type: string; name: string; urn: string; inputs: object; parent?: string }[];
+            outputs: Record<string, unknown>;
+            violations: unknown[];
+        };
         assert.deepEqual(Object.keys(doc), ["resources", "outputs", "violations", "cost"]);
         const stream = doc.resources.find((x) => x.type === "aws:kinesis/stream:Stream")!;
         assert.equal(stream.urn, "urn:pulumi:prod::kinesis-streaming::streaming:kinesis:Stream$aws:kinesis/stream:Stream::prod-stream");
@@ -69,13 +73,16 @@ describe("npm run preview:offline", () => {
         assert.equal(r.status, 1);
         assert.equal(r.stdout, "");
         const lines = r.stderr.trim().split("\n");
-        assert.deepEqual(lines.map((l) => l.split(/ = |: /)[0]), [
-            "Invalid configuration aws:region",
-            "Invalid configuration kinesis-streaming:alertSubscriptions",
-            "Invalid configuration kinesis-streaming:alertSubscriptions",
-            "Invalid configuration kinesis-streaming:replicaRegion",
-            "Unknown configuration kinesis-streaming:shardcount",
-        ]);
+        assert.deepEqual(
+            lines.map((l) => l.split(/ = |: /)[0]),
+            [
+                "Invalid configuration aws:region",
+                "Invalid configuration kinesis-streaming:alertSubscriptions",
+                "Invalid configuration kinesis-streaming:alertSubscriptions",
+                "Invalid configuration kinesis-streaming:replicaRegion",
+                "Unknown configuration kinesis-streaming:shardcount",
+            ],
+        );
         assert.match(lines[1]!, /"mailto:ops@example\.com": .*SNS has no mailto protocol/);
         assert.match(lines[4]!, /did you mean kinesis-streaming:shardCount\?/);
         assert.ok(!hasStackTrace(r.stderr));
@@ -88,7 +95,10 @@ describe("npm run preview:offline", () => {
         assert.match(JSON.parse(fromEnv.stdout).outputs.streamArn as string, /^arn:aws:kinesis:eu-west-1:/);
         const none = runTool("preview-offline.ts", ["--stack", stack], NO_REGION_ENV);
         assert.equal(none.status, 1);
-        assert.equal(none.stderr, "No AWS region: set aws:region in the stack file (pulumi config set aws:region us-east-1), or AWS_REGION / AWS_DEFAULT_REGION, or a region in the AWS profile\n");
+        assert.equal(
+            none.stderr,
+            "No AWS region: set aws:region in the stack file (pulumi config set aws:region us-east-1), or AWS_REGION / AWS_DEFAULT_REGION, or a region in the AWS profile\n",
+        );
     });
 
     it("a stack file that is not a map, or whose config is not one, gets one line", () => {

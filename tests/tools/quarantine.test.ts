@@ -38,7 +38,13 @@ function record(over: Partial<QuarantinedRecord> & Pick<QuarantinedRecord, "sequ
 
 const RECORDS = [
     record({ sequenceNumber: "49600000000000000000000000000000000000000000000000000001" }),
-    record({ sequenceNumber: "49600000000000000000000000000000000000000000000000000002", subSequenceNumber: 3, partitionKey: "user-2", explicitHashKey: TOP_HASH, quarantinedAt: "2026-03-02T00:00:00.000Z" }),
+    record({
+        sequenceNumber: "49600000000000000000000000000000000000000000000000000002",
+        subSequenceNumber: 3,
+        partitionKey: "user-2",
+        explicitHashKey: TOP_HASH,
+        quarantinedAt: "2026-03-02T00:00:00.000Z",
+    }),
     record({
         sequenceNumber: "49600000000000000000000000000000000000000000000000000003",
         reasonCode: "schema-invalid",
@@ -100,18 +106,32 @@ describe("npm run quarantine (s3rver + kinesalite)", function () {
         const r = await run("list", "--bucket", BUCKET);
         assert.equal(r.code, 0);
         for (const q of RECORDS) assert.ok(r.out.includes(quarantineKey(q)), `lists ${quarantineKey(q)}`);
-        assert.match(r.out, /not-json: data is not JSON: Unexpected token\n {4}shardId-000000000000 4960\d+1 key "user-1", arrived 2026-03-01T10:00:00.000Z, quarantined 2026-03-01T10:00:01.000Z\n {4}payload "\{not json"/);
+        assert.match(
+            r.out,
+            /not-json: data is not JSON: Unexpected token\n {4}shardId-000000000000 4960\d+1 key "user-1", arrived 2026-03-01T10:00:00.000Z, quarantined 2026-03-01T10:00:01.000Z\n {4}payload "\{not json"/,
+        );
         assert.match(r.out, /4960\d+2#3 key "user-2" hash 340282366920938463463374607431768211455/);
         assert.match(r.out, /3 quarantined record\(s\) in quarantine-test; 0 re-driven already$/);
         assert.match(r.err, /^skipped quarantine\/shardId-000000000000\/garbage.json: .*not JSON$/);
     });
 
     it("filters by reason code, reason text, time and key", async () => {
-        const keys = async (...f: string[]) => ((JSON.parse((await run("list", "--bucket", BUCKET, "--json", ...f)).out) as { records: { key: string }[] }).records.map((x) => x.key));
+        const keys = async (...f: string[]) =>
+            (JSON.parse((await run("list", "--bucket", BUCKET, "--json", ...f)).out) as { records: { key: string }[] }).records.map((x) => x.key);
         assert.deepEqual(await keys("--reason", "schema-invalid"), [quarantineKey(RECORDS[2]!)]);
         assert.deepEqual(await keys("--reason", "AMOUNT MUST"), [quarantineKey(RECORDS[2]!)]);
         assert.deepEqual(await keys("--since", "2026-03-02"), [quarantineKey(RECORDS[1]!), quarantineKey(RECORDS[2]!)]);
-        assert.deepEqual(await keys("--id", quarantineKey(RECORDS[0]!).replace(/^quarantine\//, "").replace(/\.json$/, ""), "--id", quarantineKey(RECORDS[2]!)), [quarantineKey(RECORDS[0]!), quarantineKey(RECORDS[2]!)]);
+        assert.deepEqual(
+            await keys(
+                "--id",
+                quarantineKey(RECORDS[0]!)
+                    .replace(/^quarantine\//, "")
+                    .replace(/\.json$/, ""),
+                "--id",
+                quarantineKey(RECORDS[2]!),
+            ),
+            [quarantineKey(RECORDS[0]!), quarantineKey(RECORDS[2]!)],
+        );
         assert.deepEqual(await keys("--reason", "not-json", "--since", "2026-03-02T00:00:00Z"), [quarantineKey(RECORDS[1]!)]);
     });
 
@@ -127,7 +147,10 @@ describe("npm run quarantine (s3rver + kinesalite)", function () {
         assert.equal(first.code, 0, first.err);
         assert.match(first.out, /2 re-put onto quarantine-test-events, 0 skipped \(re-driven already\), 0 failed$/);
         const onStream = await readAll(kinesis, STREAM);
-        assert.deepEqual(onStream.map((x) => [x.partitionKey, Buffer.from(x.data).toString()]).sort(), [["user-1", "{not json"], ["user-2", "{not json"]]);
+        assert.deepEqual(onStream.map((x) => [x.partitionKey, Buffer.from(x.data).toString()]).sort(), [
+            ["user-1", "{not json"],
+            ["user-2", "{not json"],
+        ]);
 
         // Placement: user-1 by md5 of its key, user-2 by its explicit hash key (the last shard's range).
         const shards = (await kinesis.client().send(new ListShardsCommand({ StreamName: STREAM }))).Shards!;
@@ -136,10 +159,16 @@ describe("npm run quarantine (s3rver + kinesalite)", function () {
         assert.equal(byKey.get("user-1"), owner(BigInt(`0x${createHash("md5").update("user-1").digest("hex")}`)));
         assert.equal(byKey.get("user-2"), owner(BigInt(TOP_HASH)));
 
-        assert.deepEqual((await listKeys(s3, BUCKET, "quarantine/_redriven/")).sort(), [redriveMarkerKey(quarantineKey(RECORDS[0]!)), redriveMarkerKey(quarantineKey(RECORDS[1]!))].sort());
+        assert.deepEqual(
+            (await listKeys(s3, BUCKET, "quarantine/_redriven/")).sort(),
+            [redriveMarkerKey(quarantineKey(RECORDS[0]!)), redriveMarkerKey(quarantineKey(RECORDS[1]!))].sort(),
+        );
         const second = await run("redrive", "--bucket", BUCKET, "--stream", STREAM);
         assert.equal(second.code, 0);
-        assert.match(second.out, /^re-put quarantine\/shardId-000000000000\/4960\d+3-0\.json -> shardId-\d+ \d+\n1 re-put onto quarantine-test-events, 2 skipped \(re-driven already\), 0 failed$/);
+        assert.match(
+            second.out,
+            /^re-put quarantine\/shardId-000000000000\/4960\d+3-0\.json -> shardId-\d+ \d+\n1 re-put onto quarantine-test-events, 2 skipped \(re-driven already\), 0 failed$/,
+        );
         assert.equal((await readAll(kinesis, STREAM)).length, 3, "only the record not re-driven before was put");
         assert.match((await run("list", "--bucket", BUCKET)).out, /3 quarantined record\(s\) in quarantine-test; 3 re-driven already$/);
     });
@@ -153,11 +182,18 @@ describe("npm run quarantine (s3rver + kinesalite)", function () {
             assert.equal(r.code, 0);
             assert.match(r.out, /0 re-put onto quarantine-test-events, 3 skipped/);
             const out: string[] = [];
-            const code = await quarantineMain(["list", "--stack", "dev", ...endpoints], { out: (l) => out.push(l), err: () => undefined, stackOutputs: (s) => (s === "dev" ? JSON.stringify({ archiveBucketName: BUCKET, streamName: STREAM }) : "{}") }, {});
+            const code = await quarantineMain(
+                ["list", "--stack", "dev", ...endpoints],
+                { out: (l) => out.push(l), err: () => undefined, stackOutputs: (s) => (s === "dev" ? JSON.stringify({ archiveBucketName: BUCKET, streamName: STREAM }) : "{}") },
+                {},
+            );
             assert.equal(code, 0);
             assert.match(out.join("\n"), /3 quarantined record\(s\) in quarantine-test/);
             fs.writeFileSync(file, JSON.stringify({ streamName: STREAM }));
-            await assert.rejects(run("list", "--outputs", file), new UsageError(`${file} has no archiveBucketName: expected the outputs of a kinesis-streaming stack (pulumi stack output --json)`));
+            await assert.rejects(
+                run("list", "--outputs", file),
+                new UsageError(`${file} has no archiveBucketName: expected the outputs of a kinesis-streaming stack (pulumi stack output --json)`),
+            );
         } finally {
             fs.rmSync(dir, { recursive: true, force: true });
         }

@@ -66,7 +66,8 @@ export function replayChartSvg(r: ReplayResult, title: string): string {
     const firstTick = (minutesPerTick - (Math.floor(t0 / 60_000) % minutesPerTick)) % minutesPerTick;
     for (let m = firstTick; m <= n; m += minutesPerTick) {
         const d = new Date(t0 + m * 60_000);
-        const label = minutesPerTick >= 1_440 ? `${DAY_NAMES[d.getUTCDay()]} ${two(d.getUTCMonth() + 1)}-${two(d.getUTCDate())}` : `${two(d.getUTCHours())}:${two(d.getUTCMinutes())}`;
+        const label =
+            minutesPerTick >= 1_440 ? `${DAY_NAMES[d.getUTCDay()]} ${two(d.getUTCMonth() + 1)}-${two(d.getUTCDate())}` : `${two(d.getUTCHours())}:${two(d.getUTCMinutes())}`;
         out.push(`<line x1="${f1(x(m))}" x2="${f1(x(m))}" y1="${M.top}" y2="${M.top + PLOT_H}" stroke="#eeeeee"/>`);
         out.push(`<line x1="${f1(x(m))}" x2="${f1(x(m))}" y1="${M.top + PLOT_H}" y2="${M.top + PLOT_H + 5}" stroke="#333"/>`);
         out.push(`<text x="${f1(x(m))}" y="${M.top + PLOT_H + 19}" text-anchor="middle">${label}</text>`);
@@ -137,14 +138,20 @@ export function replayChartSvg(r: ReplayResult, title: string): string {
     ly += 42;
     out.push(`<line x1="${lx}" x2="${lx + 26}" y1="${ly - 4}" y2="${ly - 4}" stroke="${LIMIT_COLOR}" stroke-width="1.9" stroke-dasharray="2 2"/>`);
     out.push(`<text x="${lx + 34}" y="${ly}">limit (perfect foresight, API limits)</text>`);
-    out.push(`<text x="${lx + 34}" y="${ly + 16}" fill="#555" font-size="11">${f1(r.limit.shardHours)} shard-h (${(r.limit.shardHours / r.oracle.shardHours).toFixed(2)}x oracle)</text>`);
+    out.push(
+        `<text x="${lx + 34}" y="${ly + 16}" fill="#555" font-size="11">${f1(r.limit.shardHours)} shard-h (${(r.limit.shardHours / r.oracle.shardHours).toFixed(2)}x oracle)</text>`,
+    );
     ly += 36;
     for (const k of [...ORDER].reverse()) {
         const st = POLICY_STYLE[k];
         const run = r.policies[k];
-        out.push(`<line x1="${lx}" x2="${lx + 26}" y1="${ly - 4}" y2="${ly - 4}" stroke="${st.color}" stroke-width="${st.width + 0.6}"${st.dash ? ` stroke-dasharray="${st.dash}"` : ""}/>`);
+        out.push(
+            `<line x1="${lx}" x2="${lx + 26}" y1="${ly - 4}" y2="${ly - 4}" stroke="${st.color}" stroke-width="${st.width + 0.6}"${st.dash ? ` stroke-dasharray="${st.dash}"` : ""}/>`,
+        );
         out.push(`<text x="${lx + 34}" y="${ly}">${esc(st.label)}</text>`);
-        out.push(`<text x="${lx + 34}" y="${ly + 16}" fill="#555" font-size="11">${f1(run.shardHours)} shard-h (${(run.shardHours / r.oracle.shardHours).toFixed(2)}x oracle, ${(run.shardHours / r.limit.shardHours).toFixed(2)}x limit)</text>`);
+        out.push(
+            `<text x="${lx + 34}" y="${ly + 16}" fill="#555" font-size="11">${f1(run.shardHours)} shard-h (${(run.shardHours / r.oracle.shardHours).toFixed(2)}x oracle, ${(run.shardHours / r.limit.shardHours).toFixed(2)}x limit)</text>`,
+        );
         out.push(`<text x="${lx + 34}" y="${ly + 30}" fill="#555" font-size="11">${run.throttledMinutes} throttled min, ${run.calls.length} calls</text>`);
         ly += 46;
     }

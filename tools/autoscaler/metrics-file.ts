@@ -28,7 +28,14 @@ export function parseIsoTime(text: string): number | string {
     const fields = [Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s ?? 0)] as const;
     const utc = Date.UTC(...fields);
     const back = new Date(utc);
-    if (back.getUTCFullYear() !== fields[0] || back.getUTCMonth() !== fields[1] || back.getUTCDate() !== fields[2] || back.getUTCHours() !== fields[3] || back.getUTCMinutes() !== fields[4] || back.getUTCSeconds() !== fields[5]) {
+    if (
+        back.getUTCFullYear() !== fields[0] ||
+        back.getUTCMonth() !== fields[1] ||
+        back.getUTCDate() !== fields[2] ||
+        back.getUTCHours() !== fields[3] ||
+        back.getUTCMinutes() !== fields[4] ||
+        back.getUTCSeconds() !== fields[5]
+    ) {
         return "is not a valid date and time";
     }
     let offset = 0;
@@ -65,7 +72,10 @@ function parseCsv(text: string, name: string): MetricsFile {
         if (typeof t === "string") throw new MetricsFileError(`${name} line ${lineNo}: timestamp "${fields[0]}" ${t}`);
         if (t % 60_000 !== 0) throw new MetricsFileError(`${name} line ${lineNo}: timestamp ${fields[0]} is not on a whole minute (one row per minute expected)`);
         const values: number[] = [];
-        for (const [k, col] of [[1, "incomingBytes"], [2, "incomingRecords"]] as const) {
+        for (const [k, col] of [
+            [1, "incomingBytes"],
+            [2, "incomingRecords"],
+        ] as const) {
             const v = parseCount(fields[k] as string);
             if (typeof v === "string") throw new MetricsFileError(`${name} line ${lineNo}: ${col} ${v}`);
             values.push(v);
@@ -87,7 +97,9 @@ function parseCsv(text: string, name: string): MetricsFile {
         const prev = rows[i - 1] as (typeof rows)[number];
         const row = rows[i] as (typeof rows)[number];
         if (row.minute.start < prev.minute.start) {
-            throw new MetricsFileError(`${name} line ${row.line}: ${iso(row.minute.start)} is earlier than line ${prev.line}'s ${iso(prev.minute.start)}: rows must be in time order`);
+            throw new MetricsFileError(
+                `${name} line ${row.line}: ${iso(row.minute.start)} is earlier than line ${prev.line}'s ${iso(prev.minute.start)}: rows must be in time order`,
+            );
         }
     }
     for (let i = 1; i < rows.length; i++) {
@@ -175,7 +187,9 @@ function parseGetMetricData(text: string, name: string): MetricsFile {
         const bad = [...e.statuses].find((s) => s !== "Complete" && s !== "PartialData");
         if (bad !== undefined) throw new MetricsFileError(`${name}: ${what} has StatusCode ${bad}: CloudWatch did not return its data`);
         if (!e.statuses.has("Complete") && hasNextToken) {
-            throw new MetricsFileError(`${name}: ${what} is PartialData and the file has a NextToken: it holds only the first page (let the CLI paginate, without --no-paginate or --max-items)`);
+            throw new MetricsFileError(
+                `${name}: ${what} is PartialData and the file has a NextToken: it holds only the first page (let the CLI paginate, without --no-paginate or --max-items)`,
+            );
         }
         const pts = e.points.map(([t, v], i) => {
             const ms = typeof t === "string" ? parseIsoTime(t) : "is not a string";
@@ -200,7 +214,8 @@ function parseGetMetricData(text: string, name: string): MetricsFile {
         const times = pts.map((p) => p.ms);
         // A whole series evenly spaced wider than a minute is a query with another period, not a gap.
         const steps = times.slice(1).map((t, i) => t - (times[i] as number));
-        if (steps.length >= 2 && steps.every((x) => x === steps[0]) && (steps[0] as number) > 60_000) throw new MetricsFileError(`${name}: ${what}: datapoints are ${(steps[0] as number) / 1000} s apart: the replay needs period 60 (per-minute sums)`);
+        if (steps.length >= 2 && steps.every((x) => x === steps[0]) && (steps[0] as number) > 60_000)
+            throw new MetricsFileError(`${name}: ${what}: datapoints are ${(steps[0] as number) / 1000} s apart: the replay needs period 60 (per-minute sums)`);
         for (let i = 1; i < times.length; i++) {
             const gap = (times[i] as number) - (times[i - 1] as number);
             if (gap > 60_000) {
@@ -240,7 +255,8 @@ function parseGetMetricData(text: string, name: string): MetricsFile {
         const avg = accepted > 0 ? bytes / accepted : 0;
         return { start, bytes: bytes + throttled * avg, records: accepted + throttled, readBytes: at("readBytes", i), iteratorAgeMs: at("iteratorAgeMs", i) };
     });
-    if (series.has("throttled")) notes.push("WriteProvisionedThroughputExceeded counted as demand (records the stream refused, at each minute's average record size; producer retries count again)");
+    if (series.has("throttled"))
+        notes.push("WriteProvisionedThroughputExceeded counted as demand (records the stream refused, at each minute's average record size; producer retries count again)");
     return { name, minutes, format: "get-metric-data", series: found, notes };
 }
 
@@ -249,7 +265,12 @@ export function parseMetricsFile(text: string, name: string): MetricsFile {
     const body = text.replace(/^\uFEFF/, "");
     const first = body.trimStart()[0];
     if (first === "{" || first === "[") return parseGetMetricData(body, name);
-    const header = (body.split(/\r?\n/)[0] ?? "").split(",").map((f) => f.trim().replace(/^"(.*)"$/, "$1").toLowerCase());
+    const header = (body.split(/\r?\n/)[0] ?? "").split(",").map((f) =>
+        f
+            .trim()
+            .replace(/^"(.*)"$/, "$1")
+            .toLowerCase(),
+    );
     if (header.join(",") === CSV_HEADER.join(",").toLowerCase()) return parseCsv(body, name);
     if (body.trim() === "") throw new MetricsFileError(`${name}: the file is empty`);
     throw new MetricsFileError(

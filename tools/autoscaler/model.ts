@@ -233,7 +233,13 @@ export function runOracle(trace: Trace): OracleRun {
         if (m > 0 && shards[m] !== shards[m - 1]) changeMinutes.push(m);
     }
     const shardHours = total / 60;
-    return { shards, shardHours, costUsd: provisionedCost(shardHours, tracePutPayloadUnits(trace)), changes: changeMinutes.length, maxChangesIn24h: maxCallsInWindow(changeMinutes, MINUTES_PER_DAY) };
+    return {
+        shards,
+        shardHours,
+        costUsd: provisionedCost(shardHours, tracePutPayloadUnits(trace)),
+        changes: changeMinutes.length,
+        maxChangesIn24h: maxCallsInWindow(changeMinutes, MINUTES_PER_DAY),
+    };
 }
 
 /**

@@ -1,6 +1,6 @@
 // Replays one trace through every policy on the same model, plus the oracle and on-demand pricing.
 import { shardsToCarry } from "../../functions/autoscaler/decision";
-import { type AutoscalerSettings } from "../../contracts/autoscaler-settings";
+import type { AutoscalerSettings } from "../../contracts/autoscaler-settings";
 import { type LimitRun, runLimit } from "./limit";
 import { demandShards, onDemandCost, type OracleRun, type PolicyRun, provisionedCost, runOracle, runPolicy, type Trace, tracePutPayloadUnits } from "./model";
 import { autoscalerPolicy, planningPolicy, referencePolicy, staticPolicy, stepPolicy } from "./policies";
@@ -96,7 +96,13 @@ export interface ReplaySummary {
 
 /** The `--json` object: exactly the fields the command documents. */
 export function summarise(r: ReplayResult): ReplaySummary {
-    const p = (run: PolicyRun) => ({ shardHours: r3(run.shardHours), throttledMinutes: run.throttledMinutes, scalingCalls: run.calls.length, maxCallsIn24h: run.maxCallsIn24h, costUsd: r4(run.costUsd) });
+    const p = (run: PolicyRun) => ({
+        shardHours: r3(run.shardHours),
+        throttledMinutes: run.throttledMinutes,
+        scalingCalls: run.calls.length,
+        maxCallsIn24h: run.maxCallsIn24h,
+        costUsd: r4(run.costUsd),
+    });
     return {
         oracle: { shardHours: r3(r.oracle.shardHours), costUsd: r4(r.oracle.costUsd) },
         limit: { shardHours: r3(r.limit.shardHours), costUsd: r4(r.limit.costUsd) },

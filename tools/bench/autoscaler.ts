@@ -52,7 +52,9 @@ export interface FamilyRow {
 /** Each family, each seed: the last 7 days replayed after HISTORY_DAYS of history, with the default settings. */
 export function familyRows(families: readonly TraceFamily[] = TRACE_FAMILIES): FamilyRow[] {
     return families.map((family) => {
-        const runs = FAMILY_SEEDS.map((seed) => replayAll(traceFamily(family, seed, HISTORY_DAYS + 7), { settings: { ...AUTOSCALER_DEFAULTS }, historyMinutes: HISTORY_DAYS * 1_440 }));
+        const runs = FAMILY_SEEDS.map((seed) =>
+            replayAll(traceFamily(family, seed, HISTORY_DAYS + 7), { settings: { ...AUTOSCALER_DEFAULTS }, historyMinutes: HISTORY_DAYS * 1_440 }),
+        );
         const side = (k: "autoscaler" | "reactive") => ({
             vsOracle: r3(median(runs.map((r) => r.policies[k].shardHours / r.oracle.shardHours))),
             vsLimit: r3(median(runs.map((r) => r.policies[k].shardHours / r.limit.shardHours))),

@@ -30,7 +30,10 @@ const ENV = {
 
 /** Handlers that exist in functions/ (those with an index.ts). */
 export function handlerNames(): string[] {
-    return fs.readdirSync(FUNCTIONS_DIR).filter((d) => d !== "shared" && fs.existsSync(path.join(FUNCTIONS_DIR, d, "index.ts"))).sort();
+    return fs
+        .readdirSync(FUNCTIONS_DIR)
+        .filter((d) => d !== "shared" && fs.existsSync(path.join(FUNCTIONS_DIR, d, "index.ts")))
+        .sort();
 }
 
 /**

@@ -30,10 +30,33 @@ function makeEvent(i: number): { data: Buffer; partitionKey: string } {
     const kind = i % 10;
     const event =
         kind < 6
-            ? { event_type: "user_action", event_id: `ua-${i}`, occurred_at: at, source: "web", payload: { user_id: `u-${i % 997}`, action_type: ["page_view", "click", "login", "purchase", "signup", "search"][i % 6], session_id: `s-${i % 3001}`, page: `/products/${i % 500}` } }
+            ? {
+                  event_type: "user_action",
+                  event_id: `ua-${i}`,
+                  occurred_at: at,
+                  source: "web",
+                  payload: {
+                      user_id: `u-${i % 997}`,
+                      action_type: ["page_view", "click", "login", "purchase", "signup", "search"][i % 6],
+                      session_id: `s-${i % 3001}`,
+                      page: `/products/${i % 500}`,
+                  },
+              }
             : kind < 9
-              ? { event_type: "sensor_reading", event_id: `sr-${i}`, occurred_at: at, source: "iot", payload: { device_id: `dev-${i % 211}`, metric: "temperature", value: 20 + (i % 100) / 10, unit: "C" } }
-              : { event_type: "log_line", event_id: `ll-${i}`, occurred_at: at, source: "app", payload: { service: `svc-${i % 7}`, level: "INFO", message: `request ${i} served in ${i % 300} ms` } };
+              ? {
+                    event_type: "sensor_reading",
+                    event_id: `sr-${i}`,
+                    occurred_at: at,
+                    source: "iot",
+                    payload: { device_id: `dev-${i % 211}`, metric: "temperature", value: 20 + (i % 100) / 10, unit: "C" },
+                }
+              : {
+                    event_type: "log_line",
+                    event_id: `ll-${i}`,
+                    occurred_at: at,
+                    source: "app",
+                    payload: { service: `svc-${i % 7}`, level: "INFO", message: `request ${i} served in ${i % 300} ms` },
+                };
     return { data: Buffer.from(JSON.stringify(event)), partitionKey: `pk-${i % 997}` };
 }
 
@@ -84,7 +107,14 @@ const noS3 = { send: async () => ({}) } as unknown as Pick<S3Client, "send">;
 
 /** User records per second through the handler, batch after batch, as one shard's ESM would invoke it. */
 async function viaHandler(doc: DynamoDBDocumentClient, table: string, input: { event: KinesisStreamEvent; userRecords: number }[]): Promise<{ rate: number; records: number }> {
-    const handler = createHandler({ config: readConsumerEnv({ RESULTS_TABLE: table, ALERTS_TOPIC_ARN: "arn:aws:sns:us-east-1:123456789012:alerts", QUARANTINE_BUCKET: "bench-archive" }), doc, sns: noSns, s3: noS3, logger: quiet, metrics: noMetrics });
+    const handler = createHandler({
+        config: readConsumerEnv({ RESULTS_TABLE: table, ALERTS_TOPIC_ARN: "arn:aws:sns:us-east-1:123456789012:alerts", QUARANTINE_BUCKET: "bench-archive" }),
+        doc,
+        sns: noSns,
+        s3: noS3,
+        logger: quiet,
+        metrics: noMetrics,
+    });
     const started = performance.now();
     let done = 0;
     for (const b of input) {
@@ -106,7 +136,12 @@ async function viaPutItem(doc: DynamoDBDocumentClient, table: string, first: num
     for (let i = first; i < first + count && performance.now() - started < TIME_BOX_MS; i++) {
         const u = makeEvent(i);
         const r = kinesisRecord(u.data, u.partitionKey);
-        const data = JSON.parse(Buffer.from(r.kinesis.data, "base64").toString("utf8")) as { event_type: string; event_id: string; occurred_at: string; payload: { action_type?: never } };
+        const data = JSON.parse(Buffer.from(r.kinesis.data, "base64").toString("utf8")) as {
+            event_type: string;
+            event_id: string;
+            occurred_at: string;
+            payload: { action_type?: never };
+        };
         const item: Record<string, unknown> = {
             pk: u.partitionKey,
             sk: `${data.occurred_at}#${data.event_id}`,
@@ -137,7 +172,15 @@ export async function consumerBench(): Promise<BenchSection> {
         const plain = await viaHandler(doc, "bench-handler", batches(0, RECORDS, false));
         const aggregated = await viaHandler(doc, "bench-kpl", batches(0, RECORDS, true));
         figures.push(figure("plain records: records/s into the results table", "records/s", Math.round(plain.rate), "one PutItem per record", Math.round(baseline)));
-        figures.push(figure(`KPL aggregates of ${PER_AGGREGATE}: user records/s into the results table`, "records/s", Math.round(aggregated.rate), "one PutItem per record", Math.round(baseline)));
+        figures.push(
+            figure(
+                `KPL aggregates of ${PER_AGGREGATE}: user records/s into the results table`,
+                "records/s",
+                Math.round(aggregated.rate),
+                "one PutItem per record",
+                Math.round(baseline),
+            ),
+        );
     } finally {
         await dynalite.stop();
     }

@@ -31,7 +31,15 @@ export async function producerReshardBench(): Promise<BenchSection> {
             });
             const label = `4->${toShards} mid-send`;
             figures.push(figure(`${label}: misplaced user records (% of sent)`, "%", Number(((r.misplaced / r.records) * 100).toFixed(3)), "target", MISPLACED_TARGET_PERCENT));
-            figures.push(figure(`${label}: misplaced user records sent after the producer's map refresh`, "records", r.misplacedAfterRefresh, "copies in flight at the reshard (the most that may be misplaced)", r.inFlightAtReshard));
+            figures.push(
+                figure(
+                    `${label}: misplaced user records sent after the producer's map refresh`,
+                    "records",
+                    r.misplacedAfterRefresh,
+                    "copies in flight at the reshard (the most that may be misplaced)",
+                    r.inFlightAtReshard,
+                ),
+            );
             figures.push(figure(`${label}: keys with records on two sibling shards`, "keys", r.keysOnSiblingShards, "keys", KEYS));
             figures.push(figure(`${label}: lost user records`, "records", r.lost, "records sent", r.records));
             figures.push(figure(`${label}: duplicates in the stream`, "records", r.duplicates, "potential duplicates the producer counted", r.potentialDuplicates));

@@ -66,7 +66,15 @@ export async function producerBench(): Promise<BenchSection> {
             const producer = await viaProducer(client, stream, size);
             const label = size >= 1024 ? `${size / 1024} KB` : `${size} B`;
             figures.push(figure(`${label} records: user records/s`, "records/s", Math.round(producer.rate), "one PutRecord call per record", Math.round(baseline)));
-            figures.push(figure(`${label} records: Kinesis records per user record`, "Kinesis records/user record", Number(producer.entriesPerRecord.toFixed(5)), "one PutRecord call per record", 1));
+            figures.push(
+                figure(
+                    `${label} records: Kinesis records per user record`,
+                    "Kinesis records/user record",
+                    Number(producer.entriesPerRecord.toFixed(5)),
+                    "one PutRecord call per record",
+                    1,
+                ),
+            );
         }
     } finally {
         await kinesalite.stop();

@@ -102,12 +102,19 @@ function logCalls(client: KinesisClient, oldShards: ReadonlySet<string>): CallLo
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const md5Hash = (key: string) => BigInt(`0x${createHash("md5").update(key, "utf8").digest("hex")}`);
-const before = (a: Copy, b: Copy) => a.generation - b.generation || (a.sequenceNumber < b.sequenceNumber ? -1 : a.sequenceNumber > b.sequenceNumber ? 1 : a.subSequenceNumber - b.subSequenceNumber);
+const before = (a: Copy, b: Copy) =>
+    a.generation - b.generation || (a.sequenceNumber < b.sequenceNumber ? -1 : a.sequenceNumber > b.sequenceNumber ? 1 : a.subSequenceNumber - b.subSequenceNumber);
 
 function decode(stored: StoredRecord[], generationOf: (shardId: string) => number): Copy[] {
     const out: Copy[] = [];
     for (const s of stored) {
-        const payload = { data: Buffer.from(s.data).toString("base64"), sequenceNumber: s.sequenceNumber, partitionKey: s.partitionKey, kinesisSchemaVersion: "1.0", approximateArrivalTimestamp: 0 };
+        const payload = {
+            data: Buffer.from(s.data).toString("base64"),
+            sequenceNumber: s.sequenceNumber,
+            partitionKey: s.partitionKey,
+            kinesisSchemaVersion: "1.0",
+            approximateArrivalTimestamp: 0,
+        };
         deaggregateSync(payload, true, (err, users) => {
             if (err) throw err;
             (users ?? []).forEach((u, i) => {

@@ -53,13 +53,22 @@ function controlsCell(d: PackPolicy): string {
 
 /** The Markdown table, one row per policy in pack order. */
 export function renderRuleTable(definitions: PackPolicy[], configs: EnvConfigs): string {
-    const levels = ENVS.map((env) => resolvePolicyConfig(definitions.map((d) => d.policy), configs[env]));
+    const levels = ENVS.map((env) =>
+        resolvePolicyConfig(
+            definitions.map((d) => d.policy),
+            configs[env],
+        ),
+    );
     const rows = definitions.map((d) => {
         const what = d.autoRemediation ? `${d.details} **Remediable**: ${d.autoRemediation}.` : d.details;
         const cells = [`\`${d.policy.name}\``, d.severity, ...levels.map((l) => l[d.policy.name]!.enforcementLevel), what, configCell(d, configs), d.remediation, controlsCell(d)];
         return `| ${cells.join(" | ")} |`;
     });
-    return ["| policy | severity | dev | staging | prod | what and why | config (default) | remediation | controls (coverage) |", "|---|---|---|---|---|---|---|---|---|", ...rows].join("\n");
+    return [
+        "| policy | severity | dev | staging | prod | what and why | config (default) | remediation | controls (coverage) |",
+        "|---|---|---|---|---|---|---|---|---|",
+        ...rows,
+    ].join("\n");
 }
 
 /** `readme` with the text between the markers replaced by `table`. */

@@ -1,15 +1,7 @@
 import * as fs from "node:fs";
 import type { Policies, PolicyConfigSchema } from "@pulumi/policy";
-import * as analyzerproto from "@pulumi/pulumi/proto/analyzer_pb";
-import {
-    analyzeRequest,
-    analyzeStackRequest,
-    type EnforcementLevel,
-    rootStackUrn,
-    type ResolvedPolicyConfig,
-    type Violation,
-    violationsOf,
-} from "./analyzer-protocol";
+import type * as analyzerproto from "@pulumi/pulumi/proto/analyzer_pb";
+import { analyzeRequest, analyzeStackRequest, type EnforcementLevel, rootStackUrn, type ResolvedPolicyConfig, type Violation, violationsOf } from "./analyzer-protocol";
 import { policyServer } from "./internal-apis";
 import type { StackResource } from "./resources";
 
@@ -104,8 +96,7 @@ export function configuredPolicies(policies: Policies, resolved: Record<string, 
         if (!c || c.enforcementLevel === "disabled") return [];
         // Validations take (args, report), remediations (args): only args changes.
         const withConfig = <F extends (args: never, ...rest: never[]) => unknown>(fn: F): F => {
-            const wrapped = ((args: { getConfig: () => object }, ...rest: never[]) =>
-                fn({ ...args, getConfig: () => ({ ...c.properties }) } as never, ...rest)) as unknown as F;
+            const wrapped = ((args: { getConfig: () => object }, ...rest: never[]) => fn({ ...args, getConfig: () => ({ ...c.properties }) } as never, ...rest)) as unknown as F;
             return Object.assign(wrapped, { __pulumiType: (fn as { __pulumiType?: string }).__pulumiType });
         };
         const copy = { ...p, enforcementLevel: c.enforcementLevel };

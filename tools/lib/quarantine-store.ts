@@ -4,14 +4,7 @@
 // when it had one) and then records it with a marker object, so a second run skips it.
 import { PutRecordCommand, type KinesisClient } from "@aws-sdk/client-kinesis";
 import { GetObjectCommand, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
-import {
-    parseQuarantinedRecord,
-    QUARANTINE_PREFIX,
-    QUARANTINE_REASON_CODES,
-    redriveMarkerKey,
-    REDRIVE_MARKER_PREFIX,
-    type QuarantinedRecord,
-} from "../../contracts/quarantine";
+import { parseQuarantinedRecord, QUARANTINE_PREFIX, QUARANTINE_REASON_CODES, redriveMarkerKey, REDRIVE_MARKER_PREFIX, type QuarantinedRecord } from "../../contracts/quarantine";
 import { listKeys } from "../local/readback";
 import { compareSequence } from "../local/reader";
 
@@ -132,7 +125,11 @@ export async function redrive(
         try {
             await deps.s3.send(new PutObjectCommand({ Bucket: deps.bucket, Key: redriveMarkerKey(e.key), Body: JSON.stringify(marker), ContentType: "application/json" }));
         } catch (err) {
-            outcomes.push({ key: e.key, status: "failed", why: `re-put as ${put.SequenceNumber}, but its marker could not be written (${(err as Error).message}): a second run would put it again` });
+            outcomes.push({
+                key: e.key,
+                status: "failed",
+                why: `re-put as ${put.SequenceNumber}, but its marker could not be written (${(err as Error).message}): a second run would put it again`,
+            });
             continue;
         }
         outcomes.push({ key: e.key, status: "redriven", shardId: put.ShardId ?? "?", sequenceNumber: put.SequenceNumber ?? "?" });

@@ -100,7 +100,8 @@ export function readStackFile(file: string): StackFile {
         throw new StackInputError(`${file} is not JSON: ${(e as Error).message}`);
     }
     if (isObject(doc) && isObject(doc.deployment)) {
-        if (doc.version !== 3) throw new StackInputError(`${file}: deployment version ${JSON.stringify(doc.version)} is not supported; export with a current Pulumi CLI (version 3)`);
+        if (doc.version !== 3)
+            throw new StackInputError(`${file}: deployment version ${JSON.stringify(doc.version)} is not supported; export with a current Pulumi CLI (version 3)`);
         const resources = doc.deployment.resources ?? [];
         if (!Array.isArray(resources)) throw new StackInputError(`${file}: deployment.resources must be a list`);
         return { kind: "export", resources: resources.map((r, i) => toResource(isObject(r) ? r : {}, `deployment.resources[${i}]`, true)) };

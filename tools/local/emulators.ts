@@ -280,7 +280,8 @@ export async function createLocalResources(emulators: Emulators, s: LocalSetting
         createBucket(s3, s.names.bucket),
     ]);
     const notes: string[] = [];
-    if (s.stream.mode === "ON_DEMAND") notes.push(`ON_DEMAND stream emulated by ${s.stream.shards} provisioned shards (what a new on-demand stream starts with); kinesalite has no on-demand mode`);
+    if (s.stream.mode === "ON_DEMAND")
+        notes.push(`ON_DEMAND stream emulated by ${s.stream.shards} provisioned shards (what a new on-demand stream starts with); kinesalite has no on-demand mode`);
     if (s.stream.retentionHours > KINESALITE_MAX_RETENTION_HOURS) notes.push(`retention ${s.stream.retentionHours} h capped at kinesalite's ${KINESALITE_MAX_RETENTION_HOURS} h`);
     notes.push("no KMS encryption (stream, table, bucket), no PITR, no TTL deletion, no IAM: the emulators do not implement them");
     return { streamName: s.names.stream, shards: s.stream.shards, tableName: s.names.table, bucketName: s.names.bucket, notes };

@@ -203,7 +203,11 @@ export class LocalFirehose {
             rawData: record.data.toString("base64"),
             lambdaArn: this.o.lambdaArn,
         };
-        return { prefix: renderPrefix(this.o.errorOutputPrefix, { arrivalMs: record.arrivalMs, errorOutputType: PROCESSING_FAILED_OUTPUT_TYPE }), line: Buffer.from(JSON.stringify(document)), error: true };
+        return {
+            prefix: renderPrefix(this.o.errorOutputPrefix, { arrivalMs: record.arrivalMs, errorOutputType: PROCESSING_FAILED_OUTPUT_TYPE }),
+            line: Buffer.from(JSON.stringify(document)),
+            error: true,
+        };
     }
 
     /** Delivers every buffer whose oldest record has waited the buffer interval. */

@@ -85,8 +85,10 @@ export function checkEvent(fn: FunctionName, event: unknown): void {
 
 /** Powertools-like JSON log lines, to stderr. */
 function stderrLogger(service: string, log: (line: string) => void) {
-    const line = (level: string) => (message: string, ...extra: unknown[]) =>
-        log(JSON.stringify({ level, service, message, ...Object.assign({}, ...extra.map((x) => (isObj(x) ? x : { detail: String(x) }))) }));
+    const line =
+        (level: string) =>
+        (message: string, ...extra: unknown[]) =>
+            log(JSON.stringify({ level, service, message, ...Object.assign({}, ...extra.map((x) => (isObj(x) ? x : { detail: String(x) }))) }));
     return { debug: line("DEBUG"), info: line("INFO"), warn: line("WARN"), error: line("ERROR"), addContext: () => undefined };
 }
 
@@ -99,7 +101,12 @@ function stderrMetrics(log: (line: string) => void) {
         },
         addDimension: () => undefined,
         publishStoredMetrics: () => {
-            if (Object.keys(totals).length > 0) log(`metrics: ${Object.entries(totals).map(([k, v]) => `${k}=${v}`).join(" ")}`);
+            if (Object.keys(totals).length > 0)
+                log(
+                    `metrics: ${Object.entries(totals)
+                        .map(([k, v]) => `${k}=${v}`)
+                        .join(" ")}`,
+                );
             for (const k of Object.keys(totals)) delete totals[k];
         },
     };
@@ -193,7 +200,9 @@ export async function invokeFunction(fn: FunctionName, event: unknown, env: Invo
             const s3 = emulators.s3.client();
             await Promise.all([createResultsTable(dynamodb, s.names.table), createBucket(s3, s.consumer.quarantineBucket)]);
             const { memoryMb, ...config } = s.consumer;
-            log(`consumer: table ${s.names.table} on ${emulators.dynamodb.name} at ${emulators.dynamodb.endpoint}; quarantine in bucket ${config.quarantineBucket} on ${emulators.s3.name}; alerts to the local SNS stand-in; ${memoryMb} MB, 60 s timeout`);
+            log(
+                `consumer: table ${s.names.table} on ${emulators.dynamodb.name} at ${emulators.dynamodb.endpoint}; quarantine in bucket ${config.quarantineBucket} on ${emulators.s3.name}; alerts to the local SNS stand-in; ${memoryMb} MB, 60 s timeout`,
+            );
             const doc = createDocumentClient(dynamodb);
             const handler = createConsumer({ config, doc, sns: sns.asClient(), s3, logger: stderrLogger("consumer", log), metrics: stderrMetrics(log) });
             const kinesisEvent = checkKinesisEvent(event);
@@ -209,7 +218,9 @@ export async function invokeFunction(fn: FunctionName, event: unknown, env: Invo
         case "ingest": {
             const kinesis = emulators.kinesis.client({ maxAttempts: 1 });
             await createStream(emulators.kinesis.client(), s.names.stream, s.stream.shards, s.stream.retentionHours);
-            log(`ingest: stream ${s.names.stream} (${s.stream.shards} shards) on ${emulators.kinesis.name} at ${emulators.kinesis.endpoint}; max body ${s.settings.ingest.maxBodyBytes} bytes`);
+            log(
+                `ingest: stream ${s.names.stream} (${s.stream.shards} shards) on ${emulators.kinesis.name} at ${emulators.kinesis.endpoint}; max body ${s.settings.ingest.maxBodyBytes} bytes`,
+            );
             const producer = new KinesisProducer({ client: kinesis, streamName: s.names.stream, maxBufferedTimeMs: 0, recordTtlMs: 10_000 });
             try {
                 const handler = createIngest({
@@ -228,8 +239,16 @@ export async function invokeFunction(fn: FunctionName, event: unknown, env: Invo
         case "replicator": {
             const replica = physicalName(s.settings, "events-replica");
             await createStream(emulators.kinesis.client(), replica, s.stream.shards, s.stream.retentionHours);
-            log(`replicator: replica stream ${replica} (${s.stream.shards} shards) on ${emulators.kinesis.name} at ${emulators.kinesis.endpoint} (the replica region is emulated by the same kinesalite)`);
-            const producer = new KinesisProducer({ client: emulators.kinesis.client({ maxAttempts: 1 }), streamName: replica, ordered: true, maxBufferedTimeMs: 0, recordTtlMs: 20_000 });
+            log(
+                `replicator: replica stream ${replica} (${s.stream.shards} shards) on ${emulators.kinesis.name} at ${emulators.kinesis.endpoint} (the replica region is emulated by the same kinesalite)`,
+            );
+            const producer = new KinesisProducer({
+                client: emulators.kinesis.client({ maxAttempts: 1 }),
+                streamName: replica,
+                ordered: true,
+                maxBufferedTimeMs: 0,
+                recordTtlMs: 20_000,
+            });
             try {
                 const result = await replicate(checkKinesisEvent(event).Records, producer);
                 log(`replicator: ${result.copied} user record(s) copied, ${result.failed} not; the replica now holds ${await readStream(env, replica)} Kinesis record(s)`);
@@ -242,7 +261,11 @@ export async function invokeFunction(fn: FunctionName, event: unknown, env: Invo
             // Pure computation: no emulator involved. The stack's IoT topic filter decides which messages are device messages.
             const iotTopicFilter = s.settings.producers.iotTopicFilter;
             log(`firehose-transform: ${iotTopicFilter ? `IoT topic filter ${iotTopicFilter}` : `stack ${s.stack} has no IoT feed: messages without the envelope fail`}`);
-            const handler = createFirehoseTransform({ options: { iotTopicFilter }, logger: stderrLogger("firehose-transform", log), metrics: stderrMetrics(log) as unknown as Pick<Metrics, "addMetric" | "publishStoredMetrics"> });
+            const handler = createFirehoseTransform({
+                options: { iotTopicFilter },
+                logger: stderrLogger("firehose-transform", log),
+                metrics: stderrMetrics(log) as unknown as Pick<Metrics, "addMetric" | "publishStoredMetrics">,
+            });
             return { response: await handler(event) };
         }
         case "autoscaler": {
@@ -250,7 +273,9 @@ export async function invokeFunction(fn: FunctionName, event: unknown, env: Invo
             // report, no call) on a provisioned stream, with a CloudWatch stand-in that has no datapoints.
             await createStream(emulators.kinesis.client(), s.names.stream, s.stream.shards, s.stream.retentionHours);
             const config = readAutoscalerEnv(autoscalerEnvironment({ streamName: s.names.stream, alertsTopicArn: s.consumer.alertsTopicArn, dryRun: true }));
-            log(`autoscaler: dry run on stream ${s.names.stream} (${s.stream.shards} provisioned shards) on ${emulators.kinesis.name}; CloudWatch stand-in with no datapoints (an idle stream); notifications to the local SNS stand-in`);
+            log(
+                `autoscaler: dry run on stream ${s.names.stream} (${s.stream.shards} provisioned shards) on ${emulators.kinesis.name}; CloudWatch stand-in with no datapoints (an idle stream); notifications to the local SNS stand-in`,
+            );
             const cloudwatch = { send: async () => ({ MetricDataResults: [], $metadata: {} }) } as unknown as CloudWatchClient;
             const handler = createAutoscaler({
                 kinesis: emulators.kinesis.client(),

@@ -43,7 +43,13 @@ export function readResponse(response: unknown, batch: readonly StreamRecord[]):
 }
 
 /** Runs the handler once on the batch with the function's timeout; a throw or a timeout is a function error. */
-export async function invokeHandler(o: ResolvedEsmOptions, shardId: string, requestId: string, events: KinesisStreamRecord[], records: readonly StreamRecord[]): Promise<InvocationOutcome> {
+export async function invokeHandler(
+    o: ResolvedEsmOptions,
+    shardId: string,
+    requestId: string,
+    events: KinesisStreamRecord[],
+    records: readonly StreamRecord[],
+): Promise<InvocationOutcome> {
     const timeoutMs = o.settings.functionTimeoutSeconds * 1000;
     const started = Date.now();
     const context: Context = {

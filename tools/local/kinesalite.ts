@@ -1,13 +1,6 @@
 // An in-process kinesalite (in-memory Kinesis) on 127.0.0.1 and a random port, with SDK v3 clients
 // wired to it. Shared by the producer, consumer, replicator and local-run tests and the benchmarks.
-import {
-    GetRecordsCommand,
-    GetShardIteratorCommand,
-    KinesisClient,
-    ListShardsCommand,
-    type KinesisClientConfig,
-    type Shard,
-} from "@aws-sdk/client-kinesis";
+import { GetRecordsCommand, GetShardIteratorCommand, type KinesisClient, ListShardsCommand, type KinesisClientConfig, type Shard } from "@aws-sdk/client-kinesis";
 import { deaggregateSync } from "aws-kinesis-agg";
 import { seededRandom } from "../lib/seeded-random";
 import { createStream, LOCAL_CREDENTIALS, LOCAL_REGION, startKinesis } from "./emulators";
@@ -46,7 +39,13 @@ export function deaggregateAll(stored: StoredRecord[]): UserRecord[] {
     for (const s of stored) {
         const data = Buffer.from(s.data);
         const aggregated = data.subarray(0, 4).equals(KPL_MAGIC);
-        const payload = { data: data.toString("base64"), sequenceNumber: s.sequenceNumber, partitionKey: s.partitionKey, kinesisSchemaVersion: "1.0", approximateArrivalTimestamp: 0 };
+        const payload = {
+            data: data.toString("base64"),
+            sequenceNumber: s.sequenceNumber,
+            partitionKey: s.partitionKey,
+            kinesisSchemaVersion: "1.0",
+            approximateArrivalTimestamp: 0,
+        };
         deaggregateSync(payload, true, (err, users) => {
             if (err) throw err;
             for (const u of users ?? []) {

@@ -113,7 +113,9 @@ export async function startKinesisLocal(options: KinesisLocalOptions = {}): Prom
         } catch (e) {
             if (Date.now() > deadline) {
                 await stopProcess(child);
-                throw new Error(`kinesis-local did not answer on ${endpoint} within ${options.startTimeoutMs ?? 20_000} ms (${(e as Error).message}):\n${output.join("").slice(-2000)}`);
+                throw new Error(
+                    `kinesis-local did not answer on ${endpoint} within ${options.startTimeoutMs ?? 20_000} ms (${(e as Error).message}):\n${output.join("").slice(-2000)}`,
+                );
             }
             await sleep(100);
         }

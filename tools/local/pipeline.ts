@@ -156,7 +156,14 @@ export async function runPipeline(o: PipelineOptions): Promise<Report> {
         const metrics = new MetricTotals();
         const dynamodb = emulators.dynamodb.client();
         const { memoryMb, ...consumerConfig } = s.consumer;
-        const handler = createHandler({ config: consumerConfig, doc: timingDocClient(createDocumentClient(dynamodb), storedAt), sns: sns.asClient(), s3: emulators.s3.client(), logger: log, metrics });
+        const handler = createHandler({
+            config: consumerConfig,
+            doc: timingDocClient(createDocumentClient(dynamodb), storedAt),
+            sns: sns.asClient(),
+            s3: emulators.s3.client(),
+            logger: log,
+            metrics,
+        });
 
         const failures = new LocalFailureQueue();
         const listener: EsmListener = {
@@ -181,12 +188,17 @@ export async function runPipeline(o: PipelineOptions): Promise<Report> {
                 // A batch whose only unstored records are the poison the traffic sends on purpose is summed up
                 // in one line at the end, not shown batch by batch (its other records were stored by a retry).
                 const ids = records.flatMap((r) => ledger.idsAt(r.shardId, r.sequenceNumber));
-                if (records.every((r) => ledger.idsAt(r.shardId, r.sequenceNumber).length > 0) && ids.every((id) => storedAt.has(id) || ledger.entries.get(id)?.kind === "malformed")) {
+                if (
+                    records.every((r) => ledger.idsAt(r.shardId, r.sequenceNumber).length > 0) &&
+                    ids.every((id) => storedAt.has(id) || ledger.entries.get(id)?.kind === "malformed")
+                ) {
                     poisonDiscards++;
                     return;
                 }
                 const b = m.KinesisBatchInfo;
-                say(`ON-FAILURE ${m.requestContext.condition} after ${m.requestContext.approximateInvokeCount} invocation(s): ${b.shardId} ${b.startSequenceNumber}${b.batchSize > 1 ? `..${b.endSequenceNumber}` : ""} (${b.batchSize} record${b.batchSize > 1 ? "s" : ""})`);
+                say(
+                    `ON-FAILURE ${m.requestContext.condition} after ${m.requestContext.approximateInvokeCount} invocation(s): ${b.shardId} ${b.startSequenceNumber}${b.batchSize > 1 ? `..${b.endSequenceNumber}` : ""} (${b.batchSize} record${b.batchSize > 1 ? "s" : ""})`,
+                );
             },
         };
         const esm = new EventSourceMapping({
@@ -303,7 +315,10 @@ export async function runPipeline(o: PipelineOptions): Promise<Report> {
         progressStop = undefined;
         const endedAt = Date.now();
 
-        if (poisonDiscards > 0) print(`ON-FAILURE ${poisonDiscards} batch(es) whose only unstored records are the ones malformed on purpose were discarded after their retries (expected poison: counted under failed in the report)`);
+        if (poisonDiscards > 0)
+            print(
+                `ON-FAILURE ${poisonDiscards} batch(es) whose only unstored records are the ones malformed on purpose were discarded after their retries (expected poison: counted under failed in the report)`,
+            );
         print(`Reading back the results table, the archive, the quarantine and the ${failures.messages.length} on-failure message(s) (their records re-read from the stream)...`);
         const [stored, archive, quarantine, replayed] = await Promise.all([
             scanEvents(dynamodb, s.names.table),
@@ -330,7 +345,13 @@ export async function runPipeline(o: PipelineOptions): Promise<Report> {
             endedAt,
             interrupted,
             stages: {
-                producer: { userRecords: pm.recordsSent, kinesisRecords: pm.kinesisRecordsSent, putRecordsCalls: pm.putRecordsRequests, retried: pm.recordsRetried, failed: pm.recordsFailed },
+                producer: {
+                    userRecords: pm.recordsSent,
+                    kinesisRecords: pm.kinesisRecordsSent,
+                    putRecordsCalls: pm.putRecordsRequests,
+                    retried: pm.recordsRetried,
+                    failed: pm.recordsFailed,
+                },
                 mapping: {
                     kinesisRecordsRead: st.recordsRead,
                     invocations: st.invocations,

@@ -58,7 +58,8 @@ export class EventSourceMapping implements MappingCore {
     constructor(options: EventSourceMappingOptions) {
         const s = options.settings;
         if (!Number.isInteger(s.batchSize) || s.batchSize < 1) throw new TypeError(`batchSize must be a positive integer (got ${s.batchSize})`);
-        if (!Number.isInteger(s.parallelizationFactor) || s.parallelizationFactor < 1 || s.parallelizationFactor > 10) throw new TypeError(`parallelizationFactor must be 1-10 (got ${s.parallelizationFactor})`);
+        if (!Number.isInteger(s.parallelizationFactor) || s.parallelizationFactor < 1 || s.parallelizationFactor > 10)
+            throw new TypeError(`parallelizationFactor must be 1-10 (got ${s.parallelizationFactor})`);
         this.o = { pollIntervalMs: DEFAULT_POLL_INTERVAL_MS, now: Date.now, ...options };
     }
 
@@ -110,7 +111,13 @@ export class EventSourceMapping implements MappingCore {
         const records = items.map((i) => i.record);
         this.counters.invocations++;
         o.listener?.onInvoke?.(shardId, records, requestId);
-        const outcome = await invokeHandler(o, shardId, requestId, items.map((i) => i.event), records);
+        const outcome = await invokeHandler(
+            o,
+            shardId,
+            requestId,
+            items.map((i) => i.event),
+            records,
+        );
         if (outcome.kind === "error") this.counters.functionErrors++;
         if (outcome.kind === "partial") this.counters.partialFailures++;
         o.listener?.onOutcome?.(shardId, records, outcome);
@@ -147,7 +154,10 @@ export class EventSourceMapping implements MappingCore {
         await this.o.onFailure.send(message);
         this.counters.discardedBatches++;
         this.counters.discardedRecords += items.length;
-        this.o.listener?.onDiscard?.(message, items.map((i) => i.record));
+        this.o.listener?.onDiscard?.(
+            message,
+            items.map((i) => i.record),
+        );
         this.done(items);
     }
 }

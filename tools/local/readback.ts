@@ -66,7 +66,9 @@ export async function listKeys(s3: S3Client, bucket: string, prefix?: string): P
     const keys: string[] = [];
     let startAfter: string | undefined;
     for (;;) {
-        const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, MaxKeys: 1000, ...(prefix ? { Prefix: prefix } : {}), ...(startAfter ? { StartAfter: startAfter } : {}) }));
+        const page = await s3.send(
+            new ListObjectsV2Command({ Bucket: bucket, MaxKeys: 1000, ...(prefix ? { Prefix: prefix } : {}), ...(startAfter ? { StartAfter: startAfter } : {}) }),
+        );
         const batch = (page.Contents ?? []).map((c) => c.Key ?? "").filter((k) => k !== "");
         keys.push(...batch);
         if (!page.IsTruncated || batch.length === 0) return keys;

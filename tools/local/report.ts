@@ -242,11 +242,18 @@ export function formatReport(r: Report): string {
     out.push(`  lost        ${r.lostFromConsumer} the consumer cannot account for`);
     const parts = [`${r.stored} stored`, `${r.quarantined} quarantined`, `${r.failed} failed`, ...(r.filtered > 0 ? [`${r.filtered} filtered`] : []), `${r.lostFromConsumer} lost`];
     out.push(`              = ${parts.join(" + ")} = ${r.stored + r.quarantined + r.failed + r.filtered + r.lostFromConsumer} of ${r.produced} produced`);
-    out.push(`  archived    ${r.archived} of the ${r.sent} accepted records in S3 by Firehose (${r.archivedUnderErrorPrefix} under the error prefix${r.misplaced > 0 ? `, ${r.misplaced} under a wrong partition` : ""}); ${r.lostFromArchive} missing`);
+    out.push(
+        `  archived    ${r.archived} of the ${r.sent} accepted records in S3 by Firehose (${r.archivedUnderErrorPrefix} under the error prefix${r.misplaced > 0 ? `, ${r.misplaced} under a wrong partition` : ""}); ${r.lostFromArchive} missing`,
+    );
     out.push(`  alerts      ${r.alerts} published (${r.alertsExpected} suspect orders in the traffic)`);
     out.push(`  latency     producer send → result stored: p50 ${ms(r.p50Ms)}, p95 ${ms(r.p95Ms)}, p99 ${ms(r.p99Ms)}, max ${ms(r.maxMs)}`);
     out.push(`  throughput  ${r.storedPerSecond} events stored/s`);
-    for (const [stage, counters] of Object.entries(r.stages)) out.push(`  ${stage.padEnd(11)} ${Object.entries(counters).map(([k, v]) => `${k} ${v}`).join(", ")}`);
+    for (const [stage, counters] of Object.entries(r.stages))
+        out.push(
+            `  ${stage.padEnd(11)} ${Object.entries(counters)
+                .map(([k, v]) => `${k} ${v}`)
+                .join(", ")}`,
+        );
     out.push(
         ok
             ? `Reconciliation: OK. Every one of the ${r.produced} records is accounted for by the consumer (${r.stored} stored + ${r.quarantined} quarantined + ${r.failed} failed${r.filtered > 0 ? ` + ${r.filtered} filtered` : ""}) and by the archive (${r.archived}${refused > 0 ? ` + ${refused} never accepted by the stream` : ""}); lost 0.`

@@ -22,7 +22,9 @@ export interface LocalSnsOptions {
 
 /** One line for a fraud alert of functions/consumer/fraud-rule.ts (any other message: its subject). */
 export function describeAlert(alert: PublishedAlert): string {
-    const m = alert.message as { alert_type?: string; order_id?: string; user_id?: string; amount?: number; currency?: string; reasons?: string[]; orders_in_minute?: number } | string;
+    const m = alert.message as
+        | { alert_type?: string; order_id?: string; user_id?: string; amount?: number; currency?: string; reasons?: string[]; orders_in_minute?: number }
+        | string;
     if (typeof m !== "object" || m === null || m.alert_type !== "fraud_suspected") return `SNS ${alert.subject ?? "(no subject)"}`;
     const why = (m.reasons ?? []).map((r) => (r === "velocity" ? `velocity (order ${m.orders_in_minute} of the user in one minute)` : "amount")).join(" + ");
     const amount = typeof m.amount === "number" ? m.amount.toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 }) : "?";
@@ -41,7 +43,10 @@ export class LocalSns {
     /** What SNSClient.send does for a PublishCommand; any other command is refused. */
     async send(command: unknown): Promise<{ MessageId: string; $metadata: { httpStatusCode: number } }> {
         if (!(command instanceof PublishCommand)) {
-            throw Object.assign(new Error(`The local SNS stand-in only implements Publish (got ${(command as { constructor?: { name?: string } })?.constructor?.name ?? typeof command})`), { name: "InvalidAction" });
+            throw Object.assign(
+                new Error(`The local SNS stand-in only implements Publish (got ${(command as { constructor?: { name?: string } })?.constructor?.name ?? typeof command})`),
+                { name: "InvalidAction" },
+            );
         }
         const input: PublishCommandInput = command.input;
         if (input.TopicArn !== this.o.topicArn) {

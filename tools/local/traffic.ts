@@ -121,7 +121,13 @@ export class TrafficGenerator {
         return {
             ...env,
             event_type: "order",
-            payload: { order_id: `o-${this.n}`, user_id: user, amount: Math.round(amount * 100) / 100, currency: this.pick(["EUR", "USD", "GBP"]), items: 1 + Math.floor(this.rand() * 5) },
+            payload: {
+                order_id: `o-${this.n}`,
+                user_id: user,
+                amount: Math.round(amount * 100) / 100,
+                currency: this.pick(["EUR", "USD", "GBP"]),
+                items: 1 + Math.floor(this.rand() * 5),
+            },
         };
     }
 
@@ -130,19 +136,36 @@ export class TrafficGenerator {
             case "user_action": {
                 const { env } = this.envelope("web");
                 const user = Math.floor(this.rand() * USERS);
-                return { ...env, event_type: "user_action", payload: { user_id: `u-${user}`, action_type: this.pick(ACTIONS), session_id: `s-${user}-${Math.floor(this.rand() * 4)}`, page: `/products/${Math.floor(this.rand() * 500)}` } };
+                return {
+                    ...env,
+                    event_type: "user_action",
+                    payload: {
+                        user_id: `u-${user}`,
+                        action_type: this.pick(ACTIONS),
+                        session_id: `s-${user}-${Math.floor(this.rand() * 4)}`,
+                        page: `/products/${Math.floor(this.rand() * 500)}`,
+                    },
+                };
             }
             case "order":
                 return this.order(`u-${Math.floor(this.rand() * USERS)}`, this.now());
             case "sensor_reading": {
                 const { env } = this.envelope("iot");
                 const [metric, unit] = this.pick(METRICS);
-                return { ...env, event_type: "sensor_reading", payload: { device_id: `dev-${Math.floor(this.rand() * DEVICES)}`, metric, value: Math.round((10 + this.rand() * 30) * 100) / 100, unit } };
+                return {
+                    ...env,
+                    event_type: "sensor_reading",
+                    payload: { device_id: `dev-${Math.floor(this.rand() * DEVICES)}`, metric, value: Math.round((10 + this.rand() * 30) * 100) / 100, unit },
+                };
             }
             case "log_line": {
                 const { env } = this.envelope("app");
                 const level = this.pick(LEVELS);
-                return { ...env, event_type: "log_line", payload: { service: this.pick(SERVICES), level, message: `${level} request ${this.n} served in ${Math.floor(this.rand() * 900)} ms` } };
+                return {
+                    ...env,
+                    event_type: "log_line",
+                    payload: { service: this.pick(SERVICES), level, message: `${level} request ${this.n} served in ${Math.floor(this.rand() * 900)} ms` },
+                };
             }
             case "change": {
                 const { env } = this.envelope("dynamodb-cdc");
@@ -153,7 +176,13 @@ export class TrafficGenerator {
                 return {
                     ...env,
                     event_type: "change",
-                    payload: { table, operation, keys: { id: key }, ...(operation !== "REMOVE" ? { new_image: image } : {}), ...(operation !== "INSERT" ? { old_image: { ...image, version: image.version - 1 } } : {}) },
+                    payload: {
+                        table,
+                        operation,
+                        keys: { id: key },
+                        ...(operation !== "REMOVE" ? { new_image: image } : {}),
+                        ...(operation !== "INSERT" ? { old_image: { ...image, version: image.version - 1 } } : {}),
+                    },
                 };
             }
         }
@@ -328,9 +357,20 @@ export async function runTraffic(o: TrafficRunOptions): Promise<void> {
             const settle = (outcome: LedgerOutcome) => o.ledger.settle(p.id, outcome);
             const done: Promise<void> =
                 p.kind === "event"
-                    ? o.producer.put({ data: p.data, partitionKey: p.partitionKey }).then((out: Outcome) =>
-                          settle(out.ok ? { ok: true, shardId: out.shardId, sequenceNumber: out.sequenceNumber, ...(out.subSequenceNumber !== undefined ? { subSequenceNumber: out.subSequenceNumber } : {}) } : { ok: false, reason: `${out.errorCode}: ${out.errorMessage}` }),
-                      )
+                    ? o.producer
+                          .put({ data: p.data, partitionKey: p.partitionKey })
+                          .then((out: Outcome) =>
+                              settle(
+                                  out.ok
+                                      ? {
+                                            ok: true,
+                                            shardId: out.shardId,
+                                            sequenceNumber: out.sequenceNumber,
+                                            ...(out.subSequenceNumber !== undefined ? { subSequenceNumber: out.subSequenceNumber } : {}),
+                                        }
+                                      : { ok: false, reason: `${out.errorCode}: ${out.errorMessage}` },
+                              ),
+                          )
                     : o.kinesis.send(new PutRecordCommand({ StreamName: o.streamName, PartitionKey: p.partitionKey, Data: p.data })).then(
                           (out) => settle({ ok: true, shardId: out.ShardId ?? "", sequenceNumber: out.SequenceNumber ?? "" }),
                           (e: Error) => settle({ ok: false, reason: `${e.name}: ${e.message}` }),

@@ -31,12 +31,7 @@ const THROTTLING = new Set([
 ]);
 
 /** Per-entry error codes that no resend can fix. */
-const NON_RETRYABLE_ENTRY_CODES = new Set([
-    "AccessDeniedException",
-    "ValidationException",
-    "InvalidArgumentException",
-    "ResourceNotFoundException",
-]);
+const NON_RETRYABLE_ENTRY_CODES = new Set(["AccessDeniedException", "ValidationException", "InvalidArgumentException", "ResourceNotFoundException"]);
 
 export function isThrottle(code: string): boolean {
     return THROTTLING.has(code);
@@ -87,7 +82,8 @@ export function classifyRequestError(err: unknown): RequestError {
     let retryable: boolean;
     if (throttled) retryable = true;
     else if (isKmsFailure(name) || NON_RETRYABLE_ENTRY_CODES.has(name)) retryable = false;
-    else if (e.$retryable !== undefined) retryable = true; // the SDK marked it transient
+    else if (e.$retryable !== undefined)
+        retryable = true; // the SDK marked it transient
     else if (status !== undefined) retryable = status >= 500;
     else retryable = true; // no HTTP response at all: network error, timeout, abort
     const outcomeUnknown = !throttled && retryable && (status === undefined || status >= 500);

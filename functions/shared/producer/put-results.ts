@@ -12,9 +12,7 @@ export function putRecordsCommand(target: StreamTarget, entries: readonly Entry[
 }
 
 function toRequestEntry(e: Entry): PutRecordsRequestEntry {
-    return e.explicitHashKey === undefined
-        ? { Data: e.data, PartitionKey: e.partitionKey }
-        : { Data: e.data, PartitionKey: e.partitionKey, ExplicitHashKey: e.explicitHashKey };
+    return e.explicitHashKey === undefined ? { Data: e.data, PartitionKey: e.partitionKey } : { Data: e.data, PartitionKey: e.partitionKey, ExplicitHashKey: e.explicitHashKey };
 }
 
 /** Reads a PutRecords response entry by entry; a missing or incomplete result is an InternalFailure. */

@@ -126,10 +126,13 @@ export class ShardMapTracker {
      */
     private schedule(delayMs: number): void {
         if (this.timer !== undefined || this.closed) return;
-        this.timer = setTimeout(() => {
-            this.timer = undefined;
-            this.refresh();
-        }, Math.max(1, Math.ceil(delayMs)));
+        this.timer = setTimeout(
+            () => {
+                this.timer = undefined;
+                this.refresh();
+            },
+            Math.max(1, Math.ceil(delayMs)),
+        );
         if (this.staleSince === undefined) this.timer.unref();
     }
 }

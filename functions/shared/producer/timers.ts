@@ -18,11 +18,14 @@ export class DueTimer {
         if (this.timer !== undefined && this.at <= at) return;
         this.clear();
         this.at = at;
-        this.timer = setTimeout(() => {
-            this.timer = undefined;
-            this.at = Infinity;
-            this.fire();
-        }, Math.max(1, Math.ceil(at - now())));
+        this.timer = setTimeout(
+            () => {
+                this.timer = undefined;
+                this.at = Infinity;
+                this.fire();
+            },
+            Math.max(1, Math.ceil(at - now())),
+        );
     }
 
     clear(): void {
@@ -37,10 +40,13 @@ export class RetryTimers {
     private readonly timers = new Set<NodeJS.Timeout>();
 
     after(waitMs: number, run: () => void): void {
-        const timer = setTimeout(() => {
-            this.timers.delete(timer);
-            run();
-        }, Math.max(0, Math.ceil(waitMs)));
+        const timer = setTimeout(
+            () => {
+                this.timers.delete(timer);
+                run();
+            },
+            Math.max(0, Math.ceil(waitMs)),
+        );
         this.timers.add(timer);
     }
 

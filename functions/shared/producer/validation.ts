@@ -50,7 +50,8 @@ export function normalizeRecord(input: ProducerRecord, strategy: PartitionKeyStr
     const raw: unknown = input.data;
     let data: Buffer;
     if (typeof raw === "string") data = Buffer.from(raw, "utf8");
-    else if (raw instanceof Uint8Array) data = Buffer.from(raw); // a copy: the caller may reuse its buffer
+    else if (raw instanceof Uint8Array)
+        data = Buffer.from(raw); // a copy: the caller may reuse its buffer
     else return invalid(ProducerErrorCode.InvalidData, `data must be a string or a Uint8Array (got ${raw === null ? "null" : typeof raw})`);
 
     let partitionKey: unknown = input.partitionKey;
@@ -59,12 +60,9 @@ export function normalizeRecord(input: ProducerRecord, strategy: PartitionKeyStr
         else if (typeof strategy === "object") {
             partitionKey = keyFromField(data, strategy.field);
             if (partitionKey === undefined) {
-                return invalid(
-                    ProducerErrorCode.InvalidPartitionKey,
-                    `partitionKey: data is not a JSON object with a string or number field ${JSON.stringify(strategy.field)}`,
-                );
+                return invalid(ProducerErrorCode.InvalidPartitionKey, `partitionKey: data is not a JSON object with a string or number field ${JSON.stringify(strategy.field)}`);
             }
-        } else return invalid(ProducerErrorCode.InvalidPartitionKey, "partitionKey is required (the producer's partition key strategy is \"given\")");
+        } else return invalid(ProducerErrorCode.InvalidPartitionKey, 'partitionKey is required (the producer\'s partition key strategy is "given")');
     }
     if (typeof partitionKey !== "string" || partitionKey.length === 0 || partitionKey.length > MAX_PARTITION_KEY_LENGTH) {
         const got = typeof partitionKey === "string" ? `${partitionKey.length} characters` : typeof partitionKey;
@@ -76,19 +74,13 @@ export function normalizeRecord(input: ProducerRecord, strategy: PartitionKeyStr
     if (ehkInput !== undefined) {
         explicitHash = typeof ehkInput === "string" ? parseExplicitHashKey(ehkInput) : undefined;
         if (explicitHash === undefined) {
-            return invalid(
-                ProducerErrorCode.InvalidExplicitHashKey,
-                `explicitHashKey must be a decimal integer in 0..2^128-1 without leading zeros (got ${show(ehkInput)})`,
-            );
+            return invalid(ProducerErrorCode.InvalidExplicitHashKey, `explicitHashKey must be a decimal integer in 0..2^128-1 without leading zeros (got ${show(ehkInput)})`);
         }
     }
 
     const size = data.length + Buffer.byteLength(partitionKey, "utf8");
     if (size > MAX_RECORD_BYTES) {
-        return invalid(
-            ProducerErrorCode.RecordTooLarge,
-            `data + partitionKey is ${size} bytes, over the ${MAX_RECORD_BYTES}-byte (1 MiB) Kinesis record limit`,
-        );
+        return invalid(ProducerErrorCode.RecordTooLarge, `data + partitionKey is ${size} bytes, over the ${MAX_RECORD_BYTES}-byte (1 MiB) Kinesis record limit`);
     }
     return {
         ok: true,

@@ -22,9 +22,7 @@ export const flinkApplicationCheckpointing: PackPolicy<ResourceValidationPolicy>
     },
     severity: "medium",
     topics: ["resilience"],
-    controls: [
-        { framework: "cdk-nag", id: "AwsSolutions-KDA3", coverage: "full" },
-    ],
+    controls: [{ framework: "cdk-nag", id: "AwsSolutions-KDA3", coverage: "full" }],
     details:
         "A Managed Service for Apache Flink application has checkpointing on (a CUSTOM checkpoint configuration with `checkpointingEnabled`, or the " +
         "DEFAULT one), so a restart resumes from consistent state instead of losing or re-reading the stream.",

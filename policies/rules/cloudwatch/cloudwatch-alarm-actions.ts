@@ -20,9 +20,7 @@ export const cloudwatchAlarmActions: PackPolicy<ResourceValidationPolicy> = {
     },
     severity: "medium",
     topics: ["monitoring"],
-    controls: [
-        { framework: "Security Hub", id: "CloudWatch.15", coverage: "full" },
-    ],
+    controls: [{ framework: "Security Hub", id: "CloudWatch.15", coverage: "full" }],
     details:
         "Every metric and composite alarm has at least one `alarmActions` entry (the alerts topic, or the function an alarm invokes) and " +
         "`actionsEnabled` is not `false`: an alarm nobody hears is no alarm.",

@@ -15,10 +15,7 @@ export const cloudwatchLogGroupEncrypted: PackPolicy<ResourceValidationPolicy> =
     },
     severity: "medium",
     topics: ["encryption", "logging"],
-    controls: [
-        { framework: "Checkov", id: "CKV_AWS_158", coverage: "full" },
-    ],
-    details:
-        "Every log group has a `kmsKeyId` (the stack's key): function and delivery logs can carry record contents.",
+    controls: [{ framework: "Checkov", id: "CKV_AWS_158", coverage: "full" }],
+    details: "Every log group has a `kmsKeyId` (the stack's key): function and delivery logs can carry record contents.",
     remediation: "Set kmsKeyId to the stack's key.",
 };

@@ -22,9 +22,7 @@ export const dynamodbTableDeletionProtection: PackPolicy<ResourceValidationPolic
     },
     severity: "medium",
     topics: ["resilience"],
-    controls: [
-        { framework: "Security Hub", id: "DynamoDB.6", coverage: "full" },
-    ],
+    controls: [{ framework: "Security Hub", id: "DynamoDB.6", coverage: "full" }],
     details:
         "Every table has `deletionProtectionEnabled`, so a stray destroy cannot drop it. Advisory in code (the program protects tables only where " +
         "`deletionProtection` is set); prod raises it to mandatory, dev's disposable tables disable it, staging's unprotected results table keeps it " +

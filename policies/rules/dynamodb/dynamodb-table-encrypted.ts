@@ -19,10 +19,7 @@ export const dynamodbTableEncrypted: PackPolicy<ResourceValidationPolicy> = {
     },
     severity: "high",
     topics: ["encryption"],
-    controls: [
-        { framework: "Checkov", id: "CKV_AWS_119", coverage: "full" },
-    ],
-    details:
-        "Every table has `serverSideEncryption` enabled with a customer-managed `kmsKeyArn`, not the AWS-owned or AWS-managed (`aws/dynamodb`) key.",
+    controls: [{ framework: "Checkov", id: "CKV_AWS_119", coverage: "full" }],
+    details: "Every table has `serverSideEncryption` enabled with a customer-managed `kmsKeyArn`, not the AWS-owned or AWS-managed (`aws/dynamodb`) key.",
     remediation: "Enable serverSideEncryption with kmsKeyArn set to the stack's customer-managed key.",
 };

@@ -28,8 +28,7 @@ export const dynamodbTablePitr: PackPolicy<ResourceValidationPolicy> = {
         { framework: "cdk-nag", id: "AwsSolutions-DDB3", coverage: "full" },
         { framework: "Checkov", id: "CKV_AWS_28", coverage: "full" },
     ],
-    details:
-        "Every `aws.dynamodb.Table` has `pointInTimeRecovery.enabled`: 35 days of restore points for the results and the KCL leases.",
+    details: "Every `aws.dynamodb.Table` has `pointInTimeRecovery.enabled`: 35 days of restore points for the results and the KCL leases.",
     remediation: "Set pointInTimeRecovery.enabled to true.",
     autoRemediation: "turns it on",
 };

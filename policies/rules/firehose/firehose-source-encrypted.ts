@@ -30,14 +30,20 @@ export const firehoseSourceEncrypted: PackPolicy<StackValidationPolicy> = {
                     const sse = fh.props.serverSideEncryption;
                     const keyArn = at(sse, "keyArn") as string | undefined;
                     if (at(sse, "enabled") !== true || at(sse, "keyType") !== "CUSTOMER_MANAGED_CMK" || !keyArn || isAwsManagedKey(keyArn)) {
-                        report(`delivery stream ${fh.name} takes direct puts without serverSideEncryption on a customer-managed key (keyType CUSTOMER_MANAGED_CMK, keyArn).`, fh.urn);
+                        report(
+                            `delivery stream ${fh.name} takes direct puts without serverSideEncryption on a customer-managed key (keyType CUSTOMER_MANAGED_CMK, keyArn).`,
+                            fh.urn,
+                        );
                     }
                 } else if (source.external !== undefined) {
                     report(`delivery stream ${fh.name} reads ${source.external}, a stream this stack does not declare: its encryption cannot be checked.`, fh.urn);
                 } else {
                     const s = source.stream!;
                     if (s.props.encryptionType !== "KMS" || !s.props.kmsKeyId) {
-                        report(`delivery stream ${fh.name} reads stream ${s.name}, which is not encrypted with KMS; with a Kinesis source the stream's encryption protects the records.`, fh.urn);
+                        report(
+                            `delivery stream ${fh.name} reads stream ${s.name}, which is not encrypted with KMS; with a Kinesis source the stream's encryption protects the records.`,
+                            fh.urn,
+                        );
                     }
                 }
             });

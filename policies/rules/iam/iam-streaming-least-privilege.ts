@@ -20,7 +20,10 @@ export function overGrant(s: Statement): string | undefined {
         const scoped = actions.filter((a) => /^(kinesis|kms):/i.test(a) && !isOneOf(a, [...ACCOUNT_LEVEL_READS, ...ACCOUNT_LEVEL_WRITES]));
         const findings: string[] = [];
         if (scoped.length > 0) {
-            const keep = reads.length > 0 ? `; ${reads.join(", ")} take${reads.length === 1 ? "s" : ""} no resource ARN and may stay on "*" in a statement of ${reads.length === 1 ? "its" : "their"} own` : "";
+            const keep =
+                reads.length > 0
+                    ? `; ${reads.join(", ")} take${reads.length === 1 ? "s" : ""} no resource ARN and may stay on "*" in a statement of ${reads.length === 1 ? "its" : "their"} own`
+                    : "";
             findings.push(`allows ${scoped.join(", ")} on Resource "*" (scope them to the stream and key ARNs${keep})`);
         }
         if (unneeded.length > 0) findings.push(`allows ${unneeded.join(", ")} (account-level, not needed by a streaming role: remove ${unneeded.length === 1 ? "it" : "them"})`);
@@ -56,7 +59,7 @@ export const iamStreamingLeastPrivilege: PackPolicy<ResourceValidationPolicy> = 
     policy: {
         name: "iam-streaming-least-privilege",
         description:
-            "IAM role and managed policies must not allow wildcard actions (*, kinesis:*, kinesis:Put*, logs:*, ...), Kinesis/KMS actions on Resource \"*\" " +
+            'IAM role and managed policies must not allow wildcard actions (*, kinesis:*, kinesis:Put*, logs:*, ...), Kinesis/KMS actions on Resource "*" ' +
             "(the account-level reads kinesis:ListStreams, DescribeLimits, DescribeAccountSettings, kms:ListKeys and ListAliases take no resource ARN and are allowed there), " +
             "account-level writes no streaming role needs (kinesis:UpdateAccountSettings, kms:CreateKey, GenerateRandom) or Kinesis actions on wildcard ARNs, " +
             "and roles must not attach AWS-managed *FullAccess or administrator policies: scope producers to PutRecord(s) and consumers to read actions on the stream and key ARNs. " +
@@ -83,7 +86,9 @@ export const iamStreamingLeastPrivilege: PackPolicy<ResourceValidationPolicy> = 
                       : [];
                 for (const arn of arns) {
                     if (typeof arn === "string" && BROAD_MANAGED_POLICY.test(arn)) {
-                        report(`attaches the AWS-managed policy ${arn.slice(arn.lastIndexOf("/") + 1)}, which grants far more than a streaming role needs; write a scoped role policy.`);
+                        report(
+                            `attaches the AWS-managed policy ${arn.slice(arn.lastIndexOf("/") + 1)}, which grants far more than a streaming role needs; write a scoped role policy.`,
+                        );
                     }
                 }
             },
@@ -101,10 +106,10 @@ export const iamStreamingLeastPrivilege: PackPolicy<ResourceValidationPolicy> = 
     ],
     details:
         "`aws.iam.RolePolicy` and `aws.iam.Policy` documents allow no service wildcard (`*`, `kinesis:*`, `logs:*`, ...), no wildcard in a Kinesis " +
-        "action (`kinesis:Put*` includes `PutResourcePolicy`), no `NotAction`, no Kinesis or KMS action on `Resource: \"*\"` (except the account-level " +
-        "reads that take no resource ARN and can only be granted on `\"*\"`: `kinesis:ListStreams`, `DescribeLimits`, `DescribeAccountSettings`, " +
+        'action (`kinesis:Put*` includes `PutResourcePolicy`), no `NotAction`, no Kinesis or KMS action on `Resource: "*"` (except the account-level ' +
+        'reads that take no resource ARN and can only be granted on `"*"`: `kinesis:ListStreams`, `DescribeLimits`, `DescribeAccountSettings`, ' +
         "`kms:ListKeys`, `ListAliases`; CloudWatch actions such as `GetMetricData` and `PutMetricData` are not checked), no account-level write a " +
-        "streaming role does not need (`kinesis:UpdateAccountSettings`, `kms:CreateKey`, `GenerateRandom`: \"remove it\") and no Kinesis action on a " +
+        'streaming role does not need (`kinesis:UpdateAccountSettings`, `kms:CreateKey`, `GenerateRandom`: "remove it") and no Kinesis action on a ' +
         "wildcard ARN; roles attach no AWS-managed `*FullAccess`, `AdministratorAccess` or `PowerUserAccess` policy (`RolePolicyAttachment`, " +
         "`managedPolicyArns`). This covers every Lambda execution role.",
     remediation: "Name the exact actions and the stream, key or queue ARNs the role uses; replace broad AWS-managed policies with an inline policy.",

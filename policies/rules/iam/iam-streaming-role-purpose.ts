@@ -52,7 +52,12 @@ function consumersByUse(resources: PolicyResource[]): Map<string, Consumption> {
         const source: EsmSource | undefined = kinesisSourceOf(esm, streams, consumers);
         if (!source) return;
         const fn = functionOfEsm(esm, functions);
-        if (fn) add(roleAt(fn, "role", () => fn.props.role, roles), `its function is invoked by event source mapping ${esm.name}`, source.stream);
+        if (fn)
+            add(
+                roleAt(fn, "role", () => fn.props.role, roles),
+                `its function is invoked by event source mapping ${esm.name}`,
+                source.stream,
+            );
     });
     forEachDecidable(ofType(resources, TYPE.firehose), (fh) => {
         const source = fh.props.kinesisSourceConfiguration;
@@ -103,17 +108,27 @@ export const iamStreamingRolePurpose: PackPolicy<StackValidationPolicy> = {
                     const why = use?.why ?? `it is granted ${grants.flatMap((g) => g.actions).find((a) => a.toLowerCase() === reads)}`;
                     const readStreams = (use?.streams ?? []).map((s) => s.props.name as unknown);
                     for (const g of grants) {
-                        const writesElsewhere = list(g.statement.Resource).every((r) => /^arn:aws[a-z-]*:kinesis:[^:]*:[^:]*:stream\/[^*]+$/.test(String(r)) && !readStreams.some((n) => isStreamArnOf(r, n)));
-                        const bad = g.actions.filter((a) => !consumerActions.includes(a.toLowerCase()) && !(producerActions.includes(a.toLowerCase()) && writesElsewhere && readStreams.length > 0));
+                        const writesElsewhere = list(g.statement.Resource).every(
+                            (r) => /^arn:aws[a-z-]*:kinesis:[^:]*:[^:]*:stream\/[^*]+$/.test(String(r)) && !readStreams.some((n) => isStreamArnOf(r, n)),
+                        );
+                        const bad = g.actions.filter(
+                            (a) => !consumerActions.includes(a.toLowerCase()) && !(producerActions.includes(a.toLowerCase()) && writesElsewhere && readStreams.length > 0),
+                        );
                         if (bad.length > 0) {
-                            report(`role ${view.label} consumes streams (${why}) but statement ${g.statement.Sid ?? `#${g.index}`} allows ${bad.join(", ")}; a consumer gets only read actions on the streams it reads.`, g.holder.urn);
+                            report(
+                                `role ${view.label} consumes streams (${why}) but statement ${g.statement.Sid ?? `#${g.index}`} allows ${bad.join(", ")}; a consumer gets only read actions on the streams it reads.`,
+                                g.holder.urn,
+                            );
                         }
                     }
                 } else if (all.some((a) => WRITING.includes(a))) {
                     for (const g of grants) {
                         const bad = g.actions.filter((a) => !producerActions.includes(a.toLowerCase()));
                         if (bad.length > 0) {
-                            report(`role ${view.label} produces to streams but statement ${g.statement.Sid ?? `#${g.index}`} also allows ${bad.join(", ")}; a producer gets only ${(config.producerActions ?? DEFAULT_PRODUCER_ACTIONS).join(", ")}.`, g.holder.urn);
+                            report(
+                                `role ${view.label} produces to streams but statement ${g.statement.Sid ?? `#${g.index}`} also allows ${bad.join(", ")}; a producer gets only ${(config.producerActions ?? DEFAULT_PRODUCER_ACTIONS).join(", ")}.`,
+                                g.holder.urn,
+                            );
                         }
                     }
                 }

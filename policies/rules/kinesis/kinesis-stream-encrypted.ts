@@ -27,7 +27,7 @@ export const kinesisStreamEncrypted: PackPolicy<ResourceValidationPolicy> = {
         { framework: "Checkov", id: "CKV_AWS_43", coverage: "full" },
     ],
     details:
-        "Every `aws.kinesis.Stream` has `encryptionType: \"KMS\"` and a `kmsKeyId`. Records at rest are otherwise readable by anyone with access to the " +
+        'Every `aws.kinesis.Stream` has `encryptionType: "KMS"` and a `kmsKeyId`. Records at rest are otherwise readable by anyone with access to the ' +
         "storage, and Kinesis defaults to `NONE`.",
-    remediation: "Set encryptionType \"KMS\" and kmsKeyId to the stack's customer-managed key.",
+    remediation: 'Set encryptionType "KMS" and kmsKeyId to the stack\'s customer-managed key.',
 };

@@ -72,6 +72,7 @@ export const kinesisStreamIteratorAgeAlarm: PackPolicy<StackValidationPolicy> = 
         "least one `alarmActions` entry (actions enabled) and a `threshold` of at most `maxThresholdShareOfRetention` of the retention. Consumers " +
         "that fall further behind than the retention lose records silently; the alarm must fire while there is still time to act. An alarm on another " +
         "metric, another namespace or another stream does not count.",
-    remediation: "Add a CloudWatch alarm on AWS/Kinesis GetRecords.IteratorAgeMilliseconds for the stream's StreamName with an alarm action and a threshold " +
+    remediation:
+        "Add a CloudWatch alarm on AWS/Kinesis GetRecords.IteratorAgeMilliseconds for the stream's StreamName with an alarm action and a threshold " +
         "within maxThresholdShareOfRetention of the retention.",
 };

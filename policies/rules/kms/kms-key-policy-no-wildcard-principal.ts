@@ -35,11 +35,9 @@ export const kmsKeyPolicyNoWildcardPrincipal: PackPolicy<ResourceValidationPolic
     },
     severity: "high",
     topics: ["encryption", "permissions"],
-    controls: [
-        { framework: "Checkov", id: "CKV_AWS_33", coverage: "full" },
-    ],
+    controls: [{ framework: "Checkov", id: "CKV_AWS_33", coverage: "full" }],
     details:
-        "No statement of a key policy allows `kms:*` (or `*`) to `\"*\"` / `{ AWS: \"*\" }` or through `NotPrincipal`, conditions or not: the account " +
+        'No statement of a key policy allows `kms:*` (or `*`) to `"*"` / `{ AWS: "*" }` or through `NotPrincipal`, conditions or not: the account ' +
         "root administers the key through IAM (which is fine), services get the actions they use. A wildcard admin grant makes every IAM scope of the " +
         "stack meaningless.",
     remediation: "Grant kms:* to the account root only and give each service principal the actions it uses.",

@@ -18,7 +18,9 @@ export function runLockOf(fn: PolicyResource, resources: PolicyResource[]): { ta
     if (value === undefined || value === "") return { seen: `no run lock (${AUTOSCALER_LOCK_TABLE_ENV} is not set)` };
     const deps = fn.propertyDependencies.environment ?? [];
     const table = ofType(resources, TYPE.table).find((t) => deps.some((d) => d.urn === t.urn) || orIfUnknown(() => t.props.name === value, false));
-    return table ? { table, seen: `its run lock in table ${table.name}` } : { seen: `${AUTOSCALER_LOCK_TABLE_ENV} = ${JSON.stringify(value)}, which is not a DynamoDB table of this stack` };
+    return table
+        ? { table, seen: `its run lock in table ${table.name}` }
+        : { seen: `${AUTOSCALER_LOCK_TABLE_ENV} = ${JSON.stringify(value)}, which is not a DynamoDB table of this stack` };
 }
 
 /**
@@ -71,7 +73,11 @@ export const lambdaAutoscalerConcurrency: PackPolicy<StackValidationPolicy> = {
                 const reserved = fn.props.reservedConcurrentExecutions as number | undefined;
                 if (reserved === undefined || reserved < 0) {
                     const lock = runLockOf(fn, args.resources);
-                    if (lock.table === undefined) report(`autoscaler ${fn.name} has no reserved concurrency and ${lock.seen}; reserve ${range}, or give it a run lock, so two runs never reshard at once.`, fn.urn);
+                    if (lock.table === undefined)
+                        report(
+                            `autoscaler ${fn.name} has no reserved concurrency and ${lock.seen}; reserve ${range}, or give it a run lock, so two runs never reshard at once.`,
+                            fn.urn,
+                        );
                 } else if (reserved === 0) {
                     report(`autoscaler ${fn.name} has reserved concurrency 0, which stops it from running; reserve ${range}.`, fn.urn);
                 } else if (reserved > max) {
@@ -82,9 +88,7 @@ export const lambdaAutoscalerConcurrency: PackPolicy<StackValidationPolicy> = {
     },
     severity: "medium",
     topics: ["capacity"],
-    controls: [
-        { framework: "Checkov", id: "CKV_AWS_115", coverage: "full" },
-    ],
+    controls: [{ framework: "Checkov", id: "CKV_AWS_115", coverage: "full" }],
     details:
         "A stack policy: a shard autoscaler (a function named `autoscal…`, or whose role may call `kinesis:UpdateShardCount`) has reserved " +
         "concurrency from 1 to `maxReservedConcurrency`, or, with none reserved (accounts with a low concurrency quota), its own run lock: " +

@@ -30,9 +30,7 @@ export const lambdaFunctionLogGroup: PackPolicy<StackValidationPolicy> = {
     },
     severity: "low",
     topics: ["logging"],
-    controls: [
-        { framework: "Security Hub", id: "CloudWatch.16", coverage: "none", note: "completes it for Lambda" },
-    ],
+    controls: [{ framework: "Security Hub", id: "CloudWatch.16", coverage: "none", note: "completes it for Lambda" }],
     details:
         "A stack policy: every function logs to a log group the stack declares (`loggingConfig.logGroup`, joined by its dependency, or " +
         "`/aws/lambda/<name>`), so retention and encryption are the pack's to check; otherwise Lambda creates one on first run that never expires and " +

@@ -85,7 +85,13 @@ export const pipelineAlarms: PackPolicy<StackValidationPolicy> = {
             forEachDecidable(ofType(args.resources, TYPE.streamConsumer), (consumer) => {
                 if (readByMapping.has(consumer.urn)) return;
                 const found = alarmsOn(alarms, "AWS/Kinesis", "SubscribeToShardEvent.MillisBehindLatest", "ConsumerName", consumer, () => consumer.props.name);
-                lagCheck(`enhanced fan-out consumer ${consumer.name}`, consumer.urn, "AWS/Kinesis SubscribeToShardEvent.MillisBehindLatest", found, streamOfConsumer(consumer, streams));
+                lagCheck(
+                    `enhanced fan-out consumer ${consumer.name}`,
+                    consumer.urn,
+                    "AWS/Kinesis SubscribeToShardEvent.MillisBehindLatest",
+                    found,
+                    streamOfConsumer(consumer, streams),
+                );
             });
             forEachDecidable(deadLetterQueues(args.resources), (queue) => {
                 const found = [
@@ -104,9 +110,7 @@ export const pipelineAlarms: PackPolicy<StackValidationPolicy> = {
     },
     severity: "medium",
     topics: ["monitoring"],
-    controls: [
-        { framework: "Security Hub", id: "CloudWatch.15", coverage: "partial", note: "alarm actions; the alarms themselves are pack-specific" },
-    ],
+    controls: [{ framework: "Security Hub", id: "CloudWatch.15", coverage: "partial", note: "alarm actions; the alarms themselves are pack-specific" }],
     details:
         "Stack rule 3 (the stream's own iterator-age alarm is `kinesis-stream-iterator-age-alarm`'s): every consumer has a lag alarm (a mapping's " +
         "function: `AWS/Lambda` `IteratorAge` on its `FunctionName`; an enhanced fan-out consumer no mapping reads, e.g. a KCL application's: " +
@@ -114,6 +118,5 @@ export const pipelineAlarms: PackPolicy<StackValidationPolicy> = {
         "retention; every on-failure or dead-letter queue a depth alarm (`ApproximateNumberOfMessagesVisible` or `ApproximateAgeOfOldestMessage`); " +
         "every Firehose a freshness alarm (`DeliveryTo*.DataFreshness`); each with an alarm action. Alarms are joined by their `dimensions` (or " +
         "`metricQueries`) dependencies, else the dimension values.",
-    remediation: "Add the missing lag, queue-depth or freshness alarm, with an alarm action and a threshold within maxThresholdShareOfRetention of the " +
-        "retention.",
+    remediation: "Add the missing lag, queue-depth or freshness alarm, with an alarm action and a threshold within maxThresholdShareOfRetention of the " + "retention.",
 };

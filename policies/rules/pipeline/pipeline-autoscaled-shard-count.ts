@@ -14,7 +14,8 @@ function autoscaledBecause(stream: PolicyResource, listed: string[], resources: 
         try {
             for (const g of kinesisGrants(view)) {
                 if (!g.actions.some((a) => a.toLowerCase() === "kinesis:updateshardcount")) continue;
-                if (list(g.statement.Resource).some((r) => r === "*" || isStreamArnOf(r, stream.props.name as string))) return `role ${view.label} may call kinesis:UpdateShardCount on it`;
+                if (list(g.statement.Resource).some((r) => r === "*" || isStreamArnOf(r, stream.props.name as string)))
+                    return `role ${view.label} may call kinesis:UpdateShardCount on it`;
             }
         } catch (e) {
             if (!isUnknownValueError(e)) throw e;
@@ -40,7 +41,11 @@ export const pipelineAutoscaledShardCount: PackPolicy<StackValidationPolicy> = {
             forEachDecidable(ofType(args.resources, TYPE.stream), (stream) => {
                 if ((stream.opts.ignoreChanges ?? []).includes("shardCount")) return;
                 const why = autoscaledBecause(stream, listed, args.resources);
-                if (why && (at(stream.props.streamModeDetails, "streamMode") ?? "PROVISIONED") === "PROVISIONED") report(`stream ${stream.name} is autoscaled (${why}) but does not ignore changes to shardCount; set ignoreChanges: ["shardCount"] so pulumi up leaves the autoscaler's count alone.`, stream.urn);
+                if (why && (at(stream.props.streamModeDetails, "streamMode") ?? "PROVISIONED") === "PROVISIONED")
+                    report(
+                        `stream ${stream.name} is autoscaled (${why}) but does not ignore changes to shardCount; set ignoreChanges: ["shardCount"] so pulumi up leaves the autoscaler's count alone.`,
+                        stream.urn,
+                    );
             });
         },
     },
@@ -48,8 +53,8 @@ export const pipelineAutoscaledShardCount: PackPolicy<StackValidationPolicy> = {
     topics: ["capacity"],
     controls: [],
     details:
-        "Stack rule 6: a provisioned stream that is autoscaled has `ignoreChanges: [\"shardCount\"]`, or every `pulumi up` resets the count the " +
+        'Stack rule 6: a provisioned stream that is autoscaled has `ignoreChanges: ["shardCount"]`, or every `pulumi up` resets the count the ' +
         "autoscaler chose. A stream is autoscaled when a role of the stack may call `kinesis:UpdateShardCount` on it (its ARN or `*`), or when " +
         "`autoscaledStreams` lists it (an autoscaler outside the stack).",
-    remediation: "Add ignoreChanges: [\"shardCount\"] to the autoscaled stream's resource options.",
+    remediation: 'Add ignoreChanges: ["shardCount"] to the autoscaled stream\'s resource options.',
 };

@@ -23,11 +23,14 @@ export const pipelineEsmErrorHandling: PackPolicy<StackValidationPolicy> = {
                 const say = (m: string) => report(`event source mapping ${esm.name} ${m}`, esm.urn);
                 if (p.bisectBatchOnFunctionError !== true) say("does not bisect failing batches; set bisectBatchOnFunctionError true.");
                 const retries = p.maximumRetryAttempts as number | undefined;
-                if (retries === undefined || retries < 0) say(`retries a failing batch until its records expire (maximumRetryAttempts ${retries ?? "unset, -1"}); set 0 to ${max}.`);
+                if (retries === undefined || retries < 0)
+                    say(`retries a failing batch until its records expire (maximumRetryAttempts ${retries ?? "unset, -1"}); set 0 to ${max}.`);
                 else if (retries > max) say(`has maximumRetryAttempts ${retries}; at most ${max} is allowed.`);
                 const age = p.maximumRecordAgeInSeconds as number | undefined;
-                if (age === undefined || age < 0) say(`keeps records of any age (maximumRecordAgeInSeconds ${age ?? "unset, -1"}); bound it (60 to 604800 s, below the retention).`);
-                if (!list(p.functionResponseTypes as string[] | undefined).includes("ReportBatchItemFailures")) say("does not report partial batch failures; set functionResponseTypes [\"ReportBatchItemFailures\"].");
+                if (age === undefined || age < 0)
+                    say(`keeps records of any age (maximumRecordAgeInSeconds ${age ?? "unset, -1"}); bound it (60 to 604800 s, below the retention).`);
+                if (!list(p.functionResponseTypes as string[] | undefined).includes("ReportBatchItemFailures"))
+                    say('does not report partial batch failures; set functionResponseTypes ["ReportBatchItemFailures"].');
                 // An unknown ARN (preview) is a destination to come, not a missing one.
                 const destination = (esm.propertyDependencies.destinationConfig ?? []).length > 0 || orIfUnknown(() => Boolean(onFailureDestination(esm)), true);
                 if (!destination) say("has no on-failure destination; set destinationConfig.onFailure so failed batches are recorded.");
@@ -36,14 +39,13 @@ export const pipelineEsmErrorHandling: PackPolicy<StackValidationPolicy> = {
     },
     severity: "high",
     topics: ["resilience"],
-    controls: [
-        { framework: "cdk-nag", id: "serverless pack", coverage: "none", note: "checks only the on-failure destination" },
-    ],
+    controls: [{ framework: "cdk-nag", id: "serverless pack", coverage: "none", note: "checks only the on-failure destination" }],
     details:
         "Stack rule 1: every event source mapping whose source is a Kinesis stream or enhanced fan-out consumer (joined by the `eventSourceArn` " +
         "dependency, else the ARN) has `bisectBatchOnFunctionError`, `maximumRetryAttempts` from 0 to `maxRetryAttempts` (Lambda's default -1 retries " +
-        "until the record expires, blocking its shard), a bounded `maximumRecordAgeInSeconds`, `functionResponseTypes: [\"ReportBatchItemFailures\"]` " +
+        'until the record expires, blocking its shard), a bounded `maximumRecordAgeInSeconds`, `functionResponseTypes: ["ReportBatchItemFailures"]` ' +
         "and an on-failure destination.",
-    remediation: "Set bisectBatchOnFunctionError, maximumRetryAttempts (0 to maxRetryAttempts), maximumRecordAgeInSeconds, functionResponseTypes " +
-        "[\"ReportBatchItemFailures\"] and an on-failure destination.",
+    remediation:
+        "Set bisectBatchOnFunctionError, maximumRetryAttempts (0 to maxRetryAttempts), maximumRecordAgeInSeconds, functionResponseTypes " +
+        '["ReportBatchItemFailures"] and an on-failure destination.',
 };

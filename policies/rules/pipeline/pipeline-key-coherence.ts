@@ -32,7 +32,9 @@ export const pipelineKeyCoherence: PackPolicy<StackValidationPolicy> = {
             const aliases = ofType(args.resources, TYPE.alias);
             const stackKeyUrns = new Set([...keys, ...aliases].map((k) => k.urn));
             // What a stack key is known by once created (the engine gives stack policies outputs): its ARN and key id.
-            const keyIds = new Set(keys.flatMap((k) => [orIfUnknown(() => k.props.arn, undefined), orIfUnknown(() => k.props.keyId, undefined)]).filter((v) => typeof v === "string" && v !== ""));
+            const keyIds = new Set(
+                keys.flatMap((k) => [orIfUnknown(() => k.props.arn, undefined), orIfUnknown(() => k.props.keyId, undefined)]).filter((v) => typeof v === "string" && v !== ""),
+            );
             for (const ref of KEY_REFERENCES) {
                 forEachDecidable(ofType(args.resources, ref.type), (r) => {
                     if ((r.propertyDependencies[ref.prop] ?? []).some((d) => stackKeyUrns.has(d.urn))) return;
@@ -44,7 +46,10 @@ export const pipelineKeyCoherence: PackPolicy<StackValidationPolicy> = {
                         if (keyIds.has(value)) continue;
                         const alias = /(^|:)(alias\/.+)$/.exec(value)?.[2];
                         if (alias && !alias.startsWith("alias/aws/") && someDecidable(aliases, (a) => a.props.name === alias)) continue;
-                        report(`${r.name} uses KMS key ${JSON.stringify(value)}, which is not a key declared in this stack; use the stack's key (an adopted key goes in externalKeyArns).`, r.urn);
+                        report(
+                            `${r.name} uses KMS key ${JSON.stringify(value)}, which is not a key declared in this stack; use the stack's key (an adopted key goes in externalKeyArns).`,
+                            r.urn,
+                        );
                     }
                 });
             }

@@ -61,6 +61,5 @@ export const pipelineRetentionCoversReplay: PackPolicy<StackValidationPolicy> = 
         "An SQS or SNS on-failure destination receives only the failed batch's shard and sequence numbers, so the records must still be in the stream " +
         "when someone replays them; mappings whose on-failure destination is S3 (which receives the records) are exempt, a mapping without a record " +
         "age limit is reported.",
-    remediation: "Raise the stream's retentionPeriod, or lower the mappings' maximumRecordAgeInSeconds, so the retention covers the record age plus " +
-        "replayWindowHours.",
+    remediation: "Raise the stream's retentionPeriod, or lower the mappings' maximumRecordAgeInSeconds, so the retention covers the record age plus " + "replayWindowHours.",
 };

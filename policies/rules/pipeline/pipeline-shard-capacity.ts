@@ -65,7 +65,9 @@ export const pipelineShardCapacity: PackPolicy<StackValidationPolicy> = {
             const streams = ofType(args.resources, TYPE.stream);
             forEachDecidable(ofType(args.resources, TYPE.firehose), (fh) => {
                 if (fh.props.kinesisSourceConfiguration === undefined) return;
-                const { linked, undecided } = linksOf(fh, "kinesisSourceConfiguration", streams, (s) => isStreamArnOf(at(fh.props.kinesisSourceConfiguration, "kinesisStreamArn"), s.props.name as string));
+                const { linked, undecided } = linksOf(fh, "kinesisSourceConfiguration", streams, (s) =>
+                    isStreamArnOf(at(fh.props.kinesisSourceConfiguration, "kinesisStreamArn"), s.props.name as string),
+                );
                 if (linked.length === 0 && undecided !== undefined) throw undecided;
                 for (const s of linked) shared.set(s.urn, (shared.get(s.urn) ?? 0) + 1);
             });

@@ -8,5 +8,8 @@ import type { BucketCheck } from "./shared";
 
 /** The bucket rules by name, so firehose-destination-bucket can hold its bucket to the same checks. */
 export const BUCKET_CHECKS: ReadonlyMap<string, BucketCheck> = new Map(
-    [s3BucketEncryptionRule, s3BucketVersioningRule, s3BucketPublicAccessBlockRule, s3BucketTlsOnlyRule, s3BucketAccessLoggingRule, s3BucketLifecycleRule].map((r) => [r.name, r.check]),
+    [s3BucketEncryptionRule, s3BucketVersioningRule, s3BucketPublicAccessBlockRule, s3BucketTlsOnlyRule, s3BucketAccessLoggingRule, s3BucketLifecycleRule].map((r) => [
+        r.name,
+        r.check,
+    ]),
 );

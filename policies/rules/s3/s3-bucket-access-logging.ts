@@ -1,7 +1,7 @@
 import type { StackValidationPolicy } from "@pulumi/policy";
 import type { PackPolicy } from "../../lib/metadata";
 import { TYPE } from "../graph";
-import { bucketPolicy, BucketRule, isLogTarget, sideResourcesOf } from "./shared";
+import { bucketPolicy, type BucketRule, isLogTarget, sideResourcesOf } from "./shared";
 
 export const s3BucketAccessLoggingRule: BucketRule = {
     name: "s3-bucket-access-logging",
@@ -31,7 +31,6 @@ export const s3BucketAccessLogging: PackPolicy<StackValidationPolicy> = {
         { framework: "Checkov", id: "CKV_AWS_18", coverage: "full" },
     ],
     details:
-        "A stack policy: every bucket that does not itself receive access logs has a `BucketLogging` delivering to another bucket; a bucket " +
-        "delivering to itself is reported.",
+        "A stack policy: every bucket that does not itself receive access logs has a `BucketLogging` delivering to another bucket; a bucket " + "delivering to itself is reported.",
     remediation: "Add a BucketLogging that delivers to another bucket of the stack.",
 };

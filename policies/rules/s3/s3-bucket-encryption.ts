@@ -2,7 +2,7 @@ import type { StackValidationPolicy } from "@pulumi/policy";
 import type { PackPolicy } from "../../lib/metadata";
 import { at, list } from "../common";
 import { TYPE } from "../graph";
-import { bucketPolicy, BucketRule, isLogTarget, sideResourcesOf } from "./shared";
+import { bucketPolicy, type BucketRule, isLogTarget, sideResourcesOf } from "./shared";
 
 export const s3BucketEncryptionRule: BucketRule = {
     name: "s3-bucket-encryption",
@@ -12,7 +12,9 @@ export const s3BucketEncryptionRule: BucketRule = {
     check: (bucket, resources, report) => {
         const configs = sideResourcesOf(bucket, resources, TYPE.bucketEncryption);
         if (configs.length === 0) {
-            report(`bucket ${bucket.name} has no server-side encryption configuration; add a BucketServerSideEncryptionConfiguration with aws:kms, the stack's key and bucketKeyEnabled.`);
+            report(
+                `bucket ${bucket.name} has no server-side encryption configuration; add a BucketServerSideEncryptionConfiguration with aws:kms, the stack's key and bucketKeyEnabled.`,
+            );
             return;
         }
         const logTarget = isLogTarget(bucket, resources);
@@ -22,7 +24,8 @@ export const s3BucketEncryptionRule: BucketRule = {
                 const algorithm = at(sse, "sseAlgorithm");
                 const keyId = at(sse, "kmsMasterKeyId");
                 if (algorithm === "AES256") {
-                    if (!logTarget) report(`bucket ${bucket.name} uses SSE-S3 (AES256); use aws:kms with the stack's key (SSE-S3 is accepted only on buckets that receive access logs).`);
+                    if (!logTarget)
+                        report(`bucket ${bucket.name} uses SSE-S3 (AES256); use aws:kms with the stack's key (SSE-S3 is accepted only on buckets that receive access logs).`);
                 } else if (algorithm === "aws:kms" || algorithm === "aws:kms:dsse") {
                     if (!keyId) {
                         report(

@@ -2,7 +2,7 @@ import type { StackValidationPolicy } from "@pulumi/policy";
 import type { PackPolicy } from "../../lib/metadata";
 import { at, list } from "../common";
 import { TYPE } from "../graph";
-import { bucketPolicy, BucketRule, sideResourcesOf } from "./shared";
+import { bucketPolicy, type BucketRule, sideResourcesOf } from "./shared";
 
 export const s3BucketLifecycleRule: BucketRule = {
     name: "s3-bucket-lifecycle",
@@ -28,7 +28,6 @@ export const s3BucketLifecycle: PackPolicy<StackValidationPolicy> = {
         { framework: "Security Hub", id: "S3.13", coverage: "full" },
         { framework: "Checkov", id: "CKV2_AWS_61", coverage: "full" },
     ],
-    details:
-        "A stack policy: every bucket has a `BucketLifecycleConfiguration` with at least one `Enabled` rule, or a versioned archive grows forever.",
+    details: "A stack policy: every bucket has a `BucketLifecycleConfiguration` with at least one `Enabled` rule, or a versioned archive grows forever.",
     remediation: "Add a BucketLifecycleConfiguration with at least one Enabled rule.",
 };

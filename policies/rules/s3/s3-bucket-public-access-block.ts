@@ -1,7 +1,7 @@
 import type { StackValidationPolicy } from "@pulumi/policy";
 import type { PackPolicy } from "../../lib/metadata";
 import { TYPE } from "../graph";
-import { bucketPolicy, BucketRule, sideResourcesOf } from "./shared";
+import { bucketPolicy, type BucketRule, sideResourcesOf } from "./shared";
 
 export const s3BucketPublicAccessBlockRule: BucketRule = {
     name: "s3-bucket-public-access-block",
@@ -23,7 +23,6 @@ export const s3BucketPublicAccessBlock: PackPolicy<StackValidationPolicy> = {
         { framework: "Security Hub", id: "S3.1", coverage: "partial", note: "S3.1 is the account-level block" },
         { framework: "cdk-nag", id: "AwsSolutions-S2", coverage: "full" },
     ],
-    details:
-        "A stack policy: every bucket has a `BucketPublicAccessBlock`.",
+    details: "A stack policy: every bucket has a `BucketPublicAccessBlock`.",
     remediation: "Add a BucketPublicAccessBlock for the bucket.",
 };

@@ -2,7 +2,7 @@ import type { StackValidationPolicy } from "@pulumi/policy";
 import type { PackPolicy } from "../../lib/metadata";
 import { deniesInsecureTransport, list, someDecidable, statementsOf } from "../common";
 import { TYPE } from "../graph";
-import { bucketPolicy, BucketRule, sideResourcesOf } from "./shared";
+import { bucketPolicy, type BucketRule, sideResourcesOf } from "./shared";
 
 /** True when a statement's resources cover the bucket and its objects (`arn:...:::b` and `arn:...:::b/*`, or `*`). */
 function coversBucketAndObjects(resources: unknown[]): boolean {
@@ -21,9 +21,7 @@ export const s3BucketTlsOnlyRule: BucketRule = {
             report(`bucket ${bucket.name} has no bucket policy; add one that denies s3:* when aws:SecureTransport is false.`);
             return;
         }
-        const ok = someDecidable(policies, (p) =>
-            (statementsOf(p.props.policy) ?? []).some((s) => deniesInsecureTransport(s, "s3:*") && coversBucketAndObjects(list(s.Resource))),
-        );
+        const ok = someDecidable(policies, (p) => (statementsOf(p.props.policy) ?? []).some((s) => deniesInsecureTransport(s, "s3:*") && coversBucketAndObjects(list(s.Resource))));
         if (!ok) report(`the policy of bucket ${bucket.name} does not deny s3:* on the bucket and its objects when aws:SecureTransport is false.`);
     },
 };

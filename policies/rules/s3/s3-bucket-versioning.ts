@@ -2,12 +2,11 @@ import type { StackValidationPolicy } from "@pulumi/policy";
 import type { PackPolicy } from "../../lib/metadata";
 import { at } from "../common";
 import { TYPE } from "../graph";
-import { bucketPolicy, BucketRule, sideResourcesOf } from "./shared";
+import { bucketPolicy, type BucketRule, sideResourcesOf } from "./shared";
 
 export const s3BucketVersioningRule: BucketRule = {
     name: "s3-bucket-versioning",
-    description:
-        "S3 buckets must have a BucketVersioning with status Enabled, so an overwrite or delete can be undone. Controls: Security Hub S3.14, Checkov CKV_AWS_21.",
+    description: "S3 buckets must have a BucketVersioning with status Enabled, so an overwrite or delete can be undone. Controls: Security Hub S3.14, Checkov CKV_AWS_21.",
     check: (bucket, resources, report) => {
         const configs = sideResourcesOf(bucket, resources, TYPE.bucketVersioning);
         if (configs.length === 0) {
@@ -27,7 +26,6 @@ export const s3BucketVersioning: PackPolicy<StackValidationPolicy> = {
         { framework: "Security Hub", id: "S3.14", coverage: "full" },
         { framework: "Checkov", id: "CKV_AWS_21", coverage: "full" },
     ],
-    details:
-        "A stack policy: every bucket has a `BucketVersioning` with status `Enabled`, so an overwrite or delete can be undone.",
+    details: "A stack policy: every bucket has a `BucketVersioning` with status `Enabled`, so an overwrite or delete can be undone.",
     remediation: "Add a BucketVersioning with status Enabled.",
 };

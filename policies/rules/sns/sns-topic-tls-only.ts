@@ -31,9 +31,7 @@ export const snsTopicTlsOnly: PackPolicy<StackValidationPolicy> = {
     },
     severity: "medium",
     topics: ["network"],
-    controls: [
-        { framework: "cdk-nag", id: "AwsSolutions-SNS3", coverage: "full" },
-    ],
+    controls: [{ framework: "cdk-nag", id: "AwsSolutions-SNS3", coverage: "full" }],
     details:
         "A stack policy: every topic has a policy (an `aws.sns.TopicPolicy` joined by its `arn` property dependency, or the topic's inline `policy`) " +
         "with a `Deny` of `sns:Publish` to every principal when `aws:SecureTransport` is `false`.",

@@ -23,7 +23,10 @@ export const sqsDlqRetention: PackPolicy<StackValidationPolicy> = {
             forEachDecidable(deadLetterQueues(args.resources), (queue) => {
                 const seconds = (queue.props.messageRetentionSeconds as number | undefined) ?? SQS_DEFAULT_RETENTION_SECONDS;
                 if (seconds < window * 3600) {
-                    report(`queue ${queue.name} keeps failed-batch messages ${seconds} s; the ${window} h replay window needs messageRetentionSeconds of at least ${window * 3600}.`, queue.urn);
+                    report(
+                        `queue ${queue.name} keeps failed-batch messages ${seconds} s; the ${window} h replay window needs messageRetentionSeconds of at least ${window * 3600}.`,
+                        queue.urn,
+                    );
                 }
             });
         },

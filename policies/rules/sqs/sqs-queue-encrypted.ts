@@ -13,7 +13,11 @@ export const sqsQueueEncrypted: PackPolicy<ResourceValidationPolicy> = {
         enforcementLevel: "mandatory",
         validateResource: validateResourceOfType(aws.sqs.Queue, (queue, _args, report) => {
             if (!queue.kmsMasterKeyId) {
-                report(queue.sqsManagedSseEnabled === true ? "queue uses SSE-SQS; set kmsMasterKeyId to the stack's key." : "kmsMasterKeyId is not set; encrypt the queue with the stack's key.");
+                report(
+                    queue.sqsManagedSseEnabled === true
+                        ? "queue uses SSE-SQS; set kmsMasterKeyId to the stack's key."
+                        : "kmsMasterKeyId is not set; encrypt the queue with the stack's key.",
+                );
             } else if (isAwsManagedKey(queue.kmsMasterKeyId)) {
                 report(`kmsMasterKeyId ${JSON.stringify(queue.kmsMasterKeyId)} is AWS-managed; use the stack's customer-managed key.`);
             }

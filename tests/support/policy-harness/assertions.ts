@@ -54,7 +54,12 @@ export function unknownDiagnostic(policyName: string, valueType: string, path: s
 }
 
 /** One violation of `policyName` at `urn`, mandatory unless said otherwise. */
-export const violation = (policyName: string, urn: string, message: string, enforcementLevel: Violation["enforcementLevel"] = "mandatory"): Violation => ({ policyName, enforcementLevel, urn, message });
+export const violation = (policyName: string, urn: string, message: string, enforcementLevel: Violation["enforcementLevel"] = "mandatory"): Violation => ({
+    policyName,
+    enforcementLevel,
+    urn,
+    message,
+});
 
 /** A violation as a test specifies it: policy, resource and level exactly, and the words of the message that matter. */
 export interface ExpectedViolation {

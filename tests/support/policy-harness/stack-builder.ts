@@ -70,7 +70,13 @@ export class StackBuilder {
         this.add(
             TYPES.topicPolicy,
             name,
-            { arn: topicArn, policy: policyDoc({ Sid: "CloudWatchAlarmsPublish", Effect: "Allow", Principal: { Service: "cloudwatch.amazonaws.com" }, Action: "sns:Publish", Resource: topicArn }, denyInsecureTransport(["sns:Publish", "sns:Subscribe"], topicArn)) },
+            {
+                arn: topicArn,
+                policy: policyDoc(
+                    { Sid: "CloudWatchAlarmsPublish", Effect: "Allow", Principal: { Service: "cloudwatch.amazonaws.com" }, Action: "sns:Publish", Resource: topicArn },
+                    denyInsecureTransport(["sns:Publish", "sns:Subscribe"], topicArn),
+                ),
+            },
             { parent: opts.parent, propertyDependencies: { arn: [topic], policy: [topic] } },
         );
         return topic;
