@@ -173,7 +173,7 @@ async function main(): Promise<number> {
     const minShards = intFlag(values.min, "--min", 1, 10_000) ?? stack.minShards;
     const maxShards = intFlag(values.max, "--max", 1, 10_000) ?? stack.maxShards;
     const delay = intFlag(values["resharding-minutes"], "--resharding-minutes", 0, 1_440);
-    let settings;
+    let settings: ReturnType<typeof resolveSettings>;
     try {
         settings = resolveSettings({ minShards, maxShards });
     } catch (e) {
@@ -188,7 +188,7 @@ async function main(): Promise<number> {
         console.error(`cannot read ${values.metrics}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
         return 1;
     }
-    let file;
+    let file: ReturnType<typeof parseMetricsFile>;
     try {
         file = parseMetricsFile(text, path.basename(values.metrics));
     } catch (e) {

@@ -14,7 +14,7 @@ runMain(
         if (positionals.length !== 1) throw new UsageError(positionals.length === 0 ? "A stack file is required" : `Expected one stack file, got ${positionals.length}`);
         const { kind, resources } = readStackFile(positionals[0]!);
         // A bad config file is unreadable input (exit 2), not a finding about the stack.
-        let violations;
+        let violations: Awaited<ReturnType<typeof runPolicies>>;
         try {
             const config: PolicyPackConfig = values.config ? readPolicyConfig(values.config) : {};
             violations = await runPolicies(pack, resources, config, { valuesFinal: kind === "export" });

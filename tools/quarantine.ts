@@ -165,7 +165,7 @@ export async function quarantineMain(argv: string[], io: QuarantineIo, env: Node
             if (v.json) {
                 io.out(JSON.stringify({ bucket: targets.bucket, records: chosen.map((e) => ({ key: e.key, redriven: e.redriven, ...e.record })), unreadable: read.unreadable }));
             } else {
-                chosen.forEach((e) => io.out(describe(e)));
+                for (const e of chosen) io.out(describe(e));
                 const redriven = chosen.filter((e) => e.redriven).length;
                 io.out(
                     `${chosen.length} quarantined record(s) in ${targets.bucket}${chosen.length < read.entries.length ? ` match (of ${read.entries.length})` : ""}; ${redriven} re-driven already`,

@@ -126,7 +126,10 @@ export function forecastDemand(demand: ArrayLike<number>): Forecast {
         for (let a = t - minutes; a < t; a += f.blockMinutes) {
             let d = 0;
             let r = 0;
-            for (let i = a; i < a + f.blockMinutes; i++) (d += demand[i] as number), (r += ref[i - from] as number);
+            for (let i = a; i < a + f.blockMinutes; i++) {
+                d += demand[i] as number;
+                r += ref[i - from] as number;
+            }
             if (r > 0) ratios.push(d / r);
         }
         return ratios.length === 0 ? 1 : Math.min(4, Math.max(0.25, median(ratios)));

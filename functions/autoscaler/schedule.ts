@@ -133,7 +133,10 @@ export function cheapestSchedule(p: ScheduleProblem): ScheduleResult {
         par?.fill(-1);
         const relax = (i: number, val: number, from: number, calls: number) => {
             next[i] = val;
-            if (par && mk) (par[i] = origin[from] as number), (mk[i] = calls);
+            if (par && mk) {
+                par[i] = origin[from] as number;
+                mk[i] = calls;
+            }
         };
         for (let k = 0; k <= Math.min(top, allowed); k++) {
             const base = k * width;
@@ -147,7 +150,12 @@ export function cheapestSchedule(p: ScheduleProblem): ScheduleResult {
                 if (j === 1) {
                     windowMin(v, base, lo, hi, "below", 2, 2, deque, wVal, wArg);
                     windowMin(v, base, lo, hi, "above", 2, 2, deque, wVal2, wArg2);
-                    for (let i = 0; i < width; i++) if ((wVal2[i] as number) < (wVal[i] as number)) (wVal[i] = wVal2[i] as number), (wArg[i] = wArg2[i] as number);
+                    for (let i = 0; i < width; i++) {
+                        if ((wVal2[i] as number) < (wVal[i] as number)) {
+                            wVal[i] = wVal2[i] as number;
+                            wArg[i] = wArg2[i] as number;
+                        }
+                    }
                 } else {
                     windowMin(v, base, lo, hi, "both", reach, reach, deque, wVal, wArg);
                 }
@@ -166,7 +174,12 @@ export function cheapestSchedule(p: ScheduleProblem): ScheduleResult {
     }
     let cost = Infinity;
     let end = -1;
-    for (let i = 0; i < (top + 1) * width; i++) if ((v[i] as number) < cost) (cost = v[i] as number), (end = i);
+    for (let i = 0; i < (top + 1) * width; i++) {
+        if ((v[i] as number) < cost) {
+            cost = v[i] as number;
+            end = i;
+        }
+    }
     if (!parent || !made || end < 0) return { cost };
     const counts = new Int32Array(blocks);
     const calls = new Int32Array(blocks);

@@ -125,7 +125,7 @@ export function decodeRecord(record: KinesisStreamRecord): DecodedRecord {
     const poison: PoisonRecord[] = [];
     for (const user of opened) {
         const bad = (reasonCode: QuarantineReasonCode, reason: string) => poison.push(poisonOf(user, reasonCode, reason));
-        let adapted;
+        let adapted: ReturnType<typeof adaptUserRecord>;
         try {
             adapted = adaptUserRecord(user.data);
         } catch (e) {

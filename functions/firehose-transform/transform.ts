@@ -67,7 +67,7 @@ const dateOf = (event: StreamEvent) => event.occurred_at.slice(0, 10);
 
 /** Transforms one user record (see above); never throws for bad data. */
 export function transformUserRecord(record: UserRecord, options: TransformOptions = {}): Transformed {
-    let adapted;
+    let adapted: ReturnType<typeof adaptUserRecord>;
     try {
         adapted = adaptUserRecord(record.data);
     } catch (e) {

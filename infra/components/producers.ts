@@ -278,6 +278,7 @@ export class Producers extends pulumi.ComponentResource {
                 enabled: true,
                 sql: `SELECT * FROM '${topicFilter}'`,
                 sqlVersion: "2016-03-23",
+                // biome-ignore lint/suspicious/noTemplateCurlyInString: an IoT SQL substitution template, not a JavaScript one.
                 kineses: [{ roleArn: role.arn, streamName: args.streamName, partitionKey: "${topic()}" }],
                 errorAction: { cloudwatchLogs: { logGroupName: errors.name, roleArn: role.arn } },
                 tags: args.tags,

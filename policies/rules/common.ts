@@ -189,7 +189,7 @@ export function at(obj: unknown, ...path: (string | number)[]): unknown {
  * reading (and failing on) the others during preview.
  */
 export function rawProps(props: Record<string, unknown>): Record<string, unknown> {
-    return ((props as Record<string, unknown>)["__getSpecialProxyTarget"] as Record<string, unknown> | undefined) ?? props;
+    return ((props as Record<string, unknown>).__getSpecialProxyTarget as Record<string, unknown> | undefined) ?? props;
 }
 
 /**

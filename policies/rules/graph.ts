@@ -40,7 +40,7 @@ export const TYPE = {
 export const ofType = (resources: PolicyResource[], type: string | readonly string[]): PolicyResource[] =>
     resources.filter((r) => (typeof type === "string" ? r.type === type : type.includes(r.type)));
 
-const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
 /** The stream a StreamConsumer (enhanced fan-out) is registered on. */
 export function streamOfConsumer(consumer: PolicyResource, streams: PolicyResource[]): PolicyResource | undefined {
@@ -62,7 +62,7 @@ export interface EsmSource {
 export function kinesisSourceOf(esm: PolicyResource, streams: PolicyResource[], consumers: PolicyResource[]): EsmSource | undefined {
     const viaConsumer = linksOf(esm, "eventSourceArn", consumers, (c) => {
         const arn = esm.props.eventSourceArn;
-        return typeof arn === "string" && new RegExp(`:stream/[^/]+/consumer/${escape(String(c.props.name))}:`).test(arn);
+        return typeof arn === "string" && new RegExp(`:stream/[^/]+/consumer/${escapeRegExp(String(c.props.name))}:`).test(arn);
     });
     if (viaConsumer.linked.length > 0) {
         const consumer = viaConsumer.linked[0]!;
@@ -90,7 +90,7 @@ const NON_KINESIS_SOURCES = ["aws:sqs/queue:Queue", "aws:dynamodb/table:Table", 
 export function functionOfEsm(esm: PolicyResource, functions: PolicyResource[]): PolicyResource | undefined {
     return linkedOrThrow(esm, "functionName", functions, (f) => {
         const ref = esm.props.functionName;
-        return typeof ref === "string" && (ref === f.props.name || new RegExp(`:function:${escape(String(f.props.name))}(:[^:]+)?$`).test(ref));
+        return typeof ref === "string" && (ref === f.props.name || new RegExp(`:function:${escapeRegExp(String(f.props.name))}(:[^:]+)?$`).test(ref));
     })[0];
 }
 
@@ -98,7 +98,7 @@ export function functionOfEsm(esm: PolicyResource, functions: PolicyResource[]):
 export function roleAt(dependent: PolicyResource, prop: string, read: () => unknown, roles: PolicyResource[]): PolicyResource | undefined {
     return linkedOrThrow(dependent, prop, roles, (r) => {
         const ref = read();
-        return typeof ref === "string" && (ref === r.props.name || new RegExp(`:role/(.*/)?${escape(String(r.props.name))}$`).test(ref));
+        return typeof ref === "string" && (ref === r.props.name || new RegExp(`:role/(.*/)?${escapeRegExp(String(r.props.name))}$`).test(ref));
     })[0];
 }
 

@@ -293,7 +293,12 @@ describe("KinesisProducer under injected faults", () => {
             const producer = producerWith(intercept, { streamName: stream, recordTtlMs: ttl, maxBufferedTimeMs: 10, backoff: { baseMs: 20, capMs: 80 } });
             const started = performance.now();
             const settledAt: number[] = [];
-            const puts = Array.from({ length: 50 }, (_, i) => producer.put({ data: `ttl-${i}`, partitionKey: `k${i % 7}` }).then((o) => (settledAt.push(performance.now()), o)));
+            const puts = Array.from({ length: 50 }, (_, i) =>
+                producer.put({ data: `ttl-${i}`, partitionKey: `k${i % 7}` }).then((o) => {
+                    settledAt.push(performance.now());
+                    return o;
+                }),
+            );
             await producer.flush();
             const outcomes = await Promise.all(puts);
             for (const o of outcomes) {

@@ -133,6 +133,7 @@ describe("Producers component", () => {
         const rule = one(feeds, "aws:iot/topicRule:TopicRule");
         assert.equal(rule.inputs.sql, "SELECT * FROM 'devices/+/telemetry'");
         assert.deepEqual(rule.inputs.kineses, [
+            // biome-ignore lint/suspicious/noTemplateCurlyInString: an IoT SQL substitution template, not a JavaScript one.
             { roleArn: "arn:aws:iam::123456789012:role/prod-producers-iot-mock", streamName: "kinesis-streaming-prod-events", partitionKey: "${topic()}" },
         ]);
         assert.deepEqual(policyOf(feeds, "prod-producers-iot").Statement, [

@@ -161,7 +161,7 @@ describe("npm run autoscaler:replay", function () {
             const records = Math.round(shards * 60_000);
             rows.push(`${new Date(Date.UTC(2025, 10, 3, 9, m)).toISOString().replace(".000Z", "Z")},${records * 600},${records}`);
         }
-        return rows.join("\n") + "\n";
+        return `${rows.join("\n")}\n`;
     }
 
     it("prints a table per policy with each figure's ratio to the oracle, and writes the chart", () => {
@@ -178,7 +178,7 @@ describe("npm run autoscaler:replay", function () {
         assert.match(r.stdout, /Oracle: the fewest shards each minute that throttle nothing/);
         // The limit sits between the oracle and every policy that throttles nothing, with its ratio to the oracle.
         assert.match(r.stdout, /Limit: the fewest shard-hours of any schedule that throttles no minute/);
-        assert.match(r.stdout, /Limit:[^]*\n {2}shard-hours +[\d.]+ \(1\.\d\dx oracle\)/);
+        assert.match(r.stdout, /Limit:[\s\S]*\n {2}shard-hours +[\d.]+ \(1\.\d\dx oracle\)/);
         for (const title of [
             "Our autoscaler (planning, the default)",
             "Our reactive autoscaler (autoscalingPolicy: reactive)",

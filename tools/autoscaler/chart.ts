@@ -158,5 +158,5 @@ export function replayChartSvg(r: ReplayResult, title: string): string {
     out.push(`<text x="${lx}" y="${ly}" fill="#555" font-size="11">on-demand: no shards;</text>`);
     out.push(`<text x="${lx}" y="${ly + 14}" fill="#555" font-size="11">cost $${r.policies.onDemand.costUsd.toFixed(2)} vs oracle $${r.oracle.costUsd.toFixed(2)}</text>`);
     out.push("</svg>");
-    return out.join("\n") + "\n";
+    return `${out.join("\n")}\n`;
 }

@@ -175,7 +175,7 @@ function parseGetMetricData(text: string, name: string): MetricsFile {
         if (raw.Timestamps.length !== raw.Values.length) throw new MetricsFileError(`${name}: ${what} has ${raw.Timestamps.length} timestamps but ${raw.Values.length} values`);
         const entry = byId.get(id) ?? { label, key: known.key, metric: known.metric, points: [], statuses: new Set<string>() };
         entry.statuses.add(String(raw.StatusCode ?? "Complete"));
-        raw.Timestamps.forEach((t, i) => entry.points.push([t, (raw.Values as unknown[])[i]]));
+        for (const [i, t] of raw.Timestamps.entries()) entry.points.push([t, (raw.Values as unknown[])[i]]);
         byId.set(id, entry);
     });
 

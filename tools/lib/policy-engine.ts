@@ -213,7 +213,9 @@ export async function runPolicies(
     return (options.valuesFinal ? hiddenSecretFindings(found, checked, resolved) : found)
         .filter((v) => {
             const key = `${v.policyName}\u0000${v.urn}\u0000${v.message}`;
-            return seen.has(key) ? false : (seen.add(key), true);
+            if (seen.has(key)) return false;
+            seen.add(key);
+            return true;
         })
         .sort((a, b) => a.urn.localeCompare(b.urn) || a.policyName.localeCompare(b.policyName) || a.message.localeCompare(b.message));
 }

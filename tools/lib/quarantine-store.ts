@@ -60,6 +60,7 @@ function byStreamOrder(a: QuarantineEntry, b: QuarantineEntry): number {
 export function payloadPreview(base64: string, max = 80): string {
     const bytes = Buffer.from(base64, "base64");
     const text = bytes.toString("utf8");
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what marks a payload as binary.
     const printable = !text.includes("\uFFFD") && !/[\u0000-\u0008\u000E-\u001F]/.test(text);
     if (printable) return JSON.stringify(text.length > max ? `${text.slice(0, max)}…` : text);
     return `0x${bytes.subarray(0, 24).toString("hex")}${bytes.length > 24 ? "…" : ""} (${bytes.length} bytes, binary)`;

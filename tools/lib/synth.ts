@@ -148,7 +148,9 @@ export async function runProgram(stack: string, config: Record<string, string>, 
     }
     const resources: StackResource[] = [...registered].map(([urn, req]) => {
         const propertyDependencies: Record<string, string[]> = {};
-        req.getPropertydependenciesMap().forEach((v, k) => (propertyDependencies[k] = v.getUrnsList()));
+        req.getPropertydependenciesMap().forEach((v, k) => {
+            propertyDependencies[k] = v.getUrnsList();
+        });
         return {
             urn,
             type: req.getType(),

@@ -103,7 +103,9 @@ export async function startKinesis(options: { shardLimit?: number } = {}): Promi
     const clients: KinesisClient[] = [];
     const closers = new Closers();
     closers.add(() => close(server));
-    closers.add(() => clients.forEach((c) => c.destroy()));
+    closers.add(() => {
+        for (const c of clients) c.destroy();
+    });
     return {
         name: `kinesalite ${versionOf("kinesalite")}`,
         endpoint,
@@ -124,7 +126,9 @@ export async function startDynamo(): Promise<DynamoEmulator> {
     const clients: DynamoDBClient[] = [];
     const closers = new Closers();
     closers.add(() => close(server));
-    closers.add(() => clients.forEach((c) => c.destroy()));
+    closers.add(() => {
+        for (const c of clients) c.destroy();
+    });
     return {
         name: `dynalite ${versionOf("dynalite")}`,
         endpoint,
@@ -157,7 +161,9 @@ export async function startS3(): Promise<S3Emulator> {
         });
         const endpoint = `http://127.0.0.1:${port}`;
         const clients: S3Client[] = [];
-        closers.add(() => clients.forEach((c) => c.destroy()));
+        closers.add(() => {
+            for (const c of clients) c.destroy();
+        });
         return {
             name: `s3rver ${versionOf("s3rver")}`,
             endpoint,

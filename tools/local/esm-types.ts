@@ -8,7 +8,7 @@ import type { EsmSettings } from "./settings";
 /** Lambda's synchronous invocation payload limit. */
 export const MAX_PAYLOAD_BYTES = 6 * 1024 * 1024;
 
-export type KinesisHandler = (event: KinesisStreamEvent, context: Context) => Promise<KinesisStreamBatchResponse | void | null | undefined>;
+export type KinesisHandler = (event: KinesisStreamEvent, context: Context) => Promise<KinesisStreamBatchResponse | null | undefined>;
 
 export type InvocationOutcome =
     | { kind: "success" }

@@ -170,7 +170,9 @@ export async function runPipeline(o: PipelineOptions): Promise<Report> {
             onDone: (records) => {
                 consumed += eventsIn(records);
             },
-            onFiltered: (records) => records.forEach((r) => filtered.add(`${r.shardId}:${r.sequenceNumber}`)),
+            onFiltered: (records) => {
+                for (const r of records) filtered.add(`${r.shardId}:${r.sequenceNumber}`);
+            },
             onOutcome: (_shard, records, outcome) => {
                 // A batch-level failure: the reason of each record unless the consumer logged its own.
                 if (outcome.kind !== "error") return;

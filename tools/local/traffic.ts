@@ -357,20 +357,18 @@ export async function runTraffic(o: TrafficRunOptions): Promise<void> {
             const settle = (outcome: LedgerOutcome) => o.ledger.settle(p.id, outcome);
             const done: Promise<void> =
                 p.kind === "event"
-                    ? o.producer
-                          .put({ data: p.data, partitionKey: p.partitionKey })
-                          .then((out: Outcome) =>
-                              settle(
-                                  out.ok
-                                      ? {
-                                            ok: true,
-                                            shardId: out.shardId,
-                                            sequenceNumber: out.sequenceNumber,
-                                            ...(out.subSequenceNumber !== undefined ? { subSequenceNumber: out.subSequenceNumber } : {}),
-                                        }
-                                      : { ok: false, reason: `${out.errorCode}: ${out.errorMessage}` },
-                              ),
-                          )
+                    ? o.producer.put({ data: p.data, partitionKey: p.partitionKey }).then((out: Outcome) =>
+                          settle(
+                              out.ok
+                                  ? {
+                                        ok: true,
+                                        shardId: out.shardId,
+                                        sequenceNumber: out.sequenceNumber,
+                                        ...(out.subSequenceNumber !== undefined ? { subSequenceNumber: out.subSequenceNumber } : {}),
+                                    }
+                                  : { ok: false, reason: `${out.errorCode}: ${out.errorMessage}` },
+                          ),
+                      )
                     : o.kinesis.send(new PutRecordCommand({ StreamName: o.streamName, PartitionKey: p.partitionKey, Data: p.data })).then(
                           (out) => settle({ ok: true, shardId: out.ShardId ?? "", sequenceNumber: out.SequenceNumber ?? "" }),
                           (e: Error) => settle({ ok: false, reason: `${e.name}: ${e.message}` }),
