@@ -1,9 +1,12 @@
 // An in-process kinesalite (in-memory Kinesis) on 127.0.0.1 and a random port, with SDK v3 clients
 // wired to it. Shared by the producer, consumer, replicator and local-run tests and the benchmarks.
-import { GetRecordsCommand, GetShardIteratorCommand, type KinesisClient, ListShardsCommand, type KinesisClientConfig, type Shard } from "@aws-sdk/client-kinesis";
+import type { KinesisClient, KinesisClientConfig, Shard } from "@aws-sdk/client-kinesis";
 import { deaggregateSync } from "aws-kinesis-agg";
 import { seededRandom } from "../lib/seeded-random";
 import { createStream, LOCAL_CREDENTIALS, LOCAL_REGION, startKinesis } from "./emulators";
+import { listShards as listStreamShards, readAll as readStream, type StoredRecord } from "./stream-dump";
+
+export type { StoredRecord };
 
 export interface KinesaliteOptions {
     /** Shards per account before LimitExceededException. @default 100 */
@@ -11,13 +14,6 @@ export interface KinesaliteOptions {
 }
 
 /** A record read back with GetRecords, with the shard it came from. */
-export interface StoredRecord {
-    shardId: string;
-    sequenceNumber: string;
-    partitionKey: string;
-    data: Uint8Array;
-}
-
 /** A user record read back: a Kinesis record, or one user record deaggregated from a KPL aggregate. */
 export interface UserRecord {
     shardId: string;
@@ -114,36 +110,8 @@ export async function startKinesalite(options: KinesaliteOptions = {}): Promise<
     const client = (overrides: Partial<KinesisClientConfig> = {}): KinesisClient => emulator.client(overrides);
     const admin = client();
 
-    const listShards = async (name: string): Promise<Shard[]> => {
-        const shards: Shard[] = [];
-        let token: string | undefined;
-        do {
-            const page = await admin.send(new ListShardsCommand(token === undefined ? { StreamName: name } : { NextToken: token }));
-            shards.push(...(page.Shards ?? []));
-            token = page.NextToken;
-        } while (token !== undefined);
-        return shards;
-    };
-
-    const readAll = async (name: string): Promise<StoredRecord[]> => {
-        const out: StoredRecord[] = [];
-        for (const shard of await listShards(name)) {
-            const shardId = shard.ShardId as string;
-            const it = await admin.send(new GetShardIteratorCommand({ StreamName: name, ShardId: shardId, ShardIteratorType: "TRIM_HORIZON" }));
-            let iterator = it.ShardIterator;
-            while (iterator !== undefined) {
-                const page = await admin.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 10_000 }));
-                const records = page.Records ?? [];
-                for (const r of records) {
-                    out.push({ shardId, sequenceNumber: r.SequenceNumber as string, partitionKey: r.PartitionKey as string, data: r.Data as Uint8Array });
-                }
-                // An empty page means the reader caught up (or the closed shard is exhausted).
-                if (records.length === 0) break;
-                iterator = page.NextShardIterator;
-            }
-        }
-        return out;
-    };
+    const listShards = (name: string): Promise<Shard[]> => listStreamShards(admin, name);
+    const readAll = (name: string): Promise<StoredRecord[]> => readStream(admin, name);
 
     return {
         endpoint: emulator.endpoint,

@@ -4,19 +4,10 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { createServer } from "node:net";
 import * as path from "node:path";
-import {
-    CreateStreamCommand,
-    DescribeStreamSummaryCommand,
-    GetRecordsCommand,
-    GetShardIteratorCommand,
-    KinesisClient,
-    type KinesisClientConfig,
-    ListShardsCommand,
-    ListStreamsCommand,
-    type Shard,
-} from "@aws-sdk/client-kinesis";
+import { CreateStreamCommand, DescribeStreamSummaryCommand, KinesisClient, type KinesisClientConfig, ListStreamsCommand, type Shard } from "@aws-sdk/client-kinesis";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
-import { type StoredRecord, TEST_CREDENTIALS, TEST_REGION } from "./kinesalite";
+import { TEST_CREDENTIALS, TEST_REGION } from "./kinesalite";
+import { listShards as listStreamShards, readAll as readStream, type StoredRecord } from "./stream-dump";
 
 const PACKAGE_DIR = path.dirname(require.resolve("kinesis-local/package.json"));
 
@@ -131,33 +122,8 @@ export async function startKinesisLocal(options: KinesisLocalOptions = {}): Prom
         }
     };
 
-    const listShards = async (name: string): Promise<Shard[]> => {
-        const shards: Shard[] = [];
-        let token: string | undefined;
-        do {
-            const page = await admin.send(new ListShardsCommand(token === undefined ? { StreamName: name } : { NextToken: token }));
-            shards.push(...(page.Shards ?? []));
-            token = page.NextToken;
-        } while (token !== undefined);
-        return shards;
-    };
-
-    const readAll = async (name: string): Promise<StoredRecord[]> => {
-        const out: StoredRecord[] = [];
-        for (const shard of await listShards(name)) {
-            const shardId = shard.ShardId as string;
-            let iterator = (await admin.send(new GetShardIteratorCommand({ StreamName: name, ShardId: shardId, ShardIteratorType: "TRIM_HORIZON" }))).ShardIterator;
-            while (iterator !== undefined) {
-                const page = await admin.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 10_000 }));
-                const records = page.Records ?? [];
-                for (const r of records) out.push({ shardId, sequenceNumber: r.SequenceNumber as string, partitionKey: r.PartitionKey as string, data: r.Data as Uint8Array });
-                // An empty page: caught up, or the closed shard is exhausted (no next iterator).
-                if (records.length === 0) break;
-                iterator = page.NextShardIterator;
-            }
-        }
-        return out;
-    };
+    const listShards = (name: string): Promise<Shard[]> => listStreamShards(admin, name);
+    const readAll = (name: string): Promise<StoredRecord[]> => readStream(admin, name);
 
     return {
         endpoint,
