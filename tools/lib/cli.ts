@@ -23,6 +23,28 @@ export function parseFlags<T extends ParseArgsConfig>(config: T) {
     }
 }
 
+/** Where a command writes its lines (each without its newline): the process's stdout and stderr, or a test's buffers. */
+export interface Io {
+    out: (line: string) => void;
+    err: (line: string) => void;
+}
+
+/** The process's stdout and stderr, as console.log and console.error write them. */
+export const PROCESS_IO: Io = { out: (line) => console.log(line), err: (line) => console.error(line) };
+
+/**
+ * What a user error thrown by a command's main prints (its message, and the usage for a usage
+ * mistake) and the exit code; undefined for anything else, a bug.
+ */
+export function userErrorExit(e: unknown, usage: string, usageExitCode: number): { message: string; code: number } | undefined {
+    if (e instanceof UsageError) return { message: `${e.message}\nusage: ${usage}`, code: usageExitCode };
+    // A program's RunError (bad config) is matched by its marker: the program is loaded afresh per run.
+    if (pulumi.RunError.isInstance(e)) return { message: e.message, code: 1 };
+    const known = USER_ERRORS.find(([cls]) => e instanceof cls);
+    if (known) return { message: (e as Error).message, code: known[1] };
+    return undefined;
+}
+
 /**
  * Runs a command's main: a user error prints its message (and usage) and exits with its code
  * (`usageExitCode` for a usage mistake); anything else is a bug and keeps its stack trace.
@@ -31,19 +53,10 @@ export function runMain(main: () => Promise<number>, usage: string, usageExitCod
     main().then(
         (code) => exitWhenFlushed(code),
         (e: unknown) => {
-            if (e instanceof UsageError) {
-                console.error(`${e.message}\nusage: ${usage}`);
-                process.exit(usageExitCode);
-            }
-            // A program's RunError (bad config) is matched by its marker: the program is loaded afresh per run.
-            if (pulumi.RunError.isInstance(e)) {
-                console.error(e.message);
-                process.exit(1);
-            }
-            const known = USER_ERRORS.find(([cls]) => e instanceof cls);
-            if (known) {
-                console.error((e as Error).message);
-                process.exit(known[1]);
+            const user = userErrorExit(e, usage, usageExitCode);
+            if (user) {
+                console.error(user.message);
+                process.exit(user.code);
             }
             console.error(e);
             process.exit(1);
