@@ -1,15 +1,24 @@
 import { parseArgs, type ParseArgsConfig } from "node:util";
-import * as pulumi from "@pulumi/pulumi";
-import { PolicyInputError } from "./policy-engine";
-import { StackInputError } from "./stack-file";
-import { StackFileError } from "./synth";
 
-/** Errors whose message is the whole story for the user: printed alone, no stack trace. */
-const USER_ERRORS: [new (...a: never[]) => Error, number][] = [
-    [StackInputError, 2],
-    [StackFileError, 1],
-    [PolicyInputError, 1],
-];
+/**
+ * Errors whose message is the whole story for the user: printed alone, no stack trace. Their modules
+ * (and the Pulumi SDK, whose RunError is one) are loaded only when an error other than a usage
+ * mistake is to be matched: a command that refuses its arguments says so without loading them.
+ */
+function userErrors(): { isRunError: (e: unknown) => boolean; classes: [new (...a: never[]) => Error, number][] } {
+    const { RunError } = require("@pulumi/pulumi") as typeof import("@pulumi/pulumi");
+    const { PolicyInputError } = require("./policy-engine") as typeof import("./policy-engine");
+    const { StackInputError } = require("./stack-file") as typeof import("./stack-file");
+    const { StackFileError } = require("./synth") as typeof import("./synth");
+    return {
+        isRunError: (e) => RunError.isInstance(e),
+        classes: [
+            [StackInputError, 2],
+            [StackFileError, 1],
+            [PolicyInputError, 1],
+        ],
+    };
+}
 
 /** A command-line usage mistake: message plus usage, exit 2. */
 export class UsageError extends Error {}
@@ -38,10 +47,11 @@ export const PROCESS_IO: Io = { out: (line) => console.log(line), err: (line) =>
  */
 export function userErrorExit(e: unknown, usage: string, usageExitCode: number): { message: string; code: number } | undefined {
     if (e instanceof UsageError) return { message: `${e.message}\nusage: ${usage}`, code: usageExitCode };
+    const known = userErrors();
     // A program's RunError (bad config) is matched by its marker: the program is loaded afresh per run.
-    if (pulumi.RunError.isInstance(e)) return { message: e.message, code: 1 };
-    const known = USER_ERRORS.find(([cls]) => e instanceof cls);
-    if (known) return { message: (e as Error).message, code: known[1] };
+    if (known.isRunError(e)) return { message: (e as Error).message, code: 1 };
+    const user = known.classes.find(([cls]) => e instanceof cls);
+    if (user) return { message: (e as Error).message, code: user[1] };
     return undefined;
 }
 
