@@ -12,9 +12,9 @@ import { MetricsFileError, parseMetricsFile } from "./autoscaler/metrics-file";
 import type { PolicyRun } from "./autoscaler/model";
 import { POLICY_KEYS, type PolicyKey, replayAll, type ReplayResult, summarise } from "./autoscaler/replay";
 import { resolveSettings, SettingsError } from "../contracts/autoscaler-settings";
-import { parseFlags, runMain, UsageError } from "./lib/cli";
+import { type Io, PROCESS_IO, parseFlags, runMain, UsageError } from "./lib/cli";
 
-const USAGE =
+export const USAGE =
     "npm run autoscaler:replay -- --metrics <file> [--stack <name>] [--shards N] [--min N] [--max N] [--resharding-minutes N] [--json] [--chart <file.svg>]\n" +
     "  <file>: `aws cloudwatch get-metric-data` JSON (IncomingBytes and IncomingRecords, Sum, period 60; GetRecords.Bytes,\n" +
     "          GetRecords.IteratorAgeMilliseconds, WriteProvisionedThroughputExceeded used when present)\n" +
@@ -145,8 +145,13 @@ function peakBeyondMax(r: ReplayResult): string | undefined {
     return `the trace's peak at ${when(r.trace.start + at * 60_000)} UTC needs ${need} shards, above --max ${r.settings.maxShards}: every policy bounded by it throttles there`;
 }
 
-async function main(): Promise<number> {
+/**
+ * The command on `argv`, writing to `io`; resolves with its exit code, throws UsageError for a usage
+ * mistake. `replay` is replayAll (a test passes one that reuses a replay it has already computed).
+ */
+export async function replayMain(argv: string[], io: Io, replay: typeof replayAll = replayAll): Promise<number> {
     const { values, positionals } = parseFlags({
+        args: argv,
         options: {
             metrics: { type: "string" },
             stack: { type: "string" },
@@ -161,7 +166,7 @@ async function main(): Promise<number> {
         allowPositionals: true,
     });
     if (values.help) {
-        console.log(`usage: ${USAGE}`);
+        io.out(`usage: ${USAGE}`);
         return 0;
     }
     if (positionals.length > 0) throw new UsageError(`Unexpected argument ${positionals[0]}`);
@@ -185,7 +190,7 @@ async function main(): Promise<number> {
     try {
         text = fs.readFileSync(values.metrics, "utf8");
     } catch (e) {
-        console.error(`cannot read ${values.metrics}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+        io.err(`cannot read ${values.metrics}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
         return 1;
     }
     let file: ReturnType<typeof parseMetricsFile>;
@@ -193,24 +198,24 @@ async function main(): Promise<number> {
         file = parseMetricsFile(text, path.basename(values.metrics));
     } catch (e) {
         if (e instanceof MetricsFileError) {
-            console.error(e.message);
+            io.err(e.message);
             return 1;
         }
         throw e;
     }
-    const result = replayAll(file, { settings, ...(startShards !== undefined ? { startShards } : {}), ...(delay !== undefined ? { reshardingDelayMinutes: delay } : {}) });
+    const result = replay(file, { settings, ...(startShards !== undefined ? { startShards } : {}), ...(delay !== undefined ? { reshardingDelayMinutes: delay } : {}) });
     const peak = peakBeyondMax(result);
     if (peak !== undefined) file.notes.push(peak);
 
     if (values.chart !== undefined) fs.writeFileSync(values.chart, replayChartSvg(result, `Autoscaler replay: ${file.name}`));
     if (values.json) {
-        for (const n of file.notes) console.error(`note: ${n}`);
-        console.log(JSON.stringify(summarise(result)));
+        for (const n of file.notes) io.err(`note: ${n}`);
+        io.out(JSON.stringify(summarise(result)));
     } else {
-        console.log(report(result, file.format, file.notes, startShards !== undefined));
-        if (values.chart !== undefined) console.log(`\nChart written to ${values.chart}`);
+        io.out(report(result, file.format, file.notes, startShards !== undefined));
+        if (values.chart !== undefined) io.out(`\nChart written to ${values.chart}`);
     }
     return 0;
 }
 
-runMain(main, USAGE, 2);
+if (require.main === module) runMain(() => replayMain(process.argv.slice(2), PROCESS_IO), USAGE, 2);

@@ -8,12 +8,10 @@
 // Exit 0: the handler returned; 1: it threw (or the stack's config is bad); 2: a usage mistake, or an
 // event file that is unreadable, not JSON or not an event of that function.
 import * as fs from "node:fs";
-import { parseFlags, runMain, UsageError } from "./lib/cli";
-import { startEmulators } from "./local/emulators";
-import { checkEvent, EventShapeError, FUNCTION_NAMES, invokeFunction, type FunctionName } from "./local/handlers";
-import { loadLocalSettings } from "./local/settings";
+import { type Io, PROCESS_IO, parseFlags, runMain, UsageError } from "./lib/cli";
+import { checkEvent, EventShapeError, FUNCTION_NAMES, type FunctionName } from "./local/event-shapes";
 
-const USAGE = `npm run invoke -- <${FUNCTION_NAMES.join("|")}> <event.json> [--stack <name>] [--json]`;
+export const USAGE = `npm run invoke -- <${FUNCTION_NAMES.join("|")}> <event.json> [--stack <name>] [--json]`;
 
 /** An event file that cannot be used: its one-line message, exit 2. */
 class EventFileError extends Error {}
@@ -34,12 +32,21 @@ function readEventFile(file: string): unknown {
     }
 }
 
-async function main(): Promise<number> {
-    const { values, positionals } = parseFlags({ options: { stack: { type: "string", default: "dev" }, json: { type: "boolean", default: false } }, allowPositionals: true });
+/**
+ * The command on `argv`, writing to `io`; resolves with its exit code, throws UsageError for a usage
+ * mistake. The stack's settings, the emulators and the handlers are loaded once the arguments and the
+ * event are good: a mistake is told at once.
+ */
+export async function invokeMain(argv: string[], io: Io): Promise<number> {
+    const { values, positionals } = parseFlags({
+        args: argv,
+        options: { stack: { type: "string", default: "dev" }, json: { type: "boolean", default: false } },
+        allowPositionals: true,
+    });
     const [fn, file, ...extra] = positionals;
     if (fn === undefined || file === undefined) throw new UsageError("Give a function and an event file");
     if (extra.length > 0) throw new UsageError(`Unexpected argument ${extra[0]}`);
-    if (!(FUNCTION_NAMES as readonly string[]).includes(fn)) return fail(`Unknown function ${JSON.stringify(fn)}: use one of ${FUNCTION_NAMES.join(", ")} (${USAGE})`);
+    if (!(FUNCTION_NAMES as readonly string[]).includes(fn)) return fail(io, `Unknown function ${JSON.stringify(fn)}: use one of ${FUNCTION_NAMES.join(", ")} (${USAGE})`);
     const name = fn as FunctionName;
 
     let event: unknown;
@@ -47,30 +54,32 @@ async function main(): Promise<number> {
         event = readEventFile(file);
         checkEvent(name, event);
     } catch (e) {
-        if (e instanceof EventFileError) return fail(e.message);
-        if (e instanceof EventShapeError) return fail(`Event file ${file} is ${e.message}`);
+        if (e instanceof EventFileError) return fail(io, e.message);
+        if (e instanceof EventShapeError) return fail(io, `Event file ${file} is ${e.message}`);
         throw e;
     }
 
+    const { loadLocalSettings } = await import("./local/settings.js");
     const settings = loadLocalSettings(values.stack);
+    const [{ startEmulators }, { invokeFunction }] = await Promise.all([import("./local/emulators.js"), import("./local/handlers.js")]);
     const emulators = await startEmulators();
     try {
-        const { response, consumer } = await invokeFunction(name, event, { emulators, settings, log: (line) => process.stderr.write(`${line}\n`) });
-        if (values.json) process.stdout.write(`${JSON.stringify({ response: response ?? null, ...consumer })}\n`);
-        else process.stdout.write(`${JSON.stringify(response ?? null, null, 2)}\n`);
+        const { response, consumer } = await invokeFunction(name, event, { emulators, settings, log: (line) => io.err(line) });
+        if (values.json) io.out(JSON.stringify({ response: response ?? null, ...consumer }));
+        else io.out(JSON.stringify(response ?? null, null, 2));
         return 0;
     } catch (e) {
         const err = e as Error;
-        console.error(`The ${name} handler threw ${err?.name ?? "an error"}: ${err?.message ?? String(e)}`);
+        io.err(`The ${name} handler threw ${err?.name ?? "an error"}: ${err?.message ?? String(e)}`);
         return 1;
     } finally {
         await emulators.stop();
     }
 }
 
-function fail(message: string): number {
-    console.error(message);
+function fail(io: Io, message: string): number {
+    io.err(message);
     return 2;
 }
 
-runMain(main, USAGE, 2);
+if (require.main === module) runMain(() => invokeMain(process.argv.slice(2), PROCESS_IO), USAGE, 2);

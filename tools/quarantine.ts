@@ -9,12 +9,8 @@
 // Exit 0: done; 1: a re-put (or its marker) failed, or AWS refused a read; 2: a usage mistake.
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
-import { KinesisClient } from "@aws-sdk/client-kinesis";
-import { S3Client } from "@aws-sdk/client-s3";
-import { NodeHttpHandler } from "@smithy/node-http-handler";
 import { parseFlags, runMain, UsageError } from "./lib/cli";
-import { matches, payloadPreview, readQuarantine, redrive, type QuarantineEntry, type QuarantineFilter } from "./lib/quarantine-store";
-import { readStackConfig } from "./lib/synth";
+import type { payloadPreview, QuarantineEntry, QuarantineFilter } from "./lib/quarantine-store";
 
 export const USAGE =
     "npm run quarantine -- <list|redrive> [--stack <name> | --outputs <file> | --bucket <name> [--stream <name>]] " +
@@ -71,7 +67,7 @@ function fromOutputs(text: string, source: string): { bucket: string; stream: st
     return { bucket: o.archiveBucketName as string, stream: o.streamName as string };
 }
 
-function resolveTargets(v: Record<string, string | boolean | string[] | undefined>, io: QuarantineIo): Targets {
+async function resolveTargets(v: Record<string, string | boolean | string[] | undefined>, io: QuarantineIo): Promise<Targets> {
     const str = (k: string) => v[k] as string | undefined;
     let fromStack: { bucket: string; stream: string } | undefined;
     if (str("outputs") !== undefined && str("stack") !== undefined) throw new UsageError("give --outputs or --stack, not both (both name the stack's outputs)");
@@ -91,6 +87,8 @@ function resolveTargets(v: Record<string, string | boolean | string[] | undefine
     if (bucket === undefined) throw new UsageError("no quarantine bucket: give --bucket <name>, --outputs <file> or --stack <name>");
     let region = str("region");
     if (region === undefined && str("stack") !== undefined) {
+        // Loaded only with --stack: the stack reader brings the Pulumi SDK with it.
+        const { readStackConfig } = await import("./lib/synth.js");
         try {
             region = readStackConfig(str("stack")!)["aws:region"];
         } catch {
@@ -100,7 +98,12 @@ function resolveTargets(v: Record<string, string | boolean | string[] | undefine
     return { bucket, stream: str("stream") ?? fromStack?.stream, region };
 }
 
-function clients(t: Targets, s3Endpoint: string | undefined, kinesisEndpoint: string | undefined, env: NodeJS.ProcessEnv) {
+async function clients(t: Targets, s3Endpoint: string | undefined, kinesisEndpoint: string | undefined, env: NodeJS.ProcessEnv) {
+    const [{ KinesisClient }, { S3Client }, { NodeHttpHandler }] = await Promise.all([
+        import("@aws-sdk/client-kinesis"),
+        import("@aws-sdk/client-s3"),
+        import("@smithy/node-http-handler"),
+    ]);
     // An endpoint means an emulator: a region is needed and any will do.
     const region = t.region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? (s3Endpoint || kinesisEndpoint ? "us-east-1" : undefined);
     const base = region ? { region } : {};
@@ -114,10 +117,10 @@ function clients(t: Targets, s3Endpoint: string | undefined, kinesisEndpoint: st
     return { s3, kinesis };
 }
 
-function describe(e: QuarantineEntry): string {
+function describe(e: QuarantineEntry, preview: typeof payloadPreview): string {
     const r = e.record;
     const where = `${r.shardId} ${r.sequenceNumber}${r.subSequenceNumber !== null ? `#${r.subSequenceNumber}` : ""} key ${JSON.stringify(r.partitionKey)}${r.explicitHashKey !== undefined ? ` hash ${r.explicitHashKey}` : ""}`;
-    return `${e.key}\n    ${r.reasonCode}: ${r.reason}\n    ${where}, arrived ${r.arrivedAt}, quarantined ${r.quarantinedAt}${e.redriven ? ", re-driven" : ""}\n    payload ${payloadPreview(r.payload)}`;
+    return `${e.key}\n    ${r.reasonCode}: ${r.reason}\n    ${where}, arrived ${r.arrivedAt}, quarantined ${r.quarantinedAt}${e.redriven ? ", re-driven" : ""}\n    payload ${preview(r.payload)}`;
 }
 
 /** The command; resolves with its exit code, throws UsageError for a usage mistake. */
@@ -145,11 +148,13 @@ export async function quarantineMain(argv: string[], io: QuarantineIo, env: Node
     if (extra.length > 0) throw new UsageError(`unexpected argument ${extra[0]}`);
     if (v.reason !== undefined && v.reason.trim() === "") throw new UsageError("--reason must not be empty: give a reason code or text found in the reason");
     const filter: QuarantineFilter = { reason: v.reason, sinceMs: v.since !== undefined ? parseSince(v.since) : undefined, ids: v.id };
-    const targets = resolveTargets(v, io);
+    const targets = await resolveTargets(v, io);
     if ((command as Command) === "redrive" && targets.stream === undefined)
         throw new UsageError("redrive needs the stream: give --stream <name>, --outputs <file> or --stack <name>");
 
-    const { s3, kinesis } = clients(targets, v["s3-endpoint"], v["kinesis-endpoint"], env);
+    // The AWS SDK and the store are loaded once the arguments are good: a usage mistake is told at once.
+    const { matches, payloadPreview, readQuarantine, redrive } = await import("./lib/quarantine-store.js");
+    const { s3, kinesis } = await clients(targets, v["s3-endpoint"], v["kinesis-endpoint"], env);
     try {
         let read: Awaited<ReturnType<typeof readQuarantine>>;
         try {
@@ -165,7 +170,7 @@ export async function quarantineMain(argv: string[], io: QuarantineIo, env: Node
             if (v.json) {
                 io.out(JSON.stringify({ bucket: targets.bucket, records: chosen.map((e) => ({ key: e.key, redriven: e.redriven, ...e.record })), unreadable: read.unreadable }));
             } else {
-                for (const e of chosen) io.out(describe(e));
+                for (const e of chosen) io.out(describe(e, payloadPreview));
                 const redriven = chosen.filter((e) => e.redriven).length;
                 io.out(
                     `${chosen.length} quarantined record(s) in ${targets.bucket}${chosen.length < read.entries.length ? ` match (of ${read.entries.length})` : ""}; ${redriven} re-driven already`,

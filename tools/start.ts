@@ -9,9 +9,6 @@
 import { spawnSync } from "node:child_process";
 import * as path from "node:path";
 import { parseFlags, runMain, UsageError } from "./lib/cli";
-import { runPipeline } from "./local/pipeline";
-import { formatReport } from "./local/report";
-import { loadLocalSettings } from "./local/settings";
 
 const USAGE = "npm start -- [--rate <records/s>] [--records <n> | --duration <seconds> | --follow] [--malformed <percent>] [--seed <n>] [--json] [--skip-preview]";
 const STACK = "dev";
@@ -85,6 +82,8 @@ function preview(): number {
 
 async function main(): Promise<number> {
     const options = parseStartArgs(process.argv.slice(2));
+    // Loaded once the flags are good: a bad flag is told at once.
+    const { loadLocalSettings } = await import("./local/settings.js");
     const settings = loadLocalSettings(STACK);
     if (!options.skipPreview) {
         const code = preview();
@@ -107,6 +106,7 @@ async function main(): Promise<number> {
     });
     process.on("SIGTERM", () => (stop.signal.aborted ? abort.abort() : stop.abort()));
 
+    const [{ runPipeline }, { formatReport }] = await Promise.all([import("./local/pipeline.js"), import("./local/report.js")]);
     const report = await runPipeline({
         settings,
         rate: options.rate,

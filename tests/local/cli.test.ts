@@ -3,8 +3,10 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { hasStackTrace, runTool } from "../support/run-tool";
+import { invokeMain, USAGE } from "../../tools/invoke";
 import { DEFAULT_DURATION_SECONDS, DEFAULT_RATE, parseStartArgs } from "../../tools/start";
+import { runInProcess } from "../support/in-process";
+import { hasStackTrace, runTool } from "../support/run-tool";
 
 describe("npm start flags", () => {
     it("runs a bounded demo by default", () => {
@@ -54,6 +56,11 @@ describe("npm start flags", () => {
 
 describe("npm run invoke", function () {
     this.timeout(60_000);
+    /**
+     * The tool in this process: one spawn per process contract (exit 2 for a bad event file, exit 0
+     * with the response on stdout) proves the process; the other cases run here.
+     */
+    const invoke = (args: string[]) => runInProcess((io) => invokeMain(args, io), USAGE, 2);
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "invoke-test-"));
     after(() => fs.rmSync(dir, { recursive: true, force: true }));
     const write = (name: string, text: string) => {
@@ -85,9 +92,9 @@ describe("npm run invoke", function () {
             /Records\[0\]\.kinesis\.data must be a string/,
         ],
     ];
-    for (const [what, args, message] of errors) {
-        it(`refuses ${what} in one line, exit 2`, () => {
-            const r = runTool("invoke.ts", args());
+    for (const [i, [what, args, message]] of errors.entries()) {
+        it(`refuses ${what} in one line, exit 2${i === 0 ? " (from the command line)" : ""}`, async () => {
+            const r = i === 0 ? runTool("invoke.ts", args()) : await invoke(args());
             assert.equal(r.status, 2, r.stderr);
             const lines = said(r.stderr);
             assert.equal(lines.length, 1, lines.join("\n"));
@@ -96,7 +103,7 @@ describe("npm run invoke", function () {
         });
     }
 
-    it("runs the consumer on a sample event against the emulators and prints only its response on stdout", () => {
+    it("runs the consumer on a sample event against the emulators and prints only its response on stdout (from the command line)", () => {
         const r = runTool("invoke.ts", ["consumer", "events/consumer/malformed-batch.json"]);
         assert.equal(r.status, 0, r.stderr);
         const response = JSON.parse(r.stdout) as { batchItemFailures: { itemIdentifier: string }[] };
@@ -105,8 +112,8 @@ describe("npm run invoke", function () {
         assert.match(r.stderr, /"message":"Malformed record quarantined"/);
     });
 
-    it("--json: the last line is {response, written, quarantined, alerts}", () => {
-        const r = runTool("invoke.ts", ["consumer", "events/consumer/malformed-batch.json", "--json"]);
+    it("--json: the last line is {response, written, quarantined, alerts}", async () => {
+        const r = await invoke(["consumer", "events/consumer/malformed-batch.json", "--json"]);
         assert.equal(r.status, 0, r.stderr);
         const last = r.stdout.trimEnd().split("\n").at(-1)!;
         const out = JSON.parse(last) as {
@@ -132,8 +139,8 @@ describe("npm run invoke", function () {
         assert.deepEqual(out.alerts, []);
     });
 
-    it("--json counts the user records of an aggregate and its alerts", () => {
-        const r = runTool("invoke.ts", ["consumer", "events/consumer/kpl-aggregated-batch.json", "--json"]);
+    it("--json counts the user records of an aggregate and its alerts", async () => {
+        const r = await invoke(["consumer", "events/consumer/kpl-aggregated-batch.json", "--json"]);
         assert.equal(r.status, 0, r.stderr);
         const out = JSON.parse(r.stdout.trimEnd().split("\n").at(-1)!) as { response: unknown; written: number; quarantined: unknown[]; alerts: unknown[] };
         assert.deepEqual(out.response, { batchItemFailures: [] });
@@ -142,8 +149,8 @@ describe("npm run invoke", function () {
         assert.ok(Array.isArray(out.alerts));
     });
 
-    it("runs the ingest handler against kinesalite", () => {
-        const r = runTool("invoke.ts", ["ingest", "events/ingest/batch.json"]);
+    it("runs the ingest handler against kinesalite", async () => {
+        const r = await invoke(["ingest", "events/ingest/batch.json"]);
         assert.equal(r.status, 0, r.stderr);
         const response = JSON.parse(r.stdout) as { statusCode: number; body: string };
         assert.equal(response.statusCode, 200);
@@ -151,8 +158,8 @@ describe("npm run invoke", function () {
         assert.match(r.stderr, /the stream now holds 2 Kinesis record\(s\)/);
     });
 
-    it("runs the Firehose transform on a sample: one output per recordId, partition keys in the metadata", () => {
-        const r = runTool("invoke.ts", ["firehose-transform", "events/firehose-transform/cloudwatch-logs.json"]);
+    it("runs the Firehose transform on a sample: one output per recordId, partition keys in the metadata", async () => {
+        const r = await invoke(["firehose-transform", "events/firehose-transform/cloudwatch-logs.json"]);
         assert.equal(r.status, 0, r.stderr);
         const response = JSON.parse(r.stdout) as { records: { result: string; metadata?: unknown }[] };
         assert.deepEqual(
@@ -165,8 +172,8 @@ describe("npm run invoke", function () {
         assert.match(r.stderr, /RecordsTransformed=1 RecordsDropped=1 RecordsFailed=0 EventsArchived=3/);
     });
 
-    it("runs the autoscaler as a dry run on a provisioned local stream (kinesalite has no UpdateShardCount)", () => {
-        const r = runTool("invoke.ts", ["autoscaler", "events/autoscaler/scheduled.json"]);
+    it("runs the autoscaler as a dry run on a provisioned local stream (kinesalite has no UpdateShardCount)", async () => {
+        const r = await invoke(["autoscaler", "events/autoscaler/scheduled.json"]);
         assert.equal(r.status, 0, r.stderr);
         const response = JSON.parse(r.stdout) as { outcome: string; streamName: string };
         assert.equal(response.streamName, "kinesis-streaming-dev-events");

@@ -2,11 +2,13 @@ import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { autoscalerReplay } from "../../tools/bench/autoscaler";
-import { syntheticWeek } from "../../tools/bench/traces";
+import { isDeepStrictEqual } from "node:util";
+import { replayMain, USAGE } from "../../tools/autoscaler-replay";
+import { autoscalerReplay, autoscalerReplayInput } from "../../tools/bench/autoscaler";
 import { MetricsFileError, parseIsoTime, parseMetricsFile } from "../../tools/autoscaler/metrics-file";
 import type { DemandMinute } from "../../tools/autoscaler/model";
-import { summarise } from "../../tools/autoscaler/replay";
+import { replayAll, type ReplayResult, summarise } from "../../tools/autoscaler/replay";
+import { runInProcess } from "../support/in-process";
 import { hasStackTrace, ROOT, runTool } from "../support/run-tool";
 
 const FIXTURES = path.join(ROOT, "tests", "fixtures", "metrics");
@@ -150,6 +152,8 @@ describe("autoscaler replay: reading metrics files", () => {
 
 describe("npm run autoscaler:replay", function () {
     this.timeout(60_000);
+    /** The tool in this process (the spawns below prove the process: exit codes, flushed stdout, no stack trace). */
+    const replay = (args: string[], replayer?: typeof replayAll) => runInProcess((io) => replayMain(args, io, replayer), USAGE, 2);
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "replay-"));
     after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
@@ -220,24 +224,24 @@ describe("npm run autoscaler:replay", function () {
         assert.ok(chart.trimEnd().endsWith("</svg>"));
     });
 
-    it("--stack reads the stack's start and bounds; a peak above --max is named", () => {
+    it("--stack reads the stack's start and bounds; a peak above --max is named", async () => {
         const csv = path.join(tmp, "surge-stack.csv");
         fs.writeFileSync(csv, dayCsv());
-        const prod = runTool("autoscaler-replay.ts", ["--metrics", csv, "--stack", "prod"]);
+        const prod = await replay(["--metrics", csv, "--stack", "prod"]);
         assert.equal(prod.status, 0, prod.stderr);
         // Pulumi.prod.yaml: shardCount 4, autoscalingMinShards 2, autoscalingMaxShards 64.
         assert.match(prod.stdout, /Model: start 4 shard\(s\)/);
         assert.match(prod.stdout, /Our autoscaler: shards 2-64;/);
-        const capped = runTool("autoscaler-replay.ts", ["--metrics", csv, "--max", "2", "--shards", "1"]);
+        const capped = await replay(["--metrics", csv, "--max", "2", "--shards", "1"]);
         assert.equal(capped.status, 0, capped.stderr);
         assert.match(capped.stdout, /Note: the trace's peak at 2025-11-03 10:00 UTC needs 4 shards, above --max 2/);
-        const unknown = runTool("autoscaler-replay.ts", ["--metrics", csv, "--stack", "nope"]);
+        const unknown = await replay(["--metrics", csv, "--stack", "nope"]);
         assert.equal(unknown.status, 2);
         assert.match(unknown.stderr, /--stack nope: No stack file Pulumi\.nope\.yaml; stacks: /);
     });
 
-    it("--json prints exactly the documented object", () => {
-        const r = runTool("autoscaler-replay.ts", ["--metrics", fixture("good-get-metric-data.json"), "--json", "--shards", "1"]);
+    it("--json prints exactly the documented object", async () => {
+        const r = await replay(["--metrics", fixture("good-get-metric-data.json"), "--json", "--shards", "1"]);
         assert.equal(r.status, 0, r.stderr);
         const lines = r.stdout.trim().split("\n");
         assert.equal(lines.length, 1);
@@ -254,8 +258,8 @@ describe("npm run autoscaler:replay", function () {
         assert.match(r.stderr, /note: ignored series PutRecords\.Latency/);
     });
 
-    it("the bench's synthetic week, exported as get-metric-data JSON, replays to exactly the bench's figures", () => {
-        const week = syntheticWeek({ seed: 7 });
+    it("the bench's synthetic week, exported as get-metric-data JSON, replays to exactly the bench's figures", async () => {
+        const [week, options] = autoscalerReplayInput();
         const newestFirst = [...week.minutes].reverse();
         const series = (id: string, label: string, value: (m: DemandMinute) => number) => ({
             Id: id,
@@ -277,31 +281,40 @@ describe("npm run autoscaler:replay", function () {
                 Messages: [],
             }),
         );
-        const r = runTool("autoscaler-replay.ts", ["--metrics", file, "--json"]);
+        // The 7-day replay is computed once: replayAll depends on the minutes and the options only (the
+        // trace's name is not in the JSON), so when the tool asks for the bench's very input it gets the
+        // bench's replay; any other input is replayed afresh and the bench's replayed apart.
+        let bench: ReplayResult | undefined;
+        const r = await replay(["--metrics", file, "--json"], (trace, o) =>
+            isDeepStrictEqual(trace.minutes, week.minutes) && isDeepStrictEqual(o, options) ? (bench = replayAll(week, options)) : replayAll(trace, o),
+        );
         assert.equal(r.status, 0, r.stderr);
-        assert.deepEqual(JSON.parse(r.stdout), summarise(autoscalerReplay()));
+        assert.deepEqual(JSON.parse(r.stdout), summarise(bench ?? autoscalerReplay()));
     });
 
-    it("a bad metrics file: exit 1, the one-line message, no stack trace", () => {
+    it("a bad metrics file: exit 1, the one-line message, no stack trace", async () => {
         const r = runTool("autoscaler-replay.ts", ["--metrics", fixture("bad-gap.csv")]);
         assert.equal(r.status, 1);
         assert.equal(r.stdout, "");
         assert.match(r.stderr, /^bad-gap\.csv line 4: gap of 2 minute\(s\)/m);
         assert.ok(!hasStackTrace(r.stderr));
-        const missing = runTool("autoscaler-replay.ts", ["--metrics", path.join(tmp, "nope.csv")]);
+        const missing = await replay(["--metrics", path.join(tmp, "nope.csv")]);
         assert.equal(missing.status, 1);
         assert.match(missing.stderr, /cannot read .*nope\.csv: ENOENT/);
     });
 
-    it("usage mistakes: exit 2 with the usage, no stack trace", () => {
-        for (const [args, message] of [
-            [[], /--metrics <file> is required/],
-            [["--metrics", fixture("good.csv"), "--shards", "0"], /--shards must be a whole number from 1 to 10000, got "0"/],
-            [["--metrics", fixture("good.csv"), "--min", "8", "--max", "4"], /--min 8 and --max 4: minShards 8 is above maxShards 4/],
-            [["--metrics", fixture("good.csv"), "--chart", "out.png"], /--chart writes an SVG file/],
-            [["--metrics", fixture("good.csv"), "--frobnicate"], /Unknown option '--frobnicate'/],
-        ] as [string[], RegExp][]) {
-            const r = runTool("autoscaler-replay.ts", args);
+    it("usage mistakes: exit 2 with the usage, no stack trace", async () => {
+        for (const [i, [args, message]] of (
+            [
+                [[], /--metrics <file> is required/],
+                [["--metrics", fixture("good.csv"), "--shards", "0"], /--shards must be a whole number from 1 to 10000, got "0"/],
+                [["--metrics", fixture("good.csv"), "--min", "8", "--max", "4"], /--min 8 and --max 4: minShards 8 is above maxShards 4/],
+                [["--metrics", fixture("good.csv"), "--chart", "out.png"], /--chart writes an SVG file/],
+                [["--metrics", fixture("good.csv"), "--frobnicate"], /Unknown option '--frobnicate'/],
+            ] as [string[], RegExp][]
+        ).entries()) {
+            // The first from the command line, the others in this process.
+            const r = i === 0 ? runTool("autoscaler-replay.ts", args) : await replay(args);
             assert.equal(r.status, 2, `${args.join(" ")}: ${r.stderr}`);
             assert.match(r.stderr, message);
             assert.match(r.stderr, /usage: npm run autoscaler:replay -- --metrics <file>/);

@@ -4,7 +4,8 @@
 import * as fs from "node:fs";
 import { PRICES } from "../../infra/lib/cost";
 import { replayChartSvg } from "../autoscaler/chart";
-import { type PolicyKey, replayAll, type ReplayResult } from "../autoscaler/replay";
+import type { Trace } from "../autoscaler/model";
+import { type PolicyKey, replayAll, type ReplayOptions, type ReplayResult } from "../autoscaler/replay";
 import { REFERENCE_POLICY, STEP_POLICY } from "../autoscaler/policies";
 import { MIN_HISTORY_MINUTES } from "../../functions/autoscaler/forecast";
 import { AUTOSCALER_DEFAULTS } from "../../contracts/autoscaler-settings";
@@ -21,9 +22,14 @@ const LABELS: Record<PolicyKey, string> = {
     staticPeak: "static at peak",
 };
 
-/** The replay of the built-in week with the default settings (no history before it: planning starts on the reactive rules). */
+/** What the bench replays: the built-in week with the default settings (no history before it: planning starts on the reactive rules). */
+export function autoscalerReplayInput(): [Trace, ReplayOptions] {
+    return [syntheticWeek({ seed: SEED }), { settings: { ...AUTOSCALER_DEFAULTS } }];
+}
+
+/** The replay of the built-in week with the default settings. */
 export function autoscalerReplay(): ReplayResult {
-    return replayAll(syntheticWeek({ seed: SEED }), { settings: { ...AUTOSCALER_DEFAULTS } });
+    return replayAll(...autoscalerReplayInput());
 }
 
 const r2 = (x: number) => Math.round(x * 100) / 100;

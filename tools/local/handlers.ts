@@ -8,11 +8,9 @@ import type { SNSClient } from "@aws-sdk/client-sns";
 import { GetCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { Context, KinesisStreamEvent } from "aws-lambda";
 import { autoscalerEnvironment, readAutoscalerEnv } from "../../contracts/env/autoscaler";
-import { parseTrigger } from "../../functions/autoscaler/events";
 import { createHandler as createAutoscaler } from "../../functions/autoscaler/handler";
 import { createDocumentClient, createHandler as createConsumer } from "../../functions/consumer/handler";
 import { decodeRecord } from "../../functions/consumer/decode";
-import { parseFirehoseEvent } from "../../functions/firehose-transform/firehose";
 import { createHandler as createFirehoseTransform } from "../../functions/firehose-transform/handler";
 import { createHandler as createIngest } from "../../functions/ingest/handler";
 import { replicate } from "../../functions/replicator/replicate";
@@ -22,15 +20,10 @@ import { eventKeys } from "../../functions/shared/results-table";
 import { parseQuarantinedRecord, QUARANTINE_PREFIX } from "../../contracts/quarantine";
 import { physicalName } from "../../infra/lib/naming";
 import { createBucket, createResultsTable, createStream, type Emulators } from "./emulators";
+import { checkHttpEvent, checkKinesisEvent, type FunctionName } from "./event-shapes";
 import { listShardIds, ShardReader } from "./reader";
 import type { LocalSettings } from "./settings";
 import { LocalSns } from "./sns";
-
-export const FUNCTION_NAMES = ["consumer", "ingest", "replicator", "autoscaler", "firehose-transform"] as const;
-export type FunctionName = (typeof FUNCTION_NAMES)[number];
-
-/** An event file that cannot be the function's event: the message says why. */
-export class EventShapeError extends Error {}
 
 export interface InvokeEnv {
     emulators: Emulators;
@@ -41,47 +34,6 @@ export interface InvokeEnv {
 
 type Obj = Record<string, unknown>;
 const isObj = (x: unknown): x is Obj => typeof x === "object" && x !== null && !Array.isArray(x);
-
-/** A Kinesis event as Lambda delivers it (what the consumer and the replicator read), or why not. */
-export function checkKinesisEvent(event: unknown): KinesisStreamEvent {
-    if (!isObj(event) || !Array.isArray(event.Records)) throw new EventShapeError("not a Kinesis event: expected an object with a Records list");
-    event.Records.forEach((r: unknown, i) => {
-        const k = isObj(r) ? r.kinesis : undefined;
-        if (!isObj(k)) throw new EventShapeError(`not a Kinesis event: Records[${i}].kinesis is missing`);
-        for (const field of ["data", "sequenceNumber", "partitionKey"]) {
-            if (typeof k[field] !== "string") throw new EventShapeError(`not a Kinesis event: Records[${i}].kinesis.${field} must be a string`);
-        }
-        if (typeof (r as Obj).eventID !== "string") throw new EventShapeError(`not a Kinesis event: Records[${i}].eventID must be a string (<shard id>:<sequence number>)`);
-    });
-    return event as unknown as KinesisStreamEvent;
-}
-
-/** An API Gateway HTTP API (payload 2.0) request, or why not. */
-export function checkHttpEvent(event: unknown): Obj {
-    if (!isObj(event)) throw new EventShapeError("not an API Gateway request: expected an object (payload format 2.0)");
-    if (event.body !== undefined && typeof event.body !== "string") throw new EventShapeError("not an API Gateway request: body must be a string (the JSON text of the events)");
-    if (event.headers !== undefined && !isObj(event.headers)) throw new EventShapeError("not an API Gateway request: headers must be an object");
-    return event;
-}
-
-/** Checks the event has the function's shape before anything starts. */
-export function checkEvent(fn: FunctionName, event: unknown): void {
-    if (fn === "consumer" || fn === "replicator") checkKinesisEvent(event);
-    else if (fn === "ingest") checkHttpEvent(event);
-    else if (fn === "firehose-transform") {
-        try {
-            parseFirehoseEvent(event);
-        } catch (e) {
-            throw new EventShapeError((e as Error).message);
-        }
-    } else {
-        try {
-            parseTrigger(event);
-        } catch (e) {
-            throw new EventShapeError(`not an autoscaler event: ${(e as Error).message}`);
-        }
-    }
-}
 
 /** Powertools-like JSON log lines, to stderr. */
 function stderrLogger(service: string, log: (line: string) => void) {
