@@ -2,34 +2,37 @@
 // Runs the policy pack against a `pulumi stack export` file (deployment v3) or `pulumi preview --json`
 // output, without the Pulumi service. Exit 0 none mandatory; 1 mandatory violations; 2 unreadable input.
 import { pack } from "../policies/policies";
-import { parseFlags, runMain, UsageError } from "./lib/cli";
+import { type Io, PROCESS_IO, parseFlags, runMain, UsageError } from "./lib/cli";
 import { formatViolation, type PolicyPackConfig, PolicyInputError, readPolicyConfig, runPolicies } from "./lib/policy-engine";
 import { readStackFile, StackInputError } from "./lib/stack-file";
 
-const USAGE = "npm run policy:check -- <stack-export-or-preview.json> [--config <policy-config.json>] [--json]";
+export const USAGE = "npm run policy:check -- <stack-export-or-preview.json> [--config <policy-config.json>] [--json]";
 
-runMain(
-    async () => {
-        const { values, positionals } = parseFlags({ options: { config: { type: "string" }, json: { type: "boolean", default: false } }, allowPositionals: true });
-        if (positionals.length !== 1) throw new UsageError(positionals.length === 0 ? "A stack file is required" : `Expected one stack file, got ${positionals.length}`);
-        const { kind, resources } = readStackFile(positionals[0]!);
-        // A bad config file is unreadable input (exit 2), not a finding about the stack.
-        let violations: Awaited<ReturnType<typeof runPolicies>>;
-        try {
-            const config: PolicyPackConfig = values.config ? readPolicyConfig(values.config) : {};
-            violations = await runPolicies(pack, resources, config, { valuesFinal: kind === "export" });
-        } catch (e) {
-            throw e instanceof PolicyInputError ? new StackInputError(e.message) : e;
-        }
-        if (values.json) {
-            console.log(JSON.stringify(violations));
-        } else {
-            for (const v of violations) console.log(formatViolation(v));
-            const mandatory = violations.filter((v) => v.enforcementLevel === "mandatory").length;
-            console.log(`${resources.length} resources checked: ${mandatory} mandatory, ${violations.length - mandatory} advisory violation(s)`);
-        }
-        return violations.some((v) => v.enforcementLevel === "mandatory") ? 1 : 0;
-    },
-    USAGE,
-    2,
-);
+/** The command; resolves with its exit code, throws UsageError for a usage mistake and the user errors runMain prints alone. */
+export async function policyCheckMain(argv: string[], io: Io): Promise<number> {
+    const { values, positionals } = parseFlags({
+        args: argv,
+        options: { config: { type: "string" }, json: { type: "boolean", default: false } },
+        allowPositionals: true,
+    });
+    if (positionals.length !== 1) throw new UsageError(positionals.length === 0 ? "A stack file is required" : `Expected one stack file, got ${positionals.length}`);
+    const { kind, resources } = readStackFile(positionals[0]!);
+    // A bad config file is unreadable input (exit 2), not a finding about the stack.
+    let violations: Awaited<ReturnType<typeof runPolicies>>;
+    try {
+        const config: PolicyPackConfig = values.config ? readPolicyConfig(values.config) : {};
+        violations = await runPolicies(pack, resources, config, { valuesFinal: kind === "export" });
+    } catch (e) {
+        throw e instanceof PolicyInputError ? new StackInputError(e.message) : e;
+    }
+    if (values.json) {
+        io.out(JSON.stringify(violations));
+    } else {
+        for (const v of violations) io.out(formatViolation(v));
+        const mandatory = violations.filter((v) => v.enforcementLevel === "mandatory").length;
+        io.out(`${resources.length} resources checked: ${mandatory} mandatory, ${violations.length - mandatory} advisory violation(s)`);
+    }
+    return violations.some((v) => v.enforcementLevel === "mandatory") ? 1 : 0;
+}
+
+if (require.main === module) runMain(() => policyCheckMain(process.argv.slice(2), PROCESS_IO), USAGE, 2);

@@ -3,13 +3,13 @@
 // resource and the stack outputs, then runs the policy pack with policies/config/<name>.json.
 // Exit 0 ok; 1 a mandatory violation or bad config.
 import { formatViolation } from "./lib/policy-engine";
-import { parseFlags, runMain, UsageError } from "./lib/cli";
+import { type Io, PROCESS_IO, parseFlags, runMain, UsageError } from "./lib/cli";
 import { previewStack, type PreviewResult } from "./lib/preview";
 import { pack } from "../policies/policies";
 
-const USAGE = "npm run preview:offline -- --stack <name> [--json]";
+export const USAGE = "npm run preview:offline -- --stack <name> [--json]";
 
-function printText(p: PreviewResult): void {
+function printText(p: PreviewResult, io: Io): void {
     const out: string[] = [];
     out.push(`Offline preview of stack "${p.stack}" (Pulumi mock runtime: no Pulumi CLI, no AWS calls; ARNs and IDs are placeholders)`);
     out.push("", `Resources (${p.resources.length}):`);
@@ -39,23 +39,26 @@ function printText(p: PreviewResult): void {
         `Policies: ${pack.name}@${pack.version} with ${p.policyConfig ?? "the pack's defaults"}: ${mandatory} mandatory, ${p.violations.length - mandatory} advisory violation(s)`,
     );
     for (const v of p.violations) out.push(`  ${formatViolation(v)}`);
-    console.log(out.join("\n"));
+    io.out(out.join("\n"));
 }
 
-runMain(
-    async () => {
-        const { values, positionals } = parseFlags({ options: { stack: { type: "string" }, json: { type: "boolean", default: false } }, allowPositionals: true });
-        if (positionals.length > 0) throw new UsageError(`Unexpected argument ${positionals[0]}`);
-        if (!values.stack) throw new UsageError("--stack is required (dev, staging or prod)");
-        const result = await previewStack(values.stack);
-        if (values.json) {
-            const { resources, outputs, violations, cost } = result;
-            console.log(JSON.stringify({ resources, outputs, violations, cost: cost ?? null }));
-        } else {
-            printText(result);
-        }
-        return result.violations.some((v) => v.enforcementLevel === "mandatory") ? 1 : 0;
-    },
-    USAGE,
-    1,
-);
+/** The command; resolves with its exit code, throws UsageError for a usage mistake and the user errors runMain prints alone. */
+export async function previewOfflineMain(argv: string[], io: Io): Promise<number> {
+    const { values, positionals } = parseFlags({
+        args: argv,
+        options: { stack: { type: "string" }, json: { type: "boolean", default: false } },
+        allowPositionals: true,
+    });
+    if (positionals.length > 0) throw new UsageError(`Unexpected argument ${positionals[0]}`);
+    if (!values.stack) throw new UsageError("--stack is required (dev, staging or prod)");
+    const result = await previewStack(values.stack);
+    if (values.json) {
+        const { resources, outputs, violations, cost } = result;
+        io.out(JSON.stringify({ resources, outputs, violations, cost: cost ?? null }));
+    } else {
+        printText(result, io);
+    }
+    return result.violations.some((v) => v.enforcementLevel === "mandatory") ? 1 : 0;
+}
+
+if (require.main === module) runMain(() => previewOfflineMain(process.argv.slice(2), PROCESS_IO), USAGE, 1);

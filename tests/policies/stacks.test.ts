@@ -4,7 +4,7 @@ import * as assert from "node:assert/strict";
 import * as path from "node:path";
 import { pack } from "../../policies/policies";
 import { readPolicyConfig, runPolicies } from "../../tools/lib/policy-engine";
-import { previewStack } from "../../tools/lib/preview";
+import { previewStack as previewProgram } from "../../tools/lib/preview";
 import { readStackConfig } from "../../tools/lib/synth";
 import { synthesize } from "../support/stack";
 import type { Violation } from "../../tools/lib/analyzer-protocol";
@@ -31,6 +31,9 @@ const EXPECTED: Record<string, (stack: string) => ExpectedViolation[]> = {
     ],
     prod: () => [],
 };
+
+/** The offline preview, each program run (stack and overrides) made once in this process (tests/support/stack.ts). */
+const previewStack = (stack: string, overrides: Record<string, string> = {}) => previewProgram(stack, overrides, synthesize);
 
 /** Each stack synthesized once for the tests that only read (or change a copy of) its resources. */
 const synthesized = new Map<string, Promise<Awaited<ReturnType<typeof synthesize>>>>();

@@ -1,14 +1,18 @@
 // npm run policy:check: the pack against a `pulumi stack export` (v3) or `pulumi preview --json`
-// file, as CI runs it. Every run is a real process (tools/policy-check.ts), started together in
-// `before` so the suite stays fast; each test then asserts on its run.
+// file, as CI runs it. Each run is made once in `before`, in-process (policyCheckMain as runMain runs
+// it: same output, same exit code) but for two real processes (tools/policy-check.ts run as `npm run` does),
+// started first and run alongside, for what only a process shows: its exit code, its output flushed to
+// a pipe, an error on stderr without a stack trace. Each test then asserts on its run.
 import * as assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import type { Violation } from "../../tools/lib/analyzer-protocol";
+import { policyCheckMain, USAGE } from "../../tools/policy-check";
+import { runInProcess } from "../support/in-process";
 import { UNKNOWN } from "../support/policy-harness";
-import { toolCommand } from "../support/run-tool";
+import { type ToolRun, toolCommand } from "../support/run-tool";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 const F = (name: string) => `tests/fixtures/${name}`;
@@ -29,18 +33,24 @@ function policyCheck(args: string[]): Promise<Run> {
     });
 }
 
-/** Runs `jobs` with at most `limit` processes at a time. */
-async function runAll(jobs: Record<string, string[]>, limit = 3): Promise<Record<string, Run>> {
-    const entries = Object.entries(jobs);
+/** policyCheckMain as runMain runs it, from the project root as `npm run` does. */
+async function policyCheckInProcess(args: string[]): Promise<Run> {
+    const cwd = process.cwd();
+    process.chdir(ROOT);
+    try {
+        const r: ToolRun = await runInProcess((io) => policyCheckMain(args, io), USAGE, 2);
+        return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+    } finally {
+        process.chdir(cwd);
+    }
+}
+
+/** The runs named in `spawned` as processes, started at once; the others in-process, one after another meanwhile. */
+async function runAll(jobs: Record<string, string[]>, spawned: string[]): Promise<Record<string, Run>> {
+    const processes = spawned.map(async (name) => [name, await policyCheck(jobs[name]!)] as const);
     const out: Record<string, Run> = {};
-    let next = 0;
-    const worker = async () => {
-        while (next < entries.length) {
-            const [name, args] = entries[next++]!;
-            out[name] = await policyCheck(args);
-        }
-    };
-    await Promise.all(Array.from({ length: limit }, worker));
+    for (const [name, args] of Object.entries(jobs)) if (!spawned.includes(name)) out[name] = await policyCheckInProcess(args);
+    for (const [name, run] of await Promise.all(processes)) out[name] = run;
     return out;
 }
 
@@ -178,26 +188,29 @@ describe("npm run policy:check", function () {
 
     before(async () => {
         secretExport = exportWithSecretKey();
-        runs = await runAll({
-            secretExport: [secretExport],
-            noncompliant: [F("stack-export-noncompliant.json")],
-            noncompliantJson: [F("stack-export-noncompliant.json"), "--json"],
-            noncompliantDev: ["--json", F("stack-export-noncompliant.json"), "--config", "policies/config/dev.json"],
-            pipeline: [F("stack-export-pipeline-noncompliant.json")],
-            pipelineJson: [F("stack-export-pipeline-noncompliant.json"), "--json"],
-            pipelineDev: [F("stack-export-pipeline-noncompliant.json"), "--json", "--config", "policies/config/dev.json"],
-            compliant: [F("stack-export-compliant.json")],
-            compliantJson: [F("stack-export-compliant.json"), "--json"],
-            preview: [F("preview-dev.json")],
-            previewDev: [F("preview-dev.json"), "--config", "policies/config/dev.json"],
-            malformed: [F("malformed.json")],
-            missing: [F("does-not-exist.json")],
-            outputs: [F("stack-outputs.json")],
-            v2: [F("stack-export-v2.json")],
-            noUrn: [F("stack-export-no-urn.json")],
-            missingConfig: [F("stack-export-compliant.json"), "--config", F("no-such-config.json")],
-            noArgs: [],
-        });
+        runs = await runAll(
+            {
+                secretExport: [secretExport],
+                noncompliant: [F("stack-export-noncompliant.json")],
+                noncompliantJson: [F("stack-export-noncompliant.json"), "--json"],
+                noncompliantDev: ["--json", F("stack-export-noncompliant.json"), "--config", "policies/config/dev.json"],
+                pipeline: [F("stack-export-pipeline-noncompliant.json")],
+                pipelineJson: [F("stack-export-pipeline-noncompliant.json"), "--json"],
+                pipelineDev: [F("stack-export-pipeline-noncompliant.json"), "--json", "--config", "policies/config/dev.json"],
+                compliant: [F("stack-export-compliant.json")],
+                compliantJson: [F("stack-export-compliant.json"), "--json"],
+                preview: [F("preview-dev.json")],
+                previewDev: [F("preview-dev.json"), "--config", "policies/config/dev.json"],
+                malformed: [F("malformed.json")],
+                missing: [F("does-not-exist.json")],
+                outputs: [F("stack-outputs.json")],
+                v2: [F("stack-export-v2.json")],
+                noUrn: [F("stack-export-no-urn.json")],
+                missingConfig: [F("stack-export-compliant.json"), "--config", F("no-such-config.json")],
+                noArgs: [],
+            },
+            ["pipelineJson", "malformed"],
+        );
     });
 
     const run = (name: string): Run => {
@@ -280,7 +293,7 @@ describe("npm run policy:check", function () {
             assert.equal(new Set(PIPELINE_NONCOMPLIANT.map((v) => v.policyName)).size, 15, "fifteen rules broken");
         });
 
-        it("--json prints the same violations", () => {
+        it("--json prints the same violations, whole on a pipe (a process)", () => {
             const r = run("pipelineJson");
             assert.equal(r.code, 1, r.stderr);
             assert.deepEqual(JSON.parse(r.stdout), PIPELINE_NONCOMPLIANT);
@@ -360,7 +373,7 @@ describe("npm run policy:check", function () {
             else assert.match(r.stderr, message);
         };
 
-        it("malformed JSON (a truncated export)", () => {
+        it("malformed JSON (a truncated export) (a process)", () => {
             expectInputError("malformed", /^tests\/fixtures\/malformed\.json is not JSON: \S.*\n$/);
         });
 

@@ -32,16 +32,19 @@ export function policyConfigFile(stack: string): string | undefined {
     return fs.existsSync(file) ? file : undefined;
 }
 
-/** The offline preview: the program under the mock runtime, then the policy pack with the stack's config. */
-export async function previewStack(stack: string, overrides: Record<string, string | undefined> = {}): Promise<PreviewResult> {
-    const synth = await synthesize(stack, overrides);
+/**
+ * The offline preview: the program under the mock runtime, then the policy pack with the stack's config.
+ * `synth` runs the program (tests pass one that keeps the runs they repeat).
+ */
+export async function previewStack(stack: string, overrides: Record<string, string | undefined> = {}, synth = synthesize): Promise<PreviewResult> {
+    const synthesized = await synth(stack, overrides);
     const configFile = policyConfigFile(stack);
     const config: PolicyPackConfig = configFile ? readPolicyConfig(configFile) : {};
-    const violations = await runPolicies(pack, synth.resources, config);
+    const violations = await runPolicies(pack, synthesized.resources, config);
     return {
         stack,
-        resources: synth.resources.map(({ type, name, urn, inputs, parent }) => ({ type, name, urn, inputs, parent })),
-        outputs: synth.outputs,
+        resources: synthesized.resources.map(({ type, name, urn, inputs, parent }) => ({ type, name, urn, inputs, parent })),
+        outputs: synthesized.outputs,
         violations,
         policyConfig: configFile && path.relative(ROOT, configFile),
         cost: costOf(stack, overrides),

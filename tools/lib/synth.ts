@@ -167,10 +167,16 @@ export async function runProgram(stack: string, config: Record<string, string>, 
     return { stack, resources, outputs };
 }
 
+/**
+ * infra/lib/bundle.ts stays loaded from one run to the next: it holds no stack's state, only its memo of
+ * the functions' esbuild bundles (seconds of bundling per run otherwise), which depend on functions/ alone.
+ */
+const KEPT = new Set([path.join(ROOT, "infra", "lib", "bundle.ts")]);
+
 /** Loads `infra/index.ts` afresh (a new module instance per run, so each stack gets its own program). */
 function loadProgram(): unknown {
     const infra = path.join(ROOT, "infra") + path.sep;
-    for (const id of Object.keys(require.cache)) if (id.startsWith(infra)) delete require.cache[id];
+    for (const id of Object.keys(require.cache)) if (id.startsWith(infra) && !KEPT.has(id)) delete require.cache[id];
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     return require(path.join(infra, "index.ts"));
 }
