@@ -1,0 +1,67 @@
+// apigateway-route-authorization: ingest routes and REST methods require authorization; CORS preflight is exempt.
+import {
+    assertNoViolations,
+    assertViolations,
+    compliant,
+    compliantPipeline,
+    FIXTURE_TYPES,
+    set,
+    UNKNOWN,
+    unknownDiagnostic,
+    violation,
+    violationsOf,
+} from "../support/policy-harness";
+
+const POLICY = "apigateway-route-authorization";
+
+function withRoute(overrides: Record<string, unknown> = {}) {
+    const p = compliantPipeline();
+    const route = p.b.add(FIXTURE_TYPES.route, "orders-ingest", compliant.route("orders-ingest-api", overrides), { parent: p.producers.component });
+    return { ...p, route };
+}
+
+describe("policy apigateway-route-authorization", () => {
+    for (const authorizationType of ["AWS_IAM", "JWT", "CUSTOM"]) {
+        it(`passes a route with authorizationType ${authorizationType}`, async () => {
+            assertNoViolations(await violationsOf(withRoute({ authorizationType }).b.resources));
+        });
+    }
+
+    for (const [label, authorizationType] of [
+        ["NONE", "NONE"],
+        ["absent (API Gateway's default is NONE)", undefined],
+    ] as const) {
+        it(`reports a route whose authorizationType is ${label}`, async () => {
+            const s = withRoute({ authorizationType });
+            assertViolations(await violationsOf(s.b.resources), [
+                violation(POLICY, s.route.urn, 'route "POST /events" has authorizationType NONE; require AWS_IAM, JWT or CUSTOM.'),
+            ]);
+        });
+    }
+
+    it("reports the $default catch-all route without authorization", async () => {
+        const s = withRoute({ routeKey: "$default", authorizationType: "NONE" });
+        assertViolations(await violationsOf(s.b.resources), [violation(POLICY, s.route.urn, 'route "$default" has authorizationType NONE; require AWS_IAM, JWT or CUSTOM.')]);
+    });
+
+    it("does not apply to a CORS preflight OPTIONS route", async () => {
+        assertNoViolations(await violationsOf(withRoute({ routeKey: "OPTIONS /events", authorizationType: "NONE" }).b.resources));
+    });
+
+    it("reports a REST method without authorization or API key, and passes one with either", async () => {
+        const s = compliantPipeline();
+        const open = s.b.add(FIXTURE_TYPES.restMethod, "open", { restApi: "api", resourceId: "r", httpMethod: "POST", authorization: "NONE" });
+        s.b.add(FIXTURE_TYPES.restMethod, "keyed", { restApi: "api", resourceId: "r", httpMethod: "PUT", authorization: "NONE", apiKeyRequired: true });
+        s.b.add(FIXTURE_TYPES.restMethod, "iam", { restApi: "api", resourceId: "r", httpMethod: "GET", authorization: "AWS_IAM" });
+        s.b.add(FIXTURE_TYPES.restMethod, "preflight", { restApi: "api", resourceId: "r", httpMethod: "OPTIONS", authorization: "NONE" });
+        assertViolations(await violationsOf(s.b.resources), [
+            violation(POLICY, open.urn, "method POST has authorization NONE and no API key; require AWS_IAM, COGNITO_USER_POOLS or CUSTOM."),
+        ]);
+    });
+
+    it("cannot check an authorizationType unknown in preview: advisory", async () => {
+        const s = withRoute();
+        set(s.route, { authorizationType: UNKNOWN });
+        assertViolations(await violationsOf(s.b.resources), [violation(POLICY, s.route.urn, unknownDiagnostic(POLICY, "string", "authorizationType"), "advisory")]);
+    });
+});
