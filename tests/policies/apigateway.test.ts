@@ -65,3 +65,31 @@ describe("policy apigateway-route-authorization", () => {
         assertViolations(await violationsOf(s.b.resources), [violation(POLICY, s.route.urn, unknownDiagnostic(POLICY, "string", "authorizationType"), "advisory")]);
     });
 });
+
+// apigateway-stage-throttling: HTTP API stages set a default rate and burst limit.
+describe("policy apigateway-stage-throttling", () => {
+    const THROTTLING = "apigateway-stage-throttling";
+    const withStage = (overrides: Record<string, unknown> = {}) => {
+        const p = compliantPipeline();
+        const stage = p.b.add(FIXTURE_TYPES.stage, "orders-ingest", compliant.stage("orders-ingest-api", overrides), { parent: p.producers.component });
+        return { ...p, stage };
+    };
+    const message = (missing: string) => `stage $default has no default ${missing}; set defaultRouteSettings so one caller cannot take the stream's write capacity.`;
+
+    it("passes a stage with a rate and a burst limit", async () => {
+        assertNoViolations(await violationsOf(withStage().b.resources));
+    });
+
+    const broken: [string, unknown, string][] = [
+        ["no defaultRouteSettings", undefined, "throttlingRateLimit or throttlingBurstLimit"],
+        ["only a rate limit", { throttlingRateLimit: 100 }, "throttlingBurstLimit"],
+        ["a rate limit of 0", { throttlingRateLimit: 0, throttlingBurstLimit: 200 }, "throttlingRateLimit"],
+        ["only detailed metrics", { detailedMetricsEnabled: true }, "throttlingRateLimit or throttlingBurstLimit"],
+    ];
+    for (const [what, defaultRouteSettings, missing] of broken) {
+        it(`reports ${what}`, async () => {
+            const s = withStage({ defaultRouteSettings });
+            assertViolations(await violationsOf(s.b.resources), [violation(THROTTLING, s.stage.urn, message(missing))]);
+        });
+    }
+});
