@@ -18,7 +18,7 @@ import {
     kinesisStreamRetention,
 } from "./rules/kinesis";
 import { kmsKeyPolicyNoWildcardPrincipal, kmsKeyRotation } from "./rules/kms";
-import { lambdaAutoscalerConcurrency, lambdaFunctionLogGroup, lambdaRuntimeSupported } from "./rules/lambda";
+import { lambdaAutoscalerConcurrency, lambdaFunctionLogGroup, lambdaPermissionScoped, lambdaRuntimeSupported } from "./rules/lambda";
 import {
     pipelineAlarms,
     pipelineAutoscaledShardCount,
@@ -74,6 +74,7 @@ export const definitions: PackPolicy[] = [
     lambdaRuntimeSupported,
     lambdaFunctionLogGroup,
     lambdaAutoscalerConcurrency,
+    lambdaPermissionScoped,
     cloudwatchLogGroupRetention,
     cloudwatchLogGroupEncrypted,
     cloudwatchAlarmActions,
