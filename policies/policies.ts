@@ -8,7 +8,7 @@ import { apigatewayRouteAuthorization, apigatewayStageThrottling } from "./rules
 import { cloudwatchAlarmActions, cloudwatchLogGroupEncrypted, cloudwatchLogGroupRetention } from "./rules/cloudwatch";
 import { dynamodbTableDeletionProtection, dynamodbTableEncrypted, dynamodbTablePitr } from "./rules/dynamodb";
 import { firehoseBuffering, firehoseDeliveryLogging, firehoseDestinationBucket, firehoseSourceEncrypted } from "./rules/firehose";
-import { iamStreamingLeastPrivilege, iamStreamingRolePurpose } from "./rules/iam";
+import { iamRoleTrustNoWildcard, iamStreamingLeastPrivilege, iamStreamingRolePurpose } from "./rules/iam";
 import {
     kinesisStreamCustomerKey,
     kinesisStreamEncrypted,
@@ -53,6 +53,7 @@ export const definitions: PackPolicy[] = [
     // IAM
     iamStreamingLeastPrivilege,
     iamStreamingRolePurpose,
+    iamRoleTrustNoWildcard,
     // Firehose
     firehoseDeliveryLogging,
     firehoseBuffering,
