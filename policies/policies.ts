@@ -29,7 +29,7 @@ import {
 } from "./rules/pipeline";
 import { s3BucketAccessLogging, s3BucketEncryption, s3BucketLifecycle, s3BucketPublicAccessBlock, s3BucketTlsOnly, s3BucketVersioning, s3PublicAccessBlockFlags } from "./rules/s3";
 import { snsTopicEncrypted, snsTopicTlsOnly } from "./rules/sns";
-import { sqsDlqRetention, sqsQueueEncrypted } from "./rules/sqs";
+import { sqsDlqRetention, sqsQueueEncrypted, sqsQueuePolicy } from "./rules/sqs";
 
 export const PACK_NAME = "kinesis-streaming-policies";
 export const PACK_VERSION = "0.1.0";
@@ -50,6 +50,7 @@ export const definitions: PackPolicy[] = [
     snsTopicTlsOnly,
     sqsQueueEncrypted,
     sqsDlqRetention,
+    sqsQueuePolicy,
     // IAM
     iamStreamingLeastPrivilege,
     iamStreamingRolePurpose,
