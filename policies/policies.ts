@@ -17,7 +17,7 @@ import {
     kinesisStreamMode,
     kinesisStreamRetention,
 } from "./rules/kinesis";
-import { kmsKeyPolicyNoWildcardPrincipal, kmsKeyRotation } from "./rules/kms";
+import { kmsKeyPolicyNoWildcardPrincipal, kmsKeyRotation, kmsKeyUsable } from "./rules/kms";
 import { lambdaAutoscalerConcurrency, lambdaFunctionLogGroup, lambdaPermissionScoped, lambdaRuntimeSupported } from "./rules/lambda";
 import {
     pipelineAlarms,
@@ -45,6 +45,7 @@ export const definitions: PackPolicy[] = [
     // KMS
     kmsKeyRotation,
     kmsKeyPolicyNoWildcardPrincipal,
+    kmsKeyUsable,
     // SNS, SQS
     snsTopicEncrypted,
     snsTopicTlsOnly,
