@@ -28,7 +28,7 @@ import {
     pipelineShardCapacity,
 } from "./rules/pipeline";
 import { s3BucketAccessLogging, s3BucketEncryption, s3BucketLifecycle, s3BucketPublicAccessBlock, s3BucketTlsOnly, s3BucketVersioning, s3PublicAccessBlockFlags } from "./rules/s3";
-import { snsTopicEncrypted, snsTopicTlsOnly } from "./rules/sns";
+import { snsTopicEncrypted, snsTopicPolicyNotPublic, snsTopicTlsOnly } from "./rules/sns";
 import { sqsDlqRetention, sqsQueueEncrypted, sqsQueuePolicy } from "./rules/sqs";
 
 export const PACK_NAME = "kinesis-streaming-policies";
@@ -49,6 +49,7 @@ export const definitions: PackPolicy[] = [
     // SNS, SQS
     snsTopicEncrypted,
     snsTopicTlsOnly,
+    snsTopicPolicyNotPublic,
     sqsQueueEncrypted,
     sqsDlqRetention,
     sqsQueuePolicy,
