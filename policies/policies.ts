@@ -18,7 +18,7 @@ import {
     kinesisStreamRetention,
 } from "./rules/kinesis";
 import { kmsKeyPolicyNoWildcardPrincipal, kmsKeyRotation, kmsKeyUsable } from "./rules/kms";
-import { lambdaAutoscalerConcurrency, lambdaFunctionLogGroup, lambdaPermissionScoped, lambdaRuntimeSupported } from "./rules/lambda";
+import { lambdaAutoscalerConcurrency, lambdaFunctionExplicitLimits, lambdaFunctionLogGroup, lambdaPermissionScoped, lambdaRuntimeSupported } from "./rules/lambda";
 import {
     pipelineAlarms,
     pipelineAutoscaledShardCount,
@@ -79,6 +79,7 @@ export const definitions: PackPolicy[] = [
     lambdaFunctionLogGroup,
     lambdaAutoscalerConcurrency,
     lambdaPermissionScoped,
+    lambdaFunctionExplicitLimits,
     cloudwatchLogGroupRetention,
     cloudwatchLogGroupEncrypted,
     cloudwatchAlarmActions,
