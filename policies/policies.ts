@@ -4,7 +4,7 @@
 import type { Policies } from "@pulumi/policy";
 import type { PackPolicy } from "./lib/metadata";
 import { flinkApplicationCheckpointing } from "./rules/analytics";
-import { apigatewayRouteAuthorization, apigatewayStageThrottling } from "./rules/apigateway";
+import { apigatewayRouteAuthorization, apigatewayStageAccessLogging, apigatewayStageThrottling } from "./rules/apigateway";
 import { cloudwatchAlarmActions, cloudwatchLogGroupEncrypted, cloudwatchLogGroupRetention } from "./rules/cloudwatch";
 import { dynamodbTableDeletionProtection, dynamodbTableEncrypted, dynamodbTablePitr } from "./rules/dynamodb";
 import { firehoseBuffering, firehoseDeliveryLogging, firehoseDestinationBucket, firehoseSourceEncrypted } from "./rules/firehose";
@@ -86,6 +86,7 @@ export const definitions: PackPolicy[] = [
     // API Gateway (the ingest API)
     apigatewayRouteAuthorization,
     apigatewayStageThrottling,
+    apigatewayStageAccessLogging,
     // Managed Service for Apache Flink
     flinkApplicationCheckpointing,
     // Across the pipeline (stack rules no other pack has)

@@ -93,3 +93,37 @@ describe("policy apigateway-stage-throttling", () => {
         });
     }
 });
+
+// apigateway-stage-access-logging: HTTP API stages write JSON access logs.
+describe("policy apigateway-stage-access-logging", () => {
+    const LOGGING = "apigateway-stage-access-logging";
+    const withStage = (overrides: Record<string, unknown> = {}) => {
+        const p = compliantPipeline();
+        const stage = p.b.add(FIXTURE_TYPES.stage, "orders-ingest", compliant.stage("orders-ingest-api", overrides), { parent: p.producers.component });
+        return { ...p, stage };
+    };
+    const DESTINATION = "arn:aws:logs:us-east-1:123456789012:log-group:/aws/apigateway/orders-ingest-api";
+
+    it("passes a stage logging JSON, with quoted and unquoted $context variables", async () => {
+        assertNoViolations(await violationsOf(withStage().b.resources));
+        const format = '{ "requestId": "$context.requestId", "latencyMs": $context.responseLatency, "claims": "$context.authorizer.claims.sub" }';
+        assertNoViolations(await violationsOf(withStage({ accessLogSettings: { destinationArn: DESTINATION, format } }).b.resources));
+    });
+
+    const broken: [string, unknown, string][] = [
+        ["no accessLogSettings", undefined, "stage $default writes no access log; set accessLogSettings with a log group destinationArn and a JSON format."],
+        [
+            "a CLF format",
+            { destinationArn: DESTINATION, format: "$context.identity.sourceIp - - [$context.requestTime] $context.status" },
+            "stage $default's access log format is not JSON; write one JSON object per request.",
+        ],
+        ["a JSON array", { destinationArn: DESTINATION, format: '["$context.requestId"]' }, "stage $default's access log format is not JSON; write one JSON object per request."],
+        ["no format", { destinationArn: DESTINATION }, "stage $default's access log format is not JSON; write one JSON object per request."],
+    ];
+    for (const [what, accessLogSettings, message] of broken) {
+        it(`reports ${what}`, async () => {
+            const s = withStage({ accessLogSettings });
+            assertViolations(await violationsOf(s.b.resources), [violation(LOGGING, s.stage.urn, message)]);
+        });
+    }
+});
