@@ -4,10 +4,11 @@
 import type { Policies } from "@pulumi/policy";
 import type { PackPolicy } from "./lib/metadata";
 import { flinkApplicationCheckpointing } from "./rules/analytics";
+import { apigatewayRouteAuthorization, apigatewayStageAccessLogging, apigatewayStageThrottling } from "./rules/apigateway";
 import { cloudwatchAlarmActions, cloudwatchLogGroupEncrypted, cloudwatchLogGroupRetention } from "./rules/cloudwatch";
 import { dynamodbTableDeletionProtection, dynamodbTableEncrypted, dynamodbTablePitr } from "./rules/dynamodb";
 import { firehoseBuffering, firehoseDeliveryLogging, firehoseDestinationBucket, firehoseSourceEncrypted } from "./rules/firehose";
-import { iamStreamingLeastPrivilege, iamStreamingRolePurpose } from "./rules/iam";
+import { iamRoleTrustNoWildcard, iamStreamingLeastPrivilege, iamStreamingRolePurpose } from "./rules/iam";
 import {
     kinesisStreamCustomerKey,
     kinesisStreamEncrypted,
@@ -16,8 +17,8 @@ import {
     kinesisStreamMode,
     kinesisStreamRetention,
 } from "./rules/kinesis";
-import { kmsKeyPolicyNoWildcardPrincipal, kmsKeyRotation } from "./rules/kms";
-import { lambdaAutoscalerConcurrency, lambdaFunctionLogGroup, lambdaRuntimeSupported } from "./rules/lambda";
+import { kmsKeyPolicyNoWildcardPrincipal, kmsKeyRotation, kmsKeyUsable } from "./rules/kms";
+import { lambdaAutoscalerConcurrency, lambdaFunctionExplicitLimits, lambdaFunctionLogGroup, lambdaPermissionScoped, lambdaRuntimeSupported } from "./rules/lambda";
 import {
     pipelineAlarms,
     pipelineAutoscaledShardCount,
@@ -27,8 +28,8 @@ import {
     pipelineShardCapacity,
 } from "./rules/pipeline";
 import { s3BucketAccessLogging, s3BucketEncryption, s3BucketLifecycle, s3BucketPublicAccessBlock, s3BucketTlsOnly, s3BucketVersioning, s3PublicAccessBlockFlags } from "./rules/s3";
-import { snsTopicEncrypted, snsTopicTlsOnly } from "./rules/sns";
-import { sqsDlqRetention, sqsQueueEncrypted } from "./rules/sqs";
+import { snsTopicEncrypted, snsTopicPolicyNotPublic, snsTopicTlsOnly } from "./rules/sns";
+import { sqsDlqRetention, sqsQueueEncrypted, sqsQueuePolicy } from "./rules/sqs";
 
 export const PACK_NAME = "kinesis-streaming-policies";
 export const PACK_VERSION = "0.1.0";
@@ -44,14 +45,18 @@ export const definitions: PackPolicy[] = [
     // KMS
     kmsKeyRotation,
     kmsKeyPolicyNoWildcardPrincipal,
+    kmsKeyUsable,
     // SNS, SQS
     snsTopicEncrypted,
     snsTopicTlsOnly,
+    snsTopicPolicyNotPublic,
     sqsQueueEncrypted,
     sqsDlqRetention,
+    sqsQueuePolicy,
     // IAM
     iamStreamingLeastPrivilege,
     iamStreamingRolePurpose,
+    iamRoleTrustNoWildcard,
     // Firehose
     firehoseDeliveryLogging,
     firehoseBuffering,
@@ -73,9 +78,15 @@ export const definitions: PackPolicy[] = [
     lambdaRuntimeSupported,
     lambdaFunctionLogGroup,
     lambdaAutoscalerConcurrency,
+    lambdaPermissionScoped,
+    lambdaFunctionExplicitLimits,
     cloudwatchLogGroupRetention,
     cloudwatchLogGroupEncrypted,
     cloudwatchAlarmActions,
+    // API Gateway (the ingest API)
+    apigatewayRouteAuthorization,
+    apigatewayStageThrottling,
+    apigatewayStageAccessLogging,
     // Managed Service for Apache Flink
     flinkApplicationCheckpointing,
     // Across the pipeline (stack rules no other pack has)

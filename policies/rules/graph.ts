@@ -19,6 +19,7 @@ export const TYPE = {
     queue: "aws:sqs/queue:Queue",
     topic: "aws:sns/topic:Topic",
     topicPolicy: "aws:sns/topicPolicy:TopicPolicy",
+    queuePolicy: "aws:sqs/queuePolicy:QueuePolicy",
     key: "aws:kms/key:Key",
     replicaKey: "aws:kms/replicaKey:ReplicaKey",
     alias: "aws:kms/alias:Alias",

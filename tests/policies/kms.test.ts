@@ -1,4 +1,7 @@
-// kms-key-rotation: symmetric customer keys rotate; keys that cannot rotate are not applicable.
+// kms-key-rotation: symmetric customer keys rotate; keys that cannot rotate are not applicable. kms-key-usable at the end.
+import { strict as assert } from "node:assert";
+import { pack } from "../../policies/policies";
+import { type PolicyPackConfig, remediateResources, runPolicies } from "../../tools/lib/policy-engine";
 import { assertNoViolations, assertViolations, compliantStack, policyDoc, UNKNOWN, unknownDiagnostic, violation, violationsOf } from "../support/policy-harness";
 
 const POLICY = "kms-key-rotation";
@@ -115,5 +118,36 @@ describe("policy kms-key-policy-no-wildcard-principal", () => {
     it("cannot check a key policy unknown in preview: advisory", async () => {
         const s = compliantStack({ key: { policy: UNKNOWN } });
         assertViolations(await violationsOf(s.b.resources), [violation(WILD, s.key.urn, unknownDiagnostic(WILD, "string", "policy"), "advisory")]);
+    });
+});
+
+// kms-key-usable: KMS's lockout check stays on and the key stays enabled; the remediation turns the bypass off.
+describe("policy kms-key-usable", () => {
+    const USABLE = "kms-key-usable";
+    const BYPASS = "bypassPolicyLockoutSafetyCheck is true; a key policy that locks the account out would then be accepted. Remove it.";
+    const DISABLED = "isEnabled is false; the stream, queues, topic and archive encrypted with this key stop working. Enable the key.";
+
+    for (const [what, key] of [
+        ["a key without either setting", {}],
+        ["bypassPolicyLockoutSafetyCheck false and isEnabled true", { bypassPolicyLockoutSafetyCheck: false, isEnabled: true }],
+    ] as const) {
+        it(`passes ${what}`, async () => {
+            assertNoViolations(await violationsOf(compliantStack({ key }).b.resources));
+        });
+    }
+
+    it("reports bypassPolicyLockoutSafetyCheck true and isEnabled false, each", async () => {
+        const s = compliantStack({ key: { bypassPolicyLockoutSafetyCheck: true, isEnabled: false } });
+        assertViolations(await violationsOf(s.b.resources), [violation(USABLE, s.key.urn, BYPASS), violation(USABLE, s.key.urn, DISABLED)]);
+    });
+
+    it("at level remediate, turns the bypass off and keeps every other input; a disabled key is left to a person", async () => {
+        const config: PolicyPackConfig = { [USABLE]: "remediate" };
+        const s = compliantStack({ key: { bypassPolicyLockoutSafetyCheck: true } });
+        const { remediations } = await remediateResources(pack, s.b.resources, config);
+        assert.deepEqual(remediations, [{ policyName: USABLE, urn: s.key.urn, properties: { ...s.key.inputs, bypassPolicyLockoutSafetyCheck: false } }]);
+        assertNoViolations(await runPolicies(pack, s.b.resources, config, { remediate: true }));
+        const d = compliantStack({ key: { isEnabled: false } });
+        assert.deepEqual((await remediateResources(pack, d.b.resources, config)).remediations, []);
     });
 });

@@ -175,7 +175,7 @@ describe("policy lambda-autoscaler-concurrency", () => {
         const fn = p.b.add(
             TYPES.function,
             "orders-autoscaler",
-            { name, runtime: "nodejs22.x", role: arn.role(name), loggingConfig: { logGroup: `/aws/lambda/${name}` }, ...fnInputs },
+            { name, runtime: "nodejs22.x", role: arn.role(name), timeout: 60, memorySize: 256, loggingConfig: { logGroup: `/aws/lambda/${name}` }, ...fnInputs },
             {
                 parent: comp,
                 propertyDependencies: { role: [role], loggingConfig: [log] },

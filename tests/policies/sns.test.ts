@@ -154,13 +154,19 @@ describe("policy sns-topic-tls-only", () => {
         set(s.policy, { arn: UNKNOWN });
         assertNoViolations(await violationsOf(s.b.resources));
         set(s.policy, { policy: UNKNOWN });
-        assertViolations(await violationsOf(s.b.resources), [violation(TLS, STACK_URN, unknownDiagnostic(TLS, "string", "policy"), "advisory")]);
+        assertViolations(await violationsOf(s.b.resources), [
+            violation("sns-topic-policy-not-public", s.policy.urn, unknownDiagnostic("sns-topic-policy-not-public", "string", "policy"), "advisory"),
+            violation(TLS, STACK_URN, unknownDiagnostic(TLS, "string", "policy"), "advisory"),
+        ]);
     });
 
     it("in preview, an unknown inline policy does not hide a TopicPolicy that passes", async () => {
         const s = setup();
         set(s.topic, { policy: UNKNOWN });
-        assertNoViolations(await violationsOf(s.b.resources));
+        // (sns-topic-policy-not-public cannot read the inline policy either, and says so.)
+        assertViolations(await violationsOf(s.b.resources), [
+            violation("sns-topic-policy-not-public", s.topic.urn, unknownDiagnostic("sns-topic-policy-not-public", "string", "policy"), "advisory"),
+        ]);
     });
 
     it("in preview, a TopicPolicy whose arn is unknown and that nothing links is undecided: advisory", async () => {
@@ -168,5 +174,55 @@ describe("policy sns-topic-tls-only", () => {
         unlink(s.policy);
         set(s.policy, { arn: UNKNOWN });
         assertViolations(await violationsOf(s.b.resources), [violation(TLS, STACK_URN, unknownDiagnostic(TLS, "string", "arn"), "advisory")]);
+    });
+});
+
+// sns-topic-policy-not-public: no Allow to everyone or another account without a condition.
+describe("policy sns-topic-policy-not-public", () => {
+    const OPEN = "sns-topic-policy-not-public";
+    const TOPIC_ARN = "arn:aws:sns:us-east-1:123456789012:alerts";
+    const allow = (extra: Record<string, unknown>) => ({ Sid: "Grant", Effect: "Allow", Action: "sns:Publish", Resource: TOPIC_ARN, ...extra });
+    const setup = (...statements: Record<string, unknown>[]) => {
+        const s = compliantStack();
+        const policy = s.b.find(TYPES.topicPolicy, "alerts");
+        const doc = JSON.parse(policy.inputs.policy as string) as { Statement: unknown[] };
+        set(policy, { policy: policyDoc(...doc.Statement.map((x) => x as object), ...statements) });
+        return { ...s, policy };
+    };
+    const message = (why: string) => `topic policy statement Grant ${why} without a condition; name the principals or add aws:SourceArn/aws:SourceAccount/aws:PrincipalOrgID.`;
+
+    const passing: [string, Record<string, unknown>][] = [
+        ["the account's own root", allow({ Principal: { AWS: "arn:aws:iam::123456789012:root" } })],
+        ["a role of the own account", allow({ Principal: { AWS: ["arn:aws:iam::123456789012:role/ops"] } })],
+        ["a service limited by aws:SourceAccount", allow({ Principal: { Service: "events.amazonaws.com" }, Condition: { StringEquals: { "aws:SourceAccount": "123456789012" } } })],
+        ["everyone in one organization", allow({ Principal: "*", Condition: { StringEquals: { "aws:PrincipalOrgID": "o-a1b2c3d4e5" } } })],
+        [
+            "another account narrowed by a condition",
+            allow({ Principal: { AWS: "210987654321" }, Condition: { ArnLike: { "aws:SourceArn": "arn:aws:cloudwatch:*:210987654321:alarm:*" } } }),
+        ],
+    ];
+    for (const [what, statement] of passing) {
+        it(`passes an Allow to ${what}`, async () => {
+            assertNoViolations(await violationsOf(setup(statement).b.resources));
+        });
+    }
+
+    const broken: [string, Record<string, unknown>, string][] = [
+        ['Principal "*"', allow({ Principal: "*" }), "allows everyone"],
+        ['{ AWS: "*" }', allow({ Principal: { AWS: ["*"] } }), "allows everyone"],
+        ["NotPrincipal", allow({ NotPrincipal: { AWS: "arn:aws:iam::123456789012:root" } }), "allows everyone but its NotPrincipal"],
+        ["another account's root", allow({ Principal: { AWS: "arn:aws:iam::210987654321:root" } }), "allows account 210987654321"],
+        ["another account's id", allow({ Principal: { AWS: ["arn:aws:iam::123456789012:role/ops", "210987654321"] } }), "allows account 210987654321"],
+    ];
+    for (const [what, statement, why] of broken) {
+        it(`reports an Allow of ${what} without a condition`, async () => {
+            const s = setup(statement);
+            assertViolations(await violationsOf(s.b.resources), [violation(OPEN, s.policy.urn, message(why))]);
+        });
+    }
+
+    it("checks a topic's inline policy, its account read from the statements' Resource", async () => {
+        const s = compliantStack({ topic: { policy: policyDoc(allow({ Principal: { AWS: "arn:aws:iam::210987654321:root" } })) } });
+        assertViolations(await violationsOf(s.b.resources), [violation(OPEN, s.topic.urn, message("allows account 210987654321"))]);
     });
 });

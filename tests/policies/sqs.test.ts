@@ -1,10 +1,14 @@
 // sqs-queue-encrypted (every queue, the stack's key) and sqs-dlq-retention (a stack policy: queues
 // that receive failed batches keep them for the replay window).
+import { strict as assert } from "node:assert";
 import {
     arn,
     assertNoViolations,
     assertViolations,
+    compliant,
     compliantPipeline,
+    denyInsecureTransport,
+    policyDoc,
     set,
     TYPES,
     UNKNOWN,
@@ -96,7 +100,12 @@ describe("policy sqs-dlq-retention", () => {
         p.b.add(
             TYPES.queue,
             "work",
-            { name: "work", kmsMasterKeyId: "arn:aws:kms:us-east-1:123456789012:key/app-key-0000-0000-0000-000000000000", messageRetentionSeconds: 60 },
+            {
+                name: "work",
+                kmsMasterKeyId: "arn:aws:kms:us-east-1:123456789012:key/app-key-0000-0000-0000-000000000000",
+                messageRetentionSeconds: 60,
+                policy: compliant.queueTlsOnly("work"),
+            },
             { propertyDependencies: { kmsMasterKeyId: [p.key] } },
         );
         assertNoViolations(await violationsOf(p.b.resources));
@@ -114,13 +123,18 @@ describe("policy sqs-dlq-retention", () => {
         const dlq = p.b.add(
             TYPES.queue,
             "work-dlq",
-            { name: "work-dlq", kmsMasterKeyId: "k", messageRetentionSeconds: 3600 },
+            { name: "work-dlq", kmsMasterKeyId: "k", messageRetentionSeconds: 3600, policy: compliant.queueTlsOnly("work-dlq") },
             { propertyDependencies: { kmsMasterKeyId: [p.key] } },
         );
         p.b.add(
             TYPES.queue,
             "work",
-            { name: "work", kmsMasterKeyId: "k", redrivePolicy: JSON.stringify({ deadLetterTargetArn: arn.queue("work-dlq"), maxReceiveCount: 5 }) },
+            {
+                name: "work",
+                kmsMasterKeyId: "k",
+                policy: compliant.queueTlsOnly("work"),
+                redrivePolicy: JSON.stringify({ deadLetterTargetArn: arn.queue("work-dlq"), maxReceiveCount: 5 }),
+            },
             { propertyDependencies: { kmsMasterKeyId: [p.key], redrivePolicy: [dlq] } },
         );
         assertViolations(await violationsOf(p.b.resources), [
@@ -133,5 +147,84 @@ describe("policy sqs-dlq-retention", () => {
         const p = compliantPipeline();
         set(p.consumer.queue, { messageRetentionSeconds: UNKNOWN });
         assertViolations(await violationsOf(p.b.resources), [violation(RETENTION, STACK_URN, unknownDiagnostic(RETENTION, "string", "messageRetentionSeconds"), "advisory")]);
+    });
+});
+
+// sqs-queue-policy (a stack policy): every queue's policy, joined by its `queueUrl` property
+// dependency (or the queue's inline policy), refuses clear text and opens the queue to nobody.
+describe("policy sqs-queue-policy", () => {
+    const QP = "sqs-queue-policy";
+    const QUEUE_ARN = arn.queue("orders-consumer-failures");
+    const allow = (extra: Record<string, unknown>) => ({ Sid: "Grant", Effect: "Allow", Action: "sqs:SendMessage", Resource: QUEUE_ARN, ...extra });
+    const withStatements = (...statements: Record<string, unknown>[]) => {
+        const p = compliantPipeline();
+        set(p.consumer.queuePolicy, { policy: policyDoc(...statements, denyInsecureTransport("sqs:*", QUEUE_ARN)) });
+        return p;
+    };
+    const NO_TLS = "the policy of queue orders-consumer-failures does not deny sqs:SendMessage when aws:SecureTransport is false.";
+
+    it("passes the on-failure queue whose QueuePolicy denies sqs:* without TLS (linked by the queueUrl dependency)", async () => {
+        const p = compliantPipeline();
+        assert.deepEqual(p.consumer.queuePolicy.propertyDependencies.queueUrl, [p.consumer.queue.urn]);
+        assertNoViolations(await violationsOf(p.b.resources));
+    });
+
+    it("passes an Allow to another account's role, and one to everyone narrowed by a condition", async () => {
+        const p = withStatements(
+            allow({ Principal: { AWS: "arn:aws:iam::210987654321:role/replayer" } }),
+            allow({ Sid: "FromTopic", Principal: "*", Condition: { ArnEquals: { "aws:SourceArn": "arn:aws:sns:us-east-1:123456789012:alerts" } } }),
+        );
+        assertNoViolations(await violationsOf(p.b.resources));
+    });
+
+    it("passes the queue's inline policy, and links a QueuePolicy by the URL's queue name in a stack file", async () => {
+        const p = compliantPipeline();
+        p.b.remove(p.consumer.queuePolicy);
+        set(p.consumer.queue, { policy: compliant.queueTlsOnly("orders-consumer-failures") });
+        assertNoViolations(await violationsOf(p.b.resources));
+        const q = compliantPipeline();
+        unlink(q.consumer.queuePolicy);
+        assertNoViolations(await violationsOf(q.b.resources));
+    });
+
+    it("reports a queue without a policy", async () => {
+        const p = compliantPipeline();
+        p.b.remove(p.consumer.queuePolicy);
+        assertViolations(await violationsOf(p.b.resources), [
+            violation(QP, p.consumer.queue.urn, "queue orders-consumer-failures has no queue policy; attach one that denies sqs:* when aws:SecureTransport is false."),
+        ]);
+    });
+
+    for (const [what, statement] of [
+        ["a Deny without the TLS condition", { Sid: "DenyAll", Effect: "Deny", Principal: "*", Action: "sqs:*", Resource: QUEUE_ARN }],
+        ["a TLS Deny of sqs:ReceiveMessage only", denyInsecureTransport("sqs:ReceiveMessage", QUEUE_ARN)],
+    ] as const) {
+        it(`reports a policy with only ${what}`, async () => {
+            const p = compliantPipeline();
+            set(p.consumer.queuePolicy, { policy: policyDoc(statement) });
+            assertViolations(await violationsOf(p.b.resources), [violation(QP, p.consumer.queue.urn, NO_TLS)]);
+        });
+    }
+
+    const wide: [string, Record<string, unknown>, string][] = [
+        ['Principal "*" without a condition', allow({ Principal: "*" }), "allows everyone without a condition"],
+        ['{ AWS: "*" } without a condition', allow({ Principal: { AWS: ["*"] } }), "allows everyone without a condition"],
+        ["NotPrincipal", allow({ NotPrincipal: { AWS: "arn:aws:iam::123456789012:root" } }), "allows everyone but its NotPrincipal"],
+        ["sqs:* to one account", allow({ Principal: { AWS: "arn:aws:iam::210987654321:root" }, Action: "sqs:*" }), "allows every SQS action"],
+        ['"*" to one account', allow({ Principal: { AWS: "arn:aws:iam::210987654321:root" }, Action: ["sqs:SendMessage", "*"] }), "allows every SQS action"],
+    ];
+    for (const [what, statement, why] of wide) {
+        it(`reports an Allow of ${what}`, async () => {
+            const p = withStatements(statement);
+            assertViolations(await violationsOf(p.b.resources), [
+                violation(QP, p.consumer.queue.urn, `the policy of queue orders-consumer-failures ${why} (statement Grant); name the principals and actions.`),
+            ]);
+        });
+    }
+
+    it("in preview, reports an unknown policy document as advisory", async () => {
+        const p = compliantPipeline();
+        set(p.consumer.queuePolicy, { policy: UNKNOWN });
+        assertViolations(await violationsOf(p.b.resources), [violation(QP, STACK_URN, unknownDiagnostic(QP, "string", "policy"), "advisory")]);
     });
 });

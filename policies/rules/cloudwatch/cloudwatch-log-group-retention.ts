@@ -23,8 +23,18 @@ export const cloudwatchLogGroupRetention: PackPolicy<ResourceValidationPolicy> =
     severity: "low",
     topics: ["logging", "cost"],
     controls: [
-        { framework: "Security Hub", id: "CloudWatch.16", coverage: "full" },
-        { framework: "Checkov", id: "CKV_AWS_338", coverage: "full" },
+        {
+            framework: "Security Hub",
+            id: "CloudWatch.16",
+            coverage: "partial",
+            note: "it asks for at least 365 days; the default minRetentionDays is 30 (set it to 365 to check the control as written)",
+        },
+        {
+            framework: "Checkov",
+            id: "CKV_AWS_338",
+            coverage: "partial",
+            note: "it asks for at least 365 days; the default minRetentionDays is 30 (set it to 365 to check the control as written)",
+        },
     ],
     details:
         "Every `aws.cloudwatch.LogGroup` expires (`retentionInDays` set, not 0) after at least `minRetentionDays`: never-expiring groups keep record " +

@@ -1,3 +1,4 @@
 // The iam policies, one per file.
 export * from "./iam-streaming-least-privilege";
 export * from "./iam-streaming-role-purpose";
+export * from "./iam-role-trust-no-wildcard";

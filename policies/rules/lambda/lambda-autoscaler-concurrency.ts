@@ -88,7 +88,14 @@ export const lambdaAutoscalerConcurrency: PackPolicy<StackValidationPolicy> = {
     },
     severity: "medium",
     topics: ["capacity"],
-    controls: [{ framework: "Checkov", id: "CKV_AWS_115", coverage: "full" }],
+    controls: [
+        {
+            framework: "Checkov",
+            id: "CKV_AWS_115",
+            coverage: "partial",
+            note: "it asks every function to reserve concurrency; this checks the shard autoscaler only, where two concurrent runs do harm",
+        },
+    ],
     details:
         "A stack policy: a shard autoscaler (a function named `autoscal…`, or whose role may call `kinesis:UpdateShardCount`) has reserved " +
         "concurrency from 1 to `maxReservedConcurrency`, or, with none reserved (accounts with a low concurrency quota), its own run lock: " +
