@@ -25,6 +25,11 @@ export interface Settings {
         retentionHours: number;
         shardLevelMetrics: string[];
         enforceConsumerDeletion: boolean;
+        maxRecordSizeKib: number;
+        /** ON_DEMAND streams in a committed account only. */
+        warmThroughputMibps: number | undefined;
+        /** The account has the minimum throughput billing commitment (account-wide, declared, never managed here). */
+        accountHasMinimumThroughputCommitment: boolean;
     };
     encryption: {
         /** Adopt this key instead of creating one. */
@@ -128,6 +133,9 @@ function shape(v: Values, stack: string): Settings {
             retentionHours: v.retentionHours,
             shardLevelMetrics: v.shardLevelMetrics,
             enforceConsumerDeletion: v.enforceConsumerDeletion,
+            maxRecordSizeKib: v.maxRecordSizeKib,
+            warmThroughputMibps: v.warmThroughputMibps === 0 ? undefined : v.warmThroughputMibps,
+            accountHasMinimumThroughputCommitment: v.accountHasMinimumThroughputCommitment,
         },
         encryption: { existingKeyArn: v.kmsKeyArn, deletionWindowDays: v.kmsKeyDeletionWindowDays },
         alarms: {

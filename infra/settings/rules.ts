@@ -35,6 +35,18 @@ export function checkRules(r: ConfigReader, v: Values, stack: string, region: Re
         r.problem("shardCount", v.shardCount, "is required when streamMode is PROVISIONED: an integer from 1 to 10000 (shards)");
     }
 
+    // UpdateStreamWarmThroughput: "only supported for data streams with the on-demand capacity mode in
+    // accounts that have MinimumThroughputBillingCommitment enabled".
+    if (v.warmThroughputMibps !== 0 && v.streamMode !== "ON_DEMAND") {
+        r.problem("warmThroughputMibps", v.warmThroughputMibps, "applies only when streamMode is ON_DEMAND (provisioned streams have no warm throughput); remove it or set 0");
+    } else if (v.warmThroughputMibps !== 0 && !v.accountHasMinimumThroughputCommitment) {
+        r.problem(
+            "warmThroughputMibps",
+            v.warmThroughputMibps,
+            "needs accountHasMinimumThroughputCommitment: true (AWS accepts warm throughput only in accounts with the minimum throughput billing commitment, enabled account-wide outside this stack)",
+        );
+    }
+
     if (v.kmsKeyArn !== undefined && v.kmsKeyDeletionWindowDays !== SCHEMA.kmsKeyDeletionWindowDays.default) {
         r.problem(
             "kmsKeyDeletionWindowDays",

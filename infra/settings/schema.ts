@@ -112,6 +112,34 @@ export const SCHEMA = {
         description: "Deregister enhanced fan-out consumers when the stream is deleted instead of failing.",
         doc: "Deregister enhanced fan-out consumers when the stream is deleted instead of failing the delete",
     }),
+    // The Kinesis guide, "Handle large records": raising the limit changes no shard throughput.
+    maxRecordSizeKib: integer(
+        1024,
+        { min: 1024, max: 10_240, unit: "KiB" },
+        {
+            section: "stream",
+            description:
+                "Largest record the stream accepts, 1024-10240 KiB (default 1 MiB). Shard throughput is unchanged (1 MiB/s write per shard), so large records burst and then throttle, and every reader must handle them.",
+            doc: "Largest record the stream accepts (`MaxRecordSizeInKiB`); the replica stream takes the same. Per the Kinesis guide's \"Handle large records\": shard throughput does not change (1 MiB/s and 1,000 records/s write per shard, a large record uses the shard's burst capacity and then throttles the shard), so spread large records over partition keys; and every reader (Lambda, Firehose, KCL, Flink) must take records of this size",
+            allowed: "1024-10240 (KiB)",
+        },
+    ),
+    warmThroughputMibps: integer(
+        0,
+        { min: 0, max: 10_240, unit: "MiB/s; 0 = not set" },
+        {
+            section: "stream",
+            description: "Write throughput (MiB/s, 1-10240) an ON_DEMAND stream is kept scaled for (warm throughput); needs accountHasMinimumThroughputCommitment. 0 = not set.",
+            doc: "Write throughput an on-demand stream is kept scaled to take at once (`UpdateStreamWarmThroughput`). AWS supports it only on `ON_DEMAND` streams in accounts with the minimum throughput billing commitment (On-demand Advantage), up to 10 GiB/s by default",
+            allowed: "0 (not set) or 1-10240 with `streamMode: ON_DEMAND` and `accountHasMinimumThroughputCommitment: true`",
+        },
+    ),
+    accountHasMinimumThroughputCommitment: boolean(false, {
+        section: "stream",
+        description:
+            "The account has the minimum throughput billing commitment (On-demand Advantage, set account-wide with UpdateAccountSettings, at least 24 h); never managed by this stack.",
+        doc: "Declares that the account has the Kinesis minimum throughput billing commitment (On-demand Advantage). The commitment is account-wide (`UpdateAccountSettings`, held at least 24 hours) and so never managed by a stack; this flag only tells the stack, which then allows `warmThroughputMibps`",
+    }),
     kmsKeyArn: optionalText(KMS_KEY_ARN, {
         section: "encryption",
         description:

@@ -36,6 +36,9 @@ describe("config: parseSettings", () => {
             retentionHours: 168,
             shardLevelMetrics: [...SCHEMA.shardLevelMetrics.default],
             enforceConsumerDeletion: true,
+            maxRecordSizeKib: 1024,
+            warmThroughputMibps: undefined,
+            accountHasMinimumThroughputCommitment: false,
         });
         assert.deepEqual(s.encryption, { existingKeyArn: undefined, deletionWindowDays: 30 });
         assert.deepEqual(s.alarms, { iteratorAgeMs: 60_000, throughputExceededThreshold: 0.01, putRecordsFailureRate: 0.01, evaluationPeriods: 5 });
@@ -232,6 +235,27 @@ describe("config: parseSettings", () => {
             "a region AWS does not have",
             { replicaRegion: "us-moon-1" },
             `Invalid configuration ${PROJECT}:replicaRegion = "us-moon-1": must be an AWS region code such as us-west-2 (infra/lib/regions.ts lists them)`,
+        ],
+        [
+            "a record size below the Kinesis minimum",
+            { maxRecordSizeKib: "512" },
+            `Invalid configuration ${PROJECT}:maxRecordSizeKib = "512": must be an integer from 1024 to 10240 (KiB)`,
+        ],
+        ["a record size over 10 MiB", { maxRecordSizeKib: "10241" }, `Invalid configuration ${PROJECT}:maxRecordSizeKib = "10241": must be an integer from 1024 to 10240 (KiB)`],
+        [
+            "warm throughput on a provisioned stream",
+            { streamMode: "PROVISIONED", shardCount: "2", warmThroughputMibps: "100", accountHasMinimumThroughputCommitment: "true" },
+            `Invalid configuration ${PROJECT}:warmThroughputMibps = "100": applies only when streamMode is ON_DEMAND (provisioned streams have no warm throughput); remove it or set 0`,
+        ],
+        [
+            "warm throughput without the account's commitment",
+            { warmThroughputMibps: "100" },
+            `Invalid configuration ${PROJECT}:warmThroughputMibps = "100": needs accountHasMinimumThroughputCommitment: true (AWS accepts warm throughput only in accounts with the minimum throughput billing commitment, enabled account-wide outside this stack)`,
+        ],
+        [
+            "warm throughput over the default 10 GiB/s limit",
+            { warmThroughputMibps: "10241", accountHasMinimumThroughputCommitment: "true" },
+            `Invalid configuration ${PROJECT}:warmThroughputMibps = "10241": must be an integer from 0 to 10240 (MiB/s; 0 = not set)`,
         ],
         [
             "a body limit over Lambda's payload limit",
