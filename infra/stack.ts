@@ -80,6 +80,7 @@ export function buildStack(settings: Settings, providerSettings = carriedProvide
             throttleRatePerSecond: settings.ingest.throttleRatePerSecond,
             throttleBurst: settings.ingest.throttleBurst,
             maxBodyBytes: settings.ingest.maxBodyBytes,
+            maxRecordSizeKib: settings.stream.maxRecordSizeKib,
             // An event source mapping filter never matches a KPL aggregate: filtered consumers get plain records.
             aggregation: settings.consumer.filterEventTypes.length === 0,
         },

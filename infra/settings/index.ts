@@ -1,6 +1,7 @@
 // A stack's settings: its config read through the schema of keys (./schema.ts), checked by the
 // cross-field rules (./rules.ts) and shaped into what the components take. Pure: infra/config.ts is
 // the one place that reads the program's config and hands it here.
+import { bodyLimitFor } from "../../contracts/env/ingest";
 import { ConfigReader, type RawConfig } from "../lib/config-reader";
 import { resolveRegion, type ResolvedRegion } from "../lib/regions";
 import type { AlertSubscription } from "./alert-subscriptions";
@@ -150,7 +151,7 @@ function shape(v: Values, stack: string): Settings {
             authorization: v.ingestAuthorization === "JWT" ? { type: "JWT", issuer: v.ingestJwtIssuer ?? "", audience: v.ingestJwtAudience } : { type: "IAM" },
             throttleRatePerSecond: v.ingestThrottleRatePerSecond,
             throttleBurst: v.ingestThrottleBurst,
-            maxBodyBytes: v.ingestMaxBodyBytes,
+            maxBodyBytes: v.ingestMaxBodyBytes === 0 ? bodyLimitFor(v.maxRecordSizeKib) : v.ingestMaxBodyBytes,
         },
         producers: { trustedPrincipals: v.producerTrustedPrincipals, iotTopicFilter: v.iotTopicFilter, logGroupNames: v.logsSubscriptionLogGroups, cdcTableName: v.cdcTableName },
         consumer: {

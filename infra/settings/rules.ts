@@ -1,5 +1,6 @@
 // The rules that span keys (one key bounded or required by another) and the stack's region: each
 // reports one line on the key to change, unless that key's own value was already refused.
+import { MAX_BODY_BYTES } from "../../contracts/env/ingest";
 import type { ConfigReader } from "../lib/config-reader";
 import { isAwsRegion, partitionOf, type ResolvedRegion } from "../lib/regions";
 import { LOG_RETENTION_DAYS, NAME, SCHEMA, type Values } from "./schema";
@@ -76,6 +77,10 @@ export function checkRules(r: ConfigReader, v: Values, stack: string, region: Re
             v.ingestJwtIssuer ?? v.ingestJwtAudience.join(","),
             "applies only when ingestAuthorization is JWT",
         );
+    }
+
+    if (v.ingestMaxBodyBytes !== 0 && v.ingestMaxBodyBytes < MAX_BODY_BYTES.min) {
+        r.problem("ingestMaxBodyBytes", v.ingestMaxBodyBytes, `must be 0 (follow the stream's record size) or from ${MAX_BODY_BYTES.min} to ${MAX_BODY_BYTES.max} bytes`);
     }
 
     const retentionSeconds = v.retentionHours * 3600;

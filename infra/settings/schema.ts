@@ -252,13 +252,14 @@ export const SCHEMA = {
         },
     ),
     ingestMaxBodyBytes: integer(
-        MAX_BODY_BYTES.default,
-        { min: MAX_BODY_BYTES.min, max: MAX_BODY_BYTES.max, unit: "bytes; Lambda takes at most 6 MB synchronously" },
+        0,
+        { min: 0, max: MAX_BODY_BYTES.max, unit: "bytes; 0 follows the stream; Lambda takes at most 6 MB synchronously" },
         {
             section: "ingest",
-            description: "Largest request body the ingest API accepts (1024-6000000 bytes); larger gets HTTP 413.",
-            doc: "Largest request body the ingest function accepts; a larger one gets HTTP 413",
-            allowed: "1024-6000000 (Lambda takes at most 6 MB synchronously)",
+            description:
+                "Largest request body the ingest API accepts (1024-6000000 bytes); larger gets HTTP 413. 0 (default) follows the stream: maxRecordSizeKib, at most 6000000 (Lambda's synchronous payload, below the HTTP API's 10 MB).",
+            doc: "Largest request body the ingest function accepts; a larger one gets HTTP 413. `0` follows the stream: one record of `maxRecordSizeKib`, capped at 6,000,000 bytes, the lower of Lambda's 6 MB synchronous payload and the HTTP API's 10 MB payload quota (so records over about 5.7 MiB reach the stream only from other producers). Each event becomes one record, so an event over the stream's limit is refused per event (`RecordTooLarge`) even when the body fits",
+            allowed: "0 (follow the stream) or 1024-6000000 (Lambda takes at most 6 MB synchronously)",
         },
     ),
     producerTrustedPrincipals: list([], eachMatching(PRINCIPAL_ARN), {

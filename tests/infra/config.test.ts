@@ -260,7 +260,12 @@ describe("config: parseSettings", () => {
         [
             "a body limit over Lambda's payload limit",
             { ingestMaxBodyBytes: "7000000" },
-            `Invalid configuration ${PROJECT}:ingestMaxBodyBytes = "7000000": must be an integer from 1024 to 6000000 (bytes; Lambda takes at most 6 MB synchronously)`,
+            `Invalid configuration ${PROJECT}:ingestMaxBodyBytes = "7000000": must be an integer from 0 to 6000000 (bytes; 0 follows the stream; Lambda takes at most 6 MB synchronously)`,
+        ],
+        [
+            "a body limit below 1 KiB",
+            { ingestMaxBodyBytes: "512" },
+            `Invalid configuration ${PROJECT}:ingestMaxBodyBytes = "512": must be 0 (follow the stream's record size) or from 1024 to 6000000 bytes`,
         ],
     ];
     for (const [what, values, message] of rejections) {
@@ -287,6 +292,13 @@ describe("config: parseSettings", () => {
         assert.deepEqual(problemsOf({ retentionHours: "10", iteratorAgeAlarmMs: "300000000" }), [
             `Invalid configuration ${PROJECT}:retentionHours = "10": must be an integer from 24 to 8760 (hours)`,
         ]);
+    });
+
+    it("the ingest body limit follows the stream's record size up to Lambda's 6 MB synchronous payload, unless set", () => {
+        assert.equal(parseWith({}).ingest.maxBodyBytes, 1_048_576);
+        assert.equal(parseWith({ maxRecordSizeKib: "4096" }).ingest.maxBodyBytes, 4 * 1_048_576);
+        assert.equal(parseWith({ maxRecordSizeKib: "10240" }).ingest.maxBodyBytes, 6_000_000);
+        assert.equal(parseWith({ maxRecordSizeKib: "10240", ingestMaxBodyBytes: "2048" }).ingest.maxBodyBytes, 2048);
     });
 
     it("accepts an iterator-age threshold of exactly half the retention", () => {

@@ -19,6 +19,12 @@ describe("stream: maximum record size and warm throughput (mock runtime)", () =>
         );
     });
 
+    it("the ingest function knows the stream's record size, and its body limit follows it up to Lambda's 6 MB", async () => {
+        const r = await synthesize("dev", { "kinesis-streaming:maxRecordSizeKib": "8192" });
+        const env = (one(r, "aws:lambda/function:Function", "dev-producers-ingest").inputs.environment as { variables: Record<string, string> }).variables;
+        assert.deepEqual([env.MAX_RECORD_SIZE_KIB, env.MAX_BODY_BYTES], ["8192", "6000000"]);
+    });
+
     it("warm throughput on an on-demand stream of a committed account", async () => {
         const r = await synthesize("dev", { "kinesis-streaming:warmThroughputMibps": "200", "kinesis-streaming:accountHasMinimumThroughputCommitment": "true" });
         assert.equal(one(r, "aws:kinesis/stream:Stream").inputs.warmThroughputMibPs, 200);
