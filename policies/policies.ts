@@ -14,6 +14,7 @@ import {
     kinesisStreamEnhancedMonitoring,
     kinesisStreamIteratorAgeAlarm,
     kinesisStreamMode,
+    kinesisStreamRecordSizeReaders,
     kinesisStreamRetention,
 } from "./rules/kinesis";
 import { kmsKeyPolicyNoWildcardPrincipal, kmsKeyRotation } from "./rules/kms";
@@ -41,6 +42,7 @@ export const definitions: PackPolicy[] = [
     kinesisStreamIteratorAgeAlarm,
     kinesisStreamMode,
     kinesisStreamEnhancedMonitoring,
+    kinesisStreamRecordSizeReaders,
     // KMS
     kmsKeyRotation,
     kmsKeyPolicyNoWildcardPrincipal,
