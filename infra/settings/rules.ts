@@ -23,6 +23,13 @@ export function checkRegion(r: ConfigReader, region: ResolvedRegion | undefined 
     }
 }
 
+/**
+ * The largest record a Lambda event source mapping can hand over: base64 (4 bytes per 3) within the
+ * 6 MB synchronous payload, taken as 6,000,000 bytes less 2 KiB of envelope. The policy pack's
+ * kinesis-stream-record-size-readers uses the same figure (tests/infra/large-records.test.ts).
+ */
+export const LAMBDA_READER_MAX_KIB = Math.floor(((6_000_000 - 2048) * 3) / 4 / 1024);
+
 /** Reports every cross-field problem of `v`, read for stack `stack` in `region` (null: unknown). */
 export function checkRules(r: ConfigReader, v: Values, stack: string, region: ResolvedRegion | undefined | null): void {
     if (v.environment === undefined && !NAME.re.test(stack)) {
@@ -34,6 +41,16 @@ export function checkRules(r: ConfigReader, v: Values, stack: string, region: Re
     }
     if (v.streamMode === "PROVISIONED" && v.shardCount === 0) {
         r.problem("shardCount", v.shardCount, "is required when streamMode is PROVISIONED: an integer from 1 to 10000 (shards)");
+    }
+
+    // The consumer and the replicator are Lambda functions behind event source mappings, which hand
+    // records over base64-encoded within the 6 MB invocation payload.
+    if (v.maxRecordSizeKib > LAMBDA_READER_MAX_KIB) {
+        r.problem(
+            "maxRecordSizeKib",
+            v.maxRecordSizeKib,
+            `must be at most ${LAMBDA_READER_MAX_KIB} KiB: the consumer Lambda's event source mapping hands records over base64-encoded within Lambda's 6 MB invocation payload, so a larger record could never be processed`,
+        );
     }
 
     // UpdateStreamWarmThroughput: "only supported for data streams with the on-demand capacity mode in

@@ -121,7 +121,8 @@ export const SCHEMA = {
             description:
                 "Largest record the stream accepts, 1024-10240 KiB (default 1 MiB). Shard throughput is unchanged (1 MiB/s write per shard), so large records burst and then throttle, and every reader must handle them.",
             doc: "Largest record the stream accepts (`MaxRecordSizeInKiB`); the replica stream takes the same. Per the Kinesis guide's \"Handle large records\": shard throughput does not change (1 MiB/s and 1,000 records/s write per shard, a large record uses the shard's burst capacity and then throttles the shard), so spread large records over partition keys; and every reader (Lambda, Firehose, KCL, Flink) must take records of this size",
-            allowed: "1024-10240 (KiB)",
+            allowed:
+                "1024-10240 (KiB), and at most 4393 while the consumer Lambda reads the stream (base64 within Lambda's 6 MB payload); above 1024 the `kinesis-stream-record-size-readers` policy warns that Firehose documents no record over 1,000 KiB",
         },
     ),
     warmThroughputMibps: integer(

@@ -1,7 +1,7 @@
 // The ingest function's environment contract: validated, so MAX_BODY_BYTES can never become NaN.
 import { strict as assert } from "node:assert";
 import { EnvError } from "../../contracts/env/read";
-import { ingestEnvironment, readIngestEnv } from "../../contracts/env/ingest";
+import { bodyLimitFor, ingestEnvironment, readIngestEnv } from "../../contracts/env/ingest";
 
 const STREAM = { STREAM_NAME: "events" };
 
@@ -34,6 +34,10 @@ describe("ingest settings from the environment", () => {
         assert.throws(() => readIngestEnv({ ...STREAM, MAX_RECORD_SIZE_KIB: "10241" }), {
             message: "ingest environment:\n  MAX_RECORD_SIZE_KIB=10241: must be a whole number of KiB from 1024 to 10240",
         });
+    });
+
+    it("a body limit that follows the stream is one record of its size, at most Lambda's 6 MB synchronous payload", () => {
+        assert.deepEqual([bodyLimitFor(1024), bodyLimitFor(4096), bodyLimitFor(10_240)], [1_048_576, 4_194_304, 6_000_000]);
     });
 
     it("names every bad or missing variable, one line each", () => {

@@ -243,6 +243,11 @@ describe("config: parseSettings", () => {
         ],
         ["a record size over 10 MiB", { maxRecordSizeKib: "10241" }, `Invalid configuration ${PROJECT}:maxRecordSizeKib = "10241": must be an integer from 1024 to 10240 (KiB)`],
         [
+            "a record size the consumer Lambda could not be handed",
+            { maxRecordSizeKib: "8192" },
+            `Invalid configuration ${PROJECT}:maxRecordSizeKib = "8192": must be at most 4393 KiB: the consumer Lambda's event source mapping hands records over base64-encoded within Lambda's 6 MB invocation payload, so a larger record could never be processed`,
+        ],
+        [
             "warm throughput on a provisioned stream",
             { streamMode: "PROVISIONED", shardCount: "2", warmThroughputMibps: "100", accountHasMinimumThroughputCommitment: "true" },
             `Invalid configuration ${PROJECT}:warmThroughputMibps = "100": applies only when streamMode is ON_DEMAND (provisioned streams have no warm throughput); remove it or set 0`,
@@ -294,11 +299,11 @@ describe("config: parseSettings", () => {
         ]);
     });
 
-    it("the ingest body limit follows the stream's record size up to Lambda's 6 MB synchronous payload, unless set", () => {
+    it("the ingest body limit follows the stream's record size, unless set", () => {
         assert.equal(parseWith({}).ingest.maxBodyBytes, 1_048_576);
         assert.equal(parseWith({ maxRecordSizeKib: "4096" }).ingest.maxBodyBytes, 4 * 1_048_576);
-        assert.equal(parseWith({ maxRecordSizeKib: "10240" }).ingest.maxBodyBytes, 6_000_000);
-        assert.equal(parseWith({ maxRecordSizeKib: "10240", ingestMaxBodyBytes: "2048" }).ingest.maxBodyBytes, 2048);
+        assert.equal(parseWith({ maxRecordSizeKib: "4393" }).ingest.maxBodyBytes, 4393 * 1024);
+        assert.equal(parseWith({ maxRecordSizeKib: "4096", ingestMaxBodyBytes: "2048" }).ingest.maxBodyBytes, 2048);
     });
 
     it("accepts an iterator-age threshold of exactly half the retention", () => {

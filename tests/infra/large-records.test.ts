@@ -1,5 +1,7 @@
 import { strict as assert } from "node:assert";
 import { validateStreamArgs } from "../../infra/components/stream";
+import { LAMBDA_READER_MAX_KIB } from "../../infra/settings/rules";
+import { LAMBDA_READER_MAX_KIB as PACK_LAMBDA_READER_MAX_KIB } from "../../policies/rules/kinesis/kinesis-stream-record-size-readers";
 import { ofType, one, synthesize } from "../support/stack";
 
 describe("stream: maximum record size and warm throughput (mock runtime)", () => {
@@ -9,20 +11,20 @@ describe("stream: maximum record size and warm throughput (mock runtime)", () =>
     });
 
     it("the replica takes the primary's record size, or it would refuse the records the replicator copies", async () => {
-        const r = await synthesize("staging", { "kinesis-streaming:replicaRegion": "us-west-2", "kinesis-streaming:maxRecordSizeKib": "8192" });
+        const r = await synthesize("staging", { "kinesis-streaming:replicaRegion": "us-west-2", "kinesis-streaming:maxRecordSizeKib": "4096" });
         assert.deepEqual(
             ofType(r, "aws:kinesis/stream:Stream").map((s) => [s.inputs.name, s.inputs.maxRecordSizeInKib]),
             [
-                ["kinesis-streaming-staging-events", 8192],
-                ["kinesis-streaming-staging-events-replica", 8192],
+                ["kinesis-streaming-staging-events", 4096],
+                ["kinesis-streaming-staging-events-replica", 4096],
             ],
         );
     });
 
     it("the ingest function knows the stream's record size, and its body limit follows it up to Lambda's 6 MB", async () => {
-        const r = await synthesize("dev", { "kinesis-streaming:maxRecordSizeKib": "8192" });
+        const r = await synthesize("dev", { "kinesis-streaming:maxRecordSizeKib": "4393" });
         const env = (one(r, "aws:lambda/function:Function", "dev-producers-ingest").inputs.environment as { variables: Record<string, string> }).variables;
-        assert.deepEqual([env.MAX_RECORD_SIZE_KIB, env.MAX_BODY_BYTES], ["8192", "6000000"]);
+        assert.deepEqual([env.MAX_RECORD_SIZE_KIB, env.MAX_BODY_BYTES], ["4393", "4498432"]);
     });
 
     it("warm throughput on an on-demand stream of a committed account", async () => {
@@ -41,5 +43,11 @@ describe("Stream component: the checks on its own args (callers other than the s
         });
         assert.throws(() => validateStreamArgs({ ...base, warmThroughputMibps: 0 }), { message: "warmThroughputMibps 0 must be an integer from 1 to 10240" });
         validateStreamArgs({ ...base, maxRecordSizeKib: 10_240, warmThroughputMibps: 10_240 });
+    });
+});
+
+describe("record size: the stack's check and the policy pack's agree", () => {
+    it("on the largest record a Lambda event source mapping can hand over", () => {
+        assert.equal(LAMBDA_READER_MAX_KIB, PACK_LAMBDA_READER_MAX_KIB);
     });
 });
