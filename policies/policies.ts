@@ -16,6 +16,7 @@ import {
     kinesisStreamMode,
     kinesisStreamRecordSizeReaders,
     kinesisStreamRetention,
+    kinesisStreamWarmThroughput,
 } from "./rules/kinesis";
 import { kmsKeyPolicyNoWildcardPrincipal, kmsKeyRotation } from "./rules/kms";
 import { lambdaAutoscalerConcurrency, lambdaFunctionLogGroup, lambdaRuntimeSupported } from "./rules/lambda";
@@ -43,6 +44,7 @@ export const definitions: PackPolicy[] = [
     kinesisStreamMode,
     kinesisStreamEnhancedMonitoring,
     kinesisStreamRecordSizeReaders,
+    kinesisStreamWarmThroughput,
     // KMS
     kmsKeyRotation,
     kmsKeyPolicyNoWildcardPrincipal,

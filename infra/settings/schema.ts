@@ -139,7 +139,7 @@ export const SCHEMA = {
         section: "stream",
         description:
             "The account has the minimum throughput billing commitment (On-demand Advantage, set account-wide with UpdateAccountSettings, at least 24 h); never managed by this stack.",
-        doc: "Declares that the account has the Kinesis minimum throughput billing commitment (On-demand Advantage). The commitment is account-wide (`UpdateAccountSettings`, held at least 24 hours) and so never managed by a stack; this flag only tells the stack, which then allows `warmThroughputMibps`",
+        doc: "Declares that the account has the Kinesis minimum throughput billing commitment (On-demand Advantage). The commitment is account-wide (`UpdateAccountSettings`, held at least 24 hours) and so never managed by a stack; this flag only tells the stack, which then allows `warmThroughputMibps`. The policy pack cannot read the stack's config: set the same `accountHasMinimumThroughputCommitment` on `kinesis-stream-warm-throughput` in `policies/config/<environment>.json`",
     }),
     kmsKeyArn: optionalText(KMS_KEY_ARN, {
         section: "encryption",
