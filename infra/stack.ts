@@ -54,6 +54,8 @@ export function buildStack(settings: Settings, providerSettings = carriedProvide
         kmsKeyArn: key.keyArn,
         shardLevelMetrics: settings.stream.shardLevelMetrics,
         enforceConsumerDeletion: settings.stream.enforceConsumerDeletion,
+        maxRecordSizeKib: settings.stream.maxRecordSizeKib,
+        warmThroughputMibps: settings.stream.warmThroughputMibps,
         protect: settings.deletionProtection,
         autoscaled: settings.autoscaling.enabled,
         alarms: { topicArn: alerts.topic.arn, ...settings.alarms },
@@ -78,6 +80,7 @@ export function buildStack(settings: Settings, providerSettings = carriedProvide
             throttleRatePerSecond: settings.ingest.throttleRatePerSecond,
             throttleBurst: settings.ingest.throttleBurst,
             maxBodyBytes: settings.ingest.maxBodyBytes,
+            maxRecordSizeKib: settings.stream.maxRecordSizeKib,
             // An event source mapping filter never matches a KPL aggregate: filtered consumers get plain records.
             aggregation: settings.consumer.filterEventTypes.length === 0,
         },
@@ -198,12 +201,13 @@ export function buildStack(settings: Settings, providerSettings = carriedProvide
               providerSettings,
               replicaStreamName: physicalName(settings, "events-replica"),
               keyAliasName: physicalName(settings, "replica-key"),
-              // The replica receives every record: the same retention, metrics and declared workload.
+              // The replica receives every record: the same retention, metrics, record size and declared workload.
               stream: {
                   mode: replicaLikePrimary ? settings.stream.mode : "ON_DEMAND",
                   shardCount: replicaLikePrimary ? settings.stream.shardCount : undefined,
                   retentionHours: settings.stream.retentionHours,
                   shardLevelMetrics: settings.stream.shardLevelMetrics,
+                  maxRecordSizeKib: settings.stream.maxRecordSizeKib,
                   workload,
               },
               autoscaler:

@@ -15,7 +15,9 @@ import {
     kinesisStreamEnhancedMonitoring,
     kinesisStreamIteratorAgeAlarm,
     kinesisStreamMode,
+    kinesisStreamRecordSizeReaders,
     kinesisStreamRetention,
+    kinesisStreamWarmThroughput,
 } from "./rules/kinesis";
 import { kmsKeyPolicyNoWildcardPrincipal, kmsKeyRotation, kmsKeyUsable } from "./rules/kms";
 import { lambdaAutoscalerConcurrency, lambdaFunctionExplicitLimits, lambdaFunctionLogGroup, lambdaPermissionScoped, lambdaRuntimeSupported } from "./rules/lambda";
@@ -42,6 +44,8 @@ export const definitions: PackPolicy[] = [
     kinesisStreamIteratorAgeAlarm,
     kinesisStreamMode,
     kinesisStreamEnhancedMonitoring,
+    kinesisStreamRecordSizeReaders,
+    kinesisStreamWarmThroughput,
     // KMS
     kmsKeyRotation,
     kmsKeyPolicyNoWildcardPrincipal,

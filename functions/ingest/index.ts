@@ -16,6 +16,8 @@ export const handler = createHandler({
         // Stay well inside API Gateway's 29 s integration timeout.
         recordTtlMs: 10_000,
         aggregation: { enabled: config.aggregation },
+        // From the stack's config: no DescribeStreamSummary (the role need not allow it).
+        maxRecordSizeKib: config.maxRecordSizeKib,
     }),
     maxBodyBytes: config.maxBodyBytes,
     logger: new Logger(),

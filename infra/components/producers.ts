@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { type AlarmSpec, alarmArgs, anyOccurrence } from "../lib/alarms";
-import { ingestEnvironment } from "../../contracts/env/ingest";
+import { ingestEnvironment, MAX_BODY_BYTES, MAX_RECORD_SIZE_KIB } from "../../contracts/env/ingest";
 import { withDefaults } from "../lib/defaults";
 import { SCHEMA } from "../settings/schema";
 import type { AwsContext } from "../lib/aws-context";
@@ -28,6 +28,8 @@ export interface ProducersArgs {
         throttleBurst?: number;
         /** Largest accepted body; larger gets HTTP 413. @default 1048576 */
         maxBodyBytes?: number;
+        /** The stream's MaxRecordSizeInKiB, given to the ingest function's producer. @default 1024 */
+        maxRecordSizeKib?: number;
         /** KPL-aggregate what the API writes; off when the consumer filters by event type (no aggregate matches a filter). @default true */
         aggregation?: boolean;
     };
@@ -61,7 +63,8 @@ export interface ProducersArgs {
 export const PRODUCERS_DEFAULTS = {
     throttleRatePerSecond: SCHEMA.ingestThrottleRatePerSecond.default,
     throttleBurst: SCHEMA.ingestThrottleBurst.default,
-    maxBodyBytes: SCHEMA.ingestMaxBodyBytes.default,
+    maxBodyBytes: MAX_BODY_BYTES.default as number,
+    maxRecordSizeKib: MAX_RECORD_SIZE_KIB.default as number,
     aggregation: true,
 };
 
@@ -90,7 +93,12 @@ export class Producers extends pulumi.ComponentResource {
                 description: "POST /events: validates events and writes them to the stream",
                 statements: write,
                 environment: {
-                    ...ingestEnvironment({ streamName: args.streamName, maxBodyBytes: ingest.maxBodyBytes, aggregation: ingest.aggregation }),
+                    ...ingestEnvironment({
+                        streamName: args.streamName,
+                        maxBodyBytes: ingest.maxBodyBytes,
+                        aggregation: ingest.aggregation,
+                        maxRecordSizeKib: ingest.maxRecordSizeKib,
+                    }),
                     POWERTOOLS_SERVICE_NAME: "ingest",
                     POWERTOOLS_METRICS_NAMESPACE: "StreamingPipeline",
                 },

@@ -18,7 +18,7 @@ export interface ReplicationArgs {
     /** Alias of the replica region's key, without `alias/`. */
     keyAliasName: string;
     /** Shape of the replica: ON_DEMAND (keeps up with any primary), or the primary's mode and shards. */
-    stream: Pick<StreamArgs, "mode" | "shardCount" | "retentionHours" | "shardLevelMetrics" | "workload">;
+    stream: Pick<StreamArgs, "mode" | "shardCount" | "retentionHours" | "shardLevelMetrics" | "workload" | "maxRecordSizeKib">;
     /** An autoscaler for a provisioned replica, as the primary's (in the replica's region). */
     autoscaler?: Pick<AutoscalerArgs, "functionName" | "minShards" | "maxShards" | "reservedConcurrency" | "policy" | "deletionProtection" | "alarmEvaluationPeriods">;
     primary: { streamArn: pulumi.Input<string>; kmsKeyArn: pulumi.Input<string>; alertsTopicArn: pulumi.Input<string> };

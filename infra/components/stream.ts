@@ -33,6 +33,10 @@ export interface StreamArgs {
     shardLevelMetrics?: string[];
     /** Delete registered EFO consumers with the stream instead of failing. @default true */
     enforceConsumerDeletion?: boolean;
+    /** Largest record, 1,024 to 10,240 KiB; shard throughput does not grow with it. @default 1024 */
+    maxRecordSizeKib?: number;
+    /** ON_DEMAND only (and only in an account with the minimum throughput billing commitment): MiB/s kept warm. @default none */
+    warmThroughputMibps?: number;
     /** Leave `shardCount` to an autoscaler: `pulumi up` then never reverts its changes. @default false */
     autoscaled?: boolean;
     /** Pulumi `protect` on the stream. @default false */
@@ -59,6 +63,7 @@ export const STREAM_DEFAULTS = {
     retentionHours: SCHEMA.retentionHours.default,
     shardLevelMetrics: [...SCHEMA.shardLevelMetrics.default],
     enforceConsumerDeletion: SCHEMA.enforceConsumerDeletion.default,
+    maxRecordSizeKib: SCHEMA.maxRecordSizeKib.default,
     iteratorAgeMs: SCHEMA.iteratorAgeAlarmMs.default,
     throughputExceededThreshold: SCHEMA.throughputExceededAlarmPercent.default / 100,
     putRecordsFailureRate: SCHEMA.putRecordsFailureAlarmPercent.default / 100,
@@ -89,6 +94,14 @@ export function validateStreamArgs(args: StreamArgs): void {
     const shards = args.shardCount ?? STREAM_DEFAULTS.shardCount;
     if (!Number.isInteger(shards) || shards < 1 || shards > 10_000) {
         throw new Error(`shardCount ${shards} must be an integer from 1 to 10000`);
+    }
+    const maxRecordSizeKib = args.maxRecordSizeKib ?? STREAM_DEFAULTS.maxRecordSizeKib;
+    if (!Number.isInteger(maxRecordSizeKib) || maxRecordSizeKib < 1024 || maxRecordSizeKib > 10_240) {
+        throw new Error(`maxRecordSizeKib ${maxRecordSizeKib} must be an integer from 1024 to 10240`);
+    }
+    if (args.warmThroughputMibps !== undefined && mode !== "ON_DEMAND") throw new Error("warmThroughputMibps applies only to ON_DEMAND streams");
+    if (args.warmThroughputMibps !== undefined && (!Number.isInteger(args.warmThroughputMibps) || args.warmThroughputMibps < 1 || args.warmThroughputMibps > 10_240)) {
+        throw new Error(`warmThroughputMibps ${args.warmThroughputMibps} must be an integer from 1 to 10240`);
     }
     const iteratorAgeMs = args.alarms.iteratorAgeMs ?? STREAM_DEFAULTS.iteratorAgeMs;
     if (iteratorAgeMs > (retention * 3_600_000) / 2) {
@@ -122,6 +135,8 @@ export class Stream extends pulumi.ComponentResource {
                     kmsKeyId: args.kmsKeyArn,
                     shardLevelMetrics: args.shardLevelMetrics ?? STREAM_DEFAULTS.shardLevelMetrics,
                     enforceConsumerDeletion: args.enforceConsumerDeletion ?? STREAM_DEFAULTS.enforceConsumerDeletion,
+                    maxRecordSizeInKib: args.maxRecordSizeKib ?? STREAM_DEFAULTS.maxRecordSizeKib,
+                    warmThroughputMibPs: args.warmThroughputMibps,
                     tags: { ...args.tags, ...workloadTags(args.workload) },
                 },
                 args.streamArgs,

@@ -1,6 +1,7 @@
 // A stack's settings: its config read through the schema of keys (./schema.ts), checked by the
 // cross-field rules (./rules.ts) and shaped into what the components take. Pure: infra/config.ts is
 // the one place that reads the program's config and hands it here.
+import { bodyLimitFor } from "../../contracts/env/ingest";
 import { ConfigReader, type RawConfig } from "../lib/config-reader";
 import { resolveRegion, type ResolvedRegion } from "../lib/regions";
 import type { AlertSubscription } from "./alert-subscriptions";
@@ -25,6 +26,11 @@ export interface Settings {
         retentionHours: number;
         shardLevelMetrics: string[];
         enforceConsumerDeletion: boolean;
+        maxRecordSizeKib: number;
+        /** ON_DEMAND streams in a committed account only. */
+        warmThroughputMibps: number | undefined;
+        /** The account has the minimum throughput billing commitment (account-wide, declared, never managed here). */
+        accountHasMinimumThroughputCommitment: boolean;
     };
     encryption: {
         /** Adopt this key instead of creating one. */
@@ -128,6 +134,9 @@ function shape(v: Values, stack: string): Settings {
             retentionHours: v.retentionHours,
             shardLevelMetrics: v.shardLevelMetrics,
             enforceConsumerDeletion: v.enforceConsumerDeletion,
+            maxRecordSizeKib: v.maxRecordSizeKib,
+            warmThroughputMibps: v.warmThroughputMibps === 0 ? undefined : v.warmThroughputMibps,
+            accountHasMinimumThroughputCommitment: v.accountHasMinimumThroughputCommitment,
         },
         encryption: { existingKeyArn: v.kmsKeyArn, deletionWindowDays: v.kmsKeyDeletionWindowDays },
         alarms: {
@@ -142,7 +151,7 @@ function shape(v: Values, stack: string): Settings {
             authorization: v.ingestAuthorization === "JWT" ? { type: "JWT", issuer: v.ingestJwtIssuer ?? "", audience: v.ingestJwtAudience } : { type: "IAM" },
             throttleRatePerSecond: v.ingestThrottleRatePerSecond,
             throttleBurst: v.ingestThrottleBurst,
-            maxBodyBytes: v.ingestMaxBodyBytes,
+            maxBodyBytes: v.ingestMaxBodyBytes === 0 ? bodyLimitFor(v.maxRecordSizeKib) : v.ingestMaxBodyBytes,
         },
         producers: { trustedPrincipals: v.producerTrustedPrincipals, iotTopicFilter: v.iotTopicFilter, logGroupNames: v.logsSubscriptionLogGroups, cdcTableName: v.cdcTableName },
         consumer: {

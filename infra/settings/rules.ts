@@ -1,5 +1,6 @@
 // The rules that span keys (one key bounded or required by another) and the stack's region: each
 // reports one line on the key to change, unless that key's own value was already refused.
+import { MAX_BODY_BYTES } from "../../contracts/env/ingest";
 import type { ConfigReader } from "../lib/config-reader";
 import { isAwsRegion, partitionOf, type ResolvedRegion } from "../lib/regions";
 import { LOG_RETENTION_DAYS, NAME, SCHEMA, type Values } from "./schema";
@@ -22,6 +23,13 @@ export function checkRegion(r: ConfigReader, region: ResolvedRegion | undefined 
     }
 }
 
+/**
+ * The largest record a Lambda event source mapping can hand over: base64 (4 bytes per 3) within the
+ * 6 MB synchronous payload, taken as 6,000,000 bytes less 2 KiB of envelope. The policy pack's
+ * kinesis-stream-record-size-readers uses the same figure (tests/infra/large-records.test.ts).
+ */
+export const LAMBDA_READER_MAX_KIB = Math.floor(((6_000_000 - 2048) * 3) / 4 / 1024);
+
 /** Reports every cross-field problem of `v`, read for stack `stack` in `region` (null: unknown). */
 export function checkRules(r: ConfigReader, v: Values, stack: string, region: ResolvedRegion | undefined | null): void {
     if (v.environment === undefined && !NAME.re.test(stack)) {
@@ -33,6 +41,28 @@ export function checkRules(r: ConfigReader, v: Values, stack: string, region: Re
     }
     if (v.streamMode === "PROVISIONED" && v.shardCount === 0) {
         r.problem("shardCount", v.shardCount, "is required when streamMode is PROVISIONED: an integer from 1 to 10000 (shards)");
+    }
+
+    // The consumer and the replicator are Lambda functions behind event source mappings, which hand
+    // records over base64-encoded within the 6 MB invocation payload.
+    if (v.maxRecordSizeKib > LAMBDA_READER_MAX_KIB) {
+        r.problem(
+            "maxRecordSizeKib",
+            v.maxRecordSizeKib,
+            `must be at most ${LAMBDA_READER_MAX_KIB} KiB: the consumer Lambda's event source mapping hands records over base64-encoded within Lambda's 6 MB invocation payload, so a larger record could never be processed`,
+        );
+    }
+
+    // UpdateStreamWarmThroughput: "only supported for data streams with the on-demand capacity mode in
+    // accounts that have MinimumThroughputBillingCommitment enabled".
+    if (v.warmThroughputMibps !== 0 && v.streamMode !== "ON_DEMAND") {
+        r.problem("warmThroughputMibps", v.warmThroughputMibps, "applies only when streamMode is ON_DEMAND (provisioned streams have no warm throughput); remove it or set 0");
+    } else if (v.warmThroughputMibps !== 0 && !v.accountHasMinimumThroughputCommitment) {
+        r.problem(
+            "warmThroughputMibps",
+            v.warmThroughputMibps,
+            "needs accountHasMinimumThroughputCommitment: true (AWS accepts warm throughput only in accounts with the minimum throughput billing commitment, enabled account-wide outside this stack)",
+        );
     }
 
     if (v.kmsKeyArn !== undefined && v.kmsKeyDeletionWindowDays !== SCHEMA.kmsKeyDeletionWindowDays.default) {
@@ -64,6 +94,10 @@ export function checkRules(r: ConfigReader, v: Values, stack: string, region: Re
             v.ingestJwtIssuer ?? v.ingestJwtAudience.join(","),
             "applies only when ingestAuthorization is JWT",
         );
+    }
+
+    if (v.ingestMaxBodyBytes !== 0 && v.ingestMaxBodyBytes < MAX_BODY_BYTES.min) {
+        r.problem("ingestMaxBodyBytes", v.ingestMaxBodyBytes, `must be 0 (follow the stream's record size) or from ${MAX_BODY_BYTES.min} to ${MAX_BODY_BYTES.max} bytes`);
     }
 
     const retentionSeconds = v.retentionHours * 3600;

@@ -112,6 +112,35 @@ export const SCHEMA = {
         description: "Deregister enhanced fan-out consumers when the stream is deleted instead of failing.",
         doc: "Deregister enhanced fan-out consumers when the stream is deleted instead of failing the delete",
     }),
+    // The Kinesis guide, "Handle large records": raising the limit changes no shard throughput.
+    maxRecordSizeKib: integer(
+        1024,
+        { min: 1024, max: 10_240, unit: "KiB" },
+        {
+            section: "stream",
+            description:
+                "Largest record the stream accepts, 1024-10240 KiB (default 1 MiB). Shard throughput is unchanged (1 MiB/s write per shard), so large records burst and then throttle, and every reader must handle them.",
+            doc: "Largest record the stream accepts (`MaxRecordSizeInKiB`); the replica stream takes the same. Per the Kinesis guide's \"Handle large records\": shard throughput does not change (1 MiB/s and 1,000 records/s write per shard, a large record uses the shard's burst capacity and then throttles the shard), so spread large records over partition keys; and every reader (Lambda, Firehose, KCL, Flink) must take records of this size",
+            allowed:
+                "1024-10240 (KiB), and at most 4393 while the consumer Lambda reads the stream (base64 within Lambda's 6 MB payload); above 1024 the `kinesis-stream-record-size-readers` policy warns that Firehose documents no record over 1,000 KiB",
+        },
+    ),
+    warmThroughputMibps: integer(
+        0,
+        { min: 0, max: 10_240, unit: "MiB/s; 0 = not set" },
+        {
+            section: "stream",
+            description: "Write throughput (MiB/s, 1-10240) an ON_DEMAND stream is kept scaled for (warm throughput); needs accountHasMinimumThroughputCommitment. 0 = not set.",
+            doc: "Write throughput an on-demand stream is kept scaled to take at once (`UpdateStreamWarmThroughput`). AWS supports it only on `ON_DEMAND` streams in accounts with the minimum throughput billing commitment (On-demand Advantage), up to 10 GiB/s by default",
+            allowed: "0 (not set) or 1-10240 with `streamMode: ON_DEMAND` and `accountHasMinimumThroughputCommitment: true`",
+        },
+    ),
+    accountHasMinimumThroughputCommitment: boolean(false, {
+        section: "stream",
+        description:
+            "The account has the minimum throughput billing commitment (On-demand Advantage, set account-wide with UpdateAccountSettings, at least 24 h); never managed by this stack.",
+        doc: "Declares that the account has the Kinesis minimum throughput billing commitment (On-demand Advantage). The commitment is account-wide (`UpdateAccountSettings`, held at least 24 hours) and so never managed by a stack; this flag only tells the stack, which then allows `warmThroughputMibps`. The policy pack cannot read the stack's config: set the same `accountHasMinimumThroughputCommitment` on `kinesis-stream-warm-throughput` in `policies/config/<environment>.json`",
+    }),
     kmsKeyArn: optionalText(KMS_KEY_ARN, {
         section: "encryption",
         description:
@@ -224,13 +253,14 @@ export const SCHEMA = {
         },
     ),
     ingestMaxBodyBytes: integer(
-        MAX_BODY_BYTES.default,
-        { min: MAX_BODY_BYTES.min, max: MAX_BODY_BYTES.max, unit: "bytes; Lambda takes at most 6 MB synchronously" },
+        0,
+        { min: 0, max: MAX_BODY_BYTES.max, unit: "bytes; 0 follows the stream; Lambda takes at most 6 MB synchronously" },
         {
             section: "ingest",
-            description: "Largest request body the ingest API accepts (1024-6000000 bytes); larger gets HTTP 413.",
-            doc: "Largest request body the ingest function accepts; a larger one gets HTTP 413",
-            allowed: "1024-6000000 (Lambda takes at most 6 MB synchronously)",
+            description:
+                "Largest request body the ingest API accepts (1024-6000000 bytes); larger gets HTTP 413. 0 (default) follows the stream: maxRecordSizeKib, at most 6000000 (Lambda's synchronous payload, below the HTTP API's 10 MB).",
+            doc: "Largest request body the ingest function accepts; a larger one gets HTTP 413. `0` follows the stream: one record of `maxRecordSizeKib`, capped at 6,000,000 bytes, the lower of Lambda's 6 MB synchronous payload and the HTTP API's 10 MB payload quota (so records over about 5.7 MiB reach the stream only from other producers). Each event becomes one record, so an event over the stream's limit is refused per event (`RecordTooLarge`) even when the body fits",
+            allowed: "0 (follow the stream) or 1024-6000000 (Lambda takes at most 6 MB synchronously)",
         },
     ),
     producerTrustedPrincipals: list([], eachMatching(PRINCIPAL_ARN), {

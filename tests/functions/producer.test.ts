@@ -251,7 +251,7 @@ describe("KinesisProducer against kinesalite", () => {
             [{ data: "x", partitionKey: "k".repeat(257) }, "InvalidPartitionKey", /1 to 256 characters \(got 257/],
             [{ data: "x", partitionKey: "k", explicitHashKey: (2n ** 128n).toString() }, "InvalidExplicitHashKey", /explicitHashKey must be a decimal integer in 0\.\.2\^128-1/],
             [{ data: "x", partitionKey: "k", explicitHashKey: "007" }, "InvalidExplicitHashKey", /without leading zeros/],
-            [{ data: Buffer.alloc(1024 * 1024), partitionKey: "k" }, "RecordTooLarge", /data \+ partitionKey is 1048577 bytes, over the 1048576-byte/],
+            [{ data: Buffer.alloc(1024 * 1024), partitionKey: "k" }, "RecordTooLarge", /data \+ partitionKey is 1048577 bytes, over the stream's 1048576-byte/],
             [{ data: 42 as unknown as string, partitionKey: "k" }, "InvalidData", /data must be a string or a Uint8Array/],
         ];
         for (const [record, code, message] of cases) {

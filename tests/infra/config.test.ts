@@ -36,6 +36,9 @@ describe("config: parseSettings", () => {
             retentionHours: 168,
             shardLevelMetrics: [...SCHEMA.shardLevelMetrics.default],
             enforceConsumerDeletion: true,
+            maxRecordSizeKib: 1024,
+            warmThroughputMibps: undefined,
+            accountHasMinimumThroughputCommitment: false,
         });
         assert.deepEqual(s.encryption, { existingKeyArn: undefined, deletionWindowDays: 30 });
         assert.deepEqual(s.alarms, { iteratorAgeMs: 60_000, throughputExceededThreshold: 0.01, putRecordsFailureRate: 0.01, evaluationPeriods: 5 });
@@ -234,9 +237,40 @@ describe("config: parseSettings", () => {
             `Invalid configuration ${PROJECT}:replicaRegion = "us-moon-1": must be an AWS region code such as us-west-2 (infra/lib/regions.ts lists them)`,
         ],
         [
+            "a record size below the Kinesis minimum",
+            { maxRecordSizeKib: "512" },
+            `Invalid configuration ${PROJECT}:maxRecordSizeKib = "512": must be an integer from 1024 to 10240 (KiB)`,
+        ],
+        ["a record size over 10 MiB", { maxRecordSizeKib: "10241" }, `Invalid configuration ${PROJECT}:maxRecordSizeKib = "10241": must be an integer from 1024 to 10240 (KiB)`],
+        [
+            "a record size the consumer Lambda could not be handed",
+            { maxRecordSizeKib: "8192" },
+            `Invalid configuration ${PROJECT}:maxRecordSizeKib = "8192": must be at most 4393 KiB: the consumer Lambda's event source mapping hands records over base64-encoded within Lambda's 6 MB invocation payload, so a larger record could never be processed`,
+        ],
+        [
+            "warm throughput on a provisioned stream",
+            { streamMode: "PROVISIONED", shardCount: "2", warmThroughputMibps: "100", accountHasMinimumThroughputCommitment: "true" },
+            `Invalid configuration ${PROJECT}:warmThroughputMibps = "100": applies only when streamMode is ON_DEMAND (provisioned streams have no warm throughput); remove it or set 0`,
+        ],
+        [
+            "warm throughput without the account's commitment",
+            { warmThroughputMibps: "100" },
+            `Invalid configuration ${PROJECT}:warmThroughputMibps = "100": needs accountHasMinimumThroughputCommitment: true (AWS accepts warm throughput only in accounts with the minimum throughput billing commitment, enabled account-wide outside this stack)`,
+        ],
+        [
+            "warm throughput over the default 10 GiB/s limit",
+            { warmThroughputMibps: "10241", accountHasMinimumThroughputCommitment: "true" },
+            `Invalid configuration ${PROJECT}:warmThroughputMibps = "10241": must be an integer from 0 to 10240 (MiB/s; 0 = not set)`,
+        ],
+        [
             "a body limit over Lambda's payload limit",
             { ingestMaxBodyBytes: "7000000" },
-            `Invalid configuration ${PROJECT}:ingestMaxBodyBytes = "7000000": must be an integer from 1024 to 6000000 (bytes; Lambda takes at most 6 MB synchronously)`,
+            `Invalid configuration ${PROJECT}:ingestMaxBodyBytes = "7000000": must be an integer from 0 to 6000000 (bytes; 0 follows the stream; Lambda takes at most 6 MB synchronously)`,
+        ],
+        [
+            "a body limit below 1 KiB",
+            { ingestMaxBodyBytes: "512" },
+            `Invalid configuration ${PROJECT}:ingestMaxBodyBytes = "512": must be 0 (follow the stream's record size) or from 1024 to 6000000 bytes`,
         ],
     ];
     for (const [what, values, message] of rejections) {
@@ -263,6 +297,13 @@ describe("config: parseSettings", () => {
         assert.deepEqual(problemsOf({ retentionHours: "10", iteratorAgeAlarmMs: "300000000" }), [
             `Invalid configuration ${PROJECT}:retentionHours = "10": must be an integer from 24 to 8760 (hours)`,
         ]);
+    });
+
+    it("the ingest body limit follows the stream's record size, unless set", () => {
+        assert.equal(parseWith({}).ingest.maxBodyBytes, 1_048_576);
+        assert.equal(parseWith({ maxRecordSizeKib: "4096" }).ingest.maxBodyBytes, 4 * 1_048_576);
+        assert.equal(parseWith({ maxRecordSizeKib: "4393" }).ingest.maxBodyBytes, 4393 * 1024);
+        assert.equal(parseWith({ maxRecordSizeKib: "4096", ingestMaxBodyBytes: "2048" }).ingest.maxBodyBytes, 2048);
     });
 
     it("accepts an iterator-age threshold of exactly half the retention", () => {

@@ -43,6 +43,7 @@ describe("Producers component", () => {
                 STREAM_NAME: "kinesis-streaming-prod-events",
                 MAX_BODY_BYTES: "1048576",
                 INGEST_AGGREGATION: "true",
+                MAX_RECORD_SIZE_KIB: "1024",
                 POWERTOOLS_SERVICE_NAME: "ingest",
                 POWERTOOLS_METRICS_NAMESPACE: "StreamingPipeline",
             },

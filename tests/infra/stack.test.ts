@@ -28,6 +28,7 @@ describe("stack program (mock runtime)", () => {
                 kmsKeyId: dev.outputs.kmsKeyArn,
                 shardLevelMetrics: [...SHARD_LEVEL_METRICS],
                 enforceConsumerDeletion: true,
+                maxRecordSizeInKib: 1024,
                 tags: undefined,
             },
         );

@@ -1,6 +1,6 @@
 /** Error codes the producer gives itself (the others come from Kinesis or the SDK). */
 export const ProducerErrorCode = {
-    /** Data plus partition key over the 1 MiB record limit. */
+    /** Data plus partition key over the stream's record limit (MaxRecordSizeInKiB, 1 MiB by default). */
     RecordTooLarge: "RecordTooLarge",
     /** Missing, empty or over 256 characters, or not derivable by the partition key strategy. */
     InvalidPartitionKey: "InvalidPartitionKey",

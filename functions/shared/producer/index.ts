@@ -15,13 +15,16 @@
  * - Validation rule: a bad record is not an exception but an immediate failed outcome (attempts 0)
  *   whose message names the field and the limit: `InvalidPartitionKey` (missing, empty, over 256
  *   characters, or not derivable by the strategy), `InvalidExplicitHashKey` (not a decimal in
- *   0..2^128-1), `RecordTooLarge` (data + partition key over 1 MiB), `InvalidData`. Only the
+ *   0..2^128-1), `RecordTooLarge` (data + partition key over the stream's
+ *   `MaxRecordSizeInKiB`: the `maxRecordSizeKib` option, or read with DescribeStreamSummary when
+ *   the first record over 1 MiB is put; records put meanwhile wait behind it, in order), `InvalidData`. Only the
  *   constructor throws (TypeError) for bad options.
- * - Records go out with PutRecords (at most 500 entries and 5 MiB per request) when a request is
+ * - Records go out with PutRecords (at most 500 entries and 5 MiB per request, 10 MiB once the
+ *   stream takes records over 1 MiB, the API reference's limit since large records) when a request is
  *   full or `maxBufferedTimeMs` after the oldest buffered record, with at most `maxInFlight` calls
  *   in flight. Aggregation (KPL format, on by default) packs records of the same shard (from
  *   ListShards) or, without a shard map, of the same partition key, into records of at most
- *   `aggregation.maxBytes`; consumers read them with aws-kinesis-agg `deaggregate` or the KCL.
+ *   `aggregation.maxBytes` (under 1 MiB: a large record always goes alone); consumers read them with aws-kinesis-agg `deaggregate` or the KCL.
  * - Failed entries (ProvisionedThroughputExceededException, InternalFailure) and failed requests
  *   (throttling, 5xx, network, timeout) are resent with exponential backoff and full jitter until
  *   the record's `recordTtlMs`; then the record fails with its last error code. Non-retryable
@@ -50,7 +53,7 @@ export { KinesisProducer, PRODUCER_DEFAULTS } from "./producer";
 export { ProducerErrorCode } from "./errors";
 export { partitionKeyHash, parseExplicitHashKey, MAX_HASH_KEY } from "./hash-key";
 export { ShardMap, loadShardMap } from "./shard-map";
-export { MAX_RECORD_BYTES, MAX_REQUEST_BYTES, MAX_REQUEST_ENTRIES } from "./request-batcher";
+export { LARGE_RECORD_MAX_BYTES, LARGE_REQUEST_MAX_BYTES, MAX_RECORD_BYTES, MAX_REQUEST_BYTES, MAX_REQUEST_ENTRIES } from "./request-batcher";
 export type {
     AggregationOptions,
     BackoffOptions,

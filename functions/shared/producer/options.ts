@@ -16,7 +16,11 @@ export const PRODUCER_DEFAULTS = {
 } as const;
 
 const MAX_IN_FLIGHT = 64;
-/** An aggregate plus the largest partition key (256 chars, up to 1 KiB in UTF-8) must fit a record. */
+/**
+ * An aggregate plus the largest partition key (256 chars, up to 1 KiB in UTF-8) must fit a record of
+ * any stream (1 MiB): aggregates never come near a raised limit, and a record too large to join one
+ * goes alone.
+ */
 const MAX_AGGREGATE_BYTES = MAX_RECORD_BYTES - 1024;
 const MIN_AGGREGATE_BYTES = 64;
 
@@ -34,6 +38,8 @@ export interface ResolvedOptions {
     readonly backoff: BackoffPolicy;
     readonly requestTimeoutMs: number;
     readonly ordered: boolean;
+    /** The stream's record limit in bytes, when given. */
+    readonly maxRecordBytes: number | undefined;
     readonly onMetrics: KinesisProducerOptions["onMetrics"];
 }
 
@@ -81,6 +87,7 @@ export function resolveOptions(options: KinesisProducerOptions): ResolvedOptions
         backoff: { baseMs, capMs },
         requestTimeoutMs: requireNumber("requestTimeoutMs", options.requestTimeoutMs ?? PRODUCER_DEFAULTS.requestTimeoutMs, 1, 600_000, false),
         ordered: options.ordered ?? PRODUCER_DEFAULTS.ordered,
+        maxRecordBytes: options.maxRecordSizeKib === undefined ? undefined : requireNumber("maxRecordSizeKib", options.maxRecordSizeKib, 1024, 10_240, true) * 1024,
         onMetrics: options.onMetrics,
     };
 }

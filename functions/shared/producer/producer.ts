@@ -4,11 +4,13 @@ import { KeyOrder } from "./key-order";
 import { MetricsCounters } from "./metrics";
 import { resolveOptions, type ResolvedOptions } from "./options";
 import { OutcomeBook } from "./outcomes";
+import { StreamRecordLimit } from "./record-limit";
+import { LARGE_RECORD_MAX_BYTES, MAX_RECORD_BYTES, requestBytesFor } from "./request-batcher";
 import { RequestSender } from "./request-sender";
 import { Router } from "./router";
 import { ShardMapTracker } from "./shard-map-tracker";
 import { DueTimer, now, RetryTimers } from "./timers";
-import type { Entry, KinesisProducerOptions, Outcome, ProducerMetrics, ProducerRecord } from "./types";
+import type { Entry, KinesisProducerOptions, Outcome, PendingRecord, ProducerMetrics, ProducerRecord } from "./types";
 import { normalizeRecord } from "./validation";
 
 export { PRODUCER_DEFAULTS } from "./options";
@@ -36,6 +38,12 @@ export class KinesisProducer {
     private closed = false;
     /** Undefined without aggregation per shard. While the map is known stale nothing is sent. */
     private readonly shardMaps: ShardMapTracker | undefined;
+    private readonly recordLimit: StreamRecordLimit;
+    /**
+     * Records put while the stream's record limit is being read for one over 1 MiB, in put order:
+     * every record waits behind that one, so no order (per key, or ordered mode's) changes.
+     */
+    private readonly awaitingLimit: PendingRecord[] = [];
 
     constructor(options: KinesisProducerOptions) {
         this.o = resolveOptions(options);
@@ -65,6 +73,8 @@ export class KinesisProducer {
                 this.tick();
             },
         });
+        this.recordLimit = new StreamRecordLimit(this.o.client, this.o.target, this.o.requestTimeoutMs, this.o.maxRecordBytes);
+        if (this.o.maxRecordBytes !== undefined) this.router.ready.setMaxBytes(requestBytesFor(this.o.maxRecordBytes));
         this.shardMaps?.refresh();
     }
 
@@ -76,7 +86,7 @@ export class KinesisProducer {
         if (this.closed) return this.outcomes.rejectNow(ProducerErrorCode.ProducerClosed, "put() after close()", false);
         let normalized: ReturnType<typeof normalizeRecord>;
         try {
-            normalized = normalizeRecord(record, this.o.strategy);
+            normalized = normalizeRecord(record, this.o.strategy, this.recordLimit.bytes ?? LARGE_RECORD_MAX_BYTES);
         } catch (err) {
             normalized = { ok: false, errorCode: ProducerErrorCode.InvalidData, errorMessage: `record could not be read: ${String(err)}` };
         }
@@ -84,10 +94,44 @@ export class KinesisProducer {
 
         const t = now();
         const { pending, promise } = this.outcomes.open(normalized.record, t);
+        if (this.awaitingLimit.length > 0 || (this.recordLimit.bytes === undefined && pending.size > MAX_RECORD_BYTES)) {
+            this.awaitingLimit.push(pending);
+            if (this.awaitingLimit.length === 1) void this.learnRecordLimit();
+            return promise;
+        }
         this.router.accept(pending);
         if (this.router.ready.hasFullRequest() && this.sender.inFlight < this.o.maxInFlight) this.tick();
         else if (!this.timer.armed) this.timer.arm(t + this.o.maxBufferedTimeMs);
         return promise;
+    }
+
+    /**
+     * Reads the stream's record limit, then lets the records that waited for it go on in put order;
+     * those over the limit fail (RecordTooLarge), as do those over 1 MiB when it could not be read.
+     * Requests grow to the 10 MiB PutRecords limit once the stream takes records over 1 MiB.
+     */
+    private async learnRecordLimit(): Promise<void> {
+        let why = "";
+        try {
+            this.router.ready.setMaxBytes(requestBytesFor(await this.recordLimit.load()));
+        } catch (err) {
+            why = ` (DescribeStreamSummary failed, so the 1 MiB default applies: ${String(err)})`;
+        }
+        const limit = this.recordLimit.bytes ?? MAX_RECORD_BYTES;
+        for (const r of this.awaitingLimit.splice(0)) {
+            if (r.done) continue;
+            if (r.size <= limit) {
+                this.router.accept(r);
+                continue;
+            }
+            this.counters.add("recordsInvalid");
+            this.outcomes.fail(
+                r,
+                ProducerErrorCode.RecordTooLarge,
+                `data + partitionKey is ${r.size} bytes, over the stream's ${limit}-byte (${limit / 1024} KiB) record limit${why}`,
+            );
+        }
+        this.tick();
     }
 
     /** Resolves when every record put before the call has its outcome; sends partial requests at once. */

@@ -1,8 +1,18 @@
 /** PutRecords limits (AWS docs): entries per request, bytes per request, bytes per entry. */
 export const MAX_REQUEST_ENTRIES = 500;
+/** The request limit every endpoint and emulator accepts, used while the stream takes records of at most 1 MiB. */
 export const MAX_REQUEST_BYTES = 5 * 1024 * 1024;
-/** Data plus partition key of one record (the stream default; streams can raise it since 2025). */
+/** The PutRecords API reference's limit since large records (10 MiB per request), used once the stream takes records over 1 MiB. */
+export const LARGE_REQUEST_MAX_BYTES = 10 * 1024 * 1024;
+/** Data plus partition key of one record: the default every stream accepts (MaxRecordSizeInKiB 1024). */
 export const MAX_RECORD_BYTES = 1024 * 1024;
+/** The largest a stream can be raised to (MaxRecordSizeInKiB 10240). */
+export const LARGE_RECORD_MAX_BYTES = 10 * 1024 * 1024;
+
+/** Bytes per PutRecords request for a stream whose records go up to `maxRecordBytes`. */
+export function requestBytesFor(maxRecordBytes: number): number {
+    return maxRecordBytes > MAX_RECORD_BYTES ? LARGE_REQUEST_MAX_BYTES : MAX_REQUEST_BYTES;
+}
 
 export interface BatchItem {
     /** Bytes counted against the request limit: data + partition key. */
@@ -18,15 +28,24 @@ export interface BatchLimits {
 
 /**
  * A FIFO of PutRecords entries ready to go, cut into requests of at most `maxEntries` entries and
- * `maxBytes` bytes. Every item must be at most one record's size (1 MiB), so each request carries
- * at least one item.
+ * `maxBytes` bytes. Every item must be at most one record's size (at most `maxBytes`), so each
+ * request carries at least one item.
  */
 export class RequestBatcher<T extends BatchItem> {
     private readonly items: T[] = [];
     private totalBytes = 0;
     private oldestCache: number | undefined;
 
-    constructor(private readonly limits: BatchLimits = { maxEntries: MAX_REQUEST_ENTRIES, maxBytes: MAX_REQUEST_BYTES }) {}
+    private readonly limits: BatchLimits;
+
+    constructor(limits: BatchLimits = { maxEntries: MAX_REQUEST_ENTRIES, maxBytes: MAX_REQUEST_BYTES }) {
+        this.limits = { ...limits };
+    }
+
+    /** Requests of up to `maxBytes` from now on (the stream's record limit became known). */
+    setMaxBytes(maxBytes: number): void {
+        this.limits.maxBytes = maxBytes;
+    }
 
     get length(): number {
         return this.items.length;

@@ -152,6 +152,12 @@ export interface KinesisProducerOptions {
      * in flight. @default false
      */
     ordered?: boolean;
+    /**
+     * The stream's `MaxRecordSizeInKiB` (1024-10240) when the caller knows it (from the stack's
+     * config); otherwise the producer reads it with DescribeStreamSummary the first time a record over
+     * 1 MiB is put, which the producer's role must then allow.
+     */
+    maxRecordSizeKib?: number;
     /** Called after each PutRecords call. Exceptions it throws are ignored. */
     onMetrics?: (totals: ProducerMetrics, request: PutRecordsMetrics) => void;
 }

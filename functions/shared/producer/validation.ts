@@ -43,9 +43,10 @@ function keyFromField(data: Buffer, field: string): string | undefined {
 /**
  * Checks a user record against the Kinesis limits and gives it its partition key and hash key.
  * The rule (see the README of the producer in index.ts): `put()` never throws for a bad record;
- * it gets an immediate failed outcome whose message names the field and the limit.
+ * it gets an immediate failed outcome whose message names the field and the limit. `maxRecordBytes`:
+ * the stream's record limit, or the largest any stream takes while it is not known yet.
  */
-export function normalizeRecord(input: ProducerRecord, strategy: PartitionKeyStrategy): Normalized {
+export function normalizeRecord(input: ProducerRecord, strategy: PartitionKeyStrategy, maxRecordBytes = MAX_RECORD_BYTES): Normalized {
     if (typeof input !== "object" || input === null) return invalid(ProducerErrorCode.InvalidData, "record must be an object with a data field");
     const raw: unknown = input.data;
     let data: Buffer;
@@ -79,8 +80,11 @@ export function normalizeRecord(input: ProducerRecord, strategy: PartitionKeyStr
     }
 
     const size = data.length + Buffer.byteLength(partitionKey, "utf8");
-    if (size > MAX_RECORD_BYTES) {
-        return invalid(ProducerErrorCode.RecordTooLarge, `data + partitionKey is ${size} bytes, over the ${MAX_RECORD_BYTES}-byte (1 MiB) Kinesis record limit`);
+    if (size > maxRecordBytes) {
+        return invalid(
+            ProducerErrorCode.RecordTooLarge,
+            `data + partitionKey is ${size} bytes, over the stream's ${maxRecordBytes}-byte (${maxRecordBytes / 1024} KiB) record limit`,
+        );
     }
     return {
         ok: true,
