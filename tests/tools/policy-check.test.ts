@@ -106,6 +106,7 @@ const PIPE = {
     consumerFunction: `${T}streaming:lambda:Consumer$aws:lambda/function:Function::orders-consumer`,
     queue: `${T}streaming:lambda:Consumer$aws:sqs/queue:Queue::orders-consumer-failures`,
     ingestLogs: `${T}streaming:producers:Producers$aws:cloudwatch/logGroup:LogGroup::orders-ingest`,
+    ingestFunction: `${T}streaming:producers:Producers$aws:lambda/function:Function::orders-ingest`,
 };
 const PIPELINE_NONCOMPLIANT: Violation[] = [
     m("dynamodb-table-pitr", PIPE.table, "pointInTimeRecovery is not enabled; set pointInTimeRecovery.enabled true."),
@@ -128,6 +129,7 @@ const PIPELINE_NONCOMPLIANT: Violation[] = [
     ),
     m("pipeline-esm-error-handling", PIPE.esm, "event source mapping orders-consumer does not bisect failing batches; set bisectBatchOnFunctionError true."),
     m("pipeline-esm-error-handling", PIPE.esm, "event source mapping orders-consumer retries a failing batch until its records expire (maximumRetryAttempts -1); set 0 to 10."),
+    m("lambda-function-explicit-limits", PIPE.consumerFunction, "memorySize not set (Lambda's defaults: 3 s, 128 MB); size the function for a full batch."),
     m("lambda-runtime-supported", PIPE.consumerFunction, "runtime nodejs18.x is older than nodejs22.x, the oldest supported nodejs runtime; upgrade it."),
     m("pipeline-alarms", PIPE.queue, "queue orders-consumer-failures receives failed batches but has no AWS/SQS ApproximateNumberOfMessagesVisible alarm."),
     m(
@@ -135,7 +137,9 @@ const PIPELINE_NONCOMPLIANT: Violation[] = [
         PIPE.queue,
         "queue orders-consumer-failures keeps failed-batch messages 3600 s; the 72 h replay window needs messageRetentionSeconds of at least 259200.",
     ),
+    m("sqs-queue-policy", PIPE.queue, "queue orders-consumer-failures has no queue policy; attach one that denies sqs:* when aws:SecureTransport is false."),
     m("cloudwatch-log-group-retention", PIPE.ingestLogs, "retentionInDays is not set (logs never expire); set at least 30 days."),
+    m("lambda-function-explicit-limits", PIPE.ingestFunction, "timeout and memorySize not set (Lambda's defaults: 3 s, 128 MB); size the function for a full batch."),
 ];
 
 const text = (v: Violation) => `${v.enforcementLevel} ${v.policyName} ${v.urn}: ${v.message}`;
@@ -156,6 +160,12 @@ const PREVIEW_UNKNOWNS: Violation[] = [
     { policyName: "kinesis-stream-customer-key", enforcementLevel: "advisory", urn: DEV_STREAM, message: cantRun("kinesis-stream-customer-key", "kmsKeyId") },
     { policyName: "kinesis-stream-encrypted", enforcementLevel: "advisory", urn: DEV_STREAM, message: cantRun("kinesis-stream-encrypted", "kmsKeyId") },
     { policyName: "sns-topic-encrypted", enforcementLevel: "advisory", urn: DEV_TOPIC, message: cantRun("sns-topic-encrypted", "kmsMasterKeyId") },
+    {
+        policyName: "sns-topic-policy-not-public",
+        enforcementLevel: "advisory",
+        urn: DEV_TOPIC.replace("aws:sns/topic:Topic::", "aws:sns/topicPolicy:TopicPolicy::"),
+        message: cantRun("sns-topic-policy-not-public", "policy"),
+    },
 ];
 const PREVIEW_RETENTION: Violation = {
     policyName: "kinesis-stream-retention",
@@ -284,13 +294,13 @@ describe("npm run policy:check", function () {
             const r = run("pipeline");
             assert.equal(r.code, 1, r.stderr);
             assert.equal(r.stderr, "");
-            assert.deepEqual(lines(r.stdout), [...PIPELINE_NONCOMPLIANT.map(text), "37 resources checked: 16 mandatory, 0 advisory violation(s)"]);
+            assert.deepEqual(lines(r.stdout), [...PIPELINE_NONCOMPLIANT.map(text), "37 resources checked: 19 mandatory, 0 advisory violation(s)"]);
             assert.equal(new Set(PIPELINE_NONCOMPLIANT.map(text)).size, PIPELINE_NONCOMPLIANT.length, "no violation twice");
             assert.deepEqual(
                 PIPELINE_NONCOMPLIANT,
                 [...PIPELINE_NONCOMPLIANT].sort((a, b) => a.urn.localeCompare(b.urn) || a.policyName.localeCompare(b.policyName) || a.message.localeCompare(b.message)),
             );
-            assert.equal(new Set(PIPELINE_NONCOMPLIANT.map((v) => v.policyName)).size, 15, "fifteen rules broken");
+            assert.equal(new Set(PIPELINE_NONCOMPLIANT.map((v) => v.policyName)).size, 17, "seventeen rules broken");
         });
 
         it("--json prints the same violations, whole on a pipe (a process)", () => {
@@ -341,14 +351,15 @@ describe("npm run policy:check", function () {
                 text(PREVIEW_UNKNOWNS[2]!),
                 text(PREVIEW_RETENTION),
                 text(PREVIEW_UNKNOWNS[3]!),
-                "11 resources checked: 1 mandatory, 4 advisory violation(s)",
+                text(PREVIEW_UNKNOWNS[4]!),
+                "11 resources checked: 1 mandatory, 5 advisory violation(s)",
             ]);
         });
 
         it("with --config policies/config/dev.json passes (exit 0) and keeps the advisory unknowns", () => {
             const r = run("previewDev");
             assert.equal(r.code, 0, r.stderr);
-            assert.deepEqual(lines(r.stdout), [...PREVIEW_UNKNOWNS.map(text), "11 resources checked: 0 mandatory, 4 advisory violation(s)"]);
+            assert.deepEqual(lines(r.stdout), [...PREVIEW_UNKNOWNS.map(text), "11 resources checked: 0 mandatory, 5 advisory violation(s)"]);
         });
 
         it("the fixture holds the engine's unknown sentinel where preview cannot know an ARN", () => {
