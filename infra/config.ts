@@ -3,20 +3,10 @@
 import * as pulumi from "@pulumi/pulumi";
 import { type Settings, settingsFromConfig } from "./settings";
 
-export type { AlertProtocol, AlertSubscription } from "./settings/alert-subscriptions";
+export type { AlertSubscription } from "./settings/alert-subscriptions";
 export { parseSubscription } from "./settings/alert-subscriptions";
-export { parseSettings, type Settings, type StackContext, settingsFromConfig } from "./settings";
-export {
-    EVENT_TYPE_NAMES,
-    LOG_RETENTION_DAYS,
-    PROJECT,
-    REPLICA_CAPACITIES,
-    type ReplicaCapacity,
-    SCHEMA,
-    SHARD_LEVEL_METRICS,
-    STREAM_MODES,
-    type StreamMode,
-} from "./settings/schema";
+export { parseSettings, type Settings, settingsFromConfig } from "./settings";
+export { PROJECT, SCHEMA, SHARD_LEVEL_METRICS, type StreamMode } from "./settings/schema";
 
 /**
  * The current stack's values, validated. `allConfig()` (not `pulumi.Config`, which cannot list keys)
