@@ -207,14 +207,21 @@ export async function replayMain(argv: string[], io: Io, replay: typeof replayAl
     const peak = peakBeyondMax(result);
     if (peak !== undefined) file.notes.push(peak);
 
-    if (values.chart !== undefined) fs.writeFileSync(values.chart, replayChartSvg(result, `Autoscaler replay: ${file.name}`));
     if (values.json) {
         for (const n of file.notes) io.err(`note: ${n}`);
         io.out(JSON.stringify(summarise(result)));
     } else {
         io.out(report(result, file.format, file.notes, startShards !== undefined));
-        if (values.chart !== undefined) io.out(`\nChart written to ${values.chart}`);
     }
+    if (values.chart === undefined) return 0;
+    // The report is printed first: an unwritable chart path costs the chart, not the replay.
+    try {
+        fs.writeFileSync(values.chart, replayChartSvg(result, `Autoscaler replay: ${file.name}`));
+    } catch (e) {
+        io.err(`cannot write the chart to ${values.chart}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+        return 2;
+    }
+    if (!values.json) io.out(`\nChart written to ${values.chart}`);
     return 0;
 }
 

@@ -303,6 +303,20 @@ describe("npm run autoscaler:replay", function () {
         assert.match(missing.stderr, /cannot read .*nope\.csv: ENOENT/);
     });
 
+    it("an unwritable --chart path: the report still printed, then one line naming the path, exit 2", async () => {
+        const csv = path.join(tmp, "unwritable-chart.csv");
+        fs.writeFileSync(csv, dayCsv());
+        const svg = path.join(tmp, "no-such-dir", "chart.svg");
+        const r = await replay(["--metrics", csv, "--chart", svg]);
+        assert.equal(r.status, 2, r.stderr);
+        assert.match(r.stdout, /Oracle/);
+        assert.equal(r.stderr, `cannot write the chart to ${svg}: ENOENT\n`);
+        assert.ok(!fs.existsSync(svg));
+        const json = await replay(["--metrics", csv, "--json", "--chart", svg]);
+        assert.equal(json.status, 2);
+        assert.ok(JSON.parse(json.stdout).limit.shardHours > 0, "the --json report is printed whole");
+    });
+
     it("usage mistakes: exit 2 with the usage, no stack trace", async () => {
         for (const [i, [args, message]] of (
             [
