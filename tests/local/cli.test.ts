@@ -36,6 +36,9 @@ describe("npm start flags", () => {
         [["--rate", "fast"], /--rate must be a number from 1 to 10000, got "fast"/],
         [["--rate", "0"], /--rate must be a number/],
         [["--records", "2.5"], /--records must be an integer/],
+        // A negative number is the flag's value, not an option: the flag's own check answers.
+        [["--records", "-5"], /--records must be an integer from 1 to 100000000, got "-5"/],
+        [["--rate", "-1"], /--rate must be a number from 1 to 10000, got "-1"/],
         [["--records", "10", "--duration", "5"], /either --records or --duration, not both/],
         [["--follow", "--records", "10"], /--follow runs until Ctrl-C/],
         [["--malformed", "150"], /--malformed must be a number from 0 to 100/],

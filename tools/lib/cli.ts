@@ -23,10 +23,27 @@ function userErrors(): { isRunError: (e: unknown) => boolean; classes: [new (...
 /** A command-line usage mistake: message plus usage, exit 2. */
 export class UsageError extends Error {}
 
+/**
+ * `--records -5` is "ambiguous" to parseArgs (a dash starts an option): a negative number after a flag
+ * that takes a value is that value, so the flag's own check can say what it allows.
+ */
+function negativeValuesJoined(args: readonly string[], options: ParseArgsConfig["options"]): string[] {
+    const out: string[] = [];
+    for (let i = 0; i < args.length; i++) {
+        const arg = args[i] as string;
+        const next = args[i + 1];
+        if (arg.startsWith("--") && options?.[arg.slice(2)]?.type === "string" && next !== undefined && /^-\d/.test(next)) {
+            out.push(`${arg}=${next}`);
+            i++;
+        } else out.push(arg);
+    }
+    return out;
+}
+
 /** Parses flags strictly; an unknown flag or a missing value is a UsageError naming it. */
 export function parseFlags<T extends ParseArgsConfig>(config: T) {
     try {
-        return parseArgs({ ...config, strict: true });
+        return parseArgs({ ...config, args: negativeValuesJoined(config.args ?? process.argv.slice(2), config.options), strict: true });
     } catch (e) {
         throw new UsageError((e as Error).message);
     }
