@@ -185,6 +185,10 @@ export async function replayMain(argv: string[], io: Io, replay: typeof replayAl
         if (e instanceof SettingsError) throw new UsageError(`--min ${minShards ?? "(default)"} and --max ${maxShards ?? "(default)"}: ${e.message.split("\n")[1]?.trim()}`);
         throw e;
     }
+    // The autoscaler keeps the shard count within [min, max]; a start outside it is a replay no stream runs.
+    if (startShards !== undefined && (startShards < settings.minShards || startShards > settings.maxShards)) {
+        throw new UsageError(`--shards ${startShards} is outside --min ${settings.minShards} and --max ${settings.maxShards}: start within the bounds the autoscaler keeps`);
+    }
 
     let text: string;
     try {

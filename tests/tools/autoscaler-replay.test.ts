@@ -323,6 +323,7 @@ describe("npm run autoscaler:replay", function () {
                 [[], /--metrics <file> is required/],
                 [["--metrics", fixture("good.csv"), "--shards", "0"], /--shards must be a whole number from 1 to 10000, got "0"/],
                 [["--metrics", fixture("good.csv"), "--min", "8", "--max", "4"], /--min 8 and --max 4: minShards 8 is above maxShards 4/],
+                [["--metrics", fixture("good.csv"), "--shards", "100", "--max", "64"], /--shards 100 is outside --min 1 and --max 64/],
                 [["--metrics", fixture("good.csv"), "--chart", "out.png"], /--chart writes an SVG file/],
                 [["--metrics", fixture("good.csv"), "--frobnicate"], /Unknown option '--frobnicate'/],
             ] as [string[], RegExp][]
