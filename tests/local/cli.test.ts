@@ -85,6 +85,11 @@ describe("npm run invoke", function () {
             /^Event file events\/ingest\/batch\.json is not a Kinesis event: expected an object with a Records list$/,
         ],
         [
+            "a Kinesis event given to the ingest API",
+            () => ["ingest", "events/consumer/good-batch.json"],
+            /^Event file events\/consumer\/good-batch\.json is not an API Gateway request: expected version "2\.0" and a requestContext .*; this looks like a Kinesis event/,
+        ],
+        [
             "a Kinesis event given to the Firehose transform",
             () => ["firehose-transform", "events/consumer/good-batch.json"],
             /^Event file events\/consumer\/good-batch\.json is not a Firehose transformation event: invocationId: /,

@@ -30,6 +30,12 @@ export function checkKinesisEvent(event: unknown): KinesisStreamEvent {
 /** An API Gateway HTTP API (payload 2.0) request, or why not. */
 export function checkHttpEvent(event: unknown): Obj {
     if (!isObj(event)) throw new EventShapeError("not an API Gateway request: expected an object (payload format 2.0)");
+    // Every HTTP API request in payload format 2.0 carries these; a Kinesis or other event does not.
+    if (event.version !== "2.0" || !isObj(event.requestContext)) {
+        throw new EventShapeError(
+            `not an API Gateway request: expected version "2.0" and a requestContext (HTTP API payload format 2.0)${Array.isArray(event.Records) ? "; this looks like a Kinesis event, which the consumer or the replicator takes" : ""}`,
+        );
+    }
     if (event.body !== undefined && typeof event.body !== "string") throw new EventShapeError("not an API Gateway request: body must be a string (the JSON text of the events)");
     if (event.headers !== undefined && !isObj(event.headers)) throw new EventShapeError("not an API Gateway request: headers must be an object");
     return event;
