@@ -1,4 +1,4 @@
-// npm run invoke -- <consumer|ingest|replicator|autoscaler> <event.json> [--stack <name>] [--json]
+// npm run invoke -- <consumer|ingest|replicator|autoscaler|firehose-transform> <event.json> [--stack <name>] [--json]
 // Runs one Lambda handler on an event file against the local emulators (tables, streams and the
 // quarantine bucket of the stack created first) and prints the handler's response JSON on stdout;
 // logs, alerts and notes go to stderr. Sample events: events/<function>/*.json.
