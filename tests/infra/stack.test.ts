@@ -51,7 +51,7 @@ describe("stack program (mock runtime)", () => {
         assert.deepEqual(one(prod, TOPIC, "prod-alerts").propertyDependencies.kmsMasterKeyId, [one(prod, KEY, "prod-key").urn]);
     });
 
-    it("tags every taggable resource with project, environment, owner and cost centre", () => {
+    it("tags every taggable resource with project, environment, owner and cost centre", async () => {
         const expected = { Project: "kinesis-streaming", Environment: "prod", Owner: "platform-team", CostCenter: "cc-1001", ManagedBy: "pulumi" };
         const mustTag = [
             STREAM,
@@ -74,7 +74,13 @@ describe("stack program (mock runtime)", () => {
         const workload = { "workload:records-per-second": "2500", "workload:average-record-bytes": "1024" };
         for (const r of custom.filter((x) => mustTag.includes(x.type)))
             assert.deepEqual(r.inputs.tags, r.type === STREAM ? { ...expected, ...workload } : expected, `${r.type} ${r.name}`);
-        assert.deepEqual(one(dev, STREAM, "dev-stream").inputs.tags, { ...expected, Environment: "dev" }, "no workload declared in dev: no workload tags");
+        assert.deepEqual(
+            one(dev, STREAM, "dev-stream").inputs.tags,
+            { ...expected, Environment: "dev", "workload:records-per-second": "100", "workload:average-record-bytes": "1024" },
+            "dev declares the local demo's workload",
+        );
+        const undeclared = await synthesize("dev", { "kinesis-streaming:workloadRecordsPerSecond": "0", "kinesis-streaming:workloadAverageRecordBytes": "0" });
+        assert.deepEqual(one(undeclared, STREAM, "dev-stream").inputs.tags, { ...expected, Environment: "dev" }, "no workload declared: no workload tags");
     });
 
     it("the key rotates and its policy lets the account, CloudWatch alarms and CloudWatch Logs use it", () => {
