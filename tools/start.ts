@@ -16,6 +16,8 @@ export const DEFAULT_RATE = 100;
 export const DEFAULT_DURATION_SECONDS = 30;
 export const DEFAULT_MALFORMED_PERCENT = 1;
 const MAX_RATE = 10_000;
+/** Two SIGINTs closer together than this are one Ctrl-C delivered twice. */
+const REPEATED_SIGNAL_GRACE_MS = 1_000;
 
 export interface StartOptions {
     rate: number;
@@ -97,11 +99,18 @@ async function main(): Promise<number> {
     // First Ctrl-C: stop sending, drain, report. Second: stop draining. Third: exit now.
     const stop = new AbortController();
     const abort = new AbortController();
+    // A terminal's Ctrl-C can reach this process twice at once (the terminal's process group and the
+    // tsx wrapper passing it on): a second one within the grace counts as the same key press, so one
+    // Ctrl-C drains and reconciles; only a later one forces the stop.
     let interrupts = 0;
+    let firstInterruptAt = 0;
     process.on("SIGINT", () => {
+        if (interrupts === 1 && performance.now() - firstInterruptAt < REPEATED_SIGNAL_GRACE_MS) return;
         interrupts++;
-        if (interrupts === 1) stop.abort();
-        else if (interrupts === 2) abort.abort();
+        if (interrupts === 1) {
+            firstInterruptAt = performance.now();
+            stop.abort();
+        } else if (interrupts === 2) abort.abort();
         else process.exit(130);
     });
     process.on("SIGTERM", () => (stop.signal.aborted ? abort.abort() : stop.abort()));
@@ -119,6 +128,7 @@ async function main(): Promise<number> {
         abort: abort.signal,
     });
     console.log(formatReport(report));
+    console.log('\nNext: deploy it for real, step by step with the Pulumi CLI: README.md, "Deploy with the Pulumi CLI".');
     if (options.json) console.log(JSON.stringify(report));
     return report.lost > 0 ? 1 : 0;
 }
