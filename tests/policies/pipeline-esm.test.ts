@@ -99,12 +99,9 @@ describe("policy pipeline-esm-error-handling", () => {
 
     it("ignores mappings of other sources (an SQS queue)", async () => {
         const p = compliantPipeline();
-        const work = p.b.add(
-            TYPES.queue,
-            "work",
-            { name: "work", kmsMasterKeyId: "k", messageRetentionSeconds: 345600, policy: compliant.queueTlsOnly("work") },
-            { propertyDependencies: { kmsMasterKeyId: [p.key] } },
-        );
+        const work = p.b.add(TYPES.queue, "work", compliant.queue("work", "k", { messageRetentionSeconds: 345600, policy: compliant.queueTlsOnly("work") }), {
+            propertyDependencies: { kmsMasterKeyId: [p.key] },
+        });
         p.b.add(
             TYPES.esm,
             "work",
@@ -134,12 +131,9 @@ describe("policy pipeline-esm-error-handling", () => {
 
     it("in preview, a mapping whose unknown source depends on a queue is not a Kinesis mapping", async () => {
         const p = compliantPipeline();
-        const work = p.b.add(
-            TYPES.queue,
-            "work",
-            { name: "work", kmsMasterKeyId: "k", messageRetentionSeconds: 345600, policy: compliant.queueTlsOnly("work") },
-            { propertyDependencies: { kmsMasterKeyId: [p.key] } },
-        );
+        const work = p.b.add(TYPES.queue, "work", compliant.queue("work", "k", { messageRetentionSeconds: 345600, policy: compliant.queueTlsOnly("work") }), {
+            propertyDependencies: { kmsMasterKeyId: [p.key] },
+        });
         p.b.add(
             TYPES.esm,
             "work",

@@ -120,12 +120,9 @@ describe("policy sqs-dlq-retention", () => {
 
     it("checks a redrive dead-letter queue (redrivePolicy)", async () => {
         const p = compliantPipeline();
-        const dlq = p.b.add(
-            TYPES.queue,
-            "work-dlq",
-            { name: "work-dlq", kmsMasterKeyId: "k", messageRetentionSeconds: 3600, policy: compliant.queueTlsOnly("work-dlq") },
-            { propertyDependencies: { kmsMasterKeyId: [p.key] } },
-        );
+        const dlq = p.b.add(TYPES.queue, "work-dlq", compliant.queue("work-dlq", "k", { messageRetentionSeconds: 3600, policy: compliant.queueTlsOnly("work-dlq") }), {
+            propertyDependencies: { kmsMasterKeyId: [p.key] },
+        });
         p.b.add(
             TYPES.queue,
             "work",
