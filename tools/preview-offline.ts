@@ -10,7 +10,7 @@ import { pack } from "../policies/policies";
 
 export const USAGE = "npm run preview:offline -- --stack <name> [--json]";
 
-/** The estimate in the three modes, each with its lines, the cheapest the stack can use marked. */
+/** The estimate in the three modes, each with its lines, the cheapest mode the stack can use marked. */
 function costText(c: CostEstimate): string[] {
     const w = c.workload;
     const a = c.onDemandAdvantage;
@@ -18,7 +18,7 @@ function costText(c: CostEstimate): string[] {
         `Monthly cost estimate (prices of ${c.pricesAsOf}, On-demand Advantage of ${c.advantagePricesAsOf}, contracts/prices.json) for ${w.recordsPerSecond} records/s of ${w.averageRecordBytes} B, ` +
             `${w.sharedConsumers} polling and ${w.efoConsumers} EFO reader(s), ${w.retentionHours} h retention:`,
     ];
-    const tag = (m: CostEstimate["recommended"]) => (m === c.recommended ? "  <- cheapest" : "");
+    const tag = (m: CostEstimate["recommended"]) => (m === c.recommended ? "  <- recommended" : "");
     out.push(
         `  ${"PROVISIONED".padEnd(19)} $${c.provisioned.monthlyUsd.toFixed(2)} (${c.shards} shards: 80 % utilisation, within the autoscaler's bounds when it runs)${tag("PROVISIONED")}`,
     );
