@@ -283,7 +283,8 @@ export interface AdvantageRun extends OnDemandRun {
 /**
  * The same trace on an on-demand stream of an account with the minimum throughput billing commitment
  * (On-demand Advantage): no stream-hours, lower per-GB rates, and each hour at least the account's
- * minimum written and read (applied hour by hour: AWS does not publish the period it settles it over).
+ * minimum written and read (applied hour by hour from the trace's first minute: AWS does not publish the
+ * period it settles it over).
  */
 export function onDemandAdvantageCost(trace: Trace): AdvantageRun {
     const a = PRICES.onDemandAdvantage;
