@@ -1,6 +1,8 @@
 // The cost model in its three modes, each figure recomputed here from contracts/prices.json's inputs.
 import { strict as assert } from "node:assert";
+import { settingsFromConfig } from "../../infra/config";
 import { estimateCost, PRICES, putPayloadUnits, putPayloadUnitsUsd, shardsFor, type Workload } from "../../infra/lib/cost";
+import { declaredCostOptions, declaredWorkload } from "../../infra/lib/workload";
 
 const MiB = 1024 * 1024;
 const GB = 1e9;
@@ -125,6 +127,23 @@ describe("cost model: provisioned, on-demand standard and On-demand Advantage", 
         assert.equal(line.usd, cents(200 * HOURS * A.warmThroughputPerMibpsHour));
         close(warm.monthlyUsd, without.monthlyUsd + 200 * HOURS * A.warmThroughputPerMibpsHour, "with warm throughput");
         assert.ok(!without.lines.some((l) => l.item.startsWith("warm throughput")));
+    });
+
+    it("a stack's settings give the estimate its autoscaler's bounds, the account's commitment and its warm throughput", () => {
+        const k = (key: string) => `kinesis-streaming:${key}`;
+        const settings = (config: Record<string, string>) =>
+            settingsFromConfig({ "aws:region": "us-east-1", [k("workloadRecordsPerSecond")]: "100", [k("workloadAverageRecordBytes")]: "1024", ...config }, "dev", {});
+        const autoscaled = settings({
+            [k("streamMode")]: "PROVISIONED",
+            [k("shardCount")]: "6",
+            [k("autoscalingEnabled")]: "true",
+            [k("autoscalingMinShards")]: "6",
+            [k("autoscalingMaxShards")]: "8",
+        });
+        assert.deepEqual(declaredCostOptions(autoscaled), { shardBounds: { min: 6, max: 8 }, accountHasCommitment: false });
+        assert.equal(estimateCost(declaredWorkload(autoscaled)!, declaredCostOptions(autoscaled)).shards, 6);
+        const advantage = settings({ [k("streamMode")]: "ON_DEMAND", [k("accountHasMinimumThroughputCommitment")]: "true", [k("warmThroughputMibps")]: "50" });
+        assert.deepEqual(declaredCostOptions(advantage), { accountHasCommitment: true, warmThroughputMibps: 50 });
     });
 
     it("Firehose ingestion is the same line in all three modes", () => {
