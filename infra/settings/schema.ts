@@ -547,6 +547,15 @@ export const SCHEMA = {
         doc: "`ON_DEMAND`: the replica scales itself, so it is never throttled once the primary scales out. `MATCH_PRIMARY`: the primary's mode and `shardCount`, and, when `autoscalingEnabled`, an autoscaler of its own in the replica region with the same bounds and concurrency",
         allowed: "`ON_DEMAND`, `MATCH_PRIMARY`; only with `replicaRegion`",
     }),
+    // The Kinesis guide, "On-demand Advantage mode features and use cases": "an account-level setting
+    // that ... provides a different pricing structure for all on-demand streams in the Region".
+    replicaRegionHasMinimumThroughputCommitment: boolean(false, {
+        section: "replication",
+        description:
+            "The account has the minimum throughput billing commitment in replicaRegion too (it is per Region); the on-demand replica then gets the primary's warmThroughputMibps.",
+        doc: "Declares that the account also has the minimum throughput billing commitment (On-demand Advantage) in `replicaRegion`: the commitment is an account setting per Region (at least 25 MiB/s ingest and 25 MiB/s retrieval across the Region's on-demand streams), so the primary region's `accountHasMinimumThroughputCommitment` says nothing of the replica's. With it, an on-demand replica is warmed to the primary's `warmThroughputMibps`, so the copies of a forecast peak are not throttled there while the primary takes it; without it the replica gets no warm throughput and scales as on-demand streams do (to twice its previous peak at once)",
+        allowed: "`true`, `false`; only with `replicaRegion`",
+    }),
     vpcId: optionalText(
         { re: /^vpc-[0-9a-f]{8,17}$/, allowed: "must be a VPC id such as vpc-0abc1234" },
         {
