@@ -287,7 +287,11 @@ describe("policy iam-streaming-role-purpose", () => {
         ]);
         const only = "kinesis:PutRecord, kinesis:PutRecords, kinesis:ListShards, and DescribeStreamSummary on the streams it writes";
         assertViolations(await violationsOf(p.b.resources), [
-            violation(PURPOSE, p.producers.rolePolicy.urn, `role orders-ingest produces to streams but statement Peek also allows kinesis:DescribeStream; a producer gets only ${only}.`),
+            violation(
+                PURPOSE,
+                p.producers.rolePolicy.urn,
+                `role orders-ingest produces to streams but statement Peek also allows kinesis:DescribeStream; a producer gets only ${only}.`,
+            ),
             violation(
                 PURPOSE,
                 p.producers.rolePolicy.urn,

@@ -79,7 +79,7 @@ export const kinesisStreamRecordSizeReaders: PackPolicy<StackValidationPolicy> =
         "Stack rule: for each stream of the stack, its `maxRecordSizeInKib` (absent: 1024) against its readers, joined as the other stack rules join them " +
         `(a Lambda event source mapping by \`eventSourceArn\`, a Firehose by \`kinesisSourceConfiguration\`): at most ${LAMBDA_READER_MAX_KIB} KiB for Lambda ` +
         "(a Kinesis event carries records base64-encoded within the 6 MB synchronous payload); for a Firehose, 1024 KiB when it uses dynamic partitioning " +
-        "(which the Kinesis guide's \"Handle large records\" says does not support large records), a Lambda processor (not recommended with them: " +
+        '(which the Kinesis guide\'s "Handle large records" says does not support large records), a Lambda processor (not recommended with them: ' +
         "intermittent failures) or a destination other than S3 (HTTP, Snowflake and Redshift do not support them); plain delivery to S3 takes records up " +
         "to 10 MiB. Firehose's own 1,000 KiB record limit is its PutRecord API's (direct PUT), not a Kinesis source's. The guide: verify that every " +
         "downstream application handles the larger records before raising the limit.",
