@@ -180,10 +180,13 @@ describe("producer: large records spread across shards (kinesis-local)", functio
         const admin = kl.client();
         await admin.send(new CreateStreamCommand({ StreamName: "large", ShardCount: 2, MaxRecordSizeInKiB: 2048 }));
         await kl.waitForActive("large");
-        const p = new KinesisProducer({ client: kl.client({ maxAttempts: 1 }), streamName: "large", maxBufferedTimeMs: 5, requestTimeoutMs: 40_000 });
+        // Records wait up to maxBufferedTimeMs for the first ListShards: long enough here that the spread
+        // follows the shard map (close() sends them as soon as it is in).
+        const p = new KinesisProducer({ client: kl.client({ maxAttempts: 1 }), streamName: "large", maxBufferedTimeMs: 10_000, requestTimeoutMs: 40_000 });
         // No maxRecordSizeKib: the producer reads it (DescribeStreamSummary) for the first record over 1 MiB.
-        const outcomes = await Promise.all([1, 2].map((i) => p.put({ data: Buffer.alloc(LARGE, i), partitionKey: "one-key" })));
+        const puts = [1, 2].map((i) => p.put({ data: Buffer.alloc(LARGE, i), partitionKey: "one-key" }));
         await p.close();
+        const outcomes = await Promise.all(puts);
         assert.ok(
             outcomes.every((o) => o.ok),
             JSON.stringify(outcomes),
