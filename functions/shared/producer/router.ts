@@ -116,8 +116,9 @@ export class Router {
      * it goes to the next shard, at the head of the queue as any retry.
      */
     respread(entry: Entry): void {
-        if (this.spreader === undefined) return;
-        for (const r of entry.records) this.ready.pushFront(this.spreadEntry(this.spreader, r));
+        // Only a router with a spreader makes spread entries.
+        const spreader = this.spreader as LargeRecordSpreader;
+        for (const r of entry.records) this.ready.pushFront(this.spreadEntry(spreader, r));
     }
 
     private sealGroup(groupKey: string): void {

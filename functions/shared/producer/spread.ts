@@ -4,11 +4,10 @@ import type { ShardMap } from "./shard-map";
 /** Where a spread record goes: the ExplicitHashKey to send it with and the shard that owns it (when a map is known). */
 export interface SpreadTarget {
     readonly explicitHashKey: string;
-    readonly hashKey: bigint;
     readonly shard: string | undefined;
 }
 
-/** A uniform random integer in 0..span-1 for span up to 2^128 (modulo bias under 2^-64 for spans below 2^64, irrelevant here). */
+/** A random integer in 0..span-1, span up to 2^128: from 192 random bits, so the modulo bias stays below 2^-64. */
 function randomBelow(span: bigint): bigint {
     return BigInt(`0x${randomBytes(24).toString("hex")}`) % span;
 }
@@ -29,10 +28,10 @@ export class LargeRecordSpreader {
     next(map: ShardMap | undefined): SpreadTarget {
         if (map === undefined || map.size === 0) {
             const hashKey = randomBelow(1n << 128n);
-            return { explicitHashKey: hashKey.toString(), hashKey, shard: undefined };
+            return { explicitHashKey: hashKey.toString(), shard: undefined };
         }
         const range = map.at(this.turn++ % map.size);
         const hashKey = range.start + randomBelow(range.end - range.start + 1n);
-        return { explicitHashKey: hashKey.toString(), hashKey, shard: range.shardId };
+        return { explicitHashKey: hashKey.toString(), shard: range.shardId };
     }
 }
