@@ -82,7 +82,7 @@ describe("policy iam-policy-resource-scope", () => {
             (await violationsOf(s.b.resources)).filter((v) => v.policyName === POLICY),
             [
                 violation(POLICY, managed.urn, `statement S ${PASS_ROLE}.`),
-            violation(POLICY, role.urn, 'inline policy writer: statement S allows s3:PutObject on Resource "*"; scope it to the ARNs the role uses.'),
+                violation(POLICY, role.urn, 'inline policy writer: statement S allows s3:PutObject on Resource "*"; scope it to the ARNs the role uses.'),
             ],
         );
     });
