@@ -103,7 +103,7 @@ describe("policy lambda-function-concurrency", () => {
             processors: [{ type: "Lambda", parameters: [{ parameterName: "LambdaArn", parameterValue: `${arn.function("orders-transform")}:$LATEST` }] }],
         };
         set(p.archive.firehose, { extendedS3Configuration: { ...s3, processingConfiguration: processing } });
-        p.archive.firehose.propertyDependencies.extendedS3Configuration.push(fn.urn);
+        p.archive.firehose.propertyDependencies.extendedS3Configuration!.push(fn.urn);
         assertViolations(await only(p.b.resources), []);
         // By value too (a stack file without property dependencies).
         p.archive.firehose.propertyDependencies.extendedS3Configuration = p.archive.firehose.propertyDependencies.extendedS3Configuration!.filter((u) => u !== fn.urn);

@@ -62,7 +62,7 @@ export const iamRoleTrustWholeAccount: PackPolicy<ResourceValidationPolicy> = {
         },
     ],
     details:
-        "Advisory. No `Allow` statement of an `aws.iam.Role`'s trust policy names a whole account (`arn:aws:iam::<account>:root` or a bare " +
+        "No `Allow` statement of an `aws.iam.Role`'s trust policy names a whole account (`arn:aws:iam::<account>:root` or a bare " +
         "12-digit id) as its `AWS` principal without a condition that narrows it to some principals (`aws:PrincipalArn`, `aws:PrincipalTag/...`, " +
         "`aws:PrincipalOrgID`, `aws:PrincipalOrgPaths`, `sts:ExternalId`, `aws:MultiFactorAuthPresent`): every principal of that account whose " +
         "IAM policy allows `sts:AssumeRole` could assume it. Roles that trust accounts by design are listed in `accountTrustRoles` (logical or " +
@@ -71,6 +71,5 @@ export const iamRoleTrustWholeAccount: PackPolicy<ResourceValidationPolicy> = {
         "of their applications may assume them.",
     remediation:
         "Name the roles that may assume the role (arn:aws:iam::<account>:role/<app>), add an aws:PrincipalArn condition, or list the role in accountTrustRoles with its reason.",
-    configNote:
-        "Each environment lists its external producer role (and prod its KCL application role): they are assumed by applications of the trusted accounts, which the stack does not know.",
+    configNote: "each environment lists its external producer role, and prod its KCL application role: applications of the trusted accounts assume them.",
 };
