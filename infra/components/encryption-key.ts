@@ -95,15 +95,6 @@ export function keyPolicy(ctx: { accountId: pulumi.Input<string>; region: pulumi
             Condition: { StringEquals: { "aws:SourceAccount": ctx.accountId } },
         },
         {
-            // SNS documents this for an encrypted SQS dead-letter queue of a subscription (the alerts' undelivered queue).
-            Sid: "SnsSendsToEncryptedQueues",
-            Effect: "Allow",
-            Principal: { Service: "sns.amazonaws.com" },
-            Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
-            Resource: "*",
-            Condition: { StringEquals: { "aws:SourceAccount": ctx.accountId } },
-        },
-        {
             Sid: "CloudWatchLogsEncryptAccountLogGroups",
             Effect: "Allow",
             Principal: { Service: pulumi.interpolate`logs.${ctx.region}.amazonaws.com` },
@@ -112,6 +103,15 @@ export function keyPolicy(ctx: { accountId: pulumi.Input<string>; region: pulumi
             Condition: {
                 ArnLike: { "kms:EncryptionContext:aws:logs:arn": pulumi.interpolate`arn:${ctx.partition}:logs:${ctx.region}:${ctx.accountId}:log-group:*` },
             },
+        },
+        {
+            // SNS documents this for an encrypted SQS dead-letter queue of a subscription (the alerts' undelivered queue).
+            Sid: "SnsSendsToEncryptedQueues",
+            Effect: "Allow",
+            Principal: { Service: "sns.amazonaws.com" },
+            Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
+            Resource: "*",
+            Condition: { StringEquals: { "aws:SourceAccount": ctx.accountId } },
         },
     );
 }
