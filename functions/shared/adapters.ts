@@ -4,7 +4,7 @@ import type { AttributeValue } from "@aws-sdk/client-dynamodb";
 // util-dynamodb's NumberValue is the class lib-dynamodb re-exports, without lib-dynamodb's DynamoDB
 // client: a function that only adapts records (the Firehose transform) does not bundle the client.
 import { NumberValueImpl as NumberValue, unmarshall } from "@aws-sdk/util-dynamodb";
-import { RecordDecodeError } from "./deaggregate";
+import { RecordDecodeError } from "./record-decode-error";
 import * as z from "zod/mini";
 import "./zod-locale";
 

@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { RecordDecodeError } from "./record-decode-error";
 
 /**
  * Turns the data of one Kinesis record (base64, as Lambda and GetRecords deliver it) into its user
@@ -15,17 +16,9 @@ import { createHash } from "node:crypto";
 export const KPL_MAGIC = Buffer.from([0xf3, 0x89, 0x9a, 0xc2]);
 const CHECKSUM_BYTES = 16;
 
-/** Why a Kinesis record cannot be read; the message is the reason that gets logged. */
-export class RecordDecodeError extends Error {
-    constructor(
-        message: string,
-        /** The user record at fault inside an aggregate, when known. */
-        readonly subSequenceNumber?: number,
-    ) {
-        super(message);
-        this.name = "RecordDecodeError";
-    }
-}
+// In its own module so that code that only reports undecodable records (the Firehose transform)
+// does not bundle the aggregate decoder and protobufjs.
+export { RecordDecodeError } from "./record-decode-error";
 
 /** The aggregate's MD5 does not match its protobuf: the bytes were changed after the producer packed them. */
 export class AggregateChecksumError extends RecordDecodeError {

@@ -75,7 +75,7 @@ export function bundleOptions(name: string): BuildOptions & { write: false; meta
 export const BUNDLE_BUDGET_KIB: Readonly<Record<string, number>> = {
     autoscaler: 395,
     consumer: 605,
-    "firehose-transform": 155,
+    "firehose-transform": 85,
     ingest: 385,
     replicator: 360,
 };

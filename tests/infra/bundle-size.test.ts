@@ -23,6 +23,9 @@ const CLIENTS: Record<string, string[]> = {
     replicator: ["client-kinesis"],
 };
 
+/** Whether the handler reads or writes KPL aggregates (aws-kinesis-agg and protobufjs): Firehose de-aggregates before invoking its transform. */
+const KPL: Record<string, boolean> = { autoscaler: false, consumer: true, "firehose-transform": false, ingest: true, replicator: true };
+
 /** Module files no bundle may carry, and why. */
 const NEVER: [RegExp, string][] = [
     [/node_modules\/zod\/v4\/classic\//, "classic zod (does not tree-shake; the functions use zod/mini)"],
@@ -75,14 +78,16 @@ describe("Lambda bundles: contents and size budgets", () => {
         assert.deepEqual(found, []);
     });
 
-    it("each bundle holds exactly the AWS SDK clients its handler constructs", () => {
+    it("each bundle holds exactly the AWS SDK clients its handler constructs, and the KPL codec only where aggregates are read or written", () => {
         for (const name of FUNCTIONS) {
-            const clients = new Set(
-                inputs(bundled(name))
-                    .map((f) => /node_modules\/@aws-sdk\/(client-[a-z0-9-]+)\//.exec(f)?.[1])
-                    .filter((c) => c !== undefined),
-            );
+            const files = inputs(bundled(name));
+            const clients = new Set(files.map((f) => /node_modules\/@aws-sdk\/(client-[a-z0-9-]+)\//.exec(f)?.[1]).filter((c) => c !== undefined));
             assert.deepEqual([...clients].sort(), CLIENTS[name], name);
+            assert.equal(
+                files.some((f) => /node_modules\/(aws-kinesis-agg|protobufjs)\//.test(f)),
+                KPL[name],
+                `${name}: KPL codec bundled`,
+            );
         }
     });
 
