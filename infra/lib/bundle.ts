@@ -74,7 +74,7 @@ export function bundleOptions(name: string): BuildOptions & { write: false; meta
  */
 export const BUNDLE_BUDGET_KIB: Readonly<Record<string, number>> = {
     autoscaler: 395,
-    consumer: 605,
+    consumer: 540,
     "firehose-transform": 85,
     ingest: 385,
     replicator: 360,

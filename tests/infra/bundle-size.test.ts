@@ -23,8 +23,8 @@ const CLIENTS: Record<string, string[]> = {
     replicator: ["client-kinesis"],
 };
 
-/** Whether the handler reads or writes KPL aggregates (aws-kinesis-agg and protobufjs): Firehose de-aggregates before invoking its transform. */
-const KPL: Record<string, boolean> = { autoscaler: false, consumer: true, "firehose-transform": false, ingest: true, replicator: true };
+/** Whether the handler writes KPL aggregates (aws-kinesis-agg's encoder, protobufjs): reading them takes only functions/shared/kpl-message.ts. */
+const KPL_ENCODER: Record<string, boolean> = { autoscaler: false, consumer: false, "firehose-transform": false, ingest: true, replicator: true };
 
 /** Module files no bundle may carry, and why. */
 const NEVER: [RegExp, string][] = [
@@ -78,15 +78,15 @@ describe("Lambda bundles: contents and size budgets", () => {
         assert.deepEqual(found, []);
     });
 
-    it("each bundle holds exactly the AWS SDK clients its handler constructs, and the KPL codec only where aggregates are read or written", () => {
+    it("each bundle holds exactly the AWS SDK clients its handler constructs, and the KPL encoder only where aggregates are written", () => {
         for (const name of FUNCTIONS) {
             const files = inputs(bundled(name));
             const clients = new Set(files.map((f) => /node_modules\/@aws-sdk\/(client-[a-z0-9-]+)\//.exec(f)?.[1]).filter((c) => c !== undefined));
             assert.deepEqual([...clients].sort(), CLIENTS[name], name);
             assert.equal(
                 files.some((f) => /node_modules\/(aws-kinesis-agg|protobufjs)\//.test(f)),
-                KPL[name],
-                `${name}: KPL codec bundled`,
+                KPL_ENCODER[name],
+                `${name}: KPL encoder bundled`,
             );
         }
     });
@@ -110,7 +110,7 @@ describe("Lambda bundles: contents and size budgets", () => {
         });
     });
 
-    it("bundled, KPL aggregates round-trip through protobufjs's light build", () => {
+    it("bundled, KPL aggregates round-trip: protobufjs's light build encodes, the hand-written reader decodes", () => {
         const m = require(bundleModule(scratch, `export { entryFor } from "./shared/producer/aggregation"; export { deaggregate } from "./shared/deaggregate";`)) as {
             entryFor(records: object[]): { aggregated: boolean; data: Buffer };
             deaggregate(data: Buffer): { data: Buffer; partitionKey: string; explicitHashKey?: string; subSequenceNumber?: number }[];
