@@ -17,7 +17,7 @@ export const KPL_MAGIC = Buffer.from([0xf3, 0x89, 0x9a, 0xc2]);
 const CHECKSUM_BYTES = 16;
 
 // In its own module so that code that only reports undecodable records (the Firehose transform)
-// does not bundle the aggregate decoder and protobufjs.
+// does not bundle the aggregate decoder.
 export { RecordDecodeError } from "./record-decode-error";
 
 /** The aggregate's MD5 does not match its protobuf: the bytes were changed after the producer packed them. */

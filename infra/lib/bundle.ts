@@ -7,7 +7,7 @@ export const FUNCTIONS_DIR = path.resolve(__dirname, "..", "..", "functions");
 export interface Bundle {
     code: string;
     sourceMap: string;
-    /** What went into the bundle, byte by byte (esbuild's metafile): the size budget test and the cold-start bench read it. */
+    /** What went into the bundle, byte by byte (esbuild's metafile): tests/infra/bundle-size.test.ts reads it. */
     metafile: Metafile;
 }
 
