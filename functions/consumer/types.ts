@@ -1,4 +1,4 @@
-import type { z } from "zod";
+import type * as z from "zod/mini";
 import type { ACTION_TYPES, OrderEvent, UserActionEvent } from "../shared/events";
 
 export type ActionType = (typeof ACTION_TYPES)[number];

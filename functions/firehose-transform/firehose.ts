@@ -1,5 +1,6 @@
 import type { FirehoseTransformationEvent, FirehoseTransformationResult, FirehoseTransformationResultRecord } from "aws-lambda";
-import { z } from "zod";
+import * as z from "zod/mini";
+import "../shared/zod-locale";
 import { transformUserRecord, type Feed, type TransformOptions } from "./transform";
 
 /**
@@ -16,10 +17,10 @@ const FirehoseEvent = z.object({
     deliveryStreamArn: z.string(),
     records: z.array(
         z.object({
-            recordId: z.string().min(1),
+            recordId: z.string().check(z.minLength(1)),
             approximateArrivalTimestamp: z.number(),
             data: z.string(),
-            kinesisRecordMetadata: z.object({ partitionKey: z.string() }).partial().nullish(),
+            kinesisRecordMetadata: z.nullish(z.partial(z.object({ partitionKey: z.string() }))),
         }),
     ),
 });

@@ -1,5 +1,5 @@
 import { adaptUserRecord, eventJson, matchesTopicFilter, type FeedKind } from "../shared/adapters";
-import { RecordDecodeError } from "../shared/deaggregate";
+import { RecordDecodeError } from "../shared/record-decode-error";
 import { validateEvent, type StreamEvent } from "../shared/events";
 
 /**

@@ -4,8 +4,9 @@ import type { AttributeValue } from "@aws-sdk/client-dynamodb";
 // util-dynamodb's NumberValue is the class lib-dynamodb re-exports, without lib-dynamodb's DynamoDB
 // client: a function that only adapts records (the Firehose transform) does not bundle the client.
 import { NumberValueImpl as NumberValue, unmarshall } from "@aws-sdk/util-dynamodb";
-import { z } from "zod";
-import { RecordDecodeError } from "./deaggregate";
+import { RecordDecodeError } from "./record-decode-error";
+import * as z from "zod/mini";
+import "./zod-locale";
 
 /**
  * Adapters from what our feeds put on the stream to the pipeline's event envelope. A user record
@@ -84,22 +85,23 @@ function isObject(v: unknown): v is Record<string, unknown> {
     return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
-function describe(error: z.ZodError): string {
+function describe(error: z.core.$ZodError): string {
     return error.issues.map((i) => `${i.path.length > 0 ? i.path.join(".") : "(record)"}: ${i.message}`).join("; ");
 }
 
 // ---------------------------------------------------------------- DynamoDB change records (CDC)
 
 const AttributeMap = z.record(z.string(), z.record(z.string(), z.unknown()));
+const nonEmpty = () => z.string().check(z.minLength(1));
 const CdcRecord = z.object({
-    eventID: z.string().min(1),
+    eventID: nonEmpty(),
     eventName: z.enum(["INSERT", "MODIFY", "REMOVE"]),
-    tableName: z.string().min(1),
+    tableName: nonEmpty(),
     dynamodb: z.object({
-        ApproximateCreationDateTime: z.number().positive().finite(),
+        ApproximateCreationDateTime: z.number().check(z.positive()),
         Keys: AttributeMap,
-        NewImage: AttributeMap.optional(),
-        OldImage: AttributeMap.optional(),
+        NewImage: z.optional(AttributeMap),
+        OldImage: z.optional(AttributeMap),
     }),
 });
 
@@ -164,9 +166,9 @@ const LogsMessage = z.discriminatedUnion("messageType", [
     z.object({ messageType: z.literal("CONTROL_MESSAGE") }),
     z.object({
         messageType: z.literal("DATA_MESSAGE"),
-        logGroup: z.string().min(1),
+        logGroup: nonEmpty(),
         logStream: z.string(),
-        logEvents: z.array(z.object({ id: z.string().min(1), timestamp: z.number().finite(), message: z.string() })),
+        logEvents: z.array(z.object({ id: nonEmpty(), timestamp: z.number(), message: z.string() })),
     }),
 ]);
 

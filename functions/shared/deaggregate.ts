@@ -1,31 +1,24 @@
 import { createHash } from "node:crypto";
+import { decodeAggregatedRecord, type KplMessage } from "./kpl-message";
+import { RecordDecodeError } from "./record-decode-error";
 
 /**
  * Turns the data of one Kinesis record (base64, as Lambda and GetRecords deliver it) into its user
  * records: the user records of a KPL aggregate (magic F3 89 9A C2, protobuf, MD5 of the protobuf),
  * or the record's own bytes when it is not aggregated.
  *
- * The protobuf is read with aws-kinesis-agg's message type, not its `deaggregateSync`: the format's
+ * The protobuf is read by kpl-message.ts, not aws-kinesis-agg's `deaggregateSync`: the format's
  * `explicit_hash_key_index` is proto2 `optional`, "no explicit hash key" is its absence, and
- * deaggregateSync reads an absent index as 0 (the aggregate's first explicit hash key). protobufjs
- * sets a field it decoded as an own property (defaults live on the prototype), so presence is
- * `hasOwnProperty`, as the KCL's `hasExplicitHashKeyIndex()`.
+ * deaggregateSync reads an absent index as 0 (the aggregate's first explicit hash key); the reader
+ * keeps it absent, as the KCL's `hasExplicitHashKeyIndex()`.
  */
 
 export const KPL_MAGIC = Buffer.from([0xf3, 0x89, 0x9a, 0xc2]);
 const CHECKSUM_BYTES = 16;
 
-/** Why a Kinesis record cannot be read; the message is the reason that gets logged. */
-export class RecordDecodeError extends Error {
-    constructor(
-        message: string,
-        /** The user record at fault inside an aggregate, when known. */
-        readonly subSequenceNumber?: number,
-    ) {
-        super(message);
-        this.name = "RecordDecodeError";
-    }
-}
+// In its own module so that code that only reports undecodable records (the Firehose transform)
+// does not bundle the aggregate decoder.
+export { RecordDecodeError } from "./record-decode-error";
 
 /** The aggregate's MD5 does not match its protobuf: the bytes were changed after the producer packed them. */
 export class AggregateChecksumError extends RecordDecodeError {
@@ -44,15 +37,6 @@ export interface UserRecordData {
     explicitHashKey?: string;
 }
 
-/** A protobuf uint64 as protobufjs returns it: a Long (with `long` installed) or a number. */
-type Uint64 = number | { toString(): string };
-interface KplMessage {
-    partition_key_table: string[];
-    explicit_hash_key_table: string[];
-    records: { partition_key_index: Uint64; explicit_hash_key_index?: Uint64; data: Uint8Array }[];
-}
-const kpl = require("aws-kinesis-agg/lib/common") as { AggregatedRecord: { decode(bytes: Uint8Array): KplMessage } };
-
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
 /** Strict base64: Buffer.from(s, "base64") silently skips what it cannot read, which would hide corruption. */
@@ -66,8 +50,7 @@ export function isAggregated(data: Buffer): boolean {
 }
 
 /** A table index, checked against the table it points into. */
-function entryOf(table: string[], index: Uint64, what: string, sub: number): string {
-    const i = Number(index.toString());
+function entryOf(table: string[], i: number, what: string, sub: number): string {
     const value = table[i];
     if (value === undefined) throw new RecordDecodeError(`KPL aggregate cannot be decoded: user record ${sub} has ${what} ${i}, past its table of ${table.length}`, sub);
     return value;
@@ -86,20 +69,17 @@ export function deaggregate(bytes: Buffer): UserRecordData[] {
         throw new AggregateChecksumError();
     let message: KplMessage;
     try {
-        message = kpl.AggregatedRecord.decode(body);
+        message = decodeAggregatedRecord(body);
     } catch (e) {
         throw new RecordDecodeError(`KPL aggregate cannot be decoded: ${(e as Error).message}`);
     }
     if (message.records.length === 0) throw new RecordDecodeError("KPL aggregate holds no user records");
-    return message.records.map((r, sub) => {
-        const explicit = Object.hasOwn(r, "explicit_hash_key_index") && r.explicit_hash_key_index !== undefined;
-        return {
-            data: Buffer.from(r.data),
-            subSequenceNumber: sub,
-            partitionKey: entryOf(message.partition_key_table, r.partition_key_index, "partition_key_index", sub),
-            ...(explicit ? { explicitHashKey: entryOf(message.explicit_hash_key_table, r.explicit_hash_key_index as Uint64, "explicit_hash_key_index", sub) } : {}),
-        };
-    });
+    return message.records.map((r, sub) => ({
+        data: Buffer.from(r.data),
+        subSequenceNumber: sub,
+        partitionKey: entryOf(message.partitionKeyTable, r.partitionKeyIndex, "partition_key_index", sub),
+        ...(r.explicitHashKeyIndex !== undefined ? { explicitHashKey: entryOf(message.explicitHashKeyTable, r.explicitHashKeyIndex, "explicit_hash_key_index", sub) } : {}),
+    }));
 }
 
 /** The user records of one Kinesis record; throws RecordDecodeError on bad base64, a bad checksum or a broken aggregate. */

@@ -1,5 +1,6 @@
-import { z } from "zod";
 import { EVENT_TYPES as CONTRACT_EVENT_TYPES, type EventType as ContractEventType } from "../../contracts/events";
+import * as z from "zod/mini";
+import "./zod-locale";
 
 /**
  * The events the pipeline carries: one envelope (`event_type`, `event_id`, `occurred_at`, `source`,
@@ -7,11 +8,12 @@ import { EVENT_TYPES as CONTRACT_EVENT_TYPES, type EventType as ContractEventTyp
  * (validation) and the consumer (parsing), so both sides agree on one definition.
  */
 
-const id = z.string().min(1).max(128);
+const text = (min: number, max: number) => z.string().check(z.minLength(min), z.maxLength(max));
+const id = text(1, 128);
 const envelope = {
     event_id: id,
     occurred_at: z.iso.datetime({ offset: true }),
-    source: z.string().min(1).max(128),
+    source: text(1, 128),
 };
 
 export const ACTION_TYPES = ["page_view", "click", "search", "add_to_cart", "login", "signup", "premium_feature", "purchase"] as const;
@@ -22,8 +24,8 @@ export const UserActionEvent = z.object({
     payload: z.object({
         user_id: id,
         action_type: z.enum(ACTION_TYPES),
-        session_id: id.optional(),
-        page: z.string().max(2048).optional(),
+        session_id: z.optional(id),
+        page: z.optional(z.string().check(z.maxLength(2048))),
     }),
 });
 
@@ -33,9 +35,9 @@ export const OrderEvent = z.object({
     payload: z.object({
         order_id: id,
         user_id: id,
-        amount: z.number().nonnegative().finite(),
-        currency: z.string().regex(/^[A-Z]{3}$/, "must be an ISO 4217 code such as USD"),
-        items: z.number().int().positive().optional(),
+        amount: z.number().check(z.nonnegative()),
+        currency: z.string().check(z.regex(/^[A-Z]{3}$/, "must be an ISO 4217 code such as USD")),
+        items: z.optional(z.number().check(z.int(), z.positive())),
     }),
 });
 
@@ -44,9 +46,9 @@ export const SensorReadingEvent = z.object({
     event_type: z.literal("sensor_reading"),
     payload: z.object({
         device_id: id,
-        metric: z.string().min(1).max(64),
-        value: z.number().finite(),
-        unit: z.string().max(16).optional(),
+        metric: text(1, 64),
+        value: z.number(),
+        unit: z.optional(z.string().check(z.maxLength(16))),
     }),
 });
 
@@ -54,9 +56,9 @@ export const LogLineEvent = z.object({
     ...envelope,
     event_type: z.literal("log_line"),
     payload: z.object({
-        service: z.string().min(1).max(128),
+        service: text(1, 128),
         level: z.enum(["DEBUG", "INFO", "WARN", "ERROR", "FATAL"]),
-        message: z.string().max(256 * 1024),
+        message: z.string().check(z.maxLength(256 * 1024)),
     }),
 });
 
@@ -64,11 +66,11 @@ export const ChangeEvent = z.object({
     ...envelope,
     event_type: z.literal("change"),
     payload: z.object({
-        table: z.string().min(1).max(255),
+        table: text(1, 255),
         operation: z.enum(["INSERT", "MODIFY", "REMOVE"]),
-        keys: z.record(z.string(), z.union([z.string(), z.number()])).refine((k) => Object.keys(k).length > 0, "must name at least one key attribute"),
-        new_image: z.record(z.string(), z.unknown()).optional(),
-        old_image: z.record(z.string(), z.unknown()).optional(),
+        keys: z.record(z.string(), z.union([z.string(), z.number()])).check(z.refine((k) => Object.keys(k).length > 0, "must name at least one key attribute")),
+        new_image: z.optional(z.record(z.string(), z.unknown())),
+        old_image: z.optional(z.record(z.string(), z.unknown())),
     }),
 });
 
