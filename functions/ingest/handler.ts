@@ -1,7 +1,7 @@
 import type { Logger } from "@aws-lambda-powertools/logger";
 import { type Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
-import type { KinesisProducer } from "../shared/producer";
+import type { KinesisProducer, ProducerMetrics } from "../shared/producer";
 import { ingestEvents } from "./ingest";
 import { HttpError, parseRequest } from "./request";
 
@@ -11,6 +11,17 @@ export interface IngestDeps {
     logger: Logger;
     metrics: Metrics;
 }
+
+/** The producer counters each invocation publishes, by CloudWatch metric name. */
+export const PRODUCER_METRICS = [
+    ["RecordsSent", "recordsSent"],
+    ["RecordsRetried", "recordsRetried"],
+    ["RecordsFailed", "recordsFailed"],
+    ["KinesisRecordsSent", "kinesisRecordsSent"],
+    ["PotentialDuplicates", "potentialDuplicates"],
+    ["LargeRecordsSpread", "largeRecordsSpread"],
+    ["LargeRecordsThrottled", "largeRecordsThrottled"],
+] as const satisfies readonly (readonly [string, keyof ProducerMetrics])[];
 
 const json = (statusCode: number, body: unknown): APIGatewayProxyStructuredResultV2 => ({
     statusCode,
@@ -41,11 +52,7 @@ export function createHandler({ producer, maxBodyBytes, logger, metrics }: Inges
         } finally {
             // The producer's counters are cumulative per container: publish this invocation's share.
             const after = producer.metrics();
-            const sent = after.recordsSent - before.recordsSent;
-            metrics.addMetric("RecordsSent", MetricUnit.Count, sent);
-            metrics.addMetric("RecordsRetried", MetricUnit.Count, after.recordsRetried - before.recordsRetried);
-            metrics.addMetric("RecordsFailed", MetricUnit.Count, after.recordsFailed - before.recordsFailed);
-            metrics.addMetric("KinesisRecordsSent", MetricUnit.Count, after.kinesisRecordsSent - before.kinesisRecordsSent);
+            for (const [name, counter] of PRODUCER_METRICS) metrics.addMetric(name, MetricUnit.Count, after[counter] - before[counter]);
             metrics.publishStoredMetrics();
         }
     };

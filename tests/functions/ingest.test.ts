@@ -2,7 +2,7 @@ import { strict as assert } from "node:assert";
 import { Logger } from "@aws-lambda-powertools/logger";
 import { Metrics } from "@aws-lambda-powertools/metrics";
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
-import { createHandler } from "../../functions/ingest/handler";
+import { createHandler, PRODUCER_METRICS } from "../../functions/ingest/handler";
 import { KinesisProducer } from "../../functions/shared/producer";
 import { type Kinesalite, startKinesalite } from "../../tools/local/kinesalite";
 
@@ -97,6 +97,31 @@ describe("ingest handler (POST /events) against kinesalite", function () {
         const inStream = await stored();
         assert.deepEqual(inStream.get("good-1"), { partitionKey: "user#u1", event: order("good-1") });
         assert.deepEqual(inStream.get("good-2"), { partitionKey: "user#u2", event: click("good-2") });
+    });
+
+    it("publishes this invocation's share of the producer's counters, large-record spreading included", async () => {
+        const published: Record<string, number>[] = [];
+        let pending: Record<string, number> = {};
+        const recorder = {
+            addMetric: (name: string, _unit: string, value: number) => {
+                pending[name] = value;
+            },
+            publishStoredMetrics: () => {
+                published.push(pending);
+                pending = {};
+            },
+        } as unknown as Metrics;
+        const h = createHandler({ producer, maxBodyBytes: 64 * 1024, logger: new Logger({ logLevel: "SILENT" }), metrics: recorder });
+        await h(request([order("m-1"), click("m-2"), click("m-3")]));
+        await h(request([click("m-4")]));
+        assert.deepEqual(
+            published.map((m) => [m.EventsAccepted, m.RecordsSent, m.RecordsFailed, m.LargeRecordsSpread, m.LargeRecordsThrottled]),
+            [
+                [3, 3, 0, 0, 0],
+                [1, 1, 0, 0, 0],
+            ],
+        );
+        assert.deepEqual(Object.keys(published[0]!).sort(), ["EventsAccepted", "EventsRejected", ...PRODUCER_METRICS.map(([name]) => name)].sort());
     });
 
     it("accepts a single event object and a base64-encoded body", async () => {
