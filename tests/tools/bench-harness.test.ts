@@ -133,7 +133,9 @@ describe("bench counters: what each producer method really sent (kinesalite)", (
             const counts = countCalls(client);
             const stream = `method-${key}`;
             await createStream(client, stream, 2);
-            const written = await METHODS[key](client, stream, 100, 30_000, 200);
+            const runner = METHODS[key](client, stream, 100);
+            const written = (await runner.run(30_000, 150)) + (await runner.run(30_000, 50));
+            await runner.close();
             const stored = await readAll(client, stream);
             assert.equal(written, 200);
             assert.equal(counts.kinesisRecords, stored.length);

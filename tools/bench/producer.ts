@@ -20,8 +20,8 @@ const ENTRIES_PER_REQUEST = 500;
 /** Each measurement stops after this long or MAX_RECORDS user records, whichever comes first. */
 const TIME_BOX_MS = 1_500;
 const MAX_RECORDS = 100_000;
-/** The producer is given this many records at a time, then flushed and every outcome awaited. */
-const PRODUCER_CHUNK = 5_000;
+/** Records the producer is given before the caller waits for outcomes (as tools/local/traffic.ts feeds it). */
+const MAX_OUTSTANDING = 20_000;
 const WARM_UP_MS = 200;
 
 function payload(size: number, i: number): Buffer {
@@ -39,60 +39,93 @@ interface Measured {
     sent: CallCounts;
 }
 
-/** Puts records for `timeBoxMs` or until `maxRecords`; resolves to the user records written. */
-export type Method = (client: KinesisClient, stream: string, size: number, timeBoxMs: number, maxRecords?: number) => Promise<number>;
+/** A method set up on a client and stream: each run puts records for `timeBoxMs` or until `maxRecords`, and resolves to the user records written. */
+export interface Runner {
+    run(timeBoxMs: number, maxRecords?: number): Promise<number>;
+    close(): Promise<void>;
+}
+export type Method = (client: KinesisClient, stream: string, size: number) => Runner;
+
+/** IN_FLIGHT workers at once, each taking the next `perCall` record indexes and awaiting `take` on them. */
+function plainRunner(take: (first: number, count: number) => Promise<void>, perCall: number): Runner {
+    let total = 0;
+    return {
+        async run(timeBoxMs, maxRecords = MAX_RECORDS) {
+            const started = performance.now();
+            const from = total;
+            const worker = async () => {
+                while (total - from < maxRecords && performance.now() - started < timeBoxMs) {
+                    const first = total;
+                    total = Math.min(from + maxRecords, total + perCall);
+                    await take(first, total - first);
+                }
+            };
+            await Promise.all(Array.from({ length: IN_FLIGHT }, worker));
+            return total - from;
+        },
+        close: async () => undefined,
+    };
+}
 
 /** A plain PutRecords loop: IN_FLIGHT workers, each sending the next ENTRIES_PER_REQUEST records and resending the entries that failed. */
-const plainPutRecords: Method = async (client, stream, size, timeBoxMs, maxRecords = MAX_RECORDS) => {
-    const started = performance.now();
-    let next = 0;
-    const worker = async () => {
-        while (next < maxRecords && performance.now() - started < timeBoxMs) {
-            const first = next;
-            next = Math.min(maxRecords, next + ENTRIES_PER_REQUEST);
-            let entries: PutRecordsRequestEntry[] = Array.from({ length: next - first }, (_, j) => ({ Data: payload(size, first + j), PartitionKey: keyOf(first + j) }));
-            while (entries.length > 0) {
-                const out = await client.send(new PutRecordsCommand({ StreamName: stream, Records: entries }));
-                entries = entries.filter((_, j) => out.Records?.[j]?.ErrorCode !== undefined);
-            }
+const plainPutRecords: Method = (client, stream, size) =>
+    plainRunner(async (first, count) => {
+        let entries: PutRecordsRequestEntry[] = Array.from({ length: count }, (_, j) => ({ Data: payload(size, first + j), PartitionKey: keyOf(first + j) }));
+        while (entries.length > 0) {
+            const out = await client.send(new PutRecordsCommand({ StreamName: stream, Records: entries }));
+            entries = entries.filter((_, j) => out.Records?.[j]?.ErrorCode !== undefined);
         }
-    };
-    await Promise.all(Array.from({ length: IN_FLIGHT }, worker));
-    return next;
-};
+    }, ENTRIES_PER_REQUEST);
 
 /** One PutRecord call per record, IN_FLIGHT calls at a time: batching's baseline at the same concurrency. */
-const onePutRecordPerCall: Method = async (client, stream, size, timeBoxMs, maxRecords = MAX_RECORDS) => {
-    const started = performance.now();
-    let next = 0;
-    const worker = async () => {
-        while (next < maxRecords && performance.now() - started < timeBoxMs) {
-            const i = next++;
-            await client.send(new PutRecordCommand({ StreamName: stream, Data: payload(size, i), PartitionKey: keyOf(i) }));
-        }
-    };
-    await Promise.all(Array.from({ length: IN_FLIGHT }, worker));
-    return next;
-};
+const onePutRecordPerCall: Method = (client, stream, size) =>
+    plainRunner(async (i) => {
+        await client.send(new PutRecordCommand({ StreamName: stream, Data: payload(size, i), PartitionKey: keyOf(i) }));
+    }, 1);
 
-/** The KinesisProducer with its defaults (aggregation on or off): records put PRODUCER_CHUNK at a time, flushed, every outcome awaited. */
+/**
+ * The KinesisProducer with its defaults (aggregation on or off), fed as a user would with backpressure:
+ * records put while fewer than MAX_OUTSTANDING await their outcome, then a flush and every outcome awaited.
+ */
 function viaProducer(aggregation: boolean): Method {
-    return async (client, stream, size, timeBoxMs, maxRecords = MAX_RECORDS) => {
+    return (client, stream, size) => {
         const producer = new KinesisProducer({ client, streamName: stream, aggregation: { enabled: aggregation } });
-        // The first record waits for the shard map; it counts as written, like every other.
-        await producer.put({ data: payload(size, 0), partitionKey: keyOf(0) });
-        const started = performance.now();
-        let sent = 1;
-        while (sent < maxRecords && performance.now() - started < timeBoxMs) {
-            const chunk: Promise<unknown>[] = [];
-            for (const end = Math.min(maxRecords, sent + PRODUCER_CHUNK); sent < end; sent++) chunk.push(producer.put({ data: payload(size, sent), partitionKey: keyOf(sent) }));
-            await producer.flush();
-            await Promise.all(chunk);
-        }
-        await producer.close();
-        const m = producer.metrics();
-        if (m.recordsSent !== sent || m.recordsFailed !== 0) throw new Error(`producer bench: ${m.recordsFailed} of ${sent} records failed`);
-        return sent;
+        let total = 0;
+        return {
+            async run(timeBoxMs, maxRecords = MAX_RECORDS) {
+                const started = performance.now();
+                const from = total;
+                let outstanding = 0;
+                let resume: (() => void) | undefined;
+                const settled = () => {
+                    outstanding--;
+                    if (resume !== undefined && outstanding <= MAX_OUTSTANDING / 2) resume();
+                };
+                const all: Promise<void>[] = [];
+                while (total - from < maxRecords && performance.now() - started < timeBoxMs) {
+                    if (outstanding >= MAX_OUTSTANDING) {
+                        await new Promise<void>((r) => {
+                            resume = r;
+                        });
+                        resume = undefined;
+                        continue;
+                    }
+                    outstanding++;
+                    all.push(producer.put({ data: payload(size, total), partitionKey: keyOf(total) }).then(settled));
+                    total++;
+                    // Let responses in now and then, as a caller's event loop would.
+                    if (total % 1_000 === 0) await new Promise((r) => setImmediate(r));
+                }
+                await producer.flush();
+                await Promise.all(all);
+                return total - from;
+            },
+            async close() {
+                await producer.close();
+                const m = producer.metrics();
+                if (m.recordsSent !== total || m.recordsFailed !== 0) throw new Error(`producer bench: ${m.recordsFailed} of ${total} records failed`);
+            },
+        };
     };
 }
 
@@ -104,19 +137,21 @@ export const METHODS = {
 } as const;
 type MethodKey = keyof typeof METHODS;
 
-/** Runs a method on its own client and stream: a short warm-up (JIT, sockets), then the time box, measured. */
+/** Runs a method on its own client and stream: a short warm-up (JIT, sockets, the producer's shard map), then the time box, measured. */
 async function measure(endpoint: string, method: Method, stream: string, size: number): Promise<Measured> {
     const client = new KinesisClient({ region: LOCAL_REGION, endpoint, credentials: LOCAL_CREDENTIALS, requestHandler: new NodeHttpHandler() });
     try {
         const counts = countCalls(client);
         await createStream(client, stream, SHARDS);
-        await method(client, stream, size, WARM_UP_MS);
+        const runner = method(client, stream, size);
+        await runner.run(WARM_UP_MS);
         const before = snapshotCounts(counts);
         const cpu = process.cpuUsage();
         const started = performance.now();
-        const records = await method(client, stream, size, TIME_BOX_MS);
+        const records = await runner.run(TIME_BOX_MS);
         const ms = performance.now() - started;
         const used = process.cpuUsage(cpu);
+        await runner.close();
         return { records, ms, cpuMicros: used.user + used.system, sent: countsSince(before, counts) };
     } finally {
         client.destroy();
@@ -185,8 +220,8 @@ export async function producerBench(): Promise<BenchSection> {
             `runs on the other core. For 100-byte and 1 KB records, ${KEYS.toLocaleString("en")} partition keys in rotation, each method on a ` +
             `${SHARDS}-shard stream and an SDK v3 client (HTTP/1.1 NodeHttpHandler) of its own, all with ${IN_FLIGHT} requests in flight: ` +
             `the KinesisProducer with its defaults (KPL aggregation up to 51,200 bytes per shard from ListShards, 100 ms buffering, PutRecords ` +
-            `of up to ${ENTRIES_PER_REQUEST} entries), given ${PRODUCER_CHUNK.toLocaleString("en")} records at a time, flushed and every outcome ` +
-            `awaited; the same producer with aggregation off; a plain PutRecords loop (${IN_FLIGHT} workers each sending the next ` +
+            `of up to ${ENTRIES_PER_REQUEST} entries), fed with backpressure (records put while fewer than ${MAX_OUTSTANDING.toLocaleString("en")} ` +
+            `await their outcome; at the end a flush and every outcome awaited); the same producer with aggregation off; a plain PutRecords loop (${IN_FLIGHT} workers each sending the next ` +
             `${ENTRIES_PER_REQUEST} records and resending failed entries), the loop an SDK user writes and the fair baseline: the same batching ` +
             `and concurrency, no aggregation; and one PutRecord per call, ${IN_FLIGHT} in flight, the baseline of batching alone. Each method ` +
             `runs ${WARM_UP_MS} ms of warm-up, then ${TIME_BOX_MS / 1000} s or ${MAX_RECORDS.toLocaleString("en")} records; records/s is user ` +
