@@ -52,18 +52,20 @@ runMain(
             /** 1-minute load average at the start: other work on the machine moves absolute figures. */
             loadAverage: Number(os.loadavg()[0]?.toFixed(2)),
         };
-        const sections: Record<string, BenchSection> = {};
+        const sections: Record<string, BenchSection & { runs: number; seconds: number }> = {};
         for (const key of options.sections) {
             const runs = options.runs ?? (ONE_RUN_BY_DEFAULT.has(key) ? 1 : DEFAULT_RUNS);
+            const started = performance.now();
             const results: BenchSection[] = [];
             for (let i = 0; i < runs; i++) {
                 if (!options.json) console.log(`\n== ${key}, run ${i + 1} of ${runs} ...`);
                 results.push(await SECTIONS[key]!());
             }
-            const section = aggregateRuns(results);
+            // Wall time of all its runs: what the section costs the bench's time budget.
+            const section = { ...aggregateRuns(results), runs, seconds: Math.round((performance.now() - started) / 100) / 10 };
             sections[section.key] = section;
             if (!options.json) {
-                console.log(`== ${section.title}${runs > 1 ? ` (median of ${runs} runs, min-max)` : ""}`);
+                console.log(`== ${section.title} (${runs > 1 ? `median of ${runs} runs, min-max; ` : ""}${section.seconds} s)`);
                 for (const f of section.figures) {
                     console.log(`  ${f.name}: ${withRange(f, "value")} ${f.unit} vs ${withRange(f, "baseline")} (${f.baselineName}) = ratio ${withRange(f, "ratio")}`);
                 }

@@ -25,7 +25,7 @@ const BATCH_SIZE = 100;
 /** User records per KPL aggregate in the aggregated runs. */
 const PER_AGGREGATE = 10;
 /** User records per measurement: the same records for every method, so each writes the same items and raises the same alerts. */
-const RECORDS = 2_000;
+const RECORDS = 1_500;
 const WARM_UP_RECORDS = 200;
 /** BatchWriteItem calls in flight: the handler's default, given to the plain handler too. */
 const WRITES_IN_FLIGHT = BATCH_WRITER_DEFAULTS.concurrency;

@@ -18,7 +18,7 @@ const IN_FLIGHT = PRODUCER_DEFAULTS.maxInFlight;
 /** PutRecords' limit: what the plain loop and the producer put in one request. */
 const ENTRIES_PER_REQUEST = 500;
 /** Each measurement stops after this long or MAX_RECORDS user records, whichever comes first. */
-const TIME_BOX_MS = 1_500;
+const TIME_BOX_MS = 1_200;
 const MAX_RECORDS = 100_000;
 /** Records the producer is given before the caller waits for outcomes (as tools/local/traffic.ts feeds it). */
 const MAX_OUTSTANDING = 20_000;
