@@ -208,6 +208,9 @@ export function buildStack(settings: Settings, providerSettings = carriedProvide
                   retentionHours: settings.stream.retentionHours,
                   shardLevelMetrics: settings.stream.shardLevelMetrics,
                   maxRecordSizeKib: settings.stream.maxRecordSizeKib,
+                  // Warm throughput only with the commitment in the replica's region too (it is per
+                  // Region); the primary has it only when on demand, and then so is the replica.
+                  warmThroughputMibps: settings.replication.warmThroughputMibps,
                   workload,
               },
               autoscaler:

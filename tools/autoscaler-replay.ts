@@ -2,8 +2,8 @@
 // What would the autoscaler have done on this stream's real traffic? Replays per-minute CloudWatch
 // metrics (get-metric-data JSON or a CSV) minute by minute through a model of the stream and compares
 // our autoscaler with the +1/-1 step policy, the reference document's policy, static provisioning at
-// the peak and on-demand, each against the oracle and the limit (the best any policy can do under the
-// API limits). Exit 0 ok, 1 unreadable metrics file, 2 usage.
+// the peak, on-demand standard and On-demand Advantage, each against the oracle and the limit (the best any
+// policy can do under the API limits), and names the cheapest mode. Exit 0 ok, 1 unreadable metrics file, 2 usage.
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { PRICES } from "../infra/lib/cost";
@@ -66,6 +66,7 @@ function report(r: ReplayResult, format: string, notes: string[], startGiven: bo
     const o = r.oracle;
     const s = r.settings;
     const p = PRICES;
+    const a = p.onDemandAdvantage;
     const l = r.limit;
     const lines = [
         `Replay of ${r.trace.name} (${format}): ${int(r.trace.minutes)} minutes, ${when(r.trace.start)} to ${when(r.trace.end)} UTC`,
@@ -76,7 +77,9 @@ function report(r: ReplayResult, format: string, notes: string[], startGiven: bo
             `scale in below ${s.lowWaterPercent}% for ${s.scaleInWindowMinutes} min to ${s.scaleInTargetPercent}%; cool-downs ${s.scaleOutCooldownMinutes} min (out), ${s.scaleInCooldownMinutes} min (in); ` +
             `scale-out reserve ${s.scaleOutReserveCalls} doublings`,
         `Prices (${p.region}, as of ${p.asOf}, contracts/prices.json): $${p.provisioned.perShardHour} per shard-hour + $${p.provisioned.perMillionPutPayloadUnits} per million PUT payload units ` +
-            `(25 KB, rounded up per record; each minute's records taken at its average size); on-demand $${p.onDemand.perStreamHour} per stream-hour + $${p.onDemand.perGbWritten} per GB written (1 KB rounding per record)`,
+            `(25 KB, rounded up per record; each minute's records taken at its average size); on-demand $${p.onDemand.perStreamHour} per stream-hour + $${p.onDemand.perGbWritten} per GB written (1 KB rounding per record) ` +
+            `+ $${p.onDemand.perGbRead} per GB read; On-demand Advantage (as of ${a.asOf}) $${a.perGbWritten} per GB written + $${a.perGbRead} per GB read, no stream-hours, ` +
+            `at least ${a.commitment.minimumWriteMibps} MiB/s written and ${a.commitment.minimumReadMibps} MiB/s read each hour (account-wide)`,
         ...notes.map((n) => `Note: ${n}`),
         "",
         "Oracle: the fewest shards each minute that throttle nothing (no API limits, instant resharding)",
@@ -110,8 +113,28 @@ function report(r: ReplayResult, format: string, notes: string[], startGiven: bo
         }
     }
     const od = r.policies.onDemand;
+    const reads = (gb: number) => (gb > 0 ? `${num(gb, 3)} GB read by shared consumers` : "no reads in the metrics (GetRecords.Bytes)");
     lines.push("", "On-demand", ...table([["cost USD", num(od.costUsd, 4), ratio(od.costUsd, o.costUsd), ratio(od.costUsd, l.costUsd, "limit")]]));
-    lines.push(`  (${num(od.streamHours)} stream-hours, ${num(od.gbWritten, 3)} GB written after 1 KB rounding; reads not charged here)`);
+    lines.push(`  (${num(od.streamHours)} stream-hours, ${num(od.gbWritten, 3)} GB written after 1 KB rounding, ${reads(od.gbRead)}; EFO reads not in the metrics)`);
+    const adv = r.policies.onDemandAdvantage;
+    lines.push(
+        "",
+        "On-demand Advantage (needs the account's minimum throughput billing commitment)",
+        ...table([
+            ["cost USD", num(adv.costUsd, 4), ratio(adv.costUsd, o.costUsd), ratio(adv.costUsd, l.costUsd, "limit")],
+            ["of which shortfall USD", num(adv.shortfallUsd, 4), ""],
+        ]),
+    );
+    lines.push(
+        `  (the hours below the account minimum pay for it, as if this stream were the account's only on-demand traffic; when the account's other on-demand streams reach it, this stream's share is $${num(adv.usageUsd, 4)})`,
+    );
+    const rec = r.recommendation;
+    const names = {
+        PROVISIONED: "provisioned with our autoscaler",
+        ON_DEMAND: "on-demand (standard)",
+        ON_DEMAND_ADVANTAGE: "On-demand Advantage (needs the account's commitment)",
+    };
+    lines.push("", `Cheapest mode for this trace: ${names[rec.mode]}, ${num(rec.costUsd, 4)} USD`);
     return lines.join("\n");
 }
 

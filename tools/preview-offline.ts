@@ -5,9 +5,38 @@
 import { formatViolation } from "./lib/policy-engine";
 import { type Io, PROCESS_IO, parseFlags, runMain, UsageError } from "./lib/cli";
 import { previewStack, type PreviewResult } from "./lib/preview";
+import type { CostEstimate } from "../infra/lib/cost";
 import { pack } from "../policies/policies";
 
 export const USAGE = "npm run preview:offline -- --stack <name> [--json]";
+
+/** The estimate in the three modes, each with its lines, the cheapest mode the stack can use marked. */
+function costText(c: CostEstimate): string[] {
+    const w = c.workload;
+    const a = c.onDemandAdvantage;
+    const out = [
+        `Monthly cost estimate (prices of ${c.pricesAsOf}, On-demand Advantage of ${c.advantagePricesAsOf}, contracts/prices.json) for ${w.recordsPerSecond} records/s of ${w.averageRecordBytes} B, ` +
+            `${w.sharedConsumers} polling and ${w.efoConsumers} EFO reader(s), ${w.retentionHours} h retention:`,
+    ];
+    const tag = (m: CostEstimate["recommended"]) => (m === c.recommended ? "  <- recommended" : "");
+    out.push(
+        `  ${"PROVISIONED".padEnd(19)} $${c.provisioned.monthlyUsd.toFixed(2)} (${c.shards} shards: 80 % utilisation, within the autoscaler's bounds when it runs)${tag("PROVISIONED")}`,
+    );
+    for (const l of c.provisioned.lines) out.push(`      ${l.item}: $${l.usd.toFixed(2)}`);
+    out.push(`  ${"ON_DEMAND".padEnd(19)} $${c.onDemand.monthlyUsd.toFixed(2)}${tag("ON_DEMAND")}`);
+    for (const l of c.onDemand.lines) out.push(`      ${l.item}: $${l.usd.toFixed(2)}`);
+    const needs = a.accountHasCommitment
+        ? ""
+        : c.cheapest === a.mode
+          ? " (needs the account commitment; would be the cheapest: enabling it pays)"
+          : " (needs the account commitment)";
+    out.push(`  ${"ON_DEMAND_ADVANTAGE".padEnd(19)} $${a.monthlyUsd.toFixed(2)}${needs}${tag("ON_DEMAND_ADVANTAGE")}`);
+    for (const l of a.lines) out.push(`      ${l.item}: $${l.usd.toFixed(2)}`);
+    out.push(
+        `      (the commitment is account-wide: all on-demand streams share its minimum; when the account's other on-demand streams already reach it, this stream's share is $${a.usageUsd.toFixed(2)})`,
+    );
+    return out;
+}
 
 function printText(p: PreviewResult, io: Io): void {
     const out: string[] = [];
@@ -18,21 +47,8 @@ function printText(p: PreviewResult, io: Io): void {
     out.push("", "Outputs:");
     for (const [k, v] of Object.entries(p.outputs)) out.push(`  ${k}: ${typeof v === "string" ? v : JSON.stringify(v)}`);
     out.push("");
-    if (p.cost) {
-        const c = p.cost;
-        const w = c.workload;
-        out.push(
-            `Monthly cost estimate (prices of ${c.pricesAsOf}, contracts/prices.json) for ${w.recordsPerSecond} records/s of ${w.averageRecordBytes} B, ${w.sharedConsumers} polling and ${w.efoConsumers} EFO reader(s), ${w.retentionHours} h retention:`,
-        );
-        for (const m of [c.provisioned, c.onDemand]) {
-            out.push(
-                `  ${m.mode.padEnd(11)} $${m.monthlyUsd.toFixed(2)}${m.mode === "PROVISIONED" ? ` (${c.shards} shards at 80 % utilisation)` : ""}${m.mode === c.recommended ? "  <- cheaper" : ""}`,
-            );
-            for (const l of m.lines) out.push(`      ${l.item}: $${l.usd.toFixed(2)}`);
-        }
-    } else {
-        out.push("Monthly cost estimate: declare workloadRecordsPerSecond and workloadAverageRecordBytes to get one.");
-    }
+    if (p.cost) out.push(...costText(p.cost));
+    else out.push("Monthly cost estimate: declare workloadRecordsPerSecond and workloadAverageRecordBytes to get one.");
     const mandatory = p.violations.filter((v) => v.enforcementLevel === "mandatory").length;
     out.push(
         "",

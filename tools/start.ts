@@ -5,10 +5,12 @@
 //    real consumer handler driven by a local event source mapping, the local Firehose into s3rver,
 //    alerts printed as they happen;
 // 3. the report and its reconciliation. Exit 0 when every record is accounted for, 1 otherwise.
-// With no bound it runs a demo of about 30 s. Ctrl-C stops sending, drains and reports (again: at once).
+// With no bound it runs a demo of about 30 s. Ctrl-C stops sending, drains and reports; a second one,
+// a second or more later, stops the drain (local/interrupts.ts).
 import { spawnSync } from "node:child_process";
 import * as path from "node:path";
 import { parseFlags, runMain, UsageError } from "./lib/cli";
+import { interruptHandler } from "./local/interrupts";
 
 const USAGE = "npm start -- [--rate <records/s>] [--records <n> | --duration <seconds> | --follow] [--malformed <percent>] [--seed <n>] [--json] [--skip-preview]";
 const STACK = "dev";
@@ -16,8 +18,6 @@ export const DEFAULT_RATE = 100;
 export const DEFAULT_DURATION_SECONDS = 30;
 export const DEFAULT_MALFORMED_PERCENT = 1;
 const MAX_RATE = 10_000;
-/** Two SIGINTs closer together than this are one Ctrl-C delivered twice. */
-const REPEATED_SIGNAL_GRACE_MS = 1_000;
 
 export interface StartOptions {
     rate: number;
@@ -96,23 +96,10 @@ async function main(): Promise<number> {
         console.log("");
     }
 
-    // First Ctrl-C: stop sending, drain, report. Second: stop draining. Third: exit now.
+    // First Ctrl-C: stop sending, drain, report. Second (not the first delivered twice): stop draining. Third: exit now.
     const stop = new AbortController();
     const abort = new AbortController();
-    // A terminal's Ctrl-C can reach this process twice at once (the terminal's process group and the
-    // tsx wrapper passing it on): a second one within the grace counts as the same key press, so one
-    // Ctrl-C drains and reconciles; only a later one forces the stop.
-    let interrupts = 0;
-    let firstInterruptAt = 0;
-    process.on("SIGINT", () => {
-        if (interrupts === 1 && performance.now() - firstInterruptAt < REPEATED_SIGNAL_GRACE_MS) return;
-        interrupts++;
-        if (interrupts === 1) {
-            firstInterruptAt = performance.now();
-            stop.abort();
-        } else if (interrupts === 2) abort.abort();
-        else process.exit(130);
-    });
+    process.on("SIGINT", interruptHandler({ stop: () => stop.abort(), abort: () => abort.abort(), exit: () => process.exit(130) }));
     process.on("SIGTERM", () => (stop.signal.aborted ? abort.abort() : stop.abort()));
 
     const [{ runPipeline }, { formatReport }] = await Promise.all([import("./local/pipeline.js"), import("./local/report.js")]);

@@ -214,7 +214,14 @@ export class Producers extends pulumi.ComponentResource {
             Action: "execute-api:Invoke",
             Resource: pulumi.interpolate`${this.api.executionArn}/*/POST/events`,
         };
-        new aws.iam.RolePolicy(`${name}-external`, { role: this.producerRole.id, policy: pulumi.jsonStringify(policyDocument(...write, callIngestApi)) }, { parent: this });
+        // Our producer library reads the stream's MaxRecordSizeInKiB before its first record over 1 MiB;
+        // an external producer has no stack config to take it from (the ingest function does).
+        const learnRecordSize = { Sid: "LearnRecordSize", Effect: "Allow" as const, Action: "kinesis:DescribeStreamSummary", Resource: args.streamArn };
+        new aws.iam.RolePolicy(
+            `${name}-external`,
+            { role: this.producerRole.id, policy: pulumi.jsonStringify(policyDocument(...write, learnRecordSize, callIngestApi)) },
+            { parent: this },
+        );
 
         const feeds = args.feeds ?? {};
         if (feeds.iotTopicFilter) this.iotFeed(name, feeds.iotTopicFilter, args);

@@ -17,8 +17,12 @@ export interface ReplicationArgs {
     replicaStreamName: string;
     /** Alias of the replica region's key, without `alias/`. */
     keyAliasName: string;
-    /** Shape of the replica: ON_DEMAND (keeps up with any primary), or the primary's mode and shards. */
-    stream: Pick<StreamArgs, "mode" | "shardCount" | "retentionHours" | "shardLevelMetrics" | "workload" | "maxRecordSizeKib">;
+    /**
+     * Shape of the replica: ON_DEMAND (keeps up with any primary), or the primary's mode and shards;
+     * the primary's record size (or it would refuse the copies); warm throughput only for an on-demand
+     * replica in a region where the account has the minimum throughput billing commitment (per Region).
+     */
+    stream: Pick<StreamArgs, "mode" | "shardCount" | "retentionHours" | "shardLevelMetrics" | "workload" | "maxRecordSizeKib" | "warmThroughputMibps">;
     /** An autoscaler for a provisioned replica, as the primary's (in the replica's region). */
     autoscaler?: Pick<AutoscalerArgs, "functionName" | "minShards" | "maxShards" | "reservedConcurrency" | "policy" | "deletionProtection" | "alarmEvaluationPeriods">;
     primary: { streamArn: pulumi.Input<string>; kmsKeyArn: pulumi.Input<string>; alertsTopicArn: pulumi.Input<string> };
@@ -96,7 +100,12 @@ export class Replication extends pulumi.ComponentResource {
                 description: `Copies every record of the stream to its replica in ${args.region}`,
                 streamArn: args.primary.streamArn,
                 kmsKeyArn: args.primary.kmsKeyArn,
-                statements: streamWriteStatements(this.replica.stream.arn, key.keyArn).map((s, i) => ({ ...s, Sid: i === 0 ? "WriteToReplica" : "EncryptWithReplicaKey" })),
+                statements: [
+                    ...streamWriteStatements(this.replica.stream.arn, key.keyArn).map((s, i) => ({ ...s, Sid: i === 0 ? "WriteToReplica" : "EncryptWithReplicaKey" })),
+                    // The replicator's producer reads the replica's MaxRecordSizeInKiB (DescribeStreamSummary)
+                    // before copying its first record over 1 MiB; without it such records could not be copied.
+                    { Sid: "LearnReplicaRecordSize", Effect: "Allow", Action: "kinesis:DescribeStreamSummary", Resource: this.replica.stream.arn },
+                ],
                 alertsTopicArn: args.primary.alertsTopicArn,
                 eventSource: { parallelizationFactor: 1, startingPosition: "TRIM_HORIZON", batchSize: 500, maxRecordAgeSeconds: args.maxRecordAgeSeconds },
                 environment: replicatorEnvironment<pulumi.Input<string>>({ replicaStreamName: this.replica.stream.name, replicaRegion: args.region }),

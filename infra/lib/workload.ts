@@ -1,5 +1,5 @@
 import type { Settings } from "../config";
-import type { Workload } from "./cost";
+import type { CostOptions, Workload } from "./cost";
 
 /**
  * The workload a stack declares, with its readers counted from what the stack deploys: polling
@@ -18,5 +18,18 @@ export function declaredWorkload(s: Settings): Workload | undefined {
         efoConsumers: efo.filter(Boolean).length,
         retentionHours: s.stream.retentionHours,
         firehose: true,
+    };
+}
+
+/**
+ * How the stack runs its stream, for the cost estimate: the autoscaler's bounds (a provisioned stream
+ * holds a count within them), the account's commitment and the warm throughput it declares.
+ */
+export function declaredCostOptions(s: Settings): CostOptions {
+    const a = s.autoscaling;
+    return {
+        ...(a.enabled ? { shardBounds: { min: a.minShards, max: a.maxShards } } : {}),
+        accountHasCommitment: s.stream.accountHasMinimumThroughputCommitment,
+        ...(s.stream.warmThroughputMibps !== undefined ? { warmThroughputMibps: s.stream.warmThroughputMibps } : {}),
     };
 }

@@ -87,8 +87,11 @@ export interface Settings {
     workload: { recordsPerSecond: number; averageRecordBytes: number };
     /** `reservedConcurrency` 0 = none reserved: the autoscaler's own lock alone keeps runs apart. */
     autoscaling: { enabled: boolean; minShards: number; maxShards: number; reservedConcurrency: number; policy: V["autoscalingPolicy"] };
-    /** `capacity`: the replica stream ON_DEMAND, or shaped (and autoscaled) like the primary. */
-    replication: { region: string | undefined; capacity: V["replicaCapacity"] };
+    /**
+     * `capacity`: the replica stream ON_DEMAND, or shaped (and autoscaled) like the primary.
+     * `warmThroughputMibps`: the primary's, when the replica region has the commitment too.
+     */
+    replication: { region: string | undefined; capacity: V["replicaCapacity"]; warmThroughputMibps: number | undefined };
     network: { vpcId: string | undefined; subnetIds: string[]; lambdasInVpc: boolean };
     analytics: { artifactBucket: string; artifactKey: string; parallelism: number; parallelismPerKpu: number; autoScaling: boolean } | undefined;
 }
@@ -185,7 +188,11 @@ function shape(v: Values, stack: string): Settings {
             reservedConcurrency: v.autoscalingReservedConcurrency,
             policy: v.autoscalingPolicy,
         },
-        replication: { region: v.replicaRegion, capacity: v.replicaCapacity },
+        replication: {
+            region: v.replicaRegion,
+            capacity: v.replicaCapacity,
+            warmThroughputMibps: v.replicaRegionHasMinimumThroughputCommitment && v.warmThroughputMibps !== 0 ? v.warmThroughputMibps : undefined,
+        },
         network: { vpcId: v.vpcId, subnetIds: v.vpcSubnetIds, lambdasInVpc: v.lambdasInVpc },
         analytics:
             v.analyticsArtifactBucket !== undefined && v.analyticsArtifactKey !== undefined

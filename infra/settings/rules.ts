@@ -150,6 +150,9 @@ export function checkRules(r: ConfigReader, v: Values, stack: string, region: Re
     if (v.replicaRegion === undefined && v.replicaCapacity !== SCHEMA.replicaCapacity.default) {
         r.problem("replicaCapacity", v.replicaCapacity, "applies only when replicaRegion is set");
     }
+    if (v.replicaRegion === undefined && v.replicaRegionHasMinimumThroughputCommitment) {
+        r.problem("replicaRegionHasMinimumThroughputCommitment", true, "applies only when replicaRegion is set");
+    }
 
     if ((v.vpcId === undefined) !== (v.vpcSubnetIds.length === 0)) {
         r.problem(v.vpcId === undefined ? "vpcId" : "vpcSubnetIds", v.vpcId ?? "[]", "vpcId and vpcSubnetIds go together: set both for a Kinesis VPC endpoint, or neither");

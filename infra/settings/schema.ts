@@ -120,9 +120,9 @@ export const SCHEMA = {
             section: "stream",
             description:
                 "Largest record the stream accepts, 1024-10240 KiB (default 1 MiB). Shard throughput is unchanged (1 MiB/s write per shard), so large records burst and then throttle, and every reader must handle them.",
-            doc: "Largest record the stream accepts (`MaxRecordSizeInKiB`); the replica stream takes the same. Per the Kinesis guide's \"Handle large records\": shard throughput does not change (1 MiB/s and 1,000 records/s write per shard, a large record uses the shard's burst capacity and then throttles the shard), so spread large records over partition keys; and every reader (Lambda, Firehose, KCL, Flink) must take records of this size",
+            doc: "Largest record the stream accepts (`MaxRecordSizeInKiB`); the replica stream takes the same. Per the Kinesis guide's \"Handle large records\": shard throughput does not change (1 MiB/s and 1,000 records/s write per shard; a large record uses the shard's burst capacity and then throttles the shard), keep large records under 2% of the traffic, and spread them over the shards (the stack's producer library does, unless `ordered`). What each reader takes: the consumer and replicator Lambdas (event source mappings) get records base64-encoded within Lambda's 6 MB invocation payload, so at most 4393 KiB (refused above); the archive's Firehose reads the stream with dynamic partitioning and a transformation Lambda, which the guide says do not support large records (plain S3 delivery would), so above 1024 records over 1 MiB may miss `events/` (a failed transformation puts them raw under `errors/processing-failed/` and raises the archive's alarm) and `kinesis-stream-record-size-readers` warns at every preview; a KCL application (the `kclApplicationName` support) needs KCL 2.x or later; a Managed Flink application (`analyticsArtifactBucket`) reads them with the Kinesis source connector (up to 10 MiB) but must not write them with the Kinesis sink connector (1 MiB); external producers using the stack's producer library read the limit with DescribeStreamSummary, which `producerRoleArn` allows",
             allowed:
-                "1024-10240 (KiB), and at most 4393 while the consumer Lambda reads the stream (base64 within Lambda's 6 MB payload); above 1024 the `kinesis-stream-record-size-readers` policy warns that Firehose documents no record over 1,000 KiB",
+                "1024-10240 (KiB), and at most 4393 while the consumer Lambda reads the stream (base64 within Lambda's 6 MB payload); above 1024 the `kinesis-stream-record-size-readers` policy warns that the archive's dynamic partitioning and transformation Lambda do not support large records",
         },
     ),
     warmThroughputMibps: integer(
@@ -546,6 +546,15 @@ export const SCHEMA = {
         description: "ON_DEMAND (the replica keeps up with any primary) or MATCH_PRIMARY (the primary's mode and shards, with its own autoscaler when the primary has one).",
         doc: "`ON_DEMAND`: the replica scales itself, so it is never throttled once the primary scales out. `MATCH_PRIMARY`: the primary's mode and `shardCount`, and, when `autoscalingEnabled`, an autoscaler of its own in the replica region with the same bounds and concurrency",
         allowed: "`ON_DEMAND`, `MATCH_PRIMARY`; only with `replicaRegion`",
+    }),
+    // The Kinesis guide, "On-demand Advantage mode features and use cases": "an account-level setting
+    // that ... provides a different pricing structure for all on-demand streams in the Region".
+    replicaRegionHasMinimumThroughputCommitment: boolean(false, {
+        section: "replication",
+        description:
+            "The account has the minimum throughput billing commitment in replicaRegion too (it is per Region); the on-demand replica then gets the primary's warmThroughputMibps.",
+        doc: "Declares that the account also has the minimum throughput billing commitment (On-demand Advantage) in `replicaRegion`: the commitment is an account setting per Region (at least 25 MiB/s ingest and 25 MiB/s retrieval across the Region's on-demand streams), so the primary region's `accountHasMinimumThroughputCommitment` says nothing of the replica's. With it, an on-demand replica is warmed to the primary's `warmThroughputMibps`, so the copies of a forecast peak are not throttled there while the primary takes it; without it the replica gets no warm throughput and scales as on-demand streams do (to twice its previous peak at once)",
+        allowed: "`true`, `false`; only with `replicaRegion`",
     }),
     vpcId: optionalText(
         { re: /^vpc-[0-9a-f]{8,17}$/, allowed: "must be a VPC id such as vpc-0abc1234" },

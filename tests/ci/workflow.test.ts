@@ -13,6 +13,7 @@ interface Step {
     name?: string;
     uses?: string;
     run?: string;
+    "working-directory"?: string;
     with?: Record<string, unknown>;
     env?: Record<string, unknown>;
 }
@@ -142,7 +143,7 @@ describe("GitHub workflow .github/workflows/pulumi.yml", () => {
         assert.deepEqual(push?.branches, ["main"], "on: push: branches: [main]");
     });
 
-    it("has a test job: checkout, Node 20 with the npm cache, npm ci, then npm test", () => {
+    it("has a test job: checkout, Node 22 with the npm cache, npm ci, then npm test", () => {
         const job = wf.jobs.test;
         assert.ok(job, "a job named test");
         assert.ok(runsFor(job, "pull_request"), "the test job runs on pull requests");
@@ -153,13 +154,33 @@ describe("GitHub workflow .github/workflows/pulumi.yml", () => {
         );
         const node = steps.find((s) => s.uses?.startsWith("actions/setup-node@"));
         assert.ok(node, "actions/setup-node");
-        assert.equal(String(node.with?.["node-version"]), "20");
+        assert.equal(String(node.with?.["node-version"]), "22");
         assert.equal(node.with?.cache, "npm");
         const runs = steps.map((s) => s.run?.trim());
         const ci = runs.indexOf("npm ci");
         const test = runs.indexOf("npm test");
         assert.ok(ci >= 0, "runs npm ci");
         assert.ok(test > ci, "runs npm test after npm ci");
+    });
+
+    it("sets up Node 22 in every job, the version package.json's engines declares", () => {
+        const engines = (JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as { engines?: { node?: string } }).engines?.node;
+        assert.equal(engines, ">=22");
+        for (const [jobId, job] of Object.entries(wf.jobs)) {
+            const node = (job.steps ?? []).filter((s) => s.uses?.startsWith("actions/setup-node@"));
+            assert.ok(node.length > 0, `${jobId} sets up Node`);
+            for (const step of node) assert.equal(String(step.with?.["node-version"]), "22", `${jobId}: node-version 22`);
+        }
+    });
+
+    it("installs the policy pack with the program: npm ci at the root, no install step of its own (the pack resolves its packages from the root)", () => {
+        for (const run of pulumiRuns(wf).filter((r) => r.policyPacks.includes("policies"))) {
+            const steps = run.job.steps ?? [];
+            const ci = steps.findIndex((s) => s.run?.trim() === "npm ci" && !("working-directory" in s));
+            assert.ok(ci >= 0 && ci < run.stepIndex, `${run.jobId}: npm ci at the root before the Pulumi step`);
+            const own = steps.filter((s) => /\bnpm (ci|install|i)\b/.test(s.run ?? "") && ((s["working-directory"] ?? "").includes("policies") || /policies/.test(s.run ?? "")));
+            assert.deepEqual(own, [], `${run.jobId}: no separate install in policies/ (its node_modules would shadow the root's)`);
+        }
     });
 
     it("finds the project's stacks from the Pulumi.<stack>.yaml files", () => {

@@ -281,7 +281,7 @@ describe("autoscaler function against kinesis-local (CloudWatch and SNS stubbed)
     it("the scale-out alarm's event runs the same decision and is named in the alert", async () => {
         await kl.createStream("as-alarm", 1);
         const { handler } = handlerFor("as-alarm", () => ({ shards: 1, throttled: 1_520 }));
-        const event = JSON.parse(fs.readFileSync(path.join(ROOT, "events", "autoscaler", "alarm.json"), "utf8")) as unknown;
+        const event = JSON.parse(fs.readFileSync(path.join(ROOT, "events", "autoscaler", "write-throttled-alarm-scales-out.json"), "utf8")) as unknown;
         const r = await handler(event);
         assert.equal(r.trigger, "alarm kinesis-streaming-dev-autoscaler-write-throttled (ALARM)");
         assert.equal(r.outcome, "scaled");

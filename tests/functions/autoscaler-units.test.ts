@@ -219,13 +219,13 @@ describe("autoscaler events", () => {
     const sample = (name: string) => JSON.parse(fs.readFileSync(path.join(ROOT, "events", "autoscaler", name), "utf8")) as unknown;
 
     it("the sample scheduled event and EventBridge's Scheduled Event are schedules", () => {
-        assert.deepEqual(parseTrigger(sample("scheduled.json")), { kind: "schedule", description: "schedule" });
+        assert.deepEqual(parseTrigger(sample("schedule-idle-stream-scales-in.json")), { kind: "schedule", description: "schedule" });
         assert.deepEqual(parseTrigger({}), { kind: "schedule", description: "schedule" });
         assert.equal(parseTrigger({ "detail-type": "Scheduled Event", source: "aws.events", resources: ["arn:aws:events:us-east-1:1:rule/r"] }).kind, "schedule");
     });
 
     it("the sample alarm event (CloudWatch alarm action) and the EventBridge alarm state change are alarms", () => {
-        assert.deepEqual(parseTrigger(sample("alarm.json")), {
+        assert.deepEqual(parseTrigger(sample("write-throttled-alarm-scales-out.json")), {
             kind: "alarm",
             alarmName: "kinesis-streaming-dev-autoscaler-write-throttled",
             state: "ALARM",

@@ -46,7 +46,7 @@ describe("config: parseSettings", () => {
         assert.deepEqual(s.producers, { trustedPrincipals: [], iotTopicFilter: undefined, logGroupNames: [], cdcTableName: undefined });
         assert.deepEqual(s.alerts.subscriptions, []);
         assert.equal(s.deletionProtection, false);
-        assert.deepEqual(s.replication, { region: undefined, capacity: "ON_DEMAND" });
+        assert.deepEqual(s.replication, { region: undefined, capacity: "ON_DEMAND", warmThroughputMibps: undefined });
         assert.deepEqual(s.autoscaling, { enabled: false, minShards: 1, maxShards: 64, reservedConcurrency: 1, policy: "planning" });
     });
 
@@ -82,6 +82,11 @@ describe("config: parseSettings", () => {
             "replicaCapacity without a replica",
             { replicaCapacity: "MATCH_PRIMARY" },
             `Invalid configuration ${PROJECT}:replicaCapacity = "MATCH_PRIMARY": applies only when replicaRegion is set`,
+        ],
+        [
+            "the replica region's commitment without a replica",
+            { replicaRegionHasMinimumThroughputCommitment: "true" },
+            `Invalid configuration ${PROJECT}:replicaRegionHasMinimumThroughputCommitment = "true": applies only when replicaRegion is set`,
         ],
         [
             "an unknown replicaCapacity",

@@ -31,6 +31,38 @@ describe("stream: maximum record size and warm throughput (mock runtime)", () =>
         const r = await synthesize("dev", { "kinesis-streaming:warmThroughputMibps": "200", "kinesis-streaming:accountHasMinimumThroughputCommitment": "true" });
         assert.equal(one(r, "aws:kinesis/stream:Stream").inputs.warmThroughputMibPs, 200);
     });
+
+    it("the replica is warmed like the primary only when its region has the commitment too (On-demand Advantage is per Region)", async () => {
+        const warm = { "kinesis-streaming:warmThroughputMibps": "200", "kinesis-streaming:accountHasMinimumThroughputCommitment": "true" };
+        const warmOf = (r: Awaited<ReturnType<typeof synthesize>>) => ofType(r, "aws:kinesis/stream:Stream").map((s) => [s.inputs.name, s.inputs.warmThroughputMibPs]);
+        assert.deepEqual(warmOf(await synthesize("dev", { ...warm, "kinesis-streaming:replicaRegion": "us-west-2" })), [
+            ["kinesis-streaming-dev-events", 200],
+            ["kinesis-streaming-dev-events-replica", undefined],
+        ]);
+        const committed = await synthesize("dev", {
+            ...warm,
+            "kinesis-streaming:replicaRegion": "us-west-2",
+            "kinesis-streaming:replicaRegionHasMinimumThroughputCommitment": "true",
+        });
+        assert.deepEqual(warmOf(committed), [
+            ["kinesis-streaming-dev-events", 200],
+            ["kinesis-streaming-dev-events-replica", 200],
+        ]);
+    });
+
+    it("the replicator may read the replica's record size, so it can copy records over 1 MiB", async () => {
+        const r = await synthesize("staging", { "kinesis-streaming:replicaRegion": "us-west-2", "kinesis-streaming:maxRecordSizeKib": "4096" });
+        const policy = JSON.parse(one(r, "aws:iam/rolePolicy:RolePolicy", "staging-replica-replicator").inputs.policy as string) as { Statement: { Sid: string }[] };
+        assert.deepEqual(
+            policy.Statement.find((s) => s.Sid === "LearnReplicaRecordSize"),
+            {
+                Sid: "LearnReplicaRecordSize",
+                Effect: "Allow",
+                Action: "kinesis:DescribeStreamSummary",
+                Resource: "arn:aws:kinesis:us-west-2:123456789012:stream/kinesis-streaming-staging-events-replica",
+            },
+        );
+    });
 });
 
 describe("Stream component: the checks on its own args (callers other than the stack)", () => {

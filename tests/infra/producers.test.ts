@@ -87,9 +87,11 @@ describe("Producers component", () => {
         ]);
     });
 
-    it("the external producer role has the same least privilege and trusts this account by default", () => {
+    it("the external producer role has the same least privilege, may read the stream's record size, and trusts this account by default", () => {
         assert.deepEqual(policyOf(prod, "prod-producers-external").Statement, [
             ...WRITE,
+            // So an external producer on our library can learn the stream's record size (and nothing else).
+            { Sid: "LearnRecordSize", Effect: "Allow", Action: "kinesis:DescribeStreamSummary", Resource: WRITE[0]!.Resource },
             { Sid: "CallIngestApi", Effect: "Allow", Action: "execute-api:Invoke", Resource: "arn:aws:execute-api:us-east-1:123456789012:prod-producers-api-id/*/POST/events" },
         ]);
         assert.deepEqual(trustOf(prod, "prod-producers-external").Statement[0]!.Principal, { AWS: ["arn:aws:iam::123456789012:root"] });

@@ -180,11 +180,34 @@ describe("npm run invoke", function () {
         assert.match(r.stderr, /RecordsTransformed=1 RecordsDropped=1 RecordsFailed=0 EventsArchived=3/);
     });
 
-    it("runs the autoscaler as a dry run on a provisioned local stream (kinesalite has no UpdateShardCount)", async () => {
-        const r = await invoke(["autoscaler", "events/autoscaler/scheduled.json"]);
+    type AutoscalerResponse = { outcome: string; streamName: string; action: string; from: number; target: number; trigger: string };
+
+    it("the throttling-alarm sample scales out: the CloudWatch stand-in shows the throttled writes the alarm saw (a dry run: kinesalite has no UpdateShardCount)", async () => {
+        const r = await invoke(["autoscaler", "events/autoscaler/write-throttled-alarm-scales-out.json"]);
         assert.equal(r.status, 0, r.stderr);
-        const response = JSON.parse(r.stdout) as { outcome: string; streamName: string };
+        const response = JSON.parse(r.stdout) as AutoscalerResponse;
         assert.equal(response.streamName, "kinesis-streaming-dev-events");
-        assert.ok(["no-change", "dry-run"].includes(response.outcome), response.outcome);
+        assert.equal(response.trigger, "alarm kinesis-streaming-dev-autoscaler-write-throttled (ALARM)");
+        assert.deepEqual([response.outcome, response.action], ["dry-run", "scale-out"]);
+        assert.ok(response.target > response.from, `${response.from} -> ${response.target}`);
+        assert.match(r.stderr, /full write capacity .* and 1520 records throttled in the newest/);
+        assert.match(r.stderr, /would scale out 4 -> 8/);
+    });
+
+    it("the schedule sample on the idle local stream scales in", async () => {
+        const r = await invoke(["autoscaler", "events/autoscaler/schedule-idle-stream-scales-in.json"]);
+        assert.equal(r.status, 0, r.stderr);
+        const response = JSON.parse(r.stdout) as AutoscalerResponse;
+        assert.deepEqual([response.outcome, response.action, response.trigger], ["dry-run", "scale-in", "schedule"]);
+        assert.ok(response.target < response.from, `${response.from} -> ${response.target}`);
+        assert.match(r.stderr, /no datapoints \(an idle stream\)/);
+    });
+
+    it("an alarm back to OK shows an idle stream: no throttling to answer", async () => {
+        const alarm = JSON.parse(fs.readFileSync("events/autoscaler/write-throttled-alarm-scales-out.json", "utf8")) as { alarmData: { state: { value: string } } };
+        alarm.alarmData.state.value = "OK";
+        const r = await invoke(["autoscaler", write("ok-alarm.json", JSON.stringify(alarm))]);
+        assert.equal(r.status, 0, r.stderr);
+        assert.notEqual((JSON.parse(r.stdout) as AutoscalerResponse).action, "scale-out");
     });
 });

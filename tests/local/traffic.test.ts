@@ -162,6 +162,79 @@ describe("local run reconciliation", () => {
         assert.deepEqual([whole.quarantined, whole.lostFromConsumer, whole.lostSample], [2, 1, ["malformed-1"]]);
     });
 
+    it("says what every figure counts, stage by stage, and shows the sums that tie the stages together", () => {
+        const stages = {
+            producer: { userRecords: 2, kinesisRecords: 1, putRecordsCalls: 1, retried: 0, failed: 0 },
+            mapping: { kinesisRecordsRead: 2, invocations: 3, functionErrors: 0, partialFailures: 2, bisections: 0, retries: 2, discardedBatches: 1, discardedRecords: 1 },
+            consumer: {
+                KinesisRecords: 4,
+                UserRecords: 4,
+                EventsWritten: 2,
+                DuplicateEvents: 0,
+                RecordsFailed: 2,
+                RecordsNotWritten: 0,
+                WriteRetries: 0,
+                FraudAlerts: 0,
+                QuarantinedRecords: 0,
+            },
+            firehose: { userRecordsIn: 3, errorRecords: 1, dropped: 0, objects: 2, bytesIn: 300, gzipBytes: 120, deliveryFailures: 0 },
+            custom: { widgets: 7 },
+        };
+        const text = formatReport(reconcile(input({ stages })));
+        const lines = text.split("\n");
+        const expect = [
+            /^ {2}failed {6}1 records in the on-failure store with their reason \(from 1 on-failure message\(s\), one per discarded batch\), or refused by the producer:$/,
+            /^ {2}latency {5}of the 2 stored events, producer send → result stored: p50 500 ms, p95 1000 ms, p99 1000 ms, max 1000 ms$/,
+            /^ {2}throughput {2}[\d.]+ events stored per second, first send to last write$/,
+            /^ {2}producer {4}2 user records went through the producer client \(KPL aggregation\) as 1 Kinesis records in 1 PutRecords calls; 0 user records retried, 0 refused$/,
+            /^ {14}with the 1 malformed records written raw with PutRecord: 2 through the client \+ 1 raw = 3 produced$/,
+            /^ {2}mapping {5}the local event source mapping read 2 Kinesis records \(1 aggregates from the producer \+ 1 raw = 2\) and invoked the consumer 3 times$/,
+            /^ {14}0 invocations threw, 2 answered with batchItemFailures, 0 batches were bisected, 2 retried$/,
+            /^ {14}discarded after the retries or the record age: 1 batches of 1 Kinesis records in all, each an on-failure message \(the "failed" line counts their user records\)$/,
+            /^ {2}consumer {4}the handler's own metrics \(CloudWatch names\), summed over its invocations, so a retried batch counts again:$/,
+            /^ {14}KinesisRecords 4 Kinesis records received holding UserRecords 4 user records$/,
+            /^ {14}EventsWritten 2 events written to the table, QuarantinedRecords 0 user records quarantined, RecordsFailed 2 Kinesis records reported as failed$/,
+            /^ {2}firehose {4}3 user records taken in \(de-aggregated from the stream\): 2 under events\/ \+ 1 under the error prefix = 3$/,
+            /^ {14}in 2 GZIP objects \(300 bytes of JSON lines, 120 bytes compressed\); 0 records failed delivery$/,
+            /^ {2}custom {6}widgets 7$/,
+        ];
+        for (const re of expect)
+            assert.ok(
+                lines.some((l) => re.test(l)),
+                `no line matches ${re}\n${text}`,
+            );
+        // Retried batches count again in the handler's metrics: no sum claimed for them.
+        assert.ok(!lines.some((l) => /user records received/.test(l)), text);
+    });
+
+    it("a stage sum that does not add up says what it expected", () => {
+        const stages = {
+            firehose: { userRecordsIn: 3, errorRecords: 1, dropped: 1, objects: 1, bytesIn: 1, gzipBytes: 1, deliveryFailures: 0 },
+            producer: { userRecords: 1, kinesisRecords: 1, putRecordsCalls: 1, retried: 0, failed: 0 },
+        };
+        const text = formatReport(reconcile(input({ stages })));
+        assert.match(text, /: 1 under events\/ \+ 1 under the error prefix \+ 1 dropped by the transform = 3\n/);
+        assert.match(text, /1 through the client \+ 1 raw = 2 produced \(expected 3\)/);
+    });
+
+    it("with no retries the handler's metrics add up to the user records it received", () => {
+        const stages = {
+            mapping: { kinesisRecordsRead: 2, invocations: 1, functionErrors: 0, partialFailures: 0, bisections: 0, retries: 0, discardedBatches: 0, discardedRecords: 0 },
+            consumer: {
+                KinesisRecords: 2,
+                UserRecords: 3,
+                EventsWritten: 1,
+                DuplicateEvents: 1,
+                RecordsFailed: 0,
+                RecordsNotWritten: 0,
+                WriteRetries: 0,
+                FraudAlerts: 0,
+                QuarantinedRecords: 1,
+            },
+        };
+        assert.match(formatReport(reconcile(input({ stages }))), /\n {14}2 written \(duplicates included\) \+ 1 quarantined = 3 user records received\n/);
+    });
+
     it("counts a record missing from either reader as lost", () => {
         const noArchive = reconcile(input({ archive: [] }));
         assert.deepEqual([noArchive.lost, noArchive.lostFromArchive, noArchive.lostFromConsumer], [3, 3, 0]);

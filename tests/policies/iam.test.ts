@@ -283,14 +283,14 @@ describe("policy iam-streaming-role-purpose", () => {
         const p = compliantPipeline();
         withStatements(p.producers.rolePolicy, [
             { Sid: "WriteToStream", Effect: "Allow", Action: ["kinesis:PutRecords", "kinesis:DeleteStream"], Resource: arn.stream(PIPELINE.stream) },
-            { Sid: "Peek", Effect: "Allow", Action: ["kinesis:DescribeStreamSummary"], Resource: arn.stream(PIPELINE.stream) },
+            { Sid: "Peek", Effect: "Allow", Action: ["kinesis:DescribeStream"], Resource: arn.stream(PIPELINE.stream) },
         ]);
-        const only = "kinesis:PutRecord, kinesis:PutRecords, kinesis:ListShards";
+        const only = "kinesis:PutRecord, kinesis:PutRecords, kinesis:ListShards, and DescribeStreamSummary on the streams it writes";
         assertViolations(await violationsOf(p.b.resources), [
             violation(
                 PURPOSE,
                 p.producers.rolePolicy.urn,
-                `role orders-ingest produces to streams but statement Peek also allows kinesis:DescribeStreamSummary; a producer gets only ${only}.`,
+                `role orders-ingest produces to streams but statement Peek also allows kinesis:DescribeStream; a producer gets only ${only}.`,
             ),
             violation(
                 PURPOSE,
@@ -298,6 +298,24 @@ describe("policy iam-streaming-role-purpose", () => {
                 `role orders-ingest produces to streams but statement WriteToStream also allows kinesis:DeleteStream; a producer gets only ${only}.`,
             ),
         ]);
+    });
+
+    it("lets a producer read the record size (DescribeStreamSummary) of exactly the streams it writes, and nothing wider", async () => {
+        const learn = (Resource: unknown) => ({ Sid: "LearnRecordSize", Effect: "Allow", Action: "kinesis:DescribeStreamSummary", Resource });
+        const write = { Sid: "WriteToStream", Effect: "Allow", Action: ["kinesis:PutRecords", "kinesis:ListShards"], Resource: arn.stream(PIPELINE.stream) };
+        const p = compliantPipeline();
+        withStatements(p.producers.rolePolicy, [write, learn(arn.stream(PIPELINE.stream))]);
+        assertNoViolations(await violationsOf(p.b.resources));
+
+        const message = (sid: string) =>
+            `role orders-ingest produces to streams but statement ${sid} also allows kinesis:DescribeStreamSummary; a producer gets only kinesis:PutRecord, kinesis:PutRecords, kinesis:ListShards, and DescribeStreamSummary on the streams it writes.`;
+        for (const wider of [REPLICA_ARN, "arn:aws:kinesis:us-east-1:123456789012:stream/*", "*", [arn.stream(PIPELINE.stream), REPLICA_ARN]]) {
+            const q = compliantPipeline();
+            withStatements(q.producers.rolePolicy, [write, learn(wider)]);
+            // (Wildcards are iam-streaming-least-privilege's to report as well.)
+            const own = (await violationsOf(q.b.resources)).filter((v) => v.policyName === PURPOSE);
+            assertViolations(own, [violation(PURPOSE, q.producers.rolePolicy.urn, message("LearnRecordSize"))]);
+        }
     });
 
     it("takes consumerActions and producerActions from config (a KPL producer that needs DescribeStream)", async () => {
@@ -310,7 +328,7 @@ describe("policy iam-streaming-role-purpose", () => {
             violation(
                 PURPOSE,
                 p.producers.rolePolicy.urn,
-                "role orders-ingest produces to streams but statement Kpl also allows kinesis:DescribeStream; a producer gets only kinesis:PutRecord, kinesis:PutRecords, kinesis:ListShards.",
+                "role orders-ingest produces to streams but statement Kpl also allows kinesis:DescribeStream; a producer gets only kinesis:PutRecord, kinesis:PutRecords, kinesis:ListShards, and DescribeStreamSummary on the streams it writes.",
             ),
         ]);
     });

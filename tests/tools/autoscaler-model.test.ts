@@ -2,11 +2,12 @@
 import { strict as assert } from "node:assert";
 import fc from "fast-check";
 import { maxCallsInWindow } from "../../functions/autoscaler/limits";
-import { type DemandMinute, onDemandCost, oracleShards, type PolicyRun, runOracle, runPolicy, serveMinute, type Trace } from "../../tools/autoscaler/model";
+import { type DemandMinute, onDemandAdvantageCost, onDemandCost, oracleShards, type PolicyRun, runOracle, runPolicy, serveMinute, type Trace } from "../../tools/autoscaler/model";
 import { autoscalerPolicy, referencePolicy, staticPolicy, stepPolicy } from "../../tools/autoscaler/policies";
 import { replayAll, summarise } from "../../tools/autoscaler/replay";
 import { AUTOSCALER_DEFAULTS, type AutoscalerSettings, resolveSettings } from "../../contracts/autoscaler-settings";
 import { syntheticWeek } from "../../tools/bench/traces";
+import { PRICES } from "../../infra/lib/cost";
 
 const T0 = Date.UTC(2025, 10, 3, 0, 0, 0);
 const MiB = 1024 * 1024;
@@ -128,16 +129,50 @@ describe("replay model: hand-computed traces", () => {
         assert.ok(Math.abs(od.costUsd - (0.04 + ((60 * 60_000 * 1024) / 1e9) * 0.08)) < 1e-9);
     });
 
+    it("on-demand reads and On-demand Advantage: the same traffic at Advantage rates, each hour at least the account's minimum", () => {
+        // Hour 1: 1,000 records/s of 500 B (billed 1 KB each), read once: below the minimum both ways.
+        // Then 30 minutes of 30,000 records/s, not read: above the write minimum, the read minimum unused.
+        const t = trace([...repeat(60, 1), ...repeat(30, 30)], (i) => ({ readBytes: i < 60 ? 60_000 * 500 : 0 }));
+        const a = PRICES.onDemandAdvantage;
+        const o = PRICES.onDemand;
+        const w1 = (60 * 60_000 * 1024) / 1e9;
+        const w2 = (30 * 30 * 60_000 * 1024) / 1e9;
+        const r1 = (60 * 60_000 * 500) / 1e9;
+        const minimum = (mibps: number, hours: number) => (mibps * MiB * hours * 3600) / 1e9;
+        assert.ok(w2 > minimum(a.commitment.minimumWriteMibps, 0.5), "the second half-hour writes above the minimum");
+        const shortfall =
+            (minimum(a.commitment.minimumWriteMibps, 1) - w1) * a.perGbWritten +
+            (minimum(a.commitment.minimumReadMibps, 1) - r1) * a.perGbRead +
+            minimum(a.commitment.minimumReadMibps, 0.5) * a.perGbRead;
+        const usage = (w1 + w2) * a.perGbWritten + r1 * a.perGbRead;
+        const adv = onDemandAdvantageCost(t);
+        const close = (x: number, y: number) => assert.ok(Math.abs(x - y) < 1e-9, `${x} vs ${y}`);
+        close(adv.usageUsd, usage);
+        close(adv.shortfallUsd, shortfall);
+        close(adv.costUsd, usage + shortfall);
+        // No stream-hours in Advantage; standard charges them and the same GB at its own rates.
+        const od = onDemandCost(t);
+        close(od.gbRead, r1);
+        close(od.costUsd, 1.5 * o.perStreamHour + (w1 + w2) * o.perGbWritten + r1 * o.perGbRead);
+        // A replay names the cheapest of the three for the trace.
+        const r = replayAll(t, { settings: resolveSettings(), startShards: 1 });
+        const costs = { PROVISIONED: r.policies.autoscaler.costUsd, ON_DEMAND: r.policies.onDemand.costUsd, ON_DEMAND_ADVANTAGE: r.policies.onDemandAdvantage.costUsd };
+        assert.equal(r.recommendation.costUsd, Math.min(...Object.values(costs)));
+        assert.equal(costs[r.recommendation.mode], r.recommendation.costUsd);
+    });
+
     it("replayAll summarises exactly the documented JSON fields", () => {
         const r = replayAll(trace([...repeat(10, 1), ...repeat(20, 2.8)]), { settings: resolveSettings(), startShards: 2 });
         const s = summarise(r);
-        assert.deepEqual(Object.keys(s), ["oracle", "limit", "policies"]);
+        assert.deepEqual(Object.keys(s), ["oracle", "limit", "policies", "recommendation"]);
         assert.deepEqual(Object.keys(s.oracle), ["shardHours", "costUsd"]);
         assert.deepEqual(Object.keys(s.limit), ["shardHours", "costUsd"]);
-        assert.deepEqual(Object.keys(s.policies), ["autoscaler", "reactive", "step", "reference", "staticPeak", "onDemand"]);
+        assert.deepEqual(Object.keys(s.policies), ["autoscaler", "reactive", "step", "reference", "staticPeak", "onDemand", "onDemandAdvantage"]);
         for (const k of ["autoscaler", "reactive", "step", "reference", "staticPeak"] as const)
             assert.deepEqual(Object.keys(s.policies[k]), ["shardHours", "throttledMinutes", "scalingCalls", "maxCallsIn24h", "costUsd"]);
         assert.deepEqual(Object.keys(s.policies.onDemand), ["costUsd"]);
+        assert.deepEqual(Object.keys(s.policies.onDemandAdvantage), ["costUsd", "usageUsd", "shortfallUsd"]);
+        assert.deepEqual(Object.keys(s.recommendation), ["mode", "costUsd"]);
         assert.equal(s.policies.autoscaler.shardHours, Math.round(((2 * 14 + 4 * 16) / 60) * 1000) / 1000);
         assert.equal(s.policies.staticPeak.throttledMinutes, 0);
         assert.equal(s.policies.staticPeak.shardHours, 1.5); // 3 shards x 30 min

@@ -190,9 +190,15 @@ describe("npm run autoscaler:replay", function () {
             "Reference document's policy (+50 % at 80 %, never scales in)",
             "Static provisioning at the trace's peak",
             "On-demand",
+            "On-demand Advantage (needs the account's minimum throughput billing commitment)",
         ]) {
             assert.ok(r.stdout.includes(`\n${title}\n  figure`), `table for ${title}`);
         }
+        assert.match(r.stdout, /\n {2}of which shortfall USD +[\d.,]+\n/);
+        assert.match(
+            r.stdout,
+            /\nCheapest mode for this trace: (provisioned with our autoscaler|on-demand \(standard\)|On-demand Advantage \(needs the account's commitment\)), [\d.,]+ USD/,
+        );
         for (const row of ["shard-hours", "throttled minutes", "records throttled", "bytes throttled", "scaling calls", "most calls in any 24 h", "cost USD"]) {
             assert.match(r.stdout, new RegExp(`\\n  ${row.replace(/\+/g, "\\+")} +[\\d.,]+( [KMGT]?B)? +(\\d+\\.\\d\\dx|n/a \\(oracle 0\\))`));
         }
@@ -246,14 +252,23 @@ describe("npm run autoscaler:replay", function () {
         const lines = r.stdout.trim().split("\n");
         assert.equal(lines.length, 1);
         const doc = JSON.parse(lines[0]!) as Record<string, Record<string, Record<string, number>>>;
-        assert.deepEqual(Object.keys(doc), ["oracle", "limit", "policies"]);
+        assert.deepEqual(Object.keys(doc), ["oracle", "limit", "policies", "recommendation"]);
         assert.deepEqual(Object.keys(doc.oracle!), ["shardHours", "costUsd"]);
         assert.deepEqual(Object.keys(doc.limit!), ["shardHours", "costUsd"]);
         assert.ok(doc.limit!.shardHours! >= doc.oracle!.shardHours!);
-        assert.deepEqual(Object.keys(doc.policies!), ["autoscaler", "reactive", "step", "reference", "staticPeak", "onDemand"]);
+        assert.deepEqual(Object.keys(doc.policies!), ["autoscaler", "reactive", "step", "reference", "staticPeak", "onDemand", "onDemandAdvantage"]);
         for (const k of ["autoscaler", "reactive", "step", "reference", "staticPeak"])
             assert.deepEqual(Object.keys(doc.policies![k]!), ["shardHours", "throttledMinutes", "scalingCalls", "maxCallsIn24h", "costUsd"]);
         assert.deepEqual(Object.keys(doc.policies!.onDemand!), ["costUsd"]);
+        // On-demand Advantage on the same traffic: its own usage plus the account minimum's shortfall (6 quiet minutes: all shortfall).
+        const adv = doc.policies!.onDemandAdvantage!;
+        assert.deepEqual(Object.keys(adv), ["costUsd", "usageUsd", "shortfallUsd"]);
+        assert.ok(Math.abs(adv.costUsd! - adv.usageUsd! - adv.shortfallUsd!) < 1e-3);
+        assert.ok(adv.shortfallUsd! > adv.usageUsd!);
+        const rec = doc.recommendation as unknown as { mode: string; costUsd: number };
+        const costs: Record<string, number> = { PROVISIONED: doc.policies!.autoscaler!.costUsd!, ON_DEMAND: doc.policies!.onDemand!.costUsd!, ON_DEMAND_ADVANTAGE: adv.costUsd! };
+        assert.equal(rec.costUsd, Math.min(...Object.values(costs)));
+        assert.equal(costs[rec.mode], rec.costUsd);
         assert.equal(doc.oracle!.shardHours, 0.1); // 1 shard x 6 minutes
         assert.match(r.stderr, /note: ignored series PutRecords\.Latency/);
     });

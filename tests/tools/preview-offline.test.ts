@@ -2,6 +2,7 @@ import { strict as assert } from "node:assert";
 import { execFile } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import type { CostEstimate } from "../../infra/lib/cost";
 import { previewOfflineMain, USAGE } from "../../tools/preview-offline";
 import { runInProcess } from "../support/in-process";
 import { hasStackTrace, ROOT, type ToolRun, toolCommand } from "../support/run-tool";
@@ -66,6 +67,29 @@ describe("npm run preview:offline", () => {
         assert.match(r.stdout, /\+ aws:kms\/key:Key\s+dev-key/);
         assert.match(r.stdout, /streamName: kinesis-streaming-dev-events/);
         assert.match(r.stdout, /Policies: kinesis-streaming-policies@0\.1\.0 with policies\/config\/dev\.json: 0 mandatory, 0 advisory violation\(s\)/);
+        // The estimate in the three modes; dev's account has no commitment, so Advantage is shown, not recommended.
+        assert.match(r.stdout, /\n {2}PROVISIONED +\$[\d.]+ \(1 shards: 80 % utilisation, [^)]*\) {2}<- recommended\n/);
+        assert.match(r.stdout, /\n {2}ON_DEMAND +\$[\d.]+\n {6}stream x 730 h: \$29\.20\n/);
+        assert.match(r.stdout, /\n {2}ON_DEMAND_ADVANTAGE \$[\d.]+ \(needs the account commitment\)\n/);
+        assert.match(r.stdout, /commitment shortfall: written below the account's 25 MiB\/s minimum/);
+        assert.match(r.stdout, /the commitment is account-wide: .* this stream's share is \$[\d.]+\)/);
+    });
+
+    it("with the account's commitment declared, the recommendation weighs On-demand Advantage too and warm throughput is priced", async () => {
+        fs.writeFileSync(
+            scratch,
+            "config:\n  aws:region: us-east-1\n  kinesis-streaming:streamMode: ON_DEMAND\n  kinesis-streaming:accountHasMinimumThroughputCommitment: true\n" +
+                "  kinesis-streaming:warmThroughputMibps: 100\n  kinesis-streaming:workloadRecordsPerSecond: 30000\n  kinesis-streaming:workloadAverageRecordBytes: 1024\n",
+        );
+        const r = await previewOffline(["--stack", stack, "--json"]);
+        const cost = JSON.parse(r.stdout).cost as CostEstimate;
+        assert.equal(cost.onDemandAdvantage.accountHasCommitment, true);
+        assert.ok(cost.onDemandAdvantage.lines.some((l) => l.item.startsWith("warm throughput 100 MiB/s")));
+        // 30,000 records/s of 1 KB (29.3 MiB/s) writes above the account minimum: no write shortfall.
+        assert.ok(!cost.onDemandAdvantage.lines.some((l) => l.item.startsWith("commitment shortfall: written")));
+        const modes = [cost.provisioned, cost.onDemand, cost.onDemandAdvantage];
+        assert.equal(cost.recommended, modes.reduce((a, b) => (b.monthlyUsd < a.monthlyUsd ? b : a)).mode);
+        assert.equal(cost.cheapest, cost.recommended);
     });
 
     it("--json prints one object with resources, outputs and violations, whole on a pipe (a process)", async () => {
@@ -85,6 +109,14 @@ describe("npm run preview:offline", () => {
         assert.equal((stream.inputs as { encryptionType: string }).encryptionType, "KMS");
         assert.equal(doc.outputs.streamMode, "PROVISIONED");
         assert.deepEqual(doc.violations, []);
+        // The cost key keeps its first fields and adds On-demand Advantage and the cheapest of all three.
+        const cost = (doc as unknown as { cost: CostEstimate }).cost;
+        assert.deepEqual(Object.keys(cost), ["workload", "shards", "provisioned", "onDemand", "onDemandAdvantage", "recommended", "cheapest", "pricesAsOf", "advantagePricesAsOf"]);
+        assert.equal(cost.recommended, "PROVISIONED");
+        assert.ok(cost.shards >= 2, "within prod's autoscaler bounds (2-64)");
+        const adv = cost.onDemandAdvantage;
+        assert.equal(adv.accountHasCommitment, false);
+        assert.ok(Math.abs(adv.usageUsd + adv.shortfallUsd - adv.monthlyUsd) < 0.011);
     });
 
     it("a stack file that breaks a mandatory policy exits 1 and names the violation", async () => {

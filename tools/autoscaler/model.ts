@@ -13,7 +13,7 @@
 //   serves minutes m .. m+delay-1 and the stream reports UPDATING; the new count serves from m+delay.
 // - A policy deciding at the start of minute m sees metrics of the minutes that ended at least
 //   `metricsLagMinutes` (default 1) before: CloudWatch publishes a minute's datapoint after it ends.
-import { PRICES, putPayloadUnits, putPayloadUnitsUsd } from "../../infra/lib/cost";
+import { advantageShortfallUsd, billedWriteBytes, PRICES, putPayloadUnits, putPayloadUnitsUsd } from "../../infra/lib/cost";
 import { type MinuteMetrics, SHARD_CAPACITY, shardsToCarry } from "../../functions/autoscaler/decision";
 import { maxCallsInWindow, targetProblem, UPDATE_SHARD_COUNT } from "../../functions/autoscaler/limits";
 
@@ -242,18 +242,65 @@ export function runOracle(trace: Trace): OracleRun {
     };
 }
 
-/**
- * An on-demand stream for the same trace: stream-hours plus data written, each record rounded up to
- * 1 KB (a minute's records taken at that minute's average size). Reads are not charged here.
- */
-export function onDemandCost(trace: Trace): { costUsd: number; streamHours: number; gbWritten: number } {
-    const o = PRICES.onDemand;
+/** What a trace costs in one of the on-demand modes. */
+export interface OnDemandRun {
+    costUsd: number;
+    streamHours: number;
+    /** GB written after each record is rounded up to 1 KB (a minute's records taken at its average size). */
+    gbWritten: number;
+    /** GB shared consumers read (GetRecords.Bytes; 0 when the metrics lack it). EFO reads are not in the metrics. */
+    gbRead: number;
+}
+
+/** Bytes a span of the trace writes (billed: each record rounded up) and shared consumers read. */
+function onDemandBytes(minutes: readonly DemandMinute[], roundingBytes: number): { written: number; read: number } {
     let written = 0;
-    for (const d of trace.minutes) {
-        if (d.records <= 0) continue;
-        written += d.records * Math.max(1, Math.ceil(d.bytes / d.records / o.writeRoundingBytes - 1e-9)) * o.writeRoundingBytes;
+    let read = 0;
+    for (const d of minutes) {
+        written += billedWriteBytes(d.records, d.bytes, roundingBytes);
+        read += d.readBytes;
     }
+    return { written, read };
+}
+
+/** An on-demand (standard) stream for the same trace: stream-hours plus GB written and read. */
+export function onDemandCost(trace: Trace): OnDemandRun {
+    const o = PRICES.onDemand;
+    const bytes = onDemandBytes(trace.minutes, o.writeRoundingBytes);
+    const gbWritten = bytes.written / 1e9;
+    const gbRead = bytes.read / 1e9;
     const streamHours = trace.minutes.length / 60;
+    return { costUsd: streamHours * o.perStreamHour + gbWritten * o.perGbWritten + gbRead * o.perGbRead, streamHours, gbWritten, gbRead };
+}
+
+export interface AdvantageRun extends OnDemandRun {
+    /** The trace's own traffic at On-demand Advantage rates: its share when the account's other on-demand streams reach the minimum. */
+    usageUsd: number;
+    /** The commitment's shortfall, hour by hour, if this stream is the account's only on-demand traffic (included in costUsd). */
+    shortfallUsd: number;
+}
+
+/**
+ * The same trace on an on-demand stream of an account with the minimum throughput billing commitment
+ * (On-demand Advantage): no stream-hours, lower per-GB rates, and each hour at least the account's
+ * minimum written and read (applied hour by hour from the trace's first minute: AWS does not publish the
+ * period it settles it over).
+ */
+export function onDemandAdvantageCost(trace: Trace): AdvantageRun {
+    const a = PRICES.onDemandAdvantage;
+    let written = 0;
+    let read = 0;
+    let shortfallUsd = 0;
+    for (let h = 0; h < trace.minutes.length; h += 60) {
+        const hour = trace.minutes.slice(h, h + 60);
+        const bytes = onDemandBytes(hour, a.writeRoundingBytes);
+        const short = advantageShortfallUsd(bytes.written / 1e9, bytes.read / 1e9, hour.length / 60);
+        shortfallUsd += short.write + short.read;
+        written += bytes.written;
+        read += bytes.read;
+    }
     const gbWritten = written / 1e9;
-    return { costUsd: streamHours * o.perStreamHour + gbWritten * o.perGbWritten, streamHours, gbWritten };
+    const gbRead = read / 1e9;
+    const usageUsd = gbWritten * a.perGbWritten + gbRead * a.perGbRead;
+    return { costUsd: usageUsd + shortfallUsd, usageUsd, shortfallUsd, streamHours: trace.minutes.length / 60, gbWritten, gbRead };
 }

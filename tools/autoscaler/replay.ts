@@ -1,8 +1,22 @@
-// Replays one trace through every policy on the same model, plus the oracle and on-demand pricing.
+// Replays one trace through every policy on the same model, plus the oracle and both on-demand modes' pricing.
 import { shardsToCarry } from "../../functions/autoscaler/decision";
 import type { AutoscalerSettings } from "../../contracts/autoscaler-settings";
 import { type LimitRun, runLimit } from "./limit";
-import { demandShards, onDemandCost, type OracleRun, type PolicyRun, provisionedCost, runOracle, runPolicy, type Trace, tracePutPayloadUnits } from "./model";
+import { type CapacityMode, cheapest } from "../../infra/lib/cost";
+import {
+    type AdvantageRun,
+    demandShards,
+    onDemandAdvantageCost,
+    onDemandCost,
+    type OnDemandRun,
+    type OracleRun,
+    type PolicyRun,
+    provisionedCost,
+    runOracle,
+    runPolicy,
+    type Trace,
+    tracePutPayloadUnits,
+} from "./model";
 import { autoscalerPolicy, planningPolicy, referencePolicy, staticPolicy, stepPolicy } from "./policies";
 
 export interface ReplayOptions {
@@ -32,7 +46,13 @@ export interface ReplayResult {
     oracle: OracleRun;
     /** The best any policy reaches with perfect foresight under the API limits (limit.ts). */
     limit: LimitRun & { costUsd: number };
-    policies: Record<PolicyKey, PolicyRun> & { onDemand: { costUsd: number; streamHours: number; gbWritten: number } };
+    policies: Record<PolicyKey, PolicyRun> & { onDemand: OnDemandRun; onDemandAdvantage: AdvantageRun };
+    /**
+     * The cheapest mode for the trace: provisioned with our autoscaler (its throttled minutes count for
+     * nothing here), on-demand standard, or On-demand Advantage (with the commitment's whole shortfall,
+     * as if the stream were the account's only on-demand traffic; it needs the account's commitment).
+     */
+    recommendation: { mode: CapacityMode; costUsd: number };
 }
 
 /** Enough shards for the trace's first hour at the scale-out target, within [min, max]. */
@@ -57,7 +77,7 @@ export function replayAll(full: Trace, options: ReplayOptions): ReplayResult {
     const demand = Float64Array.from(trace.minutes, demandShards);
     const first = trace.minutes[0]!;
     const last = trace.minutes[trace.minutes.length - 1]!;
-    return {
+    const result = {
         trace: {
             name: trace.name,
             minutes: trace.minutes.length,
@@ -81,8 +101,15 @@ export function replayAll(full: Trace, options: ReplayOptions): ReplayResult {
             reference: runPolicy(trace, referencePolicy(), model),
             staticPeak: runPolicy(trace, staticPolicy(), { ...model, startShards: peak }),
             onDemand: onDemandCost(trace),
+            onDemandAdvantage: onDemandAdvantageCost(trace),
         },
     };
+    const best = cheapest<{ mode: CapacityMode; usd: number }>([
+        { mode: "PROVISIONED", usd: result.policies.autoscaler.costUsd },
+        { mode: "ON_DEMAND", usd: result.policies.onDemand.costUsd },
+        { mode: "ON_DEMAND_ADVANTAGE", usd: result.policies.onDemandAdvantage.costUsd },
+    ]);
+    return { ...result, recommendation: { mode: best.mode, costUsd: best.usd } };
 }
 
 const r3 = (x: number) => Math.round(x * 1000) / 1000;
@@ -91,7 +118,11 @@ const r4 = (x: number) => Math.round(x * 10_000) / 10_000;
 export interface ReplaySummary {
     oracle: { shardHours: number; costUsd: number };
     limit: { shardHours: number; costUsd: number };
-    policies: Record<PolicyKey, { shardHours: number; throttledMinutes: number; scalingCalls: number; maxCallsIn24h: number; costUsd: number }> & { onDemand: { costUsd: number } };
+    policies: Record<PolicyKey, { shardHours: number; throttledMinutes: number; scalingCalls: number; maxCallsIn24h: number; costUsd: number }> & {
+        onDemand: { costUsd: number };
+        onDemandAdvantage: { costUsd: number; usageUsd: number; shortfallUsd: number };
+    };
+    recommendation: { mode: CapacityMode; costUsd: number };
 }
 
 /** The `--json` object: exactly the fields the command documents. */
@@ -113,6 +144,12 @@ export function summarise(r: ReplayResult): ReplaySummary {
             reference: p(r.policies.reference),
             staticPeak: p(r.policies.staticPeak),
             onDemand: { costUsd: r4(r.policies.onDemand.costUsd) },
+            onDemandAdvantage: {
+                costUsd: r4(r.policies.onDemandAdvantage.costUsd),
+                usageUsd: r4(r.policies.onDemandAdvantage.usageUsd),
+                shortfallUsd: r4(r.policies.onDemandAdvantage.shortfallUsd),
+            },
         },
+        recommendation: { mode: r.recommendation.mode, costUsd: r4(r.recommendation.costUsd) },
     };
 }

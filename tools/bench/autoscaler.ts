@@ -14,6 +14,7 @@ import { syntheticWeek, TRACE_FAMILIES, type TraceFamily, traceFamily } from "./
 import { figure, type BenchFigure, type BenchSection } from "./types";
 
 const SEED = 7;
+const ADV = PRICES.onDemandAdvantage;
 const LABELS: Record<PolicyKey, string> = {
     autoscaler: "our autoscaler (planning)",
     reactive: "our reactive autoscaler",
@@ -95,6 +96,11 @@ export async function autoscalerBench(): Promise<BenchSection> {
         figures.push(figure(`${label}: most calls in any rolling 24 h`, "calls", run.maxCallsIn24h, "AWS limit", 10));
     }
     figures.push(figure("on-demand: cost", "USD/week", r2(r.policies.onDemand.costUsd), "oracle", r2(o.costUsd)));
+    const adv = r.policies.onDemandAdvantage;
+    figures.push(figure("On-demand Advantage: cost (the account's minimum included)", "USD/week", r2(adv.costUsd), "on-demand standard", r2(r.policies.onDemand.costUsd)));
+    figures.push(
+        figure("On-demand Advantage: cost when the account already meets its minimum", "USD/week", r2(adv.usageUsd), "on-demand standard", r2(r.policies.onDemand.costUsd)),
+    );
     for (const row of familyRows()) {
         figures.push(figure(`${row.family}: planning shard-hours`, "x oracle", row.planning.vsOracle, "limit (x oracle)", row.limitVsOracle));
         figures.push(figure(`${row.family}: planning against reactive`, "shard-hours ratio", row.planningVsReactive, "reactive", 1));
@@ -124,12 +130,14 @@ export async function autoscalerBench(): Promise<BenchSection> {
             `scale-out reserve ${s.scaleOutReserveCalls}); the +1/-1 step policy of the AWS Application Auto Scaling sample (out above ` +
             `${STEP_POLICY.scaleOutAbovePercent} % for one minute, in below ${STEP_POLICY.scaleInBelowPercent} % for three 5-minute periods, ` +
             `${STEP_POLICY.cooldownMinutes} min cool-down); the reference document's policy (every ${REFERENCE_POLICY.everyMinutes} min, hour average above ` +
-            `${REFERENCE_POLICY.thresholdPercent} %: +50 %, never in); static provisioning at the week's peak; on-demand priced on the same traffic. ` +
+            `${REFERENCE_POLICY.thresholdPercent} %: +50 %, never in); static provisioning at the week's peak; on-demand standard and On-demand Advantage priced on the same traffic. ` +
             `The oracle is the fewest shards each minute that throttle nothing, ignoring API limits; the limit (tools/autoscaler/limit.ts) the fewest shard-hours ` +
             `of any schedule that throttles nothing with at most 10 calls per 24 h, half to double each, knowing the demand (a lower bound, ${r.limit.blockMinutes}-minute blocks here). ` +
             `Prices from contracts/prices.json (${PRICES.region}, as of ${PRICES.asOf}): $${PRICES.provisioned.perShardHour}/shard-hour + ` +
             `$${PRICES.provisioned.perMillionPutPayloadUnits} per million PUT payload units (25 KB, rounded up per record at each minute's average size); ` +
-            `on-demand $${PRICES.onDemand.perStreamHour}/stream-hour + $${PRICES.onDemand.perGbWritten}/GB written (1 KB rounding per record). ` +
+            `on-demand $${PRICES.onDemand.perStreamHour}/stream-hour + $${PRICES.onDemand.perGbWritten}/GB written (1 KB rounding per record) + $${PRICES.onDemand.perGbRead}/GB read; ` +
+            `On-demand Advantage (${ADV.asOf}) $${ADV.perGbWritten}/GB written + $${ADV.perGbRead}/GB read, no stream-hours, each hour at least the account's minimum of ` +
+            `${ADV.commitment.minimumWriteMibps} MiB/s written and ${ADV.commitment.minimumReadMibps} MiB/s read (as if this stream were the account's only on-demand traffic; also shown without it). ` +
             `Trace families (tools/bench/traces.ts traceFamily: ${TRACE_FAMILIES.join(", ")}), seeds ${FAMILY_SEEDS.join(", ")}: ${HISTORY_DAYS} days the policies read as ` +
             `CloudWatch history, then 7 days replayed; family figures are medians over the seeds (shard-hours as a ratio to the oracle, to the limit and to the reactive policy). ` +
             `Deterministic: the same figures on every machine.`,

@@ -2,7 +2,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { settingsFromConfig } from "../../infra/config";
 import { type CostEstimate, estimateCost } from "../../infra/lib/cost";
-import { declaredWorkload } from "../../infra/lib/workload";
+import { declaredCostOptions, declaredWorkload } from "../../infra/lib/workload";
 import { pack } from "../../policies/policies";
 import type { Violation } from "./analyzer-protocol";
 import { type PolicyPackConfig, readPolicyConfig, runPolicies } from "./policy-engine";
@@ -15,7 +15,7 @@ export interface PreviewResult {
     violations: Violation[];
     /** The policy config file applied, relative to the project, or undefined for pack defaults. */
     policyConfig: string | undefined;
-    /** Monthly cost of the declared workload in both capacity modes; undefined when none is declared. */
+    /** Monthly cost of the declared workload in the three modes; undefined when none is declared. */
     cost: CostEstimate | undefined;
 }
 
@@ -24,7 +24,7 @@ function costOf(stack: string, overrides: Record<string, string | undefined>): C
     const config: Record<string, string | undefined> = { ...readStackConfig(stack), ...overrides };
     const settings = settingsFromConfig(config, stack);
     const workload = declaredWorkload(settings);
-    return workload && estimateCost(workload);
+    return workload && estimateCost(workload, declaredCostOptions(settings));
 }
 
 export function policyConfigFile(stack: string): string | undefined {

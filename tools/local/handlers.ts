@@ -2,7 +2,6 @@
 // streams it needs are created first; logs go to `log` (stderr), so the response is all stdout carries.
 import type { Logger } from "@aws-lambda-powertools/logger";
 import type { Metrics } from "@aws-lambda-powertools/metrics";
-import type { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import { GetObjectCommand, ListObjectsV2Command, type S3Client } from "@aws-sdk/client-s3";
 import type { SNSClient } from "@aws-sdk/client-sns";
 import { GetCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
@@ -19,6 +18,7 @@ import { KinesisProducer } from "../../functions/shared/producer";
 import { eventKeys } from "../../functions/shared/results-table";
 import { parseQuarantinedRecord, QUARANTINE_PREFIX } from "../../contracts/quarantine";
 import { physicalName } from "../../infra/lib/naming";
+import { standInCloudWatch, standInMetrics } from "./cloudwatch-stand-in";
 import { createBucket, createResultsTable, createStream, type Emulators } from "./emulators";
 import { checkHttpEvent, checkKinesisEvent, type FunctionName } from "./event-shapes";
 import { listShardIds, ShardReader } from "./reader";
@@ -222,13 +222,15 @@ export async function invokeFunction(fn: FunctionName, event: unknown, env: Invo
         }
         case "autoscaler": {
             // kinesalite has no UpdateShardCount and there is no CloudWatch here: a dry run (decide and
-            // report, no call) on a provisioned stream, with a CloudWatch stand-in that has no datapoints.
+            // report, no call) on a provisioned stream, with a CloudWatch stand-in showing the metrics the
+            // event implies (cloudwatch-stand-in.ts).
             await createStream(emulators.kinesis.client(), s.names.stream, s.stream.shards, s.stream.retentionHours);
             const config = readAutoscalerEnv(autoscalerEnvironment({ streamName: s.names.stream, alertsTopicArn: s.consumer.alertsTopicArn, dryRun: true }));
+            const shown = standInMetrics(event, s.stream.shards);
             log(
-                `autoscaler: dry run on stream ${s.names.stream} (${s.stream.shards} provisioned shards) on ${emulators.kinesis.name}; CloudWatch stand-in with no datapoints (an idle stream); notifications to the local SNS stand-in`,
+                `autoscaler: dry run on stream ${s.names.stream} (${s.stream.shards} provisioned shards) on ${emulators.kinesis.name}; ${shown.description}; notifications to the local SNS stand-in`,
             );
-            const cloudwatch = { send: async () => ({ MetricDataResults: [], $metadata: {} }) } as unknown as CloudWatchClient;
+            const cloudwatch = standInCloudWatch(shown);
             const handler = createAutoscaler({
                 kinesis: emulators.kinesis.client(),
                 cloudwatch,

@@ -368,6 +368,7 @@ export async function runPipeline(o: PipelineOptions): Promise<Report> {
                 firehose: {
                     userRecordsIn: firehose.stats.recordsIn,
                     errorRecords: firehose.stats.errorRecords,
+                    dropped: firehose.stats.dropped,
                     objects: firehose.stats.objects,
                     bytesIn: firehose.stats.bytesIn,
                     gzipBytes: firehose.stats.bytesDelivered,

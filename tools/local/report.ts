@@ -5,6 +5,7 @@
 // events or the error prefix). A record a reader cannot account for is lost.
 import type { QuarantinedRecord } from "../../contracts/quarantine";
 import type { ArchivedRecord, ReplayedFailure, StoredEvent } from "./readback";
+import { formatStages } from "./report-stages";
 import { expectedAlerts, type Ledger, type LedgerEntry } from "./traffic";
 
 export interface ReconcileInput {
@@ -236,7 +237,9 @@ export function formatReport(r: Report): string {
         `  quarantined ${r.quarantined} poison records under quarantine/ with their reason${r.quarantined > 0 ? ` (${byCount(r.quarantinedByReason)})` : ""}; ` +
             `expected poison: ${p.sent} records malformed on purpose, ${p.quarantined} quarantined${p.failed > 0 ? `, ${p.failed} failed` : ""}${p.stored > 0 ? `, ${p.stored} stored (!)` : ""}`,
     );
-    out.push(`  failed      ${r.failed} in the on-failure store with their reason (${r.failureMessages} discarded batch(es))${r.failed > 0 ? ":" : ""}`);
+    out.push(
+        `  failed      ${r.failed} records in the on-failure store with their reason (from ${r.failureMessages} on-failure message(s), one per discarded batch), or refused by the producer${r.failed > 0 ? ":" : ""}`,
+    );
     for (const [reason, n] of Object.entries(r.failedByReason).sort((a, b) => b[1] - a[1])) out.push(`              ${String(n).padStart(5)}  ${reason}`);
     if (r.filtered > 0) out.push(`  filtered    ${r.filtered} dropped by the mapping's filter criteria`);
     out.push(`  lost        ${r.lostFromConsumer} the consumer cannot account for`);
@@ -245,15 +248,10 @@ export function formatReport(r: Report): string {
     out.push(
         `  archived    ${r.archived} of the ${r.sent} accepted records in S3 by Firehose (${r.archivedUnderErrorPrefix} under the error prefix${r.misplaced > 0 ? `, ${r.misplaced} under a wrong partition` : ""}); ${r.lostFromArchive} missing`,
     );
-    out.push(`  alerts      ${r.alerts} published (${r.alertsExpected} suspect orders in the traffic)`);
-    out.push(`  latency     producer send → result stored: p50 ${ms(r.p50Ms)}, p95 ${ms(r.p95Ms)}, p99 ${ms(r.p99Ms)}, max ${ms(r.maxMs)}`);
-    out.push(`  throughput  ${r.storedPerSecond} events stored/s`);
-    for (const [stage, counters] of Object.entries(r.stages))
-        out.push(
-            `  ${stage.padEnd(11)} ${Object.entries(counters)
-                .map(([k, v]) => `${k} ${v}`)
-                .join(", ")}`,
-        );
+    out.push(`  alerts      ${r.alerts} fraud alerts published (${r.alertsExpected} suspect orders in the traffic)`);
+    out.push(`  latency     of the ${r.stored} stored events, producer send → result stored: p50 ${ms(r.p50Ms)}, p95 ${ms(r.p95Ms)}, p99 ${ms(r.p99Ms)}, max ${ms(r.maxMs)}`);
+    out.push(`  throughput  ${r.storedPerSecond} events stored per second, first send to last write`);
+    out.push(...formatStages(r));
     out.push(
         ok
             ? `Reconciliation: OK. Every one of the ${r.produced} records is accounted for by the consumer (${r.stored} stored + ${r.quarantined} quarantined + ${r.failed} failed${r.filtered > 0 ? ` + ${r.filtered} filtered` : ""}) and by the archive (${r.archived}${refused > 0 ? ` + ${refused} never accepted by the stream` : ""}); lost 0.`

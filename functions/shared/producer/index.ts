@@ -25,6 +25,13 @@
  *   in flight. Aggregation (KPL format, on by default) packs records of the same shard (from
  *   ListShards) or, without a shard map, of the same partition key, into records of at most
  *   `aggregation.maxBytes` (under 1 MiB: a large record always goes alone); consumers read them with aws-kinesis-agg `deaggregate` or the KCL.
+ * - Large records (over 1 MiB) are spread across shards, as the Kinesis guide's "Handle large records"
+ *   advises (a large record spends its shard's burst capacity and throttles it until it refills): with
+ *   `spreadLargeRecords` (the default unless `ordered`) each goes to the next shard of the shard map in
+ *   turn, or to a random hash key without a map, by an ExplicitHashKey (its partition key is kept), and a
+ *   resend after a throttle tries the next shard. A spread record is no longer on its key's shard; a
+ *   record with its own explicitHashKey is never moved; ordered mode never spreads (TypeError if asked).
+ *   `metrics().largeRecordsSpread` and `largeRecordsThrottled` count them.
  * - Failed entries (ProvisionedThroughputExceededException, InternalFailure) and failed requests
  *   (throttling, 5xx, network, timeout) are resent with exponential backoff and full jitter until
  *   the record's `recordTtlMs`; then the record fails with its last error code. Non-retryable

@@ -19,6 +19,8 @@ export class MetricsCounters {
         potentialDuplicates: 0,
         shardMapRefreshes: 0,
         recordsRepacked: 0,
+        largeRecordsSpread: 0,
+        largeRecordsThrottled: 0,
     };
 
     add(counter: Counter, n = 1): void {

@@ -38,6 +38,7 @@ export interface ResolvedOptions {
     readonly backoff: BackoffPolicy;
     readonly requestTimeoutMs: number;
     readonly ordered: boolean;
+    readonly spreadLargeRecords: boolean;
     /** The stream's record limit in bytes, when given. */
     readonly maxRecordBytes: number | undefined;
     readonly onMetrics: KinesisProducerOptions["onMetrics"];
@@ -74,6 +75,10 @@ export function resolveOptions(options: KinesisProducerOptions): ResolvedOptions
     const recordTtlMs = requireNumber("recordTtlMs", options.recordTtlMs ?? PRODUCER_DEFAULTS.recordTtlMs, 1, 24 * 3600_000, false);
     const baseMs = requireNumber("backoff.baseMs", options.backoff?.baseMs ?? PRODUCER_DEFAULTS.backoff.baseMs, 1, 60_000, false);
     const capMs = requireNumber("backoff.capMs", options.backoff?.capMs ?? PRODUCER_DEFAULTS.backoff.capMs, baseMs, 600_000, false);
+    const ordered = options.ordered ?? PRODUCER_DEFAULTS.ordered;
+    if (ordered && options.spreadLargeRecords === true) {
+        throw new TypeError("spreadLargeRecords cannot be combined with ordered: true (a spread record leaves its key's shard, so its key's order could not be kept)");
+    }
     return {
         client: options.client,
         target: hasName ? { StreamName: options.streamName as string } : { StreamARN: options.streamArn as string },
@@ -86,7 +91,8 @@ export function resolveOptions(options: KinesisProducerOptions): ResolvedOptions
         recordTtlMs,
         backoff: { baseMs, capMs },
         requestTimeoutMs: requireNumber("requestTimeoutMs", options.requestTimeoutMs ?? PRODUCER_DEFAULTS.requestTimeoutMs, 1, 600_000, false),
-        ordered: options.ordered ?? PRODUCER_DEFAULTS.ordered,
+        ordered,
+        spreadLargeRecords: options.spreadLargeRecords ?? !ordered,
         maxRecordBytes: options.maxRecordSizeKib === undefined ? undefined : requireNumber("maxRecordSizeKib", options.maxRecordSizeKib, 1024, 10_240, true) * 1024,
         onMetrics: options.onMetrics,
     };

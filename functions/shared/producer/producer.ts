@@ -9,6 +9,7 @@ import { LARGE_RECORD_MAX_BYTES, MAX_RECORD_BYTES, requestBytesFor } from "./req
 import { RequestSender } from "./request-sender";
 import { Router } from "./router";
 import { ShardMapTracker } from "./shard-map-tracker";
+import { LargeRecordSpreader } from "./spread";
 import { DueTimer, now, RetryTimers } from "./timers";
 import type { Entry, KinesisProducerOptions, Outcome, PendingRecord, ProducerMetrics, ProducerRecord } from "./types";
 import { normalizeRecord } from "./validation";
@@ -57,7 +58,15 @@ export class KinesisProducer {
                   onSettled: (loaded, changed) => this.shardMapSettled(loaded, changed),
               })
             : undefined;
-        this.router = new Router(this.o.aggregate, this.o.maxAggregateBytes, this.shardMaps, this.order, this.outcomes, this.counters);
+        this.router = new Router(
+            this.o.aggregate,
+            this.o.maxAggregateBytes,
+            this.shardMaps,
+            this.order,
+            this.outcomes,
+            this.counters,
+            this.o.spreadLargeRecords ? new LargeRecordSpreader() : undefined,
+        );
         this.sender = new RequestSender(this.o, this.counters, this.outcomes, {
             settled: (entry) => this.router.settled(entry),
             written: (entry, shardId) => this.shardMaps?.observe(entry.packedBy, entry.predictedShard, shardId),
@@ -220,8 +229,10 @@ export class KinesisProducer {
             for (let i = live.length - 1; i >= 0; i--) {
                 const kept = this.router.prune(live[i] as Entry, at);
                 if (kept === undefined) continue;
-                // Packed by a map replaced meanwhile: re-pack (while stale, repack() will).
-                if (this.shardMaps?.stale !== true && this.router.packedByOldMap(kept)) this.router.reroute(kept.records);
+                // A spread large record tries the next shard; one packed by a map replaced meanwhile
+                // is re-packed (while stale, repack() will).
+                if (kept.spread) this.router.respread(kept);
+                else if (this.shardMaps?.stale !== true && this.router.packedByOldMap(kept)) this.router.reroute(kept.records);
                 else this.router.ready.pushFront(kept);
             }
             this.tick();

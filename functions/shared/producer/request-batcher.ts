@@ -6,6 +6,10 @@ export const MAX_REQUEST_BYTES = 5 * 1024 * 1024;
 export const LARGE_REQUEST_MAX_BYTES = 10 * 1024 * 1024;
 /** Data plus partition key of one record: the default every stream accepts (MaxRecordSizeInKiB 1024). */
 export const MAX_RECORD_BYTES = 1024 * 1024;
+/** A large record in the Kinesis guide's sense: over the 1 MiB every stream takes (data + partition key). */
+export function isLargeRecord(size: number): boolean {
+    return size > MAX_RECORD_BYTES;
+}
 /** The largest a stream can be raised to (MaxRecordSizeInKiB 10240). */
 export const LARGE_RECORD_MAX_BYTES = 10 * 1024 * 1024;
 

@@ -4,6 +4,7 @@ import type { MetricsCounters } from "./metrics";
 import type { ResolvedOptions } from "./options";
 import type { OutcomeBook } from "./outcomes";
 import { putRecordsCommand, readPutResults, requestFailure } from "./put-results";
+import { isLargeRecord } from "./request-batcher";
 import type { Entry, PutRecordsMetrics } from "./types";
 import { now } from "./timers";
 
@@ -68,7 +69,10 @@ export class RequestSender {
                 request.failedEntries = entries.length;
                 this.counters.add("putRecordsErrors");
                 this.counters.add("kinesisRecordsFailed", entries.length);
-                if (c.throttled) this.counters.add("throttled");
+                if (c.throttled) {
+                    this.counters.add("throttled");
+                    this.counters.add("largeRecordsThrottled", entries.filter((e) => isLargeRecord(e.size)).length);
+                }
                 this.handleFailures(entries, c);
             }
         } catch (bug) {
@@ -95,7 +99,10 @@ export class RequestSender {
             }
             failed++;
             this.counters.add("kinesisRecordsFailed");
-            if (isThrottle(result.errorCode)) this.counters.add("throttled");
+            if (isThrottle(result.errorCode)) {
+                this.counters.add("throttled");
+                if (isLargeRecord(entry.size)) this.counters.add("largeRecordsThrottled");
+            }
             for (const r of entry.records) {
                 r.lastErrorCode = result.errorCode;
                 r.lastErrorMessage = result.message;

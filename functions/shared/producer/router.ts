@@ -4,8 +4,9 @@ import type { KeyOrder } from "./key-order";
 import type { MetricsCounters } from "./metrics";
 import { OpenAggregates } from "./open-aggregates";
 import { heldBackMessage, type OutcomeBook } from "./outcomes";
-import { RequestBatcher } from "./request-batcher";
+import { isLargeRecord, RequestBatcher } from "./request-batcher";
 import type { ShardMapTracker } from "./shard-map-tracker";
+import type { LargeRecordSpreader } from "./spread";
 import { now } from "./timers";
 import type { Entry, PendingRecord } from "./types";
 
@@ -13,7 +14,9 @@ import type { Entry, PendingRecord } from "./types";
  * Where records go: into an open aggregate of their shard (or hash key), alone, or to wait behind
  * their key (ordered mode), and sealed entries into the ready queue. Records put while the first
  * ListShards runs are held until it answers (the producer lets them go after maxBufferedTimeMs);
- * after a reshard what is not yet sent is re-packed by the new map (see repack()).
+ * after a reshard what is not yet sent is re-packed by the new map (see repack()). With a spreader
+ * (never in ordered mode) a large record without its own explicit hash key goes alone to the shard
+ * the spreader picks, not to its key's.
  */
 export class Router {
     readonly ready = new RequestBatcher<Entry>();
@@ -28,6 +31,7 @@ export class Router {
         private readonly order: KeyOrder | undefined,
         private readonly outcomes: OutcomeBook,
         private readonly counters: MetricsCounters,
+        private readonly spreader: LargeRecordSpreader | undefined,
     ) {
         this.groups = new OpenAggregates(maxAggregateBytes);
         this.holding = shardMaps !== undefined;
@@ -66,6 +70,10 @@ export class Router {
      * the record must wait because its key became busy.
      */
     private route(r: PendingRecord): boolean {
+        if (this.spreader !== undefined && isLargeRecord(r.size) && r.explicitHashKey === undefined) {
+            this.seal(this.spreadEntry(this.spreader, r));
+            return true;
+        }
         const shard = this.shardMaps?.map?.shardFor(r.hashKey);
         const map = shard !== undefined ? this.shardMaps?.map : undefined;
         if (!this.aggregate) {
@@ -93,6 +101,24 @@ export class Router {
         this.groups.add(groupKey, r, shard, map);
         this.order?.joined(r.partitionKey, groupKey);
         return true;
+    }
+
+    /** The record alone, with the explicit hash key of the next shard the spreader picks. */
+    private spreadEntry(spreader: LargeRecordSpreader, r: PendingRecord): Entry {
+        const map = this.shardMaps?.map;
+        const target = spreader.next(map);
+        this.counters.add("largeRecordsSpread");
+        return { ...singleEntry(r, target.shard, target.shard === undefined ? undefined : map), explicitHashKey: target.explicitHashKey, spread: true };
+    }
+
+    /**
+     * A spread entry back from its backoff: its shard throttled it (its burst capacity is spent), so
+     * it goes to the next shard, at the head of the queue as any retry.
+     */
+    respread(entry: Entry): void {
+        // Only a router with a spreader makes spread entries.
+        const spreader = this.spreader as LargeRecordSpreader;
+        for (const r of entry.records) this.ready.pushFront(this.spreadEntry(spreader, r));
     }
 
     private sealGroup(groupKey: string): void {

@@ -1,7 +1,8 @@
 import { ListShardsCommand, type KinesisClient, type Shard } from "@aws-sdk/client-kinesis";
 import type { StreamTarget } from "./types";
 
-interface ShardRange {
+/** An open shard and the hash keys it owns (inclusive at both ends). */
+export interface ShardRange {
     shardId: string;
     start: bigint;
     end: bigint;
@@ -30,6 +31,11 @@ export class ShardMap {
 
     get size(): number {
         return this.ranges.length;
+    }
+
+    /** The open shard at `index` (0..size-1) in hash key order. */
+    at(index: number): ShardRange {
+        return this.ranges[index] as ShardRange;
     }
 
     /** True when the shard is one of the map's open shards. */

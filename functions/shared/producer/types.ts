@@ -113,6 +113,13 @@ export interface ProducerMetrics {
     shardMapRefreshes: number;
     /** User records re-packed by a new shard map after a reshard (buffered or back from a failed put). */
     recordsRepacked: number;
+    /**
+     * Sends of large records (over 1 MiB) routed to a shard of their own by `spreadLargeRecords`; a
+     * resend after throttling goes to the next shard and counts again.
+     */
+    largeRecordsSpread: number;
+    /** Entries of large records (over 1 MiB) throttled: rejected with ProvisionedThroughputExceededException or in a throttled request. */
+    largeRecordsThrottled: number;
     /** Records put and not yet given an outcome (buffered, waiting or in flight). */
     outstanding: number;
 }
@@ -158,6 +165,16 @@ export interface KinesisProducerOptions {
      * 1 MiB is put, which the producer's role must then allow.
      */
     maxRecordSizeKib?: number;
+    /**
+     * Spread records over 1 MiB (what the Kinesis guide calls large records) across the stream's
+     * shards: each goes to the next shard of the shard map in turn (a random hash key without a map)
+     * through an ExplicitHashKey, and a resend after a throttle goes to the next shard again. The
+     * record keeps its partition key, but no longer lands on its key's shard: a consumer that needs
+     * every record of a key on one shard (per-key order, per-shard state) must not use it. Records
+     * with their own `explicitHashKey` are never moved. Cannot be combined with `ordered: true`.
+     * @default true unless ordered (ordered mode promises per-key order, which spreading would break)
+     */
+    spreadLargeRecords?: boolean;
     /** Called after each PutRecords call. Exceptions it throws are ignored. */
     onMetrics?: (totals: ProducerMetrics, request: PutRecordsMetrics) => void;
 }
@@ -201,4 +218,6 @@ export interface Entry {
     readonly packedBy: ShardMap | undefined;
     /** When its oldest record was put. */
     readonly since: number;
+    /** A large record sent to a shard chosen to spread the load (see `spreadLargeRecords`), not its key's. */
+    readonly spread?: true;
 }

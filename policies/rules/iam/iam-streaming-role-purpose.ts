@@ -25,6 +25,16 @@ const READING = ["kinesis:getrecords", "kinesis:subscribetoshard", "kinesis:gets
 
 const WRITING = ["kinesis:putrecord", "kinesis:putrecords"];
 
+/**
+ * A producer may also read the record size of a stream it writes (DescribeStreamSummary's
+ * `MaxRecordSizeInKiB`): the stack's producer library asks for it the first time a record over 1 MiB
+ * is put, and nothing else tells an external producer the limit.
+ */
+const LEARN_RECORD_SIZE = "kinesis:describestreamsummary";
+
+/** A stream ARN naming one stream (no wildcard). */
+const isExactStreamArn = (r: unknown) => /^arn:aws[a-z-]*:kinesis:[^:]*:[^:]*:stream\/[^*]+$/.test(String(r));
+
 interface Consumption {
     /** Why the role counts as a consumer, for the message. */
     why: string;
@@ -80,7 +90,8 @@ export const iamStreamingRolePurpose: PackPolicy<StackValidationPolicy> = {
         description:
             "Consumer roles (the role of a function an event source mapping with a Kinesis source invokes, a Firehose's source role, any role granted " +
             "kinesis:GetRecords, GetShardIterator or SubscribeToShard) may only use consumerActions, plus producerActions on streams they do not read (a replicator); " +
-            "producer roles (granted kinesis:PutRecord(s)) may only use producerActions (default PutRecord, PutRecords, ListShards). " +
+            "producer roles (granted kinesis:PutRecord(s)) may only use producerActions (default PutRecord, PutRecords, ListShards), and DescribeStreamSummary " +
+            "on the streams they write (to learn their maximum record size). " +
             "Controls: pack-specific (Security Hub IAM.1, cdk-nag AwsSolutions-IAM5 and Checkov CKV_AWS_111 check wildcards only).",
         enforcementLevel: "mandatory",
         configSchema: {
@@ -108,9 +119,7 @@ export const iamStreamingRolePurpose: PackPolicy<StackValidationPolicy> = {
                     const why = use?.why ?? `it is granted ${grants.flatMap((g) => g.actions).find((a) => a.toLowerCase() === reads)}`;
                     const readStreams = (use?.streams ?? []).map((s) => s.props.name as unknown);
                     for (const g of grants) {
-                        const writesElsewhere = list(g.statement.Resource).every(
-                            (r) => /^arn:aws[a-z-]*:kinesis:[^:]*:[^:]*:stream\/[^*]+$/.test(String(r)) && !readStreams.some((n) => isStreamArnOf(r, n)),
-                        );
+                        const writesElsewhere = list(g.statement.Resource).every((r) => isExactStreamArn(r) && !readStreams.some((n) => isStreamArnOf(r, n)));
                         const bad = g.actions.filter(
                             (a) => !consumerActions.includes(a.toLowerCase()) && !(producerActions.includes(a.toLowerCase()) && writesElsewhere && readStreams.length > 0),
                         );
@@ -122,11 +131,18 @@ export const iamStreamingRolePurpose: PackPolicy<StackValidationPolicy> = {
                         }
                     }
                 } else if (all.some((a) => WRITING.includes(a))) {
+                    const written = grants.filter((g) => g.actions.some((a) => WRITING.includes(a.toLowerCase()))).flatMap((g) => list(g.statement.Resource).map(String));
+                    const onWrittenStreams = (resource: unknown) => {
+                        const arns = list(resource);
+                        return arns.length > 0 && arns.every((r) => isExactStreamArn(r) && written.includes(String(r)));
+                    };
                     for (const g of grants) {
-                        const bad = g.actions.filter((a) => !producerActions.includes(a.toLowerCase()));
+                        const bad = g.actions.filter(
+                            (a) => !producerActions.includes(a.toLowerCase()) && !(a.toLowerCase() === LEARN_RECORD_SIZE && onWrittenStreams(g.statement.Resource)),
+                        );
                         if (bad.length > 0) {
                             report(
-                                `role ${view.label} produces to streams but statement ${g.statement.Sid ?? `#${g.index}`} also allows ${bad.join(", ")}; a producer gets only ${(config.producerActions ?? DEFAULT_PRODUCER_ACTIONS).join(", ")}.`,
+                                `role ${view.label} produces to streams but statement ${g.statement.Sid ?? `#${g.index}`} also allows ${bad.join(", ")}; a producer gets only ${(config.producerActions ?? DEFAULT_PRODUCER_ACTIONS).join(", ")}, and DescribeStreamSummary on the streams it writes.`,
                                 g.holder.urn,
                             );
                         }
@@ -146,7 +162,8 @@ export const iamStreamingRolePurpose: PackPolicy<StackValidationPolicy> = {
         "A stack policy: roles are classed by use. A consumer (the role of a function an event source mapping with a Kinesis source invokes, a " +
         "Firehose's source role, or any role granted `GetRecords`, `GetShardIterator` or `SubscribeToShard`) may use only `consumerActions`, plus " +
         "`producerActions` on streams it does not read (a replicator writing its replica); a producer (granted `PutRecord(s)`) only " +
-        "`producerActions`. A consumer that may write the stream it reads can corrupt it; a producer that may read or reshard holds more than it " +
+        "`producerActions`, and `DescribeStreamSummary` on exactly the stream ARNs it writes: it returns `MaxRecordSizeInKiB`, which the " +
+        "stack's producer library reads before sending a record over 1 MiB. A consumer that may write the stream it reads can corrupt it; a producer that may read or reshard holds more than it " +
         "needs. Exact Kinesis actions only: wildcards are `iam-streaming-least-privilege`'s.",
     remediation: "Give consumers only consumerActions on the streams they read and producers only producerActions; split a role that does both.",
 };

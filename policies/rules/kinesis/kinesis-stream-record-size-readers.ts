@@ -11,10 +11,27 @@ import { forEachMapping } from "../pipeline/shared";
  */
 export const LAMBDA_READER_MAX_KIB = Math.floor(((6_000_000 - 2048) * 3) / 4 / 1024);
 /**
- * Firehose documents no record over 1,000 KiB for any source; its Kinesis source is documented for
- * streams of the default 1 MiB records only, so a raised limit is flagged.
+ * Records over 1 MiB are the Kinesis guide's "large records". Its "Handle large records" (AWS
+ * components compatible with large records) says a Firehose reading a stream delivers them to
+ * Amazon S3 "without any additional configuration", but that "when you use dynamic partitioning,
+ * delivery of large records is not supported", that a Lambda processor is not recommended with them
+ * ("this may lead to intermittent failures"), and that HTTP, Snowflake and Redshift destinations do
+ * not support them. (Firehose's 1,000 KiB record limit is its PutRecord API's, for direct PUT.)
  */
 export const FIREHOSE_READER_MAX_KIB = 1024;
+
+/** What keeps a Firehose from taking a stream's large records, per the Kinesis guide; empty when nothing does. */
+function firehoseLargeRecordBlockers(fh: { props: Record<string, unknown> }): string[] {
+    const destination = fh.props.destination as string | undefined;
+    const s3 = at(fh.props, "extendedS3Configuration");
+    const processors = at(s3, "processingConfiguration", "enabled") === true ? ((at(s3, "processingConfiguration", "processors") as { type?: string }[] | undefined) ?? []) : [];
+    return [
+        destination !== undefined && destination !== "extended_s3" && `its ${destination} destination (large records are delivered to Amazon S3 only)`,
+        at(s3, "dynamicPartitioningConfiguration", "enabled") === true && "dynamic partitioning (does not support large records)",
+        processors.some((x) => x?.type === "Lambda") && "a Lambda processor (not recommended with large records: intermittent failures)",
+    ].filter((x): x is string => typeof x === "string");
+}
+
 /** Kinesis's default when a stream does not say (MaxRecordSizeInKiB). */
 const DEFAULT_KIB = 1024;
 
@@ -26,7 +43,7 @@ export const kinesisStreamRecordSizeReaders: PackPolicy<StackValidationPolicy> =
         name: "kinesis-stream-record-size-readers",
         description:
             `A Kinesis stream's maximum record size (maxRecordSizeInKib) must not exceed what its readers in the stack take: a Lambda event source mapping ` +
-            `${LAMBDA_READER_MAX_KIB} KiB (base64 within the 6 MB invocation payload), a Firehose ${FIREHOSE_READER_MAX_KIB} KiB (no larger record documented). ` +
+            `${LAMBDA_READER_MAX_KIB} KiB (base64 within the 6 MB invocation payload), a Firehose ${FIREHOSE_READER_MAX_KIB} KiB unless it delivers to S3 without dynamic partitioning or a Lambda processor (Kinesis guide, "Handle large records"). ` +
             "Controls: pack-specific (no Security Hub, AWS Config, cdk-nag or Checkov check).",
         enforcementLevel: "mandatory",
         validateStack: (args, report) => {
@@ -43,10 +60,11 @@ export const kinesisStreamRecordSizeReaders: PackPolicy<StackValidationPolicy> =
                 const source = fh.props.kinesisSourceConfiguration;
                 if (source === undefined) return;
                 const { linked } = linksOf(fh, "kinesisSourceConfiguration", streams, (s) => isStreamArnOf(at(source, "kinesisStreamArn"), s.props.name as string));
+                const blockers = firehoseLargeRecordBlockers(fh);
                 for (const stream of linked) {
-                    if (sizeOf(stream) > FIREHOSE_READER_MAX_KIB) {
+                    if (sizeOf(stream) > FIREHOSE_READER_MAX_KIB && blockers.length > 0) {
                         report(
-                            `stream ${stream.name} takes records up to ${sizeOf(stream)} KiB, but delivery stream ${fh.name} reads it and Firehose documents records of at most 1,000 KiB; lower maxRecordSizeInKib or archive large records another way.`,
+                            `stream ${stream.name} takes records up to ${sizeOf(stream)} KiB, but delivery stream ${fh.name} reads it with ${blockers.join(" and ")} (Kinesis guide, "Handle large records"); lower maxRecordSizeInKib or archive large records another way.`,
                             stream.urn,
                         );
                     }
@@ -60,8 +78,10 @@ export const kinesisStreamRecordSizeReaders: PackPolicy<StackValidationPolicy> =
     details:
         "Stack rule: for each stream of the stack, its `maxRecordSizeInKib` (absent: 1024) against its readers, joined as the other stack rules join them " +
         `(a Lambda event source mapping by \`eventSourceArn\`, a Firehose by \`kinesisSourceConfiguration\`): at most ${LAMBDA_READER_MAX_KIB} KiB for Lambda ` +
-        "(a Kinesis event carries records base64-encoded within the 6 MB synchronous payload) and 1024 KiB for Firehose (its documented record limit is " +
-        '1,000 KiB; nothing documents larger records from a Kinesis source). The Kinesis guide\'s "Handle large records": verify that every downstream ' +
-        "application handles the larger records before raising the limit.",
+        "(a Kinesis event carries records base64-encoded within the 6 MB synchronous payload); for a Firehose, 1024 KiB when it uses dynamic partitioning " +
+        '(which the Kinesis guide\'s "Handle large records" says does not support large records), a Lambda processor (not recommended with them: ' +
+        "intermittent failures) or a destination other than S3 (HTTP, Snowflake and Redshift do not support them); plain delivery to S3 takes records up " +
+        "to 10 MiB. Firehose's own 1,000 KiB record limit is its PutRecord API's (direct PUT), not a Kinesis source's. The guide: verify that every " +
+        "downstream application handles the larger records before raising the limit.",
     remediation: "Lower maxRecordSizeInKib to what every reader takes, or move the reader that cannot (a KCL or Flink application sized for it).",
 };
