@@ -8,7 +8,7 @@ import { apigatewayRouteAuthorization, apigatewayStageAccessLogging, apigatewayS
 import { cloudwatchAlarmActions, cloudwatchLogGroupEncrypted, cloudwatchLogGroupRetention } from "./rules/cloudwatch";
 import { dynamodbTableDeletionProtection, dynamodbTableEncrypted, dynamodbTablePitr } from "./rules/dynamodb";
 import { firehoseBuffering, firehoseDeliveryLogging, firehoseDestinationBucket, firehoseSourceEncrypted } from "./rules/firehose";
-import { iamRoleTrustNoWildcard, iamStreamingLeastPrivilege, iamStreamingRolePurpose } from "./rules/iam";
+import { iamPolicyResourceScope, iamRoleTrustNoWildcard, iamRoleTrustWholeAccount, iamStreamingLeastPrivilege, iamStreamingRolePurpose } from "./rules/iam";
 import {
     kinesisStreamCustomerKey,
     kinesisStreamEncrypted,
@@ -20,7 +20,14 @@ import {
     kinesisStreamWarmThroughput,
 } from "./rules/kinesis";
 import { kmsKeyPolicyNoWildcardPrincipal, kmsKeyRotation, kmsKeyUsable } from "./rules/kms";
-import { lambdaAutoscalerConcurrency, lambdaFunctionExplicitLimits, lambdaFunctionLogGroup, lambdaPermissionScoped, lambdaRuntimeSupported } from "./rules/lambda";
+import {
+    lambdaAutoscalerConcurrency,
+    lambdaFunctionConcurrency,
+    lambdaFunctionExplicitLimits,
+    lambdaFunctionLogGroup,
+    lambdaPermissionScoped,
+    lambdaRuntimeSupported,
+} from "./rules/lambda";
 import {
     pipelineAlarms,
     pipelineAutoscaledShardCount,
@@ -29,8 +36,17 @@ import {
     pipelineRetentionCoversReplay,
     pipelineShardCapacity,
 } from "./rules/pipeline";
-import { s3BucketAccessLogging, s3BucketEncryption, s3BucketLifecycle, s3BucketPublicAccessBlock, s3BucketTlsOnly, s3BucketVersioning, s3PublicAccessBlockFlags } from "./rules/s3";
-import { snsTopicEncrypted, snsTopicPolicyNotPublic, snsTopicTlsOnly } from "./rules/sns";
+import {
+    s3BucketAccessLogging,
+    s3BucketDurability,
+    s3BucketEncryption,
+    s3BucketLifecycle,
+    s3BucketPublicAccessBlock,
+    s3BucketTlsOnly,
+    s3BucketVersioning,
+    s3PublicAccessBlockFlags,
+} from "./rules/s3";
+import { snsSubscriptionRedrive, snsTopicEncrypted, snsTopicPolicyNotPublic, snsTopicTlsOnly } from "./rules/sns";
 import { sqsDlqRetention, sqsQueueEncrypted, sqsQueuePolicy } from "./rules/sqs";
 
 export const PACK_NAME = "kinesis-streaming-policies";
@@ -54,6 +70,7 @@ export const definitions: PackPolicy[] = [
     snsTopicEncrypted,
     snsTopicTlsOnly,
     snsTopicPolicyNotPublic,
+    snsSubscriptionRedrive,
     sqsQueueEncrypted,
     sqsDlqRetention,
     sqsQueuePolicy,
@@ -61,6 +78,8 @@ export const definitions: PackPolicy[] = [
     iamStreamingLeastPrivilege,
     iamStreamingRolePurpose,
     iamRoleTrustNoWildcard,
+    iamRoleTrustWholeAccount,
+    iamPolicyResourceScope,
     // Firehose
     firehoseDeliveryLogging,
     firehoseBuffering,
@@ -74,6 +93,7 @@ export const definitions: PackPolicy[] = [
     s3BucketTlsOnly,
     s3BucketAccessLogging,
     s3BucketLifecycle,
+    s3BucketDurability,
     // DynamoDB
     dynamodbTablePitr,
     dynamodbTableEncrypted,
@@ -84,6 +104,7 @@ export const definitions: PackPolicy[] = [
     lambdaAutoscalerConcurrency,
     lambdaPermissionScoped,
     lambdaFunctionExplicitLimits,
+    lambdaFunctionConcurrency,
     cloudwatchLogGroupRetention,
     cloudwatchLogGroupEncrypted,
     cloudwatchAlarmActions,

@@ -20,6 +20,7 @@ import type { Order } from "./types";
  *   the record fails and is retried. One whose lease has lapsed was left by an invocation that died
  *   between claim and publish, and is claimed again, so that alert is not lost. If Publish fails,
  *   the marker is deleted and the record fails, so the retry publishes.
+ *   A claim put that the SDK resent after a lost response finds its own attempt id and goes on.
  *   A duplicate alert remains possible in one case only: the invocation dies after SNS accepted the
  *   message and before the marker says `sent`. Messages carry a stable `alert_id` for that.
  */
@@ -141,8 +142,13 @@ export class FraudDetector {
             if (!isConditionalCheckFailed(e)) throw e;
             const existing = await doc.send(new GetCommand({ TableName: tableName, Key: key, ConsistentRead: true }));
             if (existing.Item?.status === "sent") return "already-sent";
-            // Still publishing elsewhere (or removed since, after a failed publish): retry the record later.
-            throw new AlertInFlightError(order.payload.order_id);
+            // The SDK resent a put whose first response was lost: the claim is ours, so publish. Treating
+            // it as another invocation's would fail the record until the lease lapses, and lose the alert
+            // if the retries run out first.
+            if (existing.Item?.attempt_id !== attemptId) {
+                // Still publishing elsewhere (or removed since, after a failed publish): retry the record later.
+                throw new AlertInFlightError(order.payload.order_id);
+            }
         }
 
         const alert = alertMessage(order, reasons, ordersInMinute, this.deps.thresholds, meta);

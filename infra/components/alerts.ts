@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { AlertSubscription } from "../config";
+import { alarmArgs, anyOccurrence } from "../lib/alarms";
 import type { AwsContext } from "../lib/aws-context";
 import { denyInsecureTransport, policyDocument } from "../lib/iam";
 import { type ArgsOverrides, mergeArgs } from "../lib/merge-args";
@@ -19,9 +20,19 @@ export interface AlertsArgs {
     tags: Record<string, string>;
 }
 
-/** The SNS topic every alarm and the pipeline's own alerts (fraud, scaling) publish to. */
+/** An undelivered alert waits 14 days (SQS's maximum) for someone to read what the page said. */
+const UNDELIVERED_RETENTION_SECONDS = 14 * 24 * 3600;
+
+/**
+ * The SNS topic every alarm and the pipeline's own alerts (fraud, scaling) publish to. With
+ * subscriptions, each has a redrive policy to one encrypted queue of undelivered alerts (SNS
+ * otherwise discards a message after its retries: a page lost without a trace), which only this
+ * topic may send to, over TLS, and whose depth alarms.
+ */
 export class Alerts extends pulumi.ComponentResource {
     public readonly topic: aws.sns.Topic;
+    /** Undelivered alerts; absent without subscriptions. */
+    public readonly undelivered?: aws.sqs.Queue;
 
     constructor(name: string, args: AlertsArgs, opts?: pulumi.ComponentResourceOptions) {
         super("streaming:sns:Alerts", name, {}, opts);
@@ -37,11 +48,65 @@ export class Alerts extends pulumi.ComponentResource {
 
         new aws.sns.TopicPolicy(name, { arn: this.topic.arn, policy: pulumi.jsonStringify(topicPolicy(this.topic.arn, args.context)) }, { parent: this });
 
-        for (const sub of args.subscriptions ?? []) {
-            new aws.sns.TopicSubscription(`${name}-${subscriptionKey(sub)}`, { topic: this.topic.arn, protocol: sub.protocol, endpoint: sub.endpoint }, { parent: this });
+        const subscriptions = args.subscriptions ?? [];
+        if (subscriptions.length > 0) {
+            // SNS requires the dead-letter queue in the topic's account and region: this component's provider.
+            const queue = new aws.sqs.Queue(
+                `${name}-undelivered`,
+                { kmsMasterKeyId: args.kmsKeyArn, kmsDataKeyReusePeriodSeconds: 300, messageRetentionSeconds: UNDELIVERED_RETENTION_SECONDS, tags: args.tags },
+                { parent: this },
+            );
+            this.undelivered = queue;
+            new aws.sqs.QueuePolicy(
+                `${name}-undelivered`,
+                { queueUrl: queue.url, policy: pulumi.jsonStringify(undeliveredQueuePolicy(queue.arn, this.topic.arn)) },
+                { parent: this },
+            );
+            const redrivePolicy = pulumi.jsonStringify({ deadLetterTargetArn: queue.arn });
+            for (const sub of subscriptions) {
+                new aws.sns.TopicSubscription(
+                    `${name}-${subscriptionKey(sub)}`,
+                    { topic: this.topic.arn, protocol: sub.protocol, endpoint: sub.endpoint, redrivePolicy },
+                    { parent: this },
+                );
+            }
+            // Published to the same topic: a subscriber that fails (an https endpoint down) does not stop the others hearing it.
+            new aws.cloudwatch.MetricAlarm(
+                `${name}-undelivered`,
+                alarmArgs(
+                    {
+                        ...anyOccurrence(
+                            "Alerts could not be delivered to a subscriber: read them from the undelivered queue",
+                            "AWS/SQS",
+                            "ApproximateNumberOfMessagesVisible",
+                            { QueueName: queue.name },
+                            1,
+                        ),
+                        statistic: "Maximum",
+                    },
+                    this.topic.arn,
+                    args.tags,
+                ),
+                { parent: this },
+            );
         }
         this.registerOutputs({ topicArn: this.topic.arn });
     }
+}
+
+/** Only this topic may send to its queue of undelivered alerts (SNS documents aws:SourceArn), and only over TLS. */
+export function undeliveredQueuePolicy(queueArn: pulumi.Input<string>, topicArn: pulumi.Input<string>) {
+    return policyDocument(
+        {
+            Sid: "TopicSendsUndelivered",
+            Effect: "Allow",
+            Principal: { Service: "sns.amazonaws.com" },
+            Action: "sqs:SendMessage",
+            Resource: queueArn,
+            Condition: { ArnEquals: { "aws:SourceArn": topicArn } },
+        },
+        denyInsecureTransport("sqs:*", queueArn),
+    );
 }
 
 /** A stable, readable resource-name suffix per subscription (not an index that shifts). */

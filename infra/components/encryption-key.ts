@@ -73,7 +73,7 @@ export class EncryptionKey extends pulumi.ComponentResource {
 /**
  * Key policy: the account administers the key through IAM (so roles need explicit grants);
  * CloudWatch may use it to publish alarms to the encrypted topic (it cannot use `aws/sns`);
- * CloudWatch Logs may encrypt this account's log groups; Kinesis, SNS, SQS, DynamoDB and S3
+ * SNS may send to the encrypted queue of undelivered alerts; CloudWatch Logs may encrypt this account's log groups; Kinesis, SNS, SQS, DynamoDB and S3
  * use it on behalf of callers who hold IAM grants (no service-wide access).
  */
 export function keyPolicy(ctx: { accountId: pulumi.Input<string>; region: pulumi.Input<string>; partition: pulumi.Input<string> }) {
@@ -103,6 +103,15 @@ export function keyPolicy(ctx: { accountId: pulumi.Input<string>; region: pulumi
             Condition: {
                 ArnLike: { "kms:EncryptionContext:aws:logs:arn": pulumi.interpolate`arn:${ctx.partition}:logs:${ctx.region}:${ctx.accountId}:log-group:*` },
             },
+        },
+        {
+            // SNS documents this for an encrypted SQS dead-letter queue of a subscription (the alerts' undelivered queue).
+            Sid: "SnsSendsToEncryptedQueues",
+            Effect: "Allow",
+            Principal: { Service: "sns.amazonaws.com" },
+            Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
+            Resource: "*",
+            Condition: { StringEquals: { "aws:SourceAccount": ctx.accountId } },
         },
     );
 }

@@ -154,7 +154,10 @@ export class FirehoseArchive extends pulumi.ComponentResource {
             `${name}-access-logs`,
             {
                 bucket: this.logBucket.id,
-                rules: [{ id: "expire-access-logs", status: "Enabled", filter: {}, expiration: { days: 90 }, noncurrentVersionExpiration: { noncurrentDays: 7 } }],
+                rules: [
+                    { id: "expire-access-logs", status: "Enabled", filter: {}, expiration: { days: 90 }, noncurrentVersionExpiration: { noncurrentDays: 7 } },
+                    ABORT_INCOMPLETE_UPLOADS,
+                ],
             },
             { parent: this },
         );
@@ -385,6 +388,14 @@ export function archiveLifecycleRules(d: {
             expiration: { days: d.quarantineRetentionDays },
             noncurrentVersionExpiration: { noncurrentDays: 1 },
         },
-        { id: "abort-incomplete-uploads", status: "Enabled", filter: {}, abortIncompleteMultipartUpload: { daysAfterInitiation: 7 } },
+        ABORT_INCOMPLETE_UPLOADS,
     ];
 }
+
+/** Every bucket's lifecycle: the parts of an upload never completed are billed until aborted. */
+const ABORT_INCOMPLETE_UPLOADS: aws.types.input.s3.BucketLifecycleConfigurationRule = {
+    id: "abort-incomplete-uploads",
+    status: "Enabled",
+    filter: {},
+    abortIncompleteMultipartUpload: { daysAfterInitiation: 7 },
+};

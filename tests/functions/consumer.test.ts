@@ -666,6 +666,29 @@ describe("consumer handler (dynalite, SNS stubbed)", () => {
         );
     });
 
+    it("publishes when the SDK resent its own claim after a lost response (the marker already holds its attempt)", async () => {
+        // The first claim put reaches the table but its response is lost; the SDK's resend then fails
+        // its condition against the marker the first one wrote.
+        let resent = false;
+        const wrap = (doc: DynamoDBDocumentClient): Pick<DynamoDBDocumentClient, "send"> => ({
+            send: (async (command: unknown) => {
+                if (resent || !(command instanceof PutCommand) || !String(command.input.Item?.pk).startsWith("alert#")) return doc.send(command as never);
+                resent = true;
+                await doc.send(command);
+                return doc.send(command);
+            }) as DynamoDBDocumentClient["send"],
+        });
+        const h = await harness({ wrap });
+        const s = new Shard();
+        assert.deepEqual(await h.handler(batch(s.record(json(order("o-resent", "u1", 20_000))))), { batchItemFailures: [] });
+        assert.ok(resent, "the claim went through the resend");
+        assert.deepEqual(
+            h.published().map((p) => p.Subject),
+            ["Fraud suspected: order o-resent"],
+        );
+        assert.equal((await h.items()).find((i) => i.pk === "alert#order#o-resent")?.status, "sent");
+    });
+
     it("retries UnprocessedItems and fails only the records whose items never got written", async () => {
         const calls: number[] = [];
         let stubborn = "";

@@ -132,9 +132,9 @@ describe("consumers and sinks (mock runtime)", () => {
     });
 
     it("the on-failure queue is encrypted, keeps 14 days, refuses non-TLS and alarms on any message", () => {
-        const q = one(staging, "aws:sqs/queue:Queue");
+        const q = one(staging, "aws:sqs/queue:Queue", "staging-consumer-failures");
         assert.deepEqual([q.inputs.kmsMasterKeyId, q.inputs.messageRetentionSeconds], [KEY_ARN, 1_209_600]);
-        const doc = jsonInput<PolicyDocument>(one(staging, "aws:sqs/queuePolicy:QueuePolicy"), "policy");
+        const doc = jsonInput<PolicyDocument>(one(staging, "aws:sqs/queuePolicy:QueuePolicy", "staging-consumer-failures"), "policy");
         assert.deepEqual(doc.Statement[0]!.Condition, { Bool: { "aws:SecureTransport": "false" } });
         const alarm = one(staging, "aws:cloudwatch/metricAlarm:MetricAlarm", "staging-consumer-failures-queued");
         assert.deepEqual(

@@ -83,7 +83,7 @@ describe("stack program (mock runtime)", () => {
         assert.deepEqual(one(undeclared, STREAM, "dev-stream").inputs.tags, { ...expected, Environment: "dev" }, "no workload declared: no workload tags");
     });
 
-    it("the key rotates and its policy lets the account, CloudWatch alarms and CloudWatch Logs use it", () => {
+    it("the key rotates and its policy lets the account, CloudWatch alarms, SNS (undelivered alerts) and CloudWatch Logs use it", () => {
         const key = one(prod, KEY, "prod-key");
         assert.equal(key.inputs.enableKeyRotation, true);
         assert.equal(key.inputs.deletionWindowInDays, 30);
@@ -98,10 +98,12 @@ describe("stack program (mock runtime)", () => {
                     { Service: "logs.us-east-1.amazonaws.com" },
                     ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
                 ],
+                ["SnsSendsToEncryptedQueues", { Service: "sns.amazonaws.com" }, ["kms:Decrypt", "kms:GenerateDataKey*"]],
             ],
         );
         assert.deepEqual(doc.Statement[1]!.Condition, { StringEquals: { "aws:SourceAccount": "123456789012" } });
         assert.deepEqual(doc.Statement[2]!.Condition, { ArnLike: { "kms:EncryptionContext:aws:logs:arn": "arn:aws:logs:us-east-1:123456789012:log-group:*" } });
+        assert.deepEqual(doc.Statement[3]!.Condition, { StringEquals: { "aws:SourceAccount": "123456789012" } });
     });
 
     it("the alerts topic is on the customer key; its policy lets CloudWatch publish and denies non-TLS", () => {

@@ -83,6 +83,13 @@ describe("local traffic", () => {
             order("o9", "u2", 10, "2025-01-01T10:06:00Z"), // next minute: rank 1
         ];
         assert.equal(expectedAlerts(entries, FRAUD), 1 + 2);
+        // An order whose put failed after a lost response but reached the consumer still ranks and alerts.
+        const lostResponse = { ...order("o-unknown", "u3", 20_000, "2025-01-01T10:00:00Z"), outcome: { ok: false as const, reason: "RequestOutcomeUnknown" } };
+        assert.equal(expectedAlerts([...entries, lostResponse], FRAUD), 1 + 2);
+        assert.equal(
+            expectedAlerts([...entries, lostResponse], FRAUD, () => true),
+            1 + 2 + 1,
+        );
     });
 });
 

@@ -231,6 +231,12 @@ describe("policy firehose-destination-bucket", () => {
                 p.archive.firehose.urn,
                 "delivery stream orders-archive delivers to bucket orders-archive, which fails s3-bucket-versioning, s3-bucket-lifecycle, s3-public-access-block-flags.",
             ),
+            violation(
+                "s3-bucket-durability",
+                p.archive.bucket.urn,
+                "the lifecycle configuration of bucket orders-archive never aborts incomplete multipart uploads; their parts are billed until deleted. Add an Enabled rule for every object with abortIncompleteMultipartUpload (e.g. 7 days).",
+                "advisory",
+            ),
             violation("s3-bucket-lifecycle", p.archive.bucket.urn, "the lifecycle configuration of bucket orders-archive has no Enabled rule."),
             violation("s3-bucket-versioning", p.archive.bucket.urn, "bucket orders-archive has no BucketVersioning; add one with status Enabled."),
             violation("s3-public-access-block-flags", p.archive.bucketSides.block.urn, "restrictPublicBuckets is not true; set all four flags to true."),

@@ -121,6 +121,7 @@ describe("policy iam-streaming-least-privilege", () => {
     it("cannot check a policy document unknown in preview: reported as advisory, not as malformed", async () => {
         const { s, p } = withRolePolicy(UNKNOWN);
         assertViolations(await violationsOf(s.b.resources), [
+            { policyName: "iam-policy-resource-scope", enforcementLevel: "advisory", urn: p.urn, message: unknownDiagnostic("iam-policy-resource-scope", "string", "policy") },
             { policyName: POLICY, enforcementLevel: "advisory", urn: p.urn, message: unknownDiagnostic(POLICY, "string", "policy") },
             // The stack policy that classes roles cannot read it either (the engine's diagnostic has no URN: the tools name the stack).
             {
@@ -182,7 +183,8 @@ describe("policy iam-streaming-least-privilege: wildcards of any service, wildca
 
     it("reports broad managedPolicyArns on a role, and passes a narrow AWS-managed policy", async () => {
         const s = compliantStack();
-        const ok = s.b.add(TYPES.rolePolicyAttachment, "basic", { role: "r", policyArn: "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole" });
+        // X-Ray's daemon policy writes only actions with no resource-level permissions (AWSLambdaBasicExecutionRole is iam-policy-resource-scope's).
+        const ok = s.b.add(TYPES.rolePolicyAttachment, "xray", { role: "r", policyArn: "arn:aws:iam::aws:policy/AWSXRayDaemonWriteAccess" });
         const role = s.b.add(TYPES.role, "legacy", { assumeRolePolicy: "{}", managedPolicyArns: ["arn:aws:iam::aws:policy/AmazonKinesisFullAccess"] });
         assertViolations(await violationsOf(s.b.resources), [
             violation(POLICY, role.urn, "attaches the AWS-managed policy AmazonKinesisFullAccess, which grants far more than a streaming role needs; write a scoped role policy."),

@@ -123,6 +123,12 @@ describe("policy pipeline-alarms", () => {
                     p.consumer.esm.urn,
                     "event source mapping orders-consumer invokes a function this stack does not declare: its IteratorAge alarm cannot be checked.",
                 ),
+                // The stack's consumer function, no longer invoked by the mapping, has nothing bounding its concurrency.
+                violation(
+                    "lambda-function-concurrency",
+                    p.consumer.fn.urn,
+                    "function orders-consumer has no reserved concurrency and no invoker of this stack bounds it (event source mapping, API stage, Firehose); reserve the concurrency it needs.",
+                ),
             ]);
         });
     });

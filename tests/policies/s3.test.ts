@@ -288,6 +288,13 @@ describe("S3 bucket policies", () => {
             set(p.archive.bucketSides.lifecycle, { rules: [{ id: "expire", status: "Disabled" }] });
             assertViolations(await violationsOf(p.b.resources), [
                 destinationFails(p, LIFECYCLE),
+                // A lifecycle whose rules are all disabled aborts nothing either (no lifecycle at all is this rule's alone).
+                violation(
+                    "s3-bucket-durability",
+                    p.archive.bucket.urn,
+                    "the lifecycle configuration of bucket orders-archive never aborts incomplete multipart uploads; their parts are billed until deleted. Add an Enabled rule for every object with abortIncompleteMultipartUpload (e.g. 7 days).",
+                    "advisory",
+                ),
                 violation(LIFECYCLE, p.archive.bucket.urn, "the lifecycle configuration of bucket orders-archive has no Enabled rule."),
                 violation(
                     LIFECYCLE,

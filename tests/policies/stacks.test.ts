@@ -154,7 +154,27 @@ describe("stacks under their own policy config", () => {
             expectViolation("kinesis-stream-mode", streamUrn("dev"), ["ON_DEMAND", "allows PROVISIONED"]),
             expectViolation("kinesis-stream-retention", streamUrn("dev"), ["retentionPeriod is 24 h", "at least 168 h"]),
             expectViolation("pipeline-retention-covers-replay", streamUrn("dev"), ["stream dev-stream keeps records 24 h", "72 h replay window"]),
+            // prod's accountTrustRoles name prod's roles: dev's external producer role is not excepted there.
+            expectViolation(
+                "iam-role-trust-whole-account",
+                "urn:pulumi:dev::kinesis-streaming::streaming:producers:Producers$aws:iam/role:Role::dev-producers-external",
+                ["TrustedProducers", "account 123456789012", "accountTrustRoles"],
+                "advisory",
+            ),
         ]);
+    });
+
+    it("each stack's roles that trust whole accounts pass only through its config's accountTrustRoles (the rule is not weakened)", async () => {
+        const prod = await synth("prod");
+        const { "iam-role-trust-whole-account": _trust, ...withoutExceptions } = envConfig("prod");
+        const role = (name: string) => `urn:pulumi:prod::kinesis-streaming::streaming:${name}$aws:iam/role:Role::prod-${name.startsWith("kcl") ? "kcl" : "producers-external"}`;
+        assertViolationsLike(
+            (await runPolicies(pack, prod.resources, withoutExceptions)).filter((v) => v.policyName === "iam-role-trust-whole-account"),
+            [
+                expectViolation("iam-role-trust-whole-account", role("kcl:KclSupport"), ["TrustedKclWorkers", "account 123456789012"], "mandatory"),
+                expectViolation("iam-role-trust-whole-account", role("producers:Producers"), ["TrustedProducers", "account 123456789012"], "mandatory"),
+            ],
+        );
     });
 
     it("dev reports an iterator-age alarm without actions at dev's level (advisory, for both alarm rules)", async () => {

@@ -70,7 +70,7 @@ const SOME_METRICS =
     "shardLevelMetrics lacks IncomingRecords, OutgoingBytes, OutgoingRecords, WriteProvisionedThroughputExceeded, ReadProvisionedThroughputExceeded; enable them (or ALL).";
 const m = (policyName: string, urn: string, message: string): Violation => ({ policyName, enforcementLevel: "mandatory", urn, message });
 
-/** The thirteen violations of stack-export-noncompliant.json with no config, sorted by URN then policy. */
+/** The fourteen violations of stack-export-noncompliant.json with no config, sorted by URN then policy. */
 const NONCOMPLIANT: Violation[] = [
     m("cloudwatch-alarm-actions", ALARM, "alarmActions is empty; notify the alerts topic (or invoke the function that acts on it)."),
     m("kinesis-stream-encrypted", CLICKS, 'encryptionType is "NONE"; set encryptionType "KMS" with kmsKeyId.'),
@@ -89,6 +89,11 @@ const NONCOMPLIANT: Violation[] = [
     m("pipeline-key-coherence", TOPIC, KEY_COHERENCE("prod-alerts", "alias/aws/sns")),
     m("sns-topic-encrypted", TOPIC, 'kmsMasterKeyId "alias/aws/sns" is AWS-managed; CloudWatch alarms cannot publish to it. Use a customer-managed key.'),
     m("sns-topic-tls-only", TOPIC, "topic prod-alerts has no topic policy; attach one that denies sns:Publish when aws:SecureTransport is false."),
+    m(
+        "sns-subscription-redrive",
+        `${PROD}streaming:sns:Alerts$aws:sns/topicSubscription:TopicSubscription::prod-alerts-email-streaming-oncall-example-com`,
+        "email subscription has no redrivePolicy; SNS discards what it cannot deliver. Set redrivePolicy to { deadLetterTargetArn: <an encrypted SQS queue only the topic may send to> }.",
+    ),
 ];
 
 /** stack-export-pipeline-noncompliant.json: the whole pipeline (tests/support/policy-harness.ts compliantPipeline) with one break per line below. */
@@ -242,7 +247,7 @@ describe("npm run policy:check", function () {
             );
         assert.deepEqual(lines(r.stdout), [
             ...[hidden("kinesis-stream-customer-key"), hidden("kinesis-stream-encrypted")].map(text),
-            "12 resources checked: 2 mandatory, 0 advisory violation(s)",
+            "14 resources checked: 2 mandatory, 0 advisory violation(s)",
         ]);
     });
 
@@ -251,7 +256,7 @@ describe("npm run policy:check", function () {
             const r = run("noncompliant");
             assert.equal(r.code, 1, r.stderr);
             assert.equal(r.stderr, "");
-            assert.deepEqual(lines(r.stdout), [...NONCOMPLIANT.map(text), "13 resources checked: 13 mandatory, 0 advisory violation(s)"]);
+            assert.deepEqual(lines(r.stdout), [...NONCOMPLIANT.map(text), "13 resources checked: 14 mandatory, 0 advisory violation(s)"]);
         });
 
         it("orders lines by URN, then policy", () => {
@@ -330,7 +335,7 @@ describe("npm run policy:check", function () {
         it("exits 0 with a summary of what was checked", () => {
             const r = run("compliant");
             assert.equal(r.code, 0, r.stderr);
-            assert.equal(r.stdout, "12 resources checked: 0 mandatory, 0 advisory violation(s)\n");
+            assert.equal(r.stdout, "14 resources checked: 0 mandatory, 0 advisory violation(s)\n");
             assert.equal(r.stderr, "");
         });
 

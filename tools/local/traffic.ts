@@ -293,11 +293,15 @@ export class Ledger {
  * above the amount threshold or ranked at least ordersPerMinute among its user's orders of the same
  * minute (ranked by occurred_at then order id, as functions/consumer/fraud-rule.ts does).
  */
-export function expectedAlerts(entries: Iterable<LedgerEntry>, fraud: { amountThreshold: number; ordersPerMinute: number }): number {
+export function expectedAlerts(
+    entries: Iterable<LedgerEntry>,
+    fraud: { amountThreshold: number; ordersPerMinute: number },
+    reachedConsumer: (e: LedgerEntry) => boolean = (e) => e.outcome?.ok === true,
+): number {
     const byUserMinute = new Map<string, string[]>();
     const orders: { member: string; group: string; amount: number }[] = [];
     for (const e of entries) {
-        if (!e.order || !e.outcome?.ok) continue;
+        if (!e.order || !reachedConsumer(e)) continue;
         const group = `${e.order.userId}\u0000${minuteOf(e.order.occurredAt)}`;
         const member = `${utcInstant(e.order.occurredAt)}#${e.order.orderId}`;
         orders.push({ member, group, amount: e.order.amount });

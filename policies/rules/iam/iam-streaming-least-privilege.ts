@@ -109,19 +109,19 @@ export const iamStreamingLeastPrivilege: PackPolicy<ResourceValidationPolicy> = 
             framework: "cdk-nag",
             id: "AwsSolutions-IAM5",
             coverage: "partial",
-            note: 'wildcard actions are reported for every service, but Resource "*" only for Kinesis and KMS actions (a logs: or dynamodb: write on "*" passes)',
+            note: 'wildcard actions for every service, Resource "*" for Kinesis and KMS actions; iam-policy-resource-scope reports other services\' writes on "*"',
         },
         {
             framework: "Checkov",
             id: "CKV_AWS_111",
             coverage: "partial",
-            note: 'write actions on Resource "*" are reported only for Kinesis and KMS; other services\' writes on "*" pass',
+            note: 'Kinesis and KMS actions on Resource "*" only; iam-policy-resource-scope reports other services\' writes on "*"',
         },
         {
             framework: "Checkov",
             id: "CKV_AWS_290",
             coverage: "partial",
-            note: 'write actions on Resource "*" are reported only for Kinesis and KMS; other services\' writes on "*" pass',
+            note: 'Kinesis and KMS writes on Resource "*" only; iam-policy-resource-scope reports other services\' writes on "*"',
         },
     ],
     details:

@@ -6,3 +6,4 @@ export * from "./lambda-function-log-group";
 export * from "./lambda-runtime-supported";
 export * from "./lambda-permission-scoped";
 export * from "./lambda-function-explicit-limits";
+export * from "./lambda-function-concurrency";

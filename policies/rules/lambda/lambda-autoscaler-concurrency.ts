@@ -93,7 +93,7 @@ export const lambdaAutoscalerConcurrency: PackPolicy<StackValidationPolicy> = {
             framework: "Checkov",
             id: "CKV_AWS_115",
             coverage: "partial",
-            note: "it asks every function to reserve concurrency; this checks the shard autoscaler only, where two concurrent runs do harm",
+            note: "it asks every function to reserve concurrency; this checks the shard autoscaler (1, or its run lock); lambda-function-concurrency decides for every other function",
         },
     ],
     details:

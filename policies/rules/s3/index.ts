@@ -10,3 +10,4 @@ export * from "./s3-bucket-public-access-block";
 export * from "./s3-bucket-tls-only";
 export * from "./s3-bucket-versioning";
 export * from "./s3-public-access-block-flags";
+export * from "./s3-bucket-durability";

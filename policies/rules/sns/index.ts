@@ -2,3 +2,4 @@
 export * from "./sns-topic-encrypted";
 export * from "./sns-topic-tls-only";
 export * from "./sns-topic-policy-not-public";
+export * from "./sns-subscription-redrive";
