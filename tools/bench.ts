@@ -30,6 +30,7 @@ const DEFAULT_RUNS = 3;
 const ONE_RUN_BY_DEFAULT = new Set(["producerReshard", "coldStart", "autoscaler"]);
 
 function fmt(n: number): string {
+    if (Number.isInteger(n)) return String(n);
     return n >= 100 ? n.toFixed(0) : n >= 1 ? n.toFixed(2) : n.toPrecision(3);
 }
 
