@@ -4,10 +4,22 @@ export interface BenchFigure {
     name: string;
     unit: string;
     value: number;
-    /** The baseline measured in the same run (the naive approach, the reference document's way). */
+    /** The baseline measured in the same run (the fair peer, or the target the figure is held to). */
     baseline: number;
     baselineName: string;
     /** value / baseline: the number to quote on a shared, noisy machine. */
+    ratio: number;
+    /** Runs the figure is the median of (value, baseline and ratio each their own median); set by the harness, or by a section that takes its own samples. */
+    runs?: number;
+    /** The smallest value, baseline and ratio over the runs (each its own run's). */
+    min?: Spread;
+    max?: Spread;
+}
+
+/** One end of the range of a figure over its runs. */
+export interface Spread {
+    value: number;
+    baseline: number;
     ratio: number;
 }
 
@@ -21,5 +33,7 @@ export interface BenchSection {
 }
 
 export function figure(name: string, unit: string, value: number, baselineName: string, baseline: number): BenchFigure {
-    return { name, unit, value, baselineName, baseline, ratio: baseline === 0 ? 0 : value / baseline };
+    return { name, unit, value, baselineName, baseline, ratio: ratioOf(value, baseline) };
 }
+
+export const ratioOf = (value: number, baseline: number): number => (baseline === 0 ? 0 : value / baseline);
