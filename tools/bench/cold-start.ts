@@ -13,6 +13,7 @@ import { ingestEnvironment, MAX_BODY_BYTES } from "../../contracts/env/ingest";
 import { replicatorEnvironment } from "../../contracts/env/replicator";
 import { QUARANTINE_BUCKET_ENV } from "../../contracts/quarantine";
 import { BUNDLE_BUDGET_KIB, buildBundle, FUNCTIONS_DIR } from "../../infra/lib/bundle";
+import { figureOfSamples } from "./aggregate";
 import { figure, type BenchFigure, type BenchSection } from "./types";
 
 const ROOT = path.resolve(__dirname, "../..");
@@ -62,21 +63,14 @@ function loadOnce(modulePath: string): Load {
     return JSON.parse(r.stdout) as Load;
 }
 
-const median = (xs: number[]) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-
 /**
- * Loads the bundle and the unbundled module RUNS times each, alternating, so both see the same load
- * on a shared machine: the median milliseconds of each, and the bytes each read.
+ * Loads the bundle and the unbundled module RUNS times each, alternating, so each pair sees the same
+ * load on a shared machine: the pairs, in order.
  */
-function loadBoth(bundledPath: string, unbundledPath: string): { bundled: Load; unbundled: Load } {
-    const b: Load[] = [];
-    const u: Load[] = [];
-    for (let i = 0; i < RUNS; i++) {
-        b.push(loadOnce(bundledPath));
-        u.push(loadOnce(unbundledPath));
-    }
-    const summary = (xs: Load[]): Load => ({ ms: median(xs.map((x) => x.ms)), cpuMs: median(xs.map((x) => x.cpuMs)), bytes: xs[0]!.bytes });
-    return { bundled: summary(b), unbundled: summary(u) };
+function loadPairs(bundledPath: string, unbundledPath: string): { bundled: Load; unbundled: Load }[] {
+    const pairs: { bundled: Load; unbundled: Load }[] = [];
+    for (let i = 0; i < RUNS; i++) pairs.push({ bundled: loadOnce(bundledPath), unbundled: loadOnce(unbundledPath) });
+    return pairs;
 }
 
 /** functions/ and the contracts they import, transpiled file by file (no bundling) into a scratch tree that resolves node_modules from the project. */
@@ -112,9 +106,26 @@ export async function coldStartBench(): Promise<BenchSection> {
             fs.mkdirSync(bundleDir);
             fs.writeFileSync(path.join(bundleDir, "index.js"), code);
             fs.writeFileSync(path.join(bundleDir, "index.js.map"), sourceMap);
-            const { bundled, unbundled } = loadBoth(path.join(bundleDir, "index.js"), path.join(scratch, "functions", name, "index.js"));
-            figures.push(figure(`${name}: module init time`, "ms", bundled.ms, "unbundled from the source tree", unbundled.ms));
-            figures.push(figure(`${name}: module init CPU time`, "ms", bundled.cpuMs, "unbundled", unbundled.cpuMs));
+            const pairs = loadPairs(path.join(bundleDir, "index.js"), path.join(scratch, "functions", name, "index.js"));
+            const samples = (of: (l: Load) => number) => pairs.map((p) => ({ value: of(p.bundled), baseline: of(p.unbundled) }));
+            // Median, min and max over the processes, each bundled load paired with the unbundled one after it.
+            figures.push(
+                figureOfSamples(
+                    `${name}: module init time`,
+                    "ms",
+                    "unbundled from the source tree",
+                    samples((l) => l.ms),
+                ),
+            );
+            figures.push(
+                figureOfSamples(
+                    `${name}: module init CPU time`,
+                    "ms",
+                    "unbundled",
+                    samples((l) => l.cpuMs),
+                ),
+            );
+            const { bundled, unbundled } = pairs[0]!;
             figures.push(figure(`${name}: JavaScript loaded`, "KiB", bundled.bytes / 1024, "unbundled: every module file loaded", unbundled.bytes / 1024));
             figures.push(figure(`${name}: bundle size`, "KiB", Buffer.byteLength(code) / 1024, "its budget (infra/lib/bundle.ts)", BUNDLE_BUDGET_KIB[name] ?? 0));
         }
@@ -127,7 +138,7 @@ export async function coldStartBench(): Promise<BenchSection> {
         title: "Cold start: handler init, esbuild bundle vs unbundled; bundle size vs budget",
         method:
             `For each handler in functions/, the time a fresh node process spends in require() of the handler module (Lambda's init work for our code: ` +
-            `module loading, SDK client and Powertools construction), median of ${RUNS} processes each (bundled and unbundled alternating, so both see the same machine load), with the environment variables the stack sets ` +
+            `module loading, SDK client and Powertools construction), median with min-max of ${RUNS} processes each (bundled and unbundled alternating, each ratio taken within its pair, so both see the same machine load), with the environment variables the stack sets ` +
             `(NODE_OPTIONS=--enable-source-maps included). Bundled: the minified esbuild bundle the stack deploys, with its source map beside it ` +
             `and no node_modules to resolve from, as in Lambda. Baseline: the same source transpiled file by file (esbuild transform, no bundling) ` +
             `and loaded with its dependencies resolved from node_modules, as an unbundled deployment would. Node's own start-up is excluded. ` +
