@@ -4,6 +4,7 @@ import * as os from "node:os";
 import { autoscalerBench } from "./bench/autoscaler";
 import { coldStartBench } from "./bench/cold-start";
 import { consumerBench } from "./bench/consumer";
+import { policyCheckBench } from "./bench/policy-check";
 import { previewBench } from "./bench/preview";
 import { producerBench } from "./bench/producer";
 import { producerReshardBench } from "./bench/producer-reshard";
@@ -18,6 +19,7 @@ const SECTIONS: Record<string, () => Promise<BenchSection>> = {
     coldStart: coldStartBench,
     autoscaler: autoscalerBench,
     preview: previewBench,
+    policyCheck: policyCheckBench,
 };
 
 function fmt(n: number): string {

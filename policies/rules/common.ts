@@ -37,7 +37,10 @@ const memo = new WeakMap<object, Map<string, unknown>>();
 /** `build()` once per `owner` array (or other object) and `key`; later calls get the same value. */
 export function memoized<T>(owner: object, key: string, build: () => T): T {
     let cache = memo.get(owner);
-    if (!cache) memo.set(owner, (cache = new Map()));
+    if (!cache) {
+        cache = new Map();
+        memo.set(owner, cache);
+    }
     if (!cache.has(key)) cache.set(key, build());
     return cache.get(key) as T;
 }

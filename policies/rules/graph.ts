@@ -115,10 +115,15 @@ export interface EsmSource {
  */
 export function kinesisSourceOf(esm: PolicyResource, streams: PolicyResource[], consumers: PolicyResource[]): EsmSource | undefined {
     const sourceArn = () => esm.props.eventSourceArn;
-    const viaConsumer = linksOf(esm, "eventSourceArn", candidatesFor(esm, "eventSourceArn", consumers, BY_NAME, () => consumerNamesInArn(sourceArn())), (c) => {
-        const arn = esm.props.eventSourceArn;
-        return typeof arn === "string" && new RegExp(`:stream/[^/]+/consumer/${escapeRegExp(String(c.props.name))}:`).test(arn);
-    });
+    const viaConsumer = linksOf(
+        esm,
+        "eventSourceArn",
+        candidatesFor(esm, "eventSourceArn", consumers, BY_NAME, () => consumerNamesInArn(sourceArn())),
+        (c) => {
+            const arn = esm.props.eventSourceArn;
+            return typeof arn === "string" && new RegExp(`:stream/[^/]+/consumer/${escapeRegExp(String(c.props.name))}:`).test(arn);
+        },
+    );
     if (viaConsumer.linked.length > 0) {
         const consumer = viaConsumer.linked[0]!;
         return { consumer, stream: streamOfConsumer(consumer, streams) };
@@ -153,10 +158,15 @@ export function functionOfEsm(esm: PolicyResource, functions: PolicyResource[]):
 
 /** The role a property holding a role ARN (or name) refers to. */
 export function roleAt(dependent: PolicyResource, prop: string, read: () => unknown, roles: PolicyResource[]): PolicyResource | undefined {
-    return linkedOrThrow(dependent, prop, candidatesFor(dependent, prop, roles, BY_NAME, () => roleNamesIn(read())), (r) => {
-        const ref = read();
-        return typeof ref === "string" && (ref === r.props.name || new RegExp(`:role/(.*/)?${escapeRegExp(String(r.props.name))}$`).test(ref));
-    })[0];
+    return linkedOrThrow(
+        dependent,
+        prop,
+        candidatesFor(dependent, prop, roles, BY_NAME, () => roleNamesIn(read())),
+        (r) => {
+            const ref = read();
+            return typeof ref === "string" && (ref === r.props.name || new RegExp(`:role/(.*/)?${escapeRegExp(String(r.props.name))}$`).test(ref));
+        },
+    )[0];
 }
 
 /** A policy document attached to a role: the resource holding it (where findings are reported) and its statements. */

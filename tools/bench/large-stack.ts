@@ -8,8 +8,11 @@ import type { StackResource } from "../lib/resources";
 /** Every name, URN and ARN the program derives from the stack starts with this (`prod-stream`, `kinesis-streaming-prod-events`). */
 const copyToken = (stack: string) => `${stack}-`;
 
-/** One resource as `pulumi stack export` writes it (deployment v3): inputs, and outputs with what AWS computes. */
-function exported(r: StackResource, region: string): Record<string, unknown> {
+/** A resource as `pulumi stack export` writes it. */
+export type StateResource = Record<string, unknown>;
+
+/** A synthesized resource as `pulumi stack export` writes it (deployment v3): inputs, and outputs with what AWS computes. */
+export function exported(r: StackResource, region = "us-east-1"): StateResource {
     return {
         urn: r.urn,
         custom: r.custom,
@@ -25,7 +28,7 @@ function exported(r: StackResource, region: string): Record<string, unknown> {
 }
 
 /** The copy that carries the violations: its first Kinesis stream keeps records 24 h only and is not encrypted. */
-function withViolation(resources: Record<string, unknown>[]): Record<string, unknown>[] {
+function withViolation(resources: StateResource[]): StateResource[] {
     let done = false;
     return resources.map((r) => {
         if (done || r.type !== "aws:kinesis/stream:Stream") return r;
@@ -44,14 +47,15 @@ export interface LargeExport {
 }
 
 /**
- * A stack export of `copies` copies of a synthesized stack's resources (plus the root stack resource):
+ * A stack export of `copies` copies of a stack's resources (`exported` from a synthesized stack, or an
+ * export's) plus the root stack resource:
  * copy i renames every `<stack>-` name to `<stack>-c<i>-`, so URNs, physical names, ARNs and the
  * references between them stay consistent inside each copy and distinct across copies. Every
  * `violationEvery`-th copy (0: none) carries the violation of `withViolation`. Built as text, copy by
  * copy, so that a 100 MB file costs the generator little more than its own length.
  */
-export function largeStackExport(stack: string, base: StackResource[], copies: number, violationEvery = 0, region = "us-east-1"): LargeExport {
-    const plain = base.map((r) => exported(r, region));
+export function largeStackExport(stack: string, base: StateResource[], copies: number, violationEvery = 0): LargeExport {
+    const plain = base.filter((r) => r.type !== "pulumi:pulumi:Stack");
     const templates = [plain, withViolation(plain)].map((rs) => rs.map((r) => JSON.stringify(r)).join(","));
     const token = copyToken(stack);
     const root = JSON.stringify({ urn: `urn:pulumi:${stack}::${PROJECT}::pulumi:pulumi:Stack::${PROJECT}-${stack}`, custom: false, type: "pulumi:pulumi:Stack" });
@@ -63,5 +67,5 @@ export function largeStackExport(stack: string, base: StackResource[], copies: n
         parts.push(templates[violates ? 1 : 0]!.split(token).join(`${stack}-c${i}-`));
     }
     const text = `{"version":3,"deployment":{"manifest":{"time":"2026-12-07T00:00:00Z","magic":"","version":"v3.270.0"},"resources":[${parts.join(",")}]}}`;
-    return { text, resources: 1 + copies * base.length, violatingCopies };
+    return { text, resources: 1 + copies * plain.length, violatingCopies };
 }

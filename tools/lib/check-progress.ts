@@ -29,9 +29,7 @@ export class ProgressReport {
 
     update(p: CheckProgress): void {
         this.state =
-            p.phase === "resources"
-                ? `${count(p.done)} of ${count(p.total)} resources analyzed`
-                : `all resources analyzed, stack policy ${p.done + 1} of ${p.total} running`;
+            p.phase === "resources" ? `${count(p.done)} of ${count(p.total)} resources analyzed` : `all resources analyzed, stack policy ${p.done + 1} of ${p.total} running`;
         const now = this.now();
         if (now - this.started >= this.afterSeconds * 1000 && now - this.lastLine >= PROGRESS_EVERY_MS) {
             this.lastLine = now;

@@ -7,7 +7,12 @@ import { BY_NAME, ofType, streamNamesInArn, TYPE } from "../graph";
 function sourceOf(fh: PolicyResource, streams: PolicyResource[]): { stream?: PolicyResource; external?: string } | undefined {
     const source = fh.props.kinesisSourceConfiguration;
     if (source === undefined) return undefined;
-    const { linked, undecided } = linksOf(fh, "kinesisSourceConfiguration", candidatesFor(fh, "kinesisSourceConfiguration", streams, BY_NAME, () => streamNamesInArn(at(source, "kinesisStreamArn"))), (s) => isStreamArnOf(at(source, "kinesisStreamArn"), s.props.name as string));
+    const { linked, undecided } = linksOf(
+        fh,
+        "kinesisSourceConfiguration",
+        candidatesFor(fh, "kinesisSourceConfiguration", streams, BY_NAME, () => streamNamesInArn(at(source, "kinesisStreamArn"))),
+        (s) => isStreamArnOf(at(source, "kinesisStreamArn"), s.props.name as string),
+    );
     if (linked.length > 0) return { stream: linked[0] };
     if (undecided !== undefined) throw undecided;
     return { external: String(at(source, "kinesisStreamArn")) };

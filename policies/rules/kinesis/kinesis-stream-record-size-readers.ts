@@ -42,7 +42,12 @@ export const kinesisStreamRecordSizeReaders: PackPolicy<StackValidationPolicy> =
             forEachDecidable(ofType(args.resources, TYPE.firehose), (fh) => {
                 const source = fh.props.kinesisSourceConfiguration;
                 if (source === undefined) return;
-                const { linked } = linksOf(fh, "kinesisSourceConfiguration", candidatesFor(fh, "kinesisSourceConfiguration", streams, BY_NAME, () => streamNamesInArn(at(source, "kinesisStreamArn"))), (s) => isStreamArnOf(at(source, "kinesisStreamArn"), s.props.name as string));
+                const { linked } = linksOf(
+                    fh,
+                    "kinesisSourceConfiguration",
+                    candidatesFor(fh, "kinesisSourceConfiguration", streams, BY_NAME, () => streamNamesInArn(at(source, "kinesisStreamArn"))),
+                    (s) => isStreamArnOf(at(source, "kinesisStreamArn"), s.props.name as string),
+                );
                 for (const stream of linked) {
                     if (sizeOf(stream) > FIREHOSE_READER_MAX_KIB) {
                         report(

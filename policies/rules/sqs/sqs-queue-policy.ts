@@ -1,6 +1,18 @@
 import type { StackValidationPolicy } from "@pulumi/policy";
 import type { PackPolicy } from "../../lib/metadata";
-import { deniesInsecureTransport, dependentsOn, forEachDecidable, isEveryone, linkedOrThrow, list, orIfUnknown, someDecidable, type Statement, statementLabel, statementsOf } from "../common";
+import {
+    deniesInsecureTransport,
+    dependentsOn,
+    forEachDecidable,
+    isEveryone,
+    linkedOrThrow,
+    list,
+    orIfUnknown,
+    someDecidable,
+    type Statement,
+    statementLabel,
+    statementsOf,
+} from "../common";
 import { ofType, TYPE } from "../graph";
 
 /** The queue name at the end of a queue URL (`https://sqs.<region>.amazonaws.com/<account>/<name>`). */
