@@ -1,7 +1,7 @@
 // policy:check at the size of a real organisation's stacks: synthetic exports of 1k, 10k and 40k
 // resources (copies of the prod program's resources, tools/bench/large-stack.ts) and one of about
-// 50 MB, each checked by `npm run policy:check` in its own process. Baseline: the 1k run's seconds per
-// 1,000 resources, so each ratio is the check's departure from linear cost.
+// 50 MB, each checked by `npm run policy:check` in its own process. Baseline: the 1k run's CPU seconds
+// per 1,000 resources, so each ratio is the check's departure from linear cost.
 import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -61,6 +61,7 @@ export async function policyCheckBench(): Promise<BenchSection> {
     const runs: { label: string; resources: number; mb: number; run: CheckRun }[] = [];
     try {
         const plan = [
+            { label: "startup", copies: 0 },
             ...SIZES.map((n) => ({ label: `${n / 1000}k resources`, copies: Math.round(n / base.length) })),
             { label: `~${TARGET_MB} MB export`, copies: Math.round((TARGET_MB * 1e6) / bytesPerCopy) },
         ];
@@ -74,19 +75,25 @@ export async function policyCheckBench(): Promise<BenchSection> {
     } finally {
         fs.rmSync(dir, { recursive: true, force: true });
     }
-    const perK = (r: (typeof runs)[number]) => r.run.seconds / (r.resources / 1000);
-    const first = runs[0]!;
-    const figures: BenchFigure[] = runs.flatMap((r) => [
-        figure(
-            `${r.label} (${r.resources.toLocaleString("en-US")}, ${r.mb.toFixed(0)} MB): seconds per 1,000 resources`,
-            "s",
-            perK(r),
-            "the same at 1k resources (1 = linear cost)",
-            perK(first),
-        ),
-        figure(`${r.label}: wall seconds (CPU ${r.run.cpuSeconds.toFixed(1)} s)`, "s", r.run.seconds, "the goal for a 50 MB export", 60),
-        figure(`${r.label}: peak RSS`, "MB", r.run.peakRssMb, "the goal for a 50 MB export (1 GB)", 1024),
-    ]);
+    // The check's own CPU time: the run's less an empty export's (Node, tsx and the pack loading).
+    const [startup, ...checks] = runs;
+    const perK = (r: (typeof runs)[number]) => (r.run.cpuSeconds - startup!.run.cpuSeconds) / (r.resources / 1000);
+    const first = checks[0]!;
+    const figures: BenchFigure[] = [
+        figure("startup (an export of the root stack only): CPU seconds", "s", startup!.run.cpuSeconds, "the goal for a 50 MB export", 60),
+        ...checks.flatMap((r) => [
+            figure(
+                `${r.label} (${r.resources.toLocaleString("en-US")}, ${r.mb.toFixed(0)} MB): CPU seconds per 1,000 resources`,
+                "s",
+                perK(r),
+                "the same at 1k resources (1 = linear cost)",
+                perK(first),
+            ),
+            figure(`${r.label}: CPU seconds`, "s", r.run.cpuSeconds, "the goal for a 50 MB export", 60),
+            figure(`${r.label}: wall seconds`, "s", r.run.seconds, "the goal for a 50 MB export", 60),
+            figure(`${r.label}: peak RSS`, "MB", r.run.peakRssMb, "the goal for a 50 MB export (1 GB)", 1024),
+        ]),
+    ];
     return {
         key: "policyCheck",
         title: "policy:check on synthetic stack exports of 1k to 40k resources and ~50 MB",
@@ -94,10 +101,11 @@ export async function policyCheckBench(): Promise<BenchSection> {
             `Exports built by tools/bench/large-stack.ts: N copies of the prod program's ${base.length} resources (synthesized under the mock ` +
             `runtime, outputs as the mock cloud computes them), each copy renamed (URNs, names, ARNs), a violating stream in every ` +
             `${VIOLATION_EVERY}th copy. Each export is checked once by \`npm run policy:check -- <file>\` in its own process (tsx, the ` +
-            `script's Node options): wall seconds from spawn to exit (startup included), CPU seconds and peak RSS from the child's rusage. ` +
-            `Baseline for seconds per 1,000 resources: the 1k run's, so the ratio is the departure from linear cost (a check that scans ` +
-            `the stack per resource grows with the square: 40x the resources, 40x the seconds per 1,000). Wall and RSS are also set ` +
-            `against the issue's goal for a 50 MB export (60 s, 1 GB), which is a target, not a measurement.`,
+            `script's Node options): wall seconds from spawn to exit, CPU seconds and peak RSS from the child's rusage. Per 1,000 ` +
+            `resources: CPU seconds less those of an export of the root stack alone (startup), as CPU time is what a shared machine ` +
+            `does not inflate. Baseline: the 1k run's, so the ratio is the departure from linear cost (a check that scans the stack per ` +
+            `resource grows with the square: 40x the resources, 40x the seconds per 1,000). CPU, wall and RSS are also set against ` +
+            `the issue's goal for a 50 MB export (60 s, 1 GB), which is a target, not a measurement.`,
         figures,
     };
 }
