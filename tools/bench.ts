@@ -7,6 +7,7 @@ import { autoscalerBench } from "./bench/autoscaler";
 import { coldStartBench } from "./bench/cold-start";
 import { consumerBench } from "./bench/consumer";
 import { BENCH_USAGE, parseBenchArgs } from "./bench/options";
+import { policyCheckBench } from "./bench/policy-check";
 import { previewBench } from "./bench/preview";
 import { producerBench } from "./bench/producer";
 import { producerReshardBench } from "./bench/producer-reshard";
@@ -20,14 +21,15 @@ const SECTIONS: Record<string, () => Promise<BenchSection>> = {
     coldStart: coldStartBench,
     autoscaler: autoscalerBench,
     preview: previewBench,
+    policyCheck: policyCheckBench,
 };
 /** Runs of a section unless --runs says otherwise. */
 const DEFAULT_RUNS = 3;
 /**
  * Sections run once by default: slow ones (the reshard run, about 30 s; cold start, which takes its
- * own median over fresh processes) and deterministic ones (the autoscaler replay: every run the same).
+ * own median over fresh processes; policy:check on 1k-40k resource exports, about 50 s) and deterministic ones (the autoscaler replay: every run the same).
  */
-const ONE_RUN_BY_DEFAULT = new Set(["producerReshard", "coldStart", "autoscaler"]);
+const ONE_RUN_BY_DEFAULT = new Set(["producerReshard", "coldStart", "autoscaler", "policyCheck"]);
 
 function fmt(n: number): string {
     if (Number.isInteger(n)) return String(n);

@@ -42,7 +42,8 @@ function printText(p: PreviewResult, io: Io): void {
     const out: string[] = [];
     out.push(`Offline preview of stack "${p.stack}" (Pulumi mock runtime: no Pulumi CLI, no AWS calls; ARNs and IDs are placeholders)`);
     out.push("", `Resources (${p.resources.length}):`);
-    const width = Math.max(...p.resources.map((r) => r.type.length));
+    // A reduce, not Math.max(...types): spreading a program of some 100,000 resources overflows the call stack.
+    const width = p.resources.reduce((w, r) => Math.max(w, r.type.length), 0);
     for (const r of p.resources) out.push(`  + ${r.type.padEnd(width)}  ${r.name}`);
     out.push("", "Outputs:");
     for (const [k, v] of Object.entries(p.outputs)) out.push(`  ${k}: ${typeof v === "string" ? v : JSON.stringify(v)}`);

@@ -26,6 +26,127 @@ export function isUnknownValueError(e: unknown): boolean {
     return e instanceof Error && e.constructor.name === "UnknownValueError";
 }
 
+/**
+ * Per-check caches: a stack policy gets one `resources` array per check, and the arrays derived from it
+ * (ofType) are cached too, so an index built on an array is built once per policy per check, however
+ * many resources look things up in it. Stack sizes of tens of thousands of resources need this: a
+ * join that scans every candidate for every resource grows with the square of the stack.
+ */
+const memo = new WeakMap<object, Map<string, unknown>>();
+
+/** `build()` once per `owner` array (or other object) and `key`; later calls get the same value. */
+export function memoized<T>(owner: object, key: string, build: () => T): T {
+    let cache = memo.get(owner);
+    if (!cache) {
+        cache = new Map();
+        memo.set(owner, cache);
+    }
+    if (!cache.has(key)) cache.set(key, build());
+    return cache.get(key) as T;
+}
+
+/**
+ * How a join finds its matches without a scan: the values each resource of one side is known by
+ * (`keysOf`: a name, a name inside an ARN), which the value matching of the join can only accept
+ * when the other side's value is one of them. `name` identifies the index in the per-array cache,
+ * so one `keysOf` per name. `keysOf` reads through the unknown-checking proxy: a resource whose
+ * keys are unknown in preview is set apart and always checked.
+ */
+export interface JoinKey {
+    name: string;
+    keysOf: (r: PolicyResource) => unknown[];
+}
+
+interface KeyIndex {
+    byKey: Map<unknown, PolicyResource[]>;
+    unknown: PolicyResource[];
+    position: Map<PolicyResource, number>;
+}
+
+function keyIndex(items: PolicyResource[], join: JoinKey): KeyIndex {
+    return memoized(items, `key:${join.name}`, () => {
+        const index: KeyIndex = { byKey: new Map(), unknown: [], position: new Map() };
+        items.forEach((r, i) => {
+            index.position.set(r, i);
+            try {
+                for (const k of new Set(join.keysOf(r))) {
+                    const bucket = index.byKey.get(k);
+                    if (bucket) bucket.push(r);
+                    else index.byKey.set(k, [r]);
+                }
+            } catch (e) {
+                if (!isUnknownValueError(e)) throw e;
+                index.unknown.push(r);
+            }
+        });
+        return index;
+    });
+}
+
+/** `items` by URN, once per array. */
+function byUrn(items: PolicyResource[]): Map<string, PolicyResource[]> {
+    return memoized(items, "urn", () => {
+        const m = new Map<string, PolicyResource[]>();
+        for (const r of items) m.set(r.urn, [...(m.get(r.urn) ?? []), r]);
+        return m;
+    });
+}
+
+/** `items` by the URNs their property `prop` depends on, once per array and property. */
+function byDependency(items: PolicyResource[], prop: string): Map<string, PolicyResource[]> {
+    return memoized(items, `deps:${prop}`, () => {
+        const m = new Map<string, PolicyResource[]>();
+        for (const r of items) {
+            for (const d of new Set((r.propertyDependencies[prop] ?? []).map((x) => x.urn))) {
+                const bucket = m.get(d);
+                if (bucket) bucket.push(r);
+                else m.set(d, [r]);
+            }
+        }
+        return m;
+    });
+}
+
+/** The union of `extra` and the index's hits and unknowns for `lookup()`, in `items` order; all of `items` when `lookup` is unknown. */
+function narrow(items: PolicyResource[], join: JoinKey, lookup: () => unknown[], extra: readonly PolicyResource[]): PolicyResource[] {
+    const index = keyIndex(items, join);
+    let keys: unknown[];
+    try {
+        keys = lookup();
+    } catch (e) {
+        if (!isUnknownValueError(e)) throw e;
+        return items; // the value to match is unknown: every item may decide, checked as before
+    }
+    const picked = new Set<PolicyResource>(extra);
+    for (const k of keys) for (const r of index.byKey.get(k) ?? []) picked.add(r);
+    for (const r of index.unknown) picked.add(r);
+    return [...picked].sort((a, b) => index.position.get(a)! - index.position.get(b)!);
+}
+
+/**
+ * The candidates `linksOf(dependent, prop, candidates, sameValue)` can link or be undecided about,
+ * found through an index instead of a scan: those the property dependencies name, those known by a
+ * key in `lookup()` (the dependent's value, read the way `sameValue` reads it), and those whose key
+ * is unknown. `linksOf` over them answers as over all candidates, when `sameValue(c)` holds only if
+ * `lookup()` holds one of `join.keysOf(c)` and reads nothing `keysOf` and `lookup` did not.
+ */
+export function candidatesFor(dependent: PolicyResource, prop: string, candidates: PolicyResource[], join: JoinKey, lookup: () => unknown[]): PolicyResource[] {
+    const urns = byUrn(candidates);
+    const recorded = (dependent.propertyDependencies[prop] ?? []).flatMap((r) => urns.get(r.urn) ?? []);
+    return narrow(candidates, join, lookup, recorded);
+}
+
+/**
+ * The reverse of `candidatesFor`: the `dependents` that may refer to `target` through their `prop` (or props)
+ * (by property dependencies, by a key of `join.keysOf(dependent)` equal to one of `lookup()`, the
+ * target's value, or with a key unknown), in order: filtering them with the join's own test gives
+ * what filtering every dependent would.
+ */
+export function dependentsOn(target: PolicyResource, prop: string | readonly string[], dependents: PolicyResource[], join: JoinKey, lookup: () => unknown[]): PolicyResource[] {
+    const linked = (typeof prop === "string" ? [prop] : prop).flatMap((p) => byDependency(dependents, p).get(target.urn) ?? []);
+    return narrow(dependents, join, lookup, linked);
+}
+
 /** The resources `dependent` refers to through `prop`, and the unknown that kept a link undecided. */
 export interface Links {
     linked: PolicyResource[];

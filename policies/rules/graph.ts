@@ -3,7 +3,7 @@
 // goes through the engine's property dependencies first (known in preview, when ARNs are not) and
 // falls back to matching values (names inside ARNs) for stack files without them (see linksOf).
 import type { PolicyResource } from "@pulumi/policy";
-import { arnName, at, isStreamArnOf, isUnknownValueError, linkedOrThrow, linksOf, list, type Statement, statementsOf } from "./common";
+import { arnName, at, candidatesFor, isStreamArnOf, isUnknownValueError, type JoinKey, linkedOrThrow, linksOf, list, memoized, type Statement, statementsOf } from "./common";
 
 /** Type tokens of the resources the stack rules join. */
 export const TYPE = {
@@ -38,14 +38,67 @@ export const TYPE = {
     bucketLogging: ["aws:s3/bucketLogging:BucketLogging", "aws:s3/bucketLoggingV2:BucketLoggingV2"],
 } as const;
 
+/**
+ * The resources of a type (or of any of several): one frozen array per resources array and type for
+ * the whole check, shared by every caller, so that the indexes built on it are built once.
+ */
 export const ofType = (resources: PolicyResource[], type: string | readonly string[]): PolicyResource[] =>
-    resources.filter((r) => (typeof type === "string" ? r.type === type : type.includes(r.type)));
+    memoized(resources, `type:${typeof type === "string" ? type : type.join(",")}`, () =>
+        Object.freeze(resources.filter((r) => (typeof type === "string" ? r.type === type : type.includes(r.type)))),
+    ) as PolicyResource[];
+
+/** Resources known by their `name` property (as text: the joins below compare `String(name)` or the name itself). */
+export const BY_NAME: JoinKey = { name: "name", keysOf: (r) => [String(r.props.name)] };
+
+/** Every position in `text` just after an occurrence of `marker`. */
+function after(text: string, marker: string): number[] {
+    const out: number[] = [];
+    for (let i = text.indexOf(marker); i !== -1; i = text.indexOf(marker, i + 1)) out.push(i + marker.length);
+    return out;
+}
+
+/** The stream name a stream ARN holds (what `isStreamArnOf` accepts), as a lookup for BY_NAME. */
+export function streamNamesInArn(arn: unknown): string[] {
+    const m = typeof arn === "string" ? /^arn:aws[a-z-]*:kinesis:[^:]*:[^:]*:stream\/([\s\S]*)$/.exec(arn) : null;
+    return m ? [m[1]!] : [];
+}
+
+/** Every name `:stream/<s>/consumer/<name>:` can find in an ARN (a consumer name may hold colons). */
+function consumerNamesInArn(arn: unknown): string[] {
+    if (typeof arn !== "string") return [];
+    const out: string[] = [];
+    for (const start of after(arn, "/consumer/")) {
+        if (!/:stream\/[^/]+$/.test(arn.slice(0, start - "/consumer/".length))) continue;
+        for (let q = arn.indexOf(":", start); q !== -1; q = arn.indexOf(":", q + 1)) out.push(arn.slice(start, q));
+    }
+    return out;
+}
+
+/** Every function name `:function:<name>(:<qualifier>)?` at the end of a reference can hold, and the reference itself. */
+function functionNamesIn(ref: unknown): string[] {
+    if (typeof ref !== "string") return [];
+    return [
+        ref,
+        ...after(ref, ":function:").flatMap((start) => {
+            const rest = ref.slice(start);
+            const q = rest.lastIndexOf(":");
+            return q !== -1 && q < rest.length - 1 ? [rest, rest.slice(0, q)] : [rest];
+        }),
+    ];
+}
+
+/** Every role name `:role/(<path>/)?<name>` at the end of a reference can hold, and the reference itself. */
+function roleNamesIn(ref: unknown): string[] {
+    if (typeof ref !== "string") return [];
+    return [ref, ...after(ref, ":role/").flatMap((start) => [ref.slice(start), ...after(ref.slice(start), "/").map((i) => ref.slice(start + i))])];
+}
 
 const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
 /** The stream a StreamConsumer (enhanced fan-out) is registered on. */
 export function streamOfConsumer(consumer: PolicyResource, streams: PolicyResource[]): PolicyResource | undefined {
-    return linkedOrThrow(consumer, "streamArn", streams, (s) => isStreamArnOf(consumer.props.streamArn, s.props.name))[0];
+    const near = candidatesFor(consumer, "streamArn", streams, BY_NAME, () => streamNamesInArn(consumer.props.streamArn));
+    return linkedOrThrow(consumer, "streamArn", near, (s) => isStreamArnOf(consumer.props.streamArn, s.props.name))[0];
 }
 
 /** What a Kinesis event source mapping reads: a stream, through an EFO consumer or not, or a stream outside the stack. */
@@ -61,15 +114,22 @@ export interface EsmSource {
  * DynamoDB streams, Kafka). Throws the unknown when preview cannot tell.
  */
 export function kinesisSourceOf(esm: PolicyResource, streams: PolicyResource[], consumers: PolicyResource[]): EsmSource | undefined {
-    const viaConsumer = linksOf(esm, "eventSourceArn", consumers, (c) => {
-        const arn = esm.props.eventSourceArn;
-        return typeof arn === "string" && new RegExp(`:stream/[^/]+/consumer/${escapeRegExp(String(c.props.name))}:`).test(arn);
-    });
+    const sourceArn = () => esm.props.eventSourceArn;
+    const viaConsumer = linksOf(
+        esm,
+        "eventSourceArn",
+        candidatesFor(esm, "eventSourceArn", consumers, BY_NAME, () => consumerNamesInArn(sourceArn())),
+        (c) => {
+            const arn = esm.props.eventSourceArn;
+            return typeof arn === "string" && new RegExp(`:stream/[^/]+/consumer/${escapeRegExp(String(c.props.name))}:`).test(arn);
+        },
+    );
     if (viaConsumer.linked.length > 0) {
         const consumer = viaConsumer.linked[0]!;
         return { consumer, stream: streamOfConsumer(consumer, streams) };
     }
-    const direct = linksOf(esm, "eventSourceArn", streams, (s) => isStreamArnOf(esm.props.eventSourceArn, s.props.name));
+    const nearStreams = candidatesFor(esm, "eventSourceArn", streams, BY_NAME, () => streamNamesInArn(sourceArn()));
+    const direct = linksOf(esm, "eventSourceArn", nearStreams, (s) => isStreamArnOf(esm.props.eventSourceArn, s.props.name));
     if (direct.linked.length > 0) return { stream: direct.linked[0] };
     let arn: unknown;
     try {
@@ -89,7 +149,8 @@ const NON_KINESIS_SOURCES = ["aws:sqs/queue:Queue", "aws:dynamodb/table:Table", 
 
 /** The function an event source mapping invokes (functionName is a name or an ARN). */
 export function functionOfEsm(esm: PolicyResource, functions: PolicyResource[]): PolicyResource | undefined {
-    return linkedOrThrow(esm, "functionName", functions, (f) => {
+    const near = candidatesFor(esm, "functionName", functions, BY_NAME, () => functionNamesIn(esm.props.functionName));
+    return linkedOrThrow(esm, "functionName", near, (f) => {
         const ref = esm.props.functionName;
         return typeof ref === "string" && (ref === f.props.name || new RegExp(`:function:${escapeRegExp(String(f.props.name))}(:[^:]+)?$`).test(ref));
     })[0];
@@ -97,10 +158,15 @@ export function functionOfEsm(esm: PolicyResource, functions: PolicyResource[]):
 
 /** The role a property holding a role ARN (or name) refers to. */
 export function roleAt(dependent: PolicyResource, prop: string, read: () => unknown, roles: PolicyResource[]): PolicyResource | undefined {
-    return linkedOrThrow(dependent, prop, roles, (r) => {
-        const ref = read();
-        return typeof ref === "string" && (ref === r.props.name || new RegExp(`:role/(.*/)?${escapeRegExp(String(r.props.name))}$`).test(ref));
-    })[0];
+    return linkedOrThrow(
+        dependent,
+        prop,
+        candidatesFor(dependent, prop, roles, BY_NAME, () => roleNamesIn(read())),
+        (r) => {
+            const ref = read();
+            return typeof ref === "string" && (ref === r.props.name || new RegExp(`:role/(.*/)?${escapeRegExp(String(r.props.name))}$`).test(ref));
+        },
+    )[0];
 }
 
 /** A policy document attached to a role: the resource holding it (where findings are reported) and its statements. */
@@ -148,12 +214,16 @@ export function roleViews(resources: PolicyResource[]): { views: RoleView[]; und
     for (const att of ofType(resources, TYPE.rolePolicyAttachment)) {
         place(() => {
             const role = roleAt(att, "role", () => att.props.role, roles);
-            const policy = linkedOrThrow(att, "policyArn", managed, (p) => arnName(att.props.policyArn) === p.props.name)[0];
+            const near = candidatesFor(att, "policyArn", managed, BY_MANAGED_NAME, () => [arnName(att.props.policyArn)]);
+            const policy = linkedOrThrow(att, "policyArn", near, (p) => arnName(att.props.policyArn) === p.props.name)[0];
             if (role && policy) views.get(role.urn)!.documents.push(docOf(policy));
         });
     }
     return { views: [...views.values(), ...orphans], undecided };
 }
+
+/** Managed policies by their `name` as it is (an attachment compares it to the name in an ARN, undefined included). */
+const BY_MANAGED_NAME: JoinKey = { name: "managed-name", keysOf: (p) => [p.props.name] };
 
 /** One Allow statement of a role with the exact Kinesis actions it grants (wildcards are iam-streaming-least-privilege's). */
 export interface KinesisGrant {

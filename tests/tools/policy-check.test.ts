@@ -400,7 +400,7 @@ describe("npm run policy:check", function () {
         it("JSON of the wrong shape (stack outputs instead of an export)", () => {
             expectInputError(
                 "outputs",
-                `tests/fixtures/stack-outputs.json is neither a 'pulumi stack export' file (version 3 with "deployment") nor 'pulumi preview --json' output (with "steps")`,
+                `tests/fixtures/stack-outputs.json is not a stack file: expected a 'pulumi stack export' file (version 3, with "deployment"), 'pulumi preview --json' output (with "steps") or 'npm run preview:offline -- --json' output (with "resources" and "outputs")`,
             );
         });
 

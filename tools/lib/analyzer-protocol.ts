@@ -49,8 +49,27 @@ function options(r: StackResource): analyzerproto.AnalyzerResourceOptions {
     return o;
 }
 
-function properties(values: Record<string, unknown>): Struct {
-    return Struct.fromJavaScript(JSON.parse(JSON.stringify(values)) as Record<string, never>);
+/** How a request carries resource values: a protobuf Struct for the wire, or the values themselves in-process. */
+export type Transport = "wire" | "in-process";
+
+/** True for a value JSON would give back unchanged (so it can be handed over without a copy). */
+function isJson(x: unknown): boolean {
+    if (x === null || typeof x === "string" || typeof x === "boolean") return true;
+    if (typeof x === "number") return Number.isFinite(x);
+    if (Array.isArray(x)) return x.every(isJson);
+    if (typeof x !== "object" || Object.getPrototypeOf(x) !== Object.prototype) return false;
+    return Object.values(x).every((v) => v !== undefined && isJson(v));
+}
+
+function properties(values: Record<string, unknown>, transport: Transport): Struct {
+    if (transport === "wire") return Struct.fromJavaScript(JSON.parse(JSON.stringify(values)) as Record<string, never>);
+    const plain = (isJson(values) ? values : JSON.parse(JSON.stringify(values))) as Record<string, never>;
+    // @pulumi/policy's handlers read a request's values only through toJavaScript() and copy what it
+    // returns (deserializeProperties), so in-process the values are handed over as they are: a Struct
+    // built and converted back once per stack policy was most of a large check's time and memory.
+    const struct = new Struct();
+    struct.toJavaScript = () => plain;
+    return struct;
 }
 
 /** The fields every analyzer request and resource carries. */
@@ -62,18 +81,18 @@ interface ResourceMessage {
     setOptions(v: analyzerproto.AnalyzerResourceOptions): unknown;
 }
 
-function describe<M extends ResourceMessage>(m: M, r: StackResource, values = r.inputs): M {
+function describe<M extends ResourceMessage>(m: M, r: StackResource, transport: Transport, values = r.inputs): M {
     m.setType(r.type);
     m.setUrn(r.urn);
     m.setName(r.name);
-    m.setProperties(properties(values));
+    m.setProperties(properties(values, transport));
     m.setOptions(options(r));
     return m;
 }
 
 /** One `Analyze` call per resource: the engine's check of a resource's inputs before it changes. */
-export function analyzeRequest(r: StackResource): analyzerproto.AnalyzeRequest {
-    return describe(new analyzerproto.AnalyzeRequest(), r);
+export function analyzeRequest(r: StackResource, transport: Transport = "wire"): analyzerproto.AnalyzeRequest {
+    return describe(new analyzerproto.AnalyzeRequest(), r, transport);
 }
 
 /**
@@ -81,11 +100,11 @@ export function analyzeRequest(r: StackResource): analyzerproto.AnalyzeRequest {
  * resource's outputs where known, as the engine sends them ("AnalyzeStack is called on the final
  * outputs of each resource"), else its inputs.
  */
-export function analyzeStackRequest(resources: StackResource[]): analyzerproto.AnalyzeStackRequest {
+export function analyzeStackRequest(resources: StackResource[], transport: Transport = "wire"): analyzerproto.AnalyzeStackRequest {
     const req = new analyzerproto.AnalyzeStackRequest();
     req.setResourcesList(
         resources.map((r) => {
-            const ar = describe(new analyzerproto.AnalyzerResource(), r, r.outputs ?? r.inputs);
+            const ar = describe(new analyzerproto.AnalyzerResource(), r, transport, r.outputs ?? r.inputs);
             if (r.parent) ar.setParent(r.parent);
             ar.setDependenciesList(r.dependencies);
             const deps = ar.getPropertydependenciesMap();

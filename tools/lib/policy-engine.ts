@@ -140,9 +140,10 @@ export async function remediateResources(
     const remediate = policyServer.makeRemediateRpcFun(pack.name, pack.version, "advisory", policies) as unknown as RemediateRpc;
     const remediations: Remediation[] = [];
     const out: StackResource[] = [];
+    const turn = turns();
     for (const r of resources) {
         const resp = await new Promise<analyzerproto.RemediateResponse>((resolve, reject) =>
-            remediate({ request: analyzeRequest(r) }, (err, res) => (err || !res ? reject(err) : resolve(res))),
+            remediate({ request: analyzeRequest(r, "in-process") }, (err, res) => (err || !res ? reject(err) : resolve(res))),
         );
         let inputs = r.inputs;
         for (const rem of resp.getRemediationsList()) {
@@ -151,6 +152,7 @@ export async function remediateResources(
             remediations.push({ policyName: rem.getPolicyname(), urn: r.urn, ...(properties ? { properties } : { diagnostic: rem.getDiagnostic() }) });
         }
         out.push(inputs === r.inputs ? r : { ...r, inputs });
+        await turn();
     }
     return { resources: out, remediations };
 }
@@ -165,13 +167,16 @@ const CANT_RUN = /^can't run policy '[^']+' from policy pack '[^']+' during prev
  * fails closed instead of passing with an advisory note.
  */
 function hiddenSecretFindings(violations: Violation[], resources: StackResource[], levels: Record<string, ResolvedPolicyConfig>): Violation[] {
+    const withSecrets = resources.filter((r) => (r.hiddenSecrets ?? []).length > 0);
+    const byUrn = new Map(withSecrets.map((r) => [r.urn, r]));
     return violations.flatMap((v) => {
         const path = CANT_RUN.exec(v.message)?.[1];
         if (path === undefined) return [v];
         const covers = (hidden: string) => path === hidden || path.startsWith(`${hidden}.`);
         // A resource policy's diagnostic is about its own resource; a stack policy's names any holder of the path.
-        const own = resources.find((r) => r.urn === v.urn && (r.hiddenSecrets ?? []).some(covers));
-        const holders = own ? [own] : resources.filter((r) => (r.hiddenSecrets ?? []).some(covers));
+        const candidate = byUrn.get(v.urn);
+        const own = candidate && (candidate.hiddenSecrets ?? []).some(covers) ? candidate : undefined;
+        const holders = own ? [own] : withSecrets.filter((r) => (r.hiddenSecrets ?? []).some(covers));
         const configured = levels[v.policyName]?.enforcementLevel;
         const enforcementLevel: EnforcementLevel = configured === "advisory" ? "advisory" : "mandatory";
         const about = holders.length > 0 ? holders : [{ urn: v.urn, name: "the stack" }];
@@ -182,6 +187,28 @@ function hiddenSecretFindings(violations: Violation[], resources: StackResource[
             message: `cannot check .${path} of ${r.name}: the export holds it as an encrypted secret; export with 'pulumi stack export --show-secrets' to check it (the file then holds the secrets in plain text).`,
         }));
     });
+}
+
+/** Where a check is: `done` of `total` resources analyzed one by one, then `done` of `total` stack policies run over all of them. */
+export interface CheckProgress {
+    phase: "resources" | "stack";
+    done: number;
+    total: number;
+}
+
+/**
+ * Lets the event loop run (signal handlers) every few milliseconds: the handlers' promises resolve as
+ * microtasks, so a check of thousands of resources would otherwise hold the loop until it ends and
+ * a Ctrl-C would wait for it (tsx's wrapper gives its child 30 ms to take a signal, then kills it).
+ */
+function turns(): () => Promise<boolean> {
+    let last = performance.now();
+    return async () => {
+        if (performance.now() - last < 10) return false;
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        last = performance.now();
+        return true;
+    };
 }
 
 /**
@@ -198,16 +225,30 @@ export async function runPolicies(
     pack: { name: string; version: string; policies: Policies },
     resources: StackResource[],
     config: PolicyPackConfig,
-    options: { remediate?: boolean; valuesFinal?: boolean } = {},
+    options: { remediate?: boolean; valuesFinal?: boolean; progress?: (p: CheckProgress) => void } = {},
 ): Promise<Violation[]> {
+    const { progress } = options;
     const resolved = resolvePolicyConfig(pack.policies, config);
     const policies = configuredPolicies(pack.policies, resolved);
     const checked = options.remediate ? (await remediateResources(pack, resources, config)).resources : resources;
     const analyze = policyServer.makeAnalyzeRpcFun(pack.name, pack.version, "advisory", policies) as Rpc<analyzerproto.AnalyzeRequest>;
-    const analyzeStack = policyServer.makeAnalyzeStackRpcFun(pack.name, pack.version, "advisory", policies) as Rpc<analyzerproto.AnalyzeStackRequest>;
     const found: Violation[] = [];
-    for (const r of checked) found.push(...violationsOf(await call(analyze, analyzeRequest(r)), r.urn));
-    found.push(...violationsOf(await call(analyzeStack, analyzeStackRequest(checked)), rootStackUrn(checked)));
+    const turn = turns();
+    for (const [i, r] of checked.entries()) {
+        found.push(...violationsOf(await call(analyze, analyzeRequest(r, "in-process")), r.urn));
+        if (await turn()) progress?.({ phase: "resources", done: i + 1, total: checked.length });
+    }
+    // AnalyzeStack one stack policy at a time (what the handler does with the list, policy by policy),
+    // with a turn of the event loop between them.
+    const stackRequest = analyzeStackRequest(checked, "in-process");
+    const stackPolicies = policies.filter((p) => "validateStack" in p);
+    const root = rootStackUrn(checked);
+    for (const [i, p] of stackPolicies.entries()) {
+        progress?.({ phase: "stack", done: i, total: stackPolicies.length });
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        const analyzeStack = policyServer.makeAnalyzeStackRpcFun(pack.name, pack.version, "advisory", [p]) as Rpc<analyzerproto.AnalyzeStackRequest>;
+        found.push(...violationsOf(await call(analyzeStack, stackRequest), root));
+    }
 
     const seen = new Set<string>();
     return (options.valuesFinal ? hiddenSecretFindings(found, checked, resolved) : found)

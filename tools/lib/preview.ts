@@ -6,11 +6,13 @@ import { declaredCostOptions, declaredWorkload } from "../../infra/lib/workload"
 import { pack } from "../../policies/policies";
 import type { Violation } from "./analyzer-protocol";
 import { type PolicyPackConfig, readPolicyConfig, runPolicies } from "./policy-engine";
+import type { StackResource } from "./resources";
 import { readStackConfig, ROOT, synthesize } from "./synth";
 
 export interface PreviewResult {
     stack: string;
-    resources: { type: string; name: string; urn: string; inputs: Record<string, unknown>; parent: string | undefined }[];
+    /** With the dependencies the engine recorded, so that `policy:check` joins this output's resources as the preview did. */
+    resources: Pick<StackResource, "type" | "name" | "urn" | "inputs" | "parent" | "dependencies" | "propertyDependencies">[];
     outputs: Record<string, unknown>;
     violations: Violation[];
     /** The policy config file applied, relative to the project, or undefined for pack defaults. */
@@ -43,7 +45,15 @@ export async function previewStack(stack: string, overrides: Record<string, stri
     const violations = await runPolicies(pack, synthesized.resources, config);
     return {
         stack,
-        resources: synthesized.resources.map(({ type, name, urn, inputs, parent }) => ({ type, name, urn, inputs, parent })),
+        resources: synthesized.resources.map(({ type, name, urn, inputs, parent, dependencies, propertyDependencies }) => ({
+            type,
+            name,
+            urn,
+            inputs,
+            parent,
+            dependencies,
+            propertyDependencies,
+        })),
         outputs: synthesized.outputs,
         violations,
         policyConfig: configFile && path.relative(ROOT, configFile),

@@ -28,9 +28,13 @@ export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
  * Secrets in a state file are `{sig, plaintext}` (exported with --show-secrets) or `{sig, ciphertext}`.
  * The engine hands policies the plaintext as a secret value; a ciphertext it cannot decrypt here is
  * unknown to the policies, and its path goes to `hidden` so that a policy needing it fails closed.
+ * A value with no secret inside is returned as it is, not copied: a large export is held once.
  */
 function fromState(x: unknown, hidden: string[], path: string[] = []): unknown {
-    if (Array.isArray(x)) return x.map((v, i) => fromState(v, hidden, [...path, String(i)]));
+    if (Array.isArray(x)) {
+        const out = x.map((v, i) => fromState(v, hidden, [...path, String(i)]));
+        return out.every((v, i) => v === x[i]) ? x : out;
+    }
     if (!isObject(x)) return x;
     if (x[SIG_KEY] === SECRET_SIG) {
         if (typeof x.plaintext === "string") {
@@ -43,7 +47,8 @@ function fromState(x: unknown, hidden: string[], path: string[] = []): unknown {
         hidden.push(path.join("."));
         return UNKNOWN;
     }
-    return Object.fromEntries(Object.entries(x).map(([k, v]) => [k, fromState(v, hidden, [...path, k])]));
+    const entries = Object.entries(x).map(([k, v]) => [k, fromState(v, hidden, [...path, k])] as const);
+    return entries.every(([k, v]) => v === x[k]) ? x : Object.fromEntries(entries);
 }
 const strings = (x: unknown): string[] => (Array.isArray(x) ? x.filter((s): s is string => typeof s === "string") : []);
 
@@ -83,8 +88,9 @@ export interface StackFile {
 }
 
 /**
- * Reads the resources of a `pulumi stack export` file (deployment version 3) or of
- * `pulumi preview --json` output (the new state of every step that keeps a resource).
+ * Reads the resources of a `pulumi stack export` file (deployment version 3), of `pulumi preview --json`
+ * output (the new state of every step that keeps a resource) or of `npm run preview:offline -- --json`
+ * output (its `resources`, with their inputs), telling them apart by their top-level keys.
  */
 export function readStackFile(file: string): StackFile {
     let text: string;
@@ -104,7 +110,14 @@ export function readStackFile(file: string): StackFile {
             throw new StackInputError(`${file}: deployment version ${JSON.stringify(doc.version)} is not supported; export with a current Pulumi CLI (version 3)`);
         const resources = doc.deployment.resources ?? [];
         if (!Array.isArray(resources)) throw new StackInputError(`${file}: deployment.resources must be a list`);
-        return { kind: "export", resources: resources.map((r, i) => toResource(isObject(r) ? r : {}, `deployment.resources[${i}]`, true)) };
+        // Each entry is let go once converted, so the parsed document and its resources are not both held whole.
+        return {
+            kind: "export",
+            resources: resources.map((r, i) => {
+                resources[i] = undefined;
+                return toResource(isObject(r) ? r : {}, `deployment.resources[${i}]`, true);
+            }),
+        };
     }
     if (isObject(doc) && Array.isArray(doc.steps)) {
         const resources = doc.steps.flatMap((s, i) => {
@@ -114,5 +127,11 @@ export function readStackFile(file: string): StackFile {
         });
         return { kind: "preview", resources };
     }
-    throw new StackInputError(`${file} is neither a 'pulumi stack export' file (version 3 with "deployment") nor 'pulumi preview --json' output (with "steps")`);
+    if (isObject(doc) && Array.isArray(doc.resources) && isObject(doc.outputs)) {
+        const list = doc.resources;
+        return { kind: "preview", resources: list.map((r, i) => toResource(isObject(r) ? r : {}, `resources[${i}]`, false)) };
+    }
+    throw new StackInputError(
+        `${file} is not a stack file: expected a 'pulumi stack export' file (version 3, with "deployment"), 'pulumi preview --json' output (with "steps") or 'npm run preview:offline -- --json' output (with "resources" and "outputs")`,
+    );
 }

@@ -1,6 +1,6 @@
 import type { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
 import type { PackPolicy } from "../../lib/metadata";
-import { arnName, at, forEachDecidable, linksOf } from "../common";
+import { arnName, at, candidatesFor, forEachDecidable, linksOf } from "../common";
 import { ofType, TYPE } from "../graph";
 import { BUCKET_CHECKS } from "../s3/bucket-checks";
 import { PUBLIC_ACCESS_FLAGS, sideResourcesOf } from "../s3/shared";
@@ -32,7 +32,8 @@ export const firehoseDestinationBucket: PackPolicy<StackValidationPolicy> = {
                 if (fh.props.destination !== "extended_s3") return;
                 // Read only when the dependencies do not decide: the bucket's ARN is unknown in a first preview.
                 const bucketArn = () => at(fh.props.extendedS3Configuration, "bucketArn");
-                const { linked, undecided } = linksOf(fh, "extendedS3Configuration", buckets, (b) => typeof b.props.bucket === "string" && arnName(bucketArn()) === b.props.bucket);
+                const near = candidatesFor(fh, "extendedS3Configuration", buckets, { name: "bucket", keysOf: (b) => [b.props.bucket] }, () => [arnName(bucketArn())]);
+                const { linked, undecided } = linksOf(fh, "extendedS3Configuration", near, (b) => typeof b.props.bucket === "string" && arnName(bucketArn()) === b.props.bucket);
                 if (linked.length === 0) {
                     if (undecided !== undefined) throw undecided;
                     report(`delivery stream ${fh.name} delivers to ${String(bucketArn())}, a bucket this stack does not declare: its guards cannot be checked.`, fh.urn);

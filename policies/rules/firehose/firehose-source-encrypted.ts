@@ -1,13 +1,18 @@
 import type { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
 import type { PackPolicy } from "../../lib/metadata";
-import { at, forEachDecidable, isAwsManagedKey, isStreamArnOf, linksOf } from "../common";
-import { ofType, TYPE } from "../graph";
+import { at, forEachDecidable, isAwsManagedKey, candidatesFor, isStreamArnOf, linksOf } from "../common";
+import { BY_NAME, ofType, streamNamesInArn, TYPE } from "../graph";
 
 /** The Kinesis stream a delivery stream reads, or the ARN of one the stack does not declare. */
 function sourceOf(fh: PolicyResource, streams: PolicyResource[]): { stream?: PolicyResource; external?: string } | undefined {
     const source = fh.props.kinesisSourceConfiguration;
     if (source === undefined) return undefined;
-    const { linked, undecided } = linksOf(fh, "kinesisSourceConfiguration", streams, (s) => isStreamArnOf(at(source, "kinesisStreamArn"), s.props.name as string));
+    const { linked, undecided } = linksOf(
+        fh,
+        "kinesisSourceConfiguration",
+        candidatesFor(fh, "kinesisSourceConfiguration", streams, BY_NAME, () => streamNamesInArn(at(source, "kinesisStreamArn"))),
+        (s) => isStreamArnOf(at(source, "kinesisStreamArn"), s.props.name as string),
+    );
     if (linked.length > 0) return { stream: linked[0] };
     if (undecided !== undefined) throw undecided;
     return { external: String(at(source, "kinesisStreamArn")) };

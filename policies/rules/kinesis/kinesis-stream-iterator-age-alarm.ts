@@ -1,11 +1,14 @@
 import * as aws from "@pulumi/aws";
 import type { StackValidationPolicy } from "@pulumi/policy";
 import type { PackPolicy } from "../../lib/metadata";
-import { isUnknownValueError, refersTo } from "../common";
+import { at, dependentsOn, isUnknownValueError, type JoinKey, refersTo } from "../common";
 
 export const DEFAULT_MAX_ITERATOR_AGE_SHARE = 0.5;
 
 const ITERATOR_AGE = "GetRecords.IteratorAgeMilliseconds";
+
+/** Alarms by the stream their StreamName dimension names. */
+const BY_STREAM_DIMENSION: JoinKey = { name: "dimension:StreamName", keysOf: (a) => [at(a.props.dimensions, "StreamName")] };
 
 /**
  * A stack policy: a stream nobody watches loses data silently once consumers fall behind by more
@@ -32,7 +35,8 @@ export const kinesisStreamIteratorAgeAlarm: PackPolicy<StackValidationPolicy> = 
                 // In preview a name can be unknown: an alarm the dependencies do not link is then undecided,
                 // and if no alarm is linked the unknown is rethrown (the engine reports it) rather than guessed.
                 let undecided: unknown;
-                const watching = alarms.filter((a) => {
+                const near = dependentsOn(stream, "dimensions", alarms, BY_STREAM_DIMENSION, () => [props.name]);
+                const watching = near.filter((a) => {
                     const p = a.asType(aws.cloudwatch.MetricAlarm)!;
                     if (p.metricName !== ITERATOR_AGE || p.namespace !== "AWS/Kinesis") return false;
                     try {

@@ -1,7 +1,7 @@
 import type { StackValidationPolicy } from "@pulumi/policy";
 import type { PackPolicy } from "../../lib/metadata";
-import { at, forEachDecidable, isStreamArnOf, linksOf } from "../common";
-import { ofType, TYPE } from "../graph";
+import { at, forEachDecidable, candidatesFor, isStreamArnOf, linksOf } from "../common";
+import { BY_NAME, ofType, streamNamesInArn, TYPE } from "../graph";
 import { forEachMapping } from "../pipeline/shared";
 
 /**
@@ -59,7 +59,12 @@ export const kinesisStreamRecordSizeReaders: PackPolicy<StackValidationPolicy> =
             forEachDecidable(ofType(args.resources, TYPE.firehose), (fh) => {
                 const source = fh.props.kinesisSourceConfiguration;
                 if (source === undefined) return;
-                const { linked } = linksOf(fh, "kinesisSourceConfiguration", streams, (s) => isStreamArnOf(at(source, "kinesisStreamArn"), s.props.name as string));
+                const { linked } = linksOf(
+                    fh,
+                    "kinesisSourceConfiguration",
+                    candidatesFor(fh, "kinesisSourceConfiguration", streams, BY_NAME, () => streamNamesInArn(at(source, "kinesisStreamArn"))),
+                    (s) => isStreamArnOf(at(source, "kinesisStreamArn"), s.props.name as string),
+                );
                 const blockers = firehoseLargeRecordBlockers(fh);
                 for (const stream of linked) {
                     if (sizeOf(stream) > FIREHOSE_READER_MAX_KIB && blockers.length > 0) {

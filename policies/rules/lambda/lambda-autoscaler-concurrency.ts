@@ -1,6 +1,6 @@
 import type { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
 import type { PackPolicy } from "../../lib/metadata";
-import { at, forEachDecidable, isUnknownValueError, orIfUnknown } from "../common";
+import { at, candidatesFor, forEachDecidable, isUnknownValueError, orIfUnknown } from "../common";
 import { kinesisGrants, ofType, roleAt, roleViews, TYPE } from "../graph";
 
 export const DEFAULT_MAX_AUTOSCALER_CONCURRENCY = 1;
@@ -17,7 +17,8 @@ export function runLockOf(fn: PolicyResource, resources: PolicyResource[]): { ta
     const value = at(fn.props.environment, "variables", AUTOSCALER_LOCK_TABLE_ENV);
     if (value === undefined || value === "") return { seen: `no run lock (${AUTOSCALER_LOCK_TABLE_ENV} is not set)` };
     const deps = fn.propertyDependencies.environment ?? [];
-    const table = ofType(resources, TYPE.table).find((t) => deps.some((d) => d.urn === t.urn) || orIfUnknown(() => t.props.name === value, false));
+    const tables = candidatesFor(fn, "environment", ofType(resources, TYPE.table), { name: "table-name", keysOf: (t) => [t.props.name] }, () => [value]);
+    const table = tables.find((t) => deps.some((d) => d.urn === t.urn) || orIfUnknown(() => t.props.name === value, false));
     return table
         ? { table, seen: `its run lock in table ${table.name}` }
         : { seen: `${AUTOSCALER_LOCK_TABLE_ENV} = ${JSON.stringify(value)}, which is not a DynamoDB table of this stack` };
@@ -31,6 +32,7 @@ export function runLockOf(fn: PolicyResource, resources: PolicyResource[]): { ta
 export function autoscalerFunctions(resources: PolicyResource[]): { found: PolicyResource[]; undecided?: unknown } {
     const roles = ofType(resources, TYPE.role);
     const { views, undecided: unplaced } = roleViews(resources);
+    const viewOf = new Map(views.flatMap((v) => (v.role ? [[v.role.urn, v] as const] : [])));
     const found: PolicyResource[] = [];
     let undecided: unknown;
     for (const fn of ofType(resources, TYPE.function)) {
@@ -40,7 +42,7 @@ export function autoscalerFunctions(resources: PolicyResource[]): { found: Polic
                 continue;
             }
             const role = roleAt(fn, "role", () => fn.props.role, roles);
-            const view = role && views.find((v) => v.role?.urn === role.urn);
+            const view = role && viewOf.get(role.urn);
             if (view && kinesisGrants(view).some((g) => g.actions.some((a) => a.toLowerCase() === "kinesis:updateshardcount"))) found.push(fn);
         } catch (e) {
             if (!isUnknownValueError(e)) throw e;

@@ -1,7 +1,7 @@
 import type { StackValidationPolicy } from "@pulumi/policy";
 import type { PackPolicy } from "../../lib/metadata";
-import { at, forEachDecidable, linksOf } from "../common";
-import { ofType, TYPE } from "../graph";
+import { at, candidatesFor, forEachDecidable, linksOf } from "../common";
+import { BY_NAME, ofType, TYPE } from "../graph";
 
 /**
  * A stack policy: a function whose log group the stack does not declare gets one Lambda creates
@@ -17,9 +17,13 @@ export const lambdaFunctionLogGroup: PackPolicy<StackValidationPolicy> = {
         validateStack: (args, report) => {
             const groups = ofType(args.resources, TYPE.logGroup);
             forEachDecidable(ofType(args.resources, TYPE.function), (fn) => {
-                const { linked, undecided } = linksOf(fn, "loggingConfig", groups, (g) => {
+                const groupName = () => {
                     const configured = at(fn.props.loggingConfig, "logGroup");
-                    const name = configured ?? (typeof fn.props.name === "string" ? `/aws/lambda/${fn.props.name}` : undefined);
+                    return configured ?? (typeof fn.props.name === "string" ? `/aws/lambda/${fn.props.name}` : undefined);
+                };
+                const near = candidatesFor(fn, "loggingConfig", groups, BY_NAME, () => (typeof groupName() === "string" ? [groupName()] : []));
+                const { linked, undecided } = linksOf(fn, "loggingConfig", near, (g) => {
+                    const name = groupName();
                     return typeof name === "string" && g.props.name === name;
                 });
                 if (linked.length > 0) return;

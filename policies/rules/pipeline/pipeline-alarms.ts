@@ -1,6 +1,6 @@
 import type { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
 import type { PackPolicy } from "../../lib/metadata";
-import { at, forEachDecidable, linksOf, list } from "../common";
+import { at, dependentsOn, forEachDecidable, type JoinKey, linksOf, list } from "../common";
 import { functionOfEsm, ofType, streamOfConsumer, TYPE } from "../graph";
 import { deadLetterQueues } from "../sqs/shared";
 import { forEachMapping } from "./shared";
@@ -21,7 +21,8 @@ function alarmMetrics(alarm: PolicyResource): { namespace: unknown; metricName: 
  * linked by property dependencies, or by `name` equal to the dimension's value.
  */
 function alarmsOn(alarms: PolicyResource[], namespace: string, metric: string | RegExp, dimension: string, target: PolicyResource, name: () => unknown): PolicyResource[] {
-    return alarms.filter((a) =>
+    const byDimension: JoinKey = { name: `dimension:${dimension}`, keysOf: (a) => alarmMetrics(a).map((m) => at(m.dimensions, dimension)) };
+    return dependentsOn(target, ["dimensions", "metricQueries"], alarms, byDimension, () => [name()]).filter((a) =>
         alarmMetrics(a).some((m) => {
             if (m.namespace !== namespace || !(typeof metric === "string" ? m.metricName === metric : metric.test(String(m.metricName)))) return false;
             const { linked, undecided } = linksOf(a, m.prop, [target], () => {

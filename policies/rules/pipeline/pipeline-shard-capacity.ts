@@ -1,7 +1,7 @@
 import type { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
 import type { PackPolicy } from "../../lib/metadata";
-import { at, forEachDecidable, isStreamArnOf, linksOf } from "../common";
-import { ofType, TYPE } from "../graph";
+import { at, forEachDecidable, candidatesFor, isStreamArnOf, linksOf } from "../common";
+import { BY_NAME, ofType, streamNamesInArn, TYPE } from "../graph";
 import { forEachMapping, PACK_SPECIFIC } from "./shared";
 
 /** A stream's declared workload: its tags first, then the policy config. */
@@ -65,7 +65,9 @@ export const pipelineShardCapacity: PackPolicy<StackValidationPolicy> = {
             const streams = ofType(args.resources, TYPE.stream);
             forEachDecidable(ofType(args.resources, TYPE.firehose), (fh) => {
                 if (fh.props.kinesisSourceConfiguration === undefined) return;
-                const { linked, undecided } = linksOf(fh, "kinesisSourceConfiguration", streams, (s) =>
+                const sourceArn = () => at(fh.props.kinesisSourceConfiguration, "kinesisStreamArn");
+                const near = candidatesFor(fh, "kinesisSourceConfiguration", streams, BY_NAME, () => streamNamesInArn(sourceArn()));
+                const { linked, undecided } = linksOf(fh, "kinesisSourceConfiguration", near, (s) =>
                     isStreamArnOf(at(fh.props.kinesisSourceConfiguration, "kinesisStreamArn"), s.props.name as string),
                 );
                 if (linked.length === 0 && undecided !== undefined) throw undecided;

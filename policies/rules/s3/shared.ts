@@ -1,11 +1,13 @@
 // What several s3 policies use (the folder's index.ts says what the policies check).
 import type { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
-import { forEachDecidable, linkedOrThrow } from "../common";
+import { dependentsOn, forEachDecidable, linkedOrThrow } from "../common";
 import { ofType, TYPE } from "../graph";
 
 /** The side resources of `type` that configure `bucket`. */
 export function sideResourcesOf(bucket: PolicyResource, resources: PolicyResource[], type: readonly string[], prop = "bucket"): PolicyResource[] {
-    return ofType(resources, type).filter(
+    const sides = ofType(resources, type);
+    const near = dependentsOn(bucket, prop, sides, { name: `side:${prop}`, keysOf: (side) => [side.props[prop]] }, () => [bucket.props.bucket]);
+    return near.filter(
         (side) =>
             linkedOrThrow(side, prop, [bucket], () => {
                 const name = bucket.props.bucket;

@@ -1,6 +1,6 @@
 import type { StackValidationPolicy } from "@pulumi/policy";
 import type { PackPolicy } from "../../lib/metadata";
-import { arnName, deniesInsecureTransport, forEachDecidable, linkedOrThrow, orIfUnknown, someDecidable, statementsOf } from "../common";
+import { arnName, deniesInsecureTransport, dependentsOn, forEachDecidable, linkedOrThrow, orIfUnknown, someDecidable, statementsOf } from "../common";
 import { ofType, TYPE } from "../graph";
 
 /**
@@ -17,7 +17,8 @@ export const snsTopicTlsOnly: PackPolicy<StackValidationPolicy> = {
         validateStack: (args, report) => {
             const policies = ofType(args.resources, TYPE.topicPolicy);
             forEachDecidable(ofType(args.resources, TYPE.topic), (topic) => {
-                const linked = policies.filter((p) => linkedOrThrow(p, "arn", [topic], () => arnName(p.props.arn) === topic.props.name).length > 0);
+                const near = dependentsOn(topic, "arn", policies, { name: "topic-arn", keysOf: (p) => [arnName(p.props.arn)] }, () => [topic.props.name]);
+                const linked = near.filter((p) => linkedOrThrow(p, "arn", [topic], () => arnName(p.props.arn) === topic.props.name).length > 0);
                 const documents: (() => unknown)[] = linked.map((p) => () => p.props.policy);
                 if (orIfUnknown(() => topic.props.policy !== undefined, true)) documents.push(() => topic.props.policy);
                 if (documents.length === 0) {

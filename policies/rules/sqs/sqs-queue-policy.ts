@@ -1,6 +1,18 @@
 import type { StackValidationPolicy } from "@pulumi/policy";
 import type { PackPolicy } from "../../lib/metadata";
-import { deniesInsecureTransport, forEachDecidable, isEveryone, linkedOrThrow, list, orIfUnknown, someDecidable, type Statement, statementLabel, statementsOf } from "../common";
+import {
+    deniesInsecureTransport,
+    dependentsOn,
+    forEachDecidable,
+    isEveryone,
+    linkedOrThrow,
+    list,
+    orIfUnknown,
+    someDecidable,
+    type Statement,
+    statementLabel,
+    statementsOf,
+} from "../common";
 import { ofType, TYPE } from "../graph";
 
 /** The queue name at the end of a queue URL (`https://sqs.<region>.amazonaws.com/<account>/<name>`). */
@@ -30,7 +42,8 @@ export const sqsQueuePolicy: PackPolicy<StackValidationPolicy> = {
         validateStack: (args, report) => {
             const policies = ofType(args.resources, TYPE.queuePolicy);
             forEachDecidable(ofType(args.resources, TYPE.queue), (queue) => {
-                const linked = policies.filter((p) => linkedOrThrow(p, "queueUrl", [queue], () => queueNameOfUrl(p.props.queueUrl) === queue.props.name).length > 0);
+                const near = dependentsOn(queue, "queueUrl", policies, { name: "queue-url", keysOf: (p) => [queueNameOfUrl(p.props.queueUrl)] }, () => [queue.props.name]);
+                const linked = near.filter((p) => linkedOrThrow(p, "queueUrl", [queue], () => queueNameOfUrl(p.props.queueUrl) === queue.props.name).length > 0);
                 const documents: (() => unknown)[] = linked.map((p) => () => p.props.policy);
                 if (orIfUnknown(() => queue.props.policy !== undefined, true)) documents.push(() => queue.props.policy);
                 if (documents.length === 0) {
