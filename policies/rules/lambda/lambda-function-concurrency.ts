@@ -1,7 +1,7 @@
 import type { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
 import type { PackPolicy } from "../../lib/metadata";
-import { at, forEachDecidable, linkedOrThrow, linksOf, orIfUnknown } from "../common";
-import { functionOfEsm, kinesisSourceOf, ofType, TYPE } from "../graph";
+import { at, candidatesFor, forEachDecidable, linkedOrThrow, linksOf, orIfUnknown } from "../common";
+import { BY_NAME, functionOfEsm, kinesisSourceOf, ofType, TYPE } from "../graph";
 import { autoscalerFunctions } from "./lambda-autoscaler-concurrency";
 
 /** Types only this rule joins (not graph.ts's: nothing else needs them). */
@@ -17,6 +17,10 @@ type Bound =
     | { kind: "none" };
 
 const nameMatches = (ref: unknown, fn: PolicyResource) => typeof ref === "string" && (ref === fn.props.name || ref.endsWith(`:function:${String(fn.props.name)}`));
+/** The function names `nameMatches` can accept for `ref`: the index lookup of the join. */
+const namesIn = (ref: unknown): string[] => (typeof ref === "string" ? [ref, ref.slice(ref.lastIndexOf(":function:") + ":function:".length)] : []);
+/** The API id in an execute-api ARN (`arn:aws:execute-api:<region>:<account>:<apiId>/<stage>/...`). */
+const apiIdIn = (arn: unknown): string | undefined => (typeof arn === "string" ? /^arn:[^:]+:execute-api:[^:]*:[^:]*:([^/]+)\//.exec(arn)?.[1] : undefined);
 
 /** The concurrency a Kinesis event source mapping can reach: one batch per shard times its parallelization factor. */
 function streamBound(esm: PolicyResource, stream: PolicyResource | undefined): { needed?: number; how: string } {
@@ -41,24 +45,31 @@ function boundsOf(resources: PolicyResource[]): { bounds: Map<string, Bound>; un
         const fn = source && functionOfEsm(esm, functions);
         if (fn && !bounds.has(fn.urn)) bounds.set(fn.urn, { kind: "stream", esm, ...streamBound(esm, source.stream) });
     });
+    // Stages by the API they depend on and by their API id (an unknown id matches no ARN), in stack order.
     const stages = ofType(resources, STAGE);
+    const stagesOfApi = new Map<string, PolicyResource[]>();
+    const stageOrder = new Map(stages.map((s, i) => [s, i]));
+    const add = (key: string, s: PolicyResource) => stagesOfApi.set(key, [...(stagesOfApi.get(key) ?? []), s]);
+    for (const s of stages) {
+        for (const d of s.propertyDependencies.apiId ?? []) add(`urn:${d.urn}`, s);
+        const id = orIfUnknown(() => s.props.apiId as unknown, undefined);
+        if (typeof id === "string") add(`id:${id}`, s);
+    }
     forEachDecidable(ofType(resources, PERMISSION), (perm) => {
         if (perm.props.principal !== "apigateway.amazonaws.com") return;
-        const fn = linkedOrThrow(perm, "function", functions, (f) => nameMatches(perm.props.function, f))[0];
+        const near = candidatesFor(perm, "function", functions, BY_NAME, () => namesIn(perm.props.function));
+        const fn = linkedOrThrow(perm, "function", near, (f) => nameMatches(perm.props.function, f))[0];
         if (!fn || bounds.has(fn.urn)) return;
         // The stage of the API the permission is for: both depend on the same API, or the API id is in the permission's source ARN.
-        const apis = new Set((perm.propertyDependencies.sourceArn ?? []).map((d) => d.urn));
-        const stage = stages.find(
-            (s) =>
-                (s.propertyDependencies.apiId ?? []).some((d) => apis.has(d.urn)) ||
-                orIfUnknown(() => typeof perm.props.sourceArn === "string" && perm.props.sourceArn.includes(`:${String(s.props.apiId)}/`), false),
-        );
+        const id = orIfUnknown(() => apiIdIn(perm.props.sourceArn), undefined);
+        const matching = new Set([...(perm.propertyDependencies.sourceArn ?? []).map((d) => `urn:${d.urn}`), ...(id ? [`id:${id}`] : [])].flatMap((k) => stagesOfApi.get(k) ?? []));
+        const stage = [...matching].sort((a, b) => stageOrder.get(a)! - stageOrder.get(b)!)[0];
         bounds.set(fn.urn, { kind: "api", stage });
     });
     forEachDecidable(ofType(resources, TYPE.firehose), (fh) => {
-        const { linked } = linksOf(fh, "extendedS3Configuration", functions, (f) =>
-            JSON.stringify(at(fh.props.extendedS3Configuration, "processingConfiguration") ?? null).includes(`:function:${String(f.props.name)}`),
-        );
+        const processors = () => JSON.stringify(at(fh.props.extendedS3Configuration, "processingConfiguration") ?? null);
+        const near = candidatesFor(fh, "extendedS3Configuration", functions, BY_NAME, () => [...processors().matchAll(/:function:([A-Za-z0-9_-]+)/g)].map((m) => m[1]));
+        const { linked } = linksOf(fh, "extendedS3Configuration", near, (f) => processors().includes(`:function:${String(f.props.name)}`));
         for (const fn of linked) if (!bounds.has(fn.urn)) bounds.set(fn.urn, { kind: "firehose", firehose: fh });
     });
     return { bounds, undecided };
