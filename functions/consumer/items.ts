@@ -79,18 +79,30 @@ export interface PendingWrite {
 
 /**
  * The batch's puts with duplicate keys merged (BatchWriteItem refuses two puts of one key in a
- * call; producers' retries put the same event on the stream twice). The first occurrence is kept;
- * every record that carried the event owns the write, so a failed write fails them all.
+ * call; producers' retries put the same event on the stream twice), taken record by record as the
+ * records finish. The first copy added is kept; every record that carried the event owns the
+ * write, so a failed write fails them all.
  */
-export function mergeWrites(produced: { owner: string; items: EventItem[] }[]): PendingWrite[] {
-    const byKey = new Map<string, PendingWrite>();
-    for (const { owner, items } of produced) {
+export class MergedWrites {
+    /** In the order their keys were first added. */
+    readonly writes: PendingWrite[] = [];
+    private readonly byKey = new Map<string, PendingWrite>();
+
+    /** Adds a record's items; returns those whose key is new, to be written (in `writes` order). */
+    add(owner: string, items: readonly EventItem[]): EventItem[] {
+        const added: EventItem[] = [];
         for (const item of items) {
             const key = `${item.pk}\u0000${item.sk}`;
-            const seen = byKey.get(key);
-            if (!seen) byKey.set(key, { item, owners: [owner] });
-            else if (!seen.owners.includes(owner)) seen.owners.push(owner);
+            const seen = this.byKey.get(key);
+            if (seen) {
+                if (!seen.owners.includes(owner)) seen.owners.push(owner);
+                continue;
+            }
+            const write = { item, owners: [owner] };
+            this.byKey.set(key, write);
+            this.writes.push(write);
+            added.push(item);
         }
+        return added;
     }
-    return [...byKey.values()];
 }
