@@ -104,6 +104,7 @@ export class ItemWriter {
     private readonly queue: number[][] = [];
     private readonly workers = new Set<Promise<void>>();
     private readonly outcome: WriteOutcome = { failed: [], reasons: new Map(), calls: 0, retriedItems: 0 };
+    private error: { e: unknown } | undefined;
 
     constructor(
         private readonly doc: DocClient,
@@ -125,6 +126,7 @@ export class ItemWriter {
     async finish(): Promise<WriteOutcome> {
         if (this.items.length > this.chunked) this.cut();
         while (this.workers.size > 0) await Promise.all(this.workers);
+        if (this.error) throw this.error.e;
         this.outcome.failed.sort((a, b) => a - b);
         return this.outcome;
     }
@@ -135,7 +137,12 @@ export class ItemWriter {
         if (this.workers.size >= this.o.concurrency) return;
         const worker: Promise<void> = (async () => {
             for (let chunk = this.queue.shift(); chunk !== undefined; chunk = this.queue.shift()) await this.writeChunk(chunk);
-        })().finally(() => this.workers.delete(worker));
+        })()
+            // Kept for finish: a rejection nobody awaits yet would end the process.
+            .catch((e: unknown) => {
+                this.error ??= { e };
+            })
+            .finally(() => this.workers.delete(worker));
         this.workers.add(worker);
     }
 

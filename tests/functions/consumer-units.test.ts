@@ -663,6 +663,14 @@ describe("consumer: batch writer", () => {
         assert.equal(most, 2);
     });
 
+    it("rejects finish, not the process, when writing fails outside a call (a broken sleep)", async () => {
+        const s = scripted([() => ({ unprocessed: 1 })]);
+        const writer = new ItemWriter(s.client, "t", { ...fast, sleep: () => Promise.reject(new Error("timer broke")) });
+        items(25).forEach((i) => writer.add(i));
+        await new Promise((r) => setTimeout(r, 10));
+        await assert.rejects(writer.finish(), /timer broke/);
+    });
+
     it("retries unprocessed items with growing, jittered delays, and reports what is left after the last attempt", async () => {
         const delays: number[] = [];
         const s = scripted([() => ({ unprocessed: 10 }), () => ({ unprocessed: 4 }), () => ({})]);
