@@ -85,20 +85,75 @@ export async function writeItems(
     options: Partial<BatchWriterOptions> = {},
     deadline = Infinity,
 ): Promise<WriteOutcome> {
-    const o = { ...BATCH_WRITER_DEFAULTS, ...options };
-    const outcome: WriteOutcome = { failed: [], reasons: new Map(), calls: 0, retriedItems: 0 };
-    const chunks: number[][] = [];
-    for (let i = 0; i < items.length; i += BATCH_WRITE_MAX_ITEMS) {
-        chunks.push(Array.from({ length: Math.min(BATCH_WRITE_MAX_ITEMS, items.length - i) }, (_, j) => i + j));
+    const writer = new ItemWriter(doc, tableName, options, deadline);
+    for (const item of items) writer.add(item);
+    return writer.finish();
+}
+
+/**
+ * Items handed over one by one, while the caller is still producing the rest: each full call of 25
+ * is sent at once (up to `concurrency` in flight), the remainder when `finish` is called. The
+ * consumer's writes thus overlap the round trips of the records still in progress instead of all
+ * waiting for the slowest. Indexes in the outcome are the order of `add`.
+ */
+export class ItemWriter {
+    private readonly o: BatchWriterOptions;
+    private readonly items: object[] = [];
+    /** Items not yet in a chunk start here. */
+    private chunked = 0;
+    private readonly queue: number[][] = [];
+    private readonly workers = new Set<Promise<void>>();
+    private readonly outcome: WriteOutcome = { failed: [], reasons: new Map(), calls: 0, retriedItems: 0 };
+    private error: { e: unknown } | undefined;
+
+    constructor(
+        private readonly doc: DocClient,
+        private readonly tableName: string,
+        options: Partial<BatchWriterOptions> = {},
+        private readonly deadline = Infinity,
+    ) {
+        this.o = { ...BATCH_WRITER_DEFAULTS, ...options };
     }
 
-    const writeChunk = async (chunk: number[]): Promise<void> => {
+    /** Takes an item to write; returns its index. */
+    add(item: object): number {
+        this.items.push(item);
+        if (this.items.length - this.chunked === BATCH_WRITE_MAX_ITEMS) this.cut();
+        return this.items.length - 1;
+    }
+
+    /** Sends what is left and resolves once every item is written or has failed. Add nothing after. */
+    async finish(): Promise<WriteOutcome> {
+        if (this.items.length > this.chunked) this.cut();
+        while (this.workers.size > 0) await Promise.all(this.workers);
+        if (this.error) throw this.error.e;
+        this.outcome.failed.sort((a, b) => a - b);
+        return this.outcome;
+    }
+
+    private cut(): void {
+        this.queue.push(Array.from({ length: this.items.length - this.chunked }, (_, j) => this.chunked + j));
+        this.chunked = this.items.length;
+        if (this.workers.size >= this.o.concurrency) return;
+        const worker: Promise<void> = (async () => {
+            for (let chunk = this.queue.shift(); chunk !== undefined; chunk = this.queue.shift()) await this.writeChunk(chunk);
+        })()
+            // Kept for finish: a rejection nobody awaits yet would end the process.
+            .catch((e: unknown) => {
+                this.error ??= { e };
+            })
+            .finally(() => this.workers.delete(worker));
+        this.workers.add(worker);
+    }
+
+    private async writeChunk(chunk: number[]): Promise<void> {
+        const { o, doc, tableName, items, outcome } = this;
         let pending = chunk;
         let reason = "";
         for (let attempt = 1; attempt <= o.maxAttempts && pending.length > 0; attempt++) {
             if (attempt > 1) {
                 const delay = backoffDelay(attempt - 1, o);
-                if (o.now() + delay > deadline) {
+                if (o.now() + delay > this.deadline) {
                     reason += ", no time left to retry";
                     break;
                 }
@@ -127,15 +182,7 @@ export async function writeItems(
         }
         for (const i of pending) outcome.reasons.set(i, reason);
         outcome.failed.push(...pending);
-    };
-
-    let next = 0;
-    const worker = async (): Promise<void> => {
-        while (next < chunks.length) await writeChunk(chunks[next++]!);
-    };
-    await Promise.all(Array.from({ length: Math.min(o.concurrency, chunks.length) }, worker));
-    outcome.failed.sort((a, b) => a - b);
-    return outcome;
+    }
 }
 
 /** One PutItem per item; returns the indexes that failed, with why. */

@@ -7,12 +7,12 @@ import type { Context, KinesisStreamBatchResponse, KinesisStreamEvent, KinesisSt
 import { QUARANTINED_METRIC } from "../../contracts/quarantine";
 import type { EventItem } from "../shared/results-table";
 import { FraudDetector } from "./fraud-detector";
-import { writeItems, type BatchWriterOptions } from "./batch-writer";
+import { ItemWriter, type BatchWriterOptions } from "./batch-writer";
 import type { ConsumerConfig } from "../../contracts/env/consumer";
 import { decodeRecord, poisonOf, shardIdOf, type PoisonRecord } from "./decode";
 import { InOrderPerKey } from "./in-order";
 import { actionScore, userSegment } from "./enrich";
-import { buildEventItem, expiresAtOf, itemSize, MAX_ITEM_BYTES, mergeWrites, type Enrichment } from "./items";
+import { buildEventItem, expiresAtOf, itemSize, MAX_ITEM_BYTES, MergedWrites, type Enrichment } from "./items";
 import { quarantine, QuarantineWriteError } from "./quarantine";
 
 /** The part of Powertools' Logger the handler uses. */
@@ -57,8 +57,10 @@ export function createDocumentClient(client: DynamoDBClient): DynamoDBDocumentCl
 
 /**
  * The consumer: per record (Powertools BatchProcessor, in parallel) decode, deaggregate, adapt,
- * validate, enrich and apply the fraud rule; then every item of the batch in BatchWriteItem calls;
- * then the failures: the records the processor failed plus the records whose items were not written.
+ * validate, enrich and apply the fraud rule; a record's items go to BatchWriteItem as soon as the
+ * record has succeeded, so the writes overlap the fraud rule's round trips of the records still in
+ * progress; then the failures: the records the processor failed plus the records whose items were
+ * not written.
  *
  * Failures are sorted: a user record that can never be processed (not decodable, bad aggregate
  * checksum, not JSON, schema-invalid, an item DynamoDB cannot hold for its size) is permanent and
@@ -95,6 +97,8 @@ export function createHandler(deps: ConsumerDeps): (event: KinesisStreamEvent, c
         // A user's orders are assessed one at a time in stream order (see in-order.ts); all else runs in parallel.
         const inOrder = new InOrderPerKey(event.Records.length);
         const indexOf = new Map(event.Records.map((r, i) => [r, i]));
+        const merged = new MergedWrites();
+        const writer = new ItemWriter(doc, config.tableName, { now, ...deps.writer }, deadline - RESPONSE_RESERVE_MS);
 
         const processRecord = async (record: KinesisStreamRecord): Promise<EventItem[]> => {
             const where = { shardId: shardIdOf(record.eventID), sequenceNumber: record.kinesis.sequenceNumber };
@@ -143,6 +147,8 @@ export function createHandler(deps: ConsumerDeps): (event: KinesisStreamEvent, c
                 });
                 const unquarantined = written.find((w) => w.status === "rejected");
                 if (unquarantined) throw unquarantined.reason;
+                // Nothing can fail the record from here on: its items are written now.
+                for (const item of merged.add(record.kinesis.sequenceNumber, items)) writer.add(item);
                 return items;
             } catch (e) {
                 const err = e as Error;
@@ -158,18 +164,10 @@ export function createHandler(deps: ConsumerDeps): (event: KinesisStreamEvent, c
         processor.register(event.Records, processRecord, { throwOnFullBatchFailure: false });
         const results = await processor.process();
 
-        const produced: { owner: string; items: EventItem[] }[] = [];
-        for (const [status, result, record] of results) {
-            if (status === "success") produced.push({ owner: (record as KinesisStreamRecord).kinesis.sequenceNumber, items: result as EventItem[] });
-        }
-        const writes = mergeWrites(produced);
-        const written = await writeItems(
-            doc,
-            config.tableName,
-            writes.map((w) => w.item),
-            { now, ...deps.writer },
-            deadline - RESPONSE_RESERVE_MS,
-        );
+        let itemsTotal = 0;
+        for (const [status, result] of results) if (status === "success") itemsTotal += (result as EventItem[]).length;
+        const written = await writer.finish();
+        const writes = merged.writes;
 
         const failed = new Set(processor.response().batchItemFailures.map((f) => f.itemIdentifier));
         const rejected = failed.size;
@@ -186,7 +184,6 @@ export function createHandler(deps: ConsumerDeps): (event: KinesisStreamEvent, c
 
         const batchItemFailures = event.Records.filter((r) => failed.has(r.kinesis.sequenceNumber)).map((r) => ({ itemIdentifier: r.kinesis.sequenceNumber }));
 
-        const itemsTotal = produced.reduce((n, p) => n + p.items.length, 0);
         metrics.addMetric("KinesisRecords", "Count", event.Records.length);
         metrics.addMetric("UserRecords", "Count", userRecords);
         metrics.addMetric("EventsWritten", "Count", writes.length - written.failed.length);

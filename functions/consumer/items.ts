@@ -21,8 +21,14 @@ export function expiresAtOf(occurredAt: string, ttlDays: number): number {
  */
 export function buildEventItem(d: DecodedEvent, enrichment: Enrichment, processedAt: string, ttlDays: number): EventItem {
     const e = d.event;
-    return {
-        ...eventKeys(partitionKeyOf(e), e),
+    const { pk, sk, gsi1pk, gsi1sk } = eventKeys(partitionKeyOf(e), e);
+    // Keys and enrichment are not spread into the literal: V8 built that form about 9x slower (26
+    // against 3 µs per item on the bench's events), the largest share of the handler's own CPU.
+    const item: EventItem = {
+        pk,
+        sk,
+        gsi1pk,
+        gsi1sk,
         event_type: e.event_type,
         event_id: e.event_id,
         occurred_at: e.occurred_at,
@@ -31,8 +37,8 @@ export function buildEventItem(d: DecodedEvent, enrichment: Enrichment, processe
         ...d.meta,
         processed_at: processedAt,
         expires_at: expiresAtOf(e.occurred_at, ttlDays),
-        ...enrichment,
     };
+    return Object.assign(item, enrichment);
 }
 
 /** DynamoDB's item size limit. */
@@ -73,18 +79,30 @@ export interface PendingWrite {
 
 /**
  * The batch's puts with duplicate keys merged (BatchWriteItem refuses two puts of one key in a
- * call; producers' retries put the same event on the stream twice). The first occurrence is kept;
- * every record that carried the event owns the write, so a failed write fails them all.
+ * call; producers' retries put the same event on the stream twice), taken record by record as the
+ * records finish. The first copy added is kept; every record that carried the event owns the
+ * write, so a failed write fails them all.
  */
-export function mergeWrites(produced: { owner: string; items: EventItem[] }[]): PendingWrite[] {
-    const byKey = new Map<string, PendingWrite>();
-    for (const { owner, items } of produced) {
+export class MergedWrites {
+    /** In the order their keys were first added. */
+    readonly writes: PendingWrite[] = [];
+    private readonly byKey = new Map<string, PendingWrite>();
+
+    /** Adds a record's items; returns those whose key is new, to be written (in `writes` order). */
+    add(owner: string, items: readonly EventItem[]): EventItem[] {
+        const added: EventItem[] = [];
         for (const item of items) {
             const key = `${item.pk}\u0000${item.sk}`;
-            const seen = byKey.get(key);
-            if (!seen) byKey.set(key, { item, owners: [owner] });
-            else if (!seen.owners.includes(owner)) seen.owners.push(owner);
+            const seen = this.byKey.get(key);
+            if (seen) {
+                if (!seen.owners.includes(owner)) seen.owners.push(owner);
+                continue;
+            }
+            const write = { item, owners: [owner] };
+            this.byKey.set(key, write);
+            this.writes.push(write);
+            added.push(item);
         }
+        return added;
     }
-    return [...byKey.values()];
 }

@@ -11,13 +11,13 @@ import { adaptUserRecord, instantFromCreationTime, levelOf, serviceOf } from "..
 import { decodeBase64, RecordDecodeError, userRecordsOf } from "../../functions/shared/deaggregate";
 import { ACTION_TYPES, partitionKeyOf, type StreamEvent } from "../../functions/shared/events";
 import { eventKeys, minuteOf, utcInstant } from "../../functions/shared/results-table";
-import { backoffDelay, classify, writeItems, type WriteOutcome } from "../../functions/consumer/batch-writer";
+import { backoffDelay, classify, ItemWriter, writeItems, type WriteOutcome } from "../../functions/consumer/batch-writer";
 import { consumerEnvironment, readConsumerEnv as readConfig } from "../../contracts/env/consumer";
 import { decodeRecord, shardIdOf } from "../../functions/consumer/decode";
 import { actionScore, userSegment } from "../../functions/consumer/enrich";
 import { alertMessage, fraudReasons, rankOf, velocityMember } from "../../functions/consumer/fraud-rule";
 import { InOrderPerKey } from "../../functions/consumer/in-order";
-import { attributeSize, buildEventItem, expiresAtOf, itemSize, mergeWrites } from "../../functions/consumer/items";
+import { attributeSize, buildEventItem, expiresAtOf, itemSize, MergedWrites } from "../../functions/consumer/items";
 import type { Order } from "../../functions/consumer/types";
 
 type Aggregator = { addUserRecord(r: { partitionKey: string; data: Buffer }): void; build(): { data: Buffer; partitionKey: string } };
@@ -458,16 +458,17 @@ describe("consumer: items and keys", () => {
     it("merges puts of the same key and keeps every record that carried it", () => {
         const base = { sk: "s", event_type: "x" } as never as Record<string, unknown>;
         const item = (pk: string, tag: string) => ({ ...base, pk, tag }) as never;
-        const merged = mergeWrites([
-            { owner: "1", items: [item("a", "first"), item("b", "b")] },
-            { owner: "2", items: [item("a", "second")] },
-            { owner: "2", items: [item("a", "third")] },
-        ]);
+        const merged = new MergedWrites();
+        const tags = (items: object[]) => items.map((i) => (i as { tag: string }).tag);
+        assert.deepEqual(tags(merged.add("1", [item("a", "first"), item("b", "b")])), ["first", "b"]);
+        assert.deepEqual(tags(merged.add("2", [item("a", "second")])), [], "a key already added is not written again");
+        assert.deepEqual(tags(merged.add("2", [item("a", "third"), item("c", "c")])), ["c"]);
         assert.deepEqual(
-            merged.map((w) => [(w.item as unknown as { pk: string }).pk, (w.item as unknown as { tag: string }).tag, w.owners]),
+            merged.writes.map((w) => [(w.item as unknown as { pk: string }).pk, (w.item as unknown as { tag: string }).tag, w.owners]),
             [
                 ["a", "first", ["1", "2"]],
                 ["b", "b", ["1"]],
+                ["c", "c", ["2"]],
             ],
         );
     });
@@ -629,6 +630,45 @@ describe("consumer: batch writer", () => {
             [25, 25, 10],
         );
         assert.deepEqual(out, outcome([], [], 3, 0));
+    });
+
+    it("sends each full call as items arrive, at most `concurrency` at a time, and the rest on finish", async () => {
+        let inFlight = 0;
+        let most = 0;
+        const release: (() => void)[] = [];
+        const sizes: number[] = [];
+        const client = {
+            send: async (cmd: BatchWriteCommand) => {
+                sizes.push(cmd.input.RequestItems!.t!.length);
+                most = Math.max(most, ++inFlight);
+                await new Promise<void>((resolve) => release.push(resolve));
+                inFlight--;
+                return {};
+            },
+        } as unknown as Pick<DynamoDBDocumentClient, "send">;
+        const writer = new ItemWriter(client, "t", { ...fast, concurrency: 2 });
+        items(24).forEach((i) => writer.add(i));
+        await new Promise((r) => setImmediate(r));
+        assert.deepEqual(sizes, [], "no call before 25 items");
+        items(77).forEach((i, j) => writer.add({ ...i, pk: `q${j}` }));
+        await new Promise((r) => setImmediate(r));
+        assert.deepEqual(sizes, [25, 25], "two full calls out before finish, the third waits for a slot");
+        const done = writer.finish();
+        while (release.length > 0 || inFlight > 0) {
+            release.shift()?.();
+            await new Promise((r) => setImmediate(r));
+        }
+        assert.deepEqual(await done, outcome([], [], 5, 0));
+        assert.deepEqual(sizes, [25, 25, 25, 25, 1]);
+        assert.equal(most, 2);
+    });
+
+    it("rejects finish, not the process, when writing fails outside a call (a broken sleep)", async () => {
+        const s = scripted([() => ({ unprocessed: 1 })]);
+        const writer = new ItemWriter(s.client, "t", { ...fast, sleep: () => Promise.reject(new Error("timer broke")) });
+        items(25).forEach((i) => writer.add(i));
+        await new Promise((r) => setTimeout(r, 10));
+        await assert.rejects(writer.finish(), /timer broke/);
     });
 
     it("retries unprocessed items with growing, jittered delays, and reports what is left after the last attempt", async () => {

@@ -8,7 +8,7 @@ import { gzipSync } from "node:zlib";
 import * as kinesisAgg from "aws-kinesis-agg";
 import type { KinesisStreamEvent, KinesisStreamRecord } from "aws-lambda";
 import { PublishCommand, SNSClient, type PublishCommandInput } from "@aws-sdk/client-sns";
-import { BatchWriteCommand, NumberValue, PutCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { BatchWriteCommand, NumberValue, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { mockClient } from "aws-sdk-client-mock";
 import { GetObjectCommand, ListObjectsV2Command, type S3Client } from "@aws-sdk/client-s3";
 import { createDocumentClient, createHandler, type ConsumerLogger, type ConsumerMetrics } from "../../functions/consumer/handler";
@@ -687,6 +687,30 @@ describe("consumer handler (dynalite, SNS stubbed)", () => {
             ["Fraud suspected: order o-resent"],
         );
         assert.equal((await h.items()).find((i) => i.pk === "alert#order#o-resent")?.status, "sent");
+    });
+
+    it("writes the finished records' items while an order's fraud calls are still in flight", async () => {
+        // The order's velocity update is held until a BatchWriteItem call has been sent (or 2 s have passed).
+        let wrote!: () => void;
+        const written = new Promise<void>((resolve) => (wrote = resolve));
+        let overlapped = false;
+        const wrap = (doc: DynamoDBDocumentClient): Pick<DynamoDBDocumentClient, "send"> => ({
+            send: (async (command: unknown) => {
+                if (command instanceof BatchWriteCommand) wrote();
+                if (command instanceof UpdateCommand) overlapped = await Promise.race([written.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 2_000))]);
+                return doc.send(command as never);
+            }) as DynamoDBDocumentClient["send"],
+        });
+        const h = await harness({ wrap });
+        const s = new Shard();
+        const records = [s.record(json(order("o1", "u0", 10)))];
+        for (let i = 1; i <= 25; i++) records.push(s.record(json(userAction(`a${i}`, `u${i}`, "login"))));
+        assert.deepEqual(await h.handler(batch(...records)), { batchItemFailures: [] });
+        assert.ok(overlapped, "25 items were written before the order's velocity update went out");
+        const events = await h.events();
+        assert.equal(events.length, 26);
+        assert.equal(events.find((i) => i.event_id === "evt-o1")?.orders_in_minute, 1);
+        assert.equal(h.metrics.totals.EventsWritten, 26);
     });
 
     it("retries UnprocessedItems and fails only the records whose items never got written", async () => {
