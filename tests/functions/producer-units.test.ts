@@ -12,7 +12,8 @@ import { MAX_HASH_KEY, parseExplicitHashKey, partitionKeyHash } from "../../func
 import { KinesisProducer } from "../../functions/shared/producer/producer";
 import { MAX_RECORD_BYTES, MAX_REQUEST_BYTES, MAX_REQUEST_ENTRIES, RequestBatcher } from "../../functions/shared/producer/request-batcher";
 import { ShardMap } from "../../functions/shared/producer/shard-map";
-import type { Outcome, PendingRecord } from "../../functions/shared/producer/types";
+import { Cohort, PendingRecord } from "../../functions/shared/producer/pending-record";
+import type { Outcome } from "../../functions/shared/producer/types";
 import { normalizeRecord } from "../../functions/shared/producer/validation";
 import { deaggregateAll, seededRandom } from "../../tools/local/kinesalite";
 
@@ -20,22 +21,8 @@ const TWO_128 = 2n ** 128n;
 
 /** A record as the producer holds it, for the pure parts. */
 function pending(partitionKey: string, data: Buffer, explicitHashKey?: string, enqueuedAt = 0): PendingRecord {
-    return {
-        data,
-        partitionKey,
-        explicitHashKey,
-        hashKey: explicitHashKey !== undefined ? BigInt(explicitHashKey) : partitionKeyHash(partitionKey),
-        size: data.length + Buffer.byteLength(partitionKey),
-        enqueuedAt,
-        deadline: Infinity,
-        attempts: 0,
-        lastErrorCode: undefined,
-        lastErrorMessage: undefined,
-        maybeWritten: false,
-        resendMayDuplicate: false,
-        done: false,
-        resolve: () => undefined,
-    };
+    const explicitHash = explicitHashKey !== undefined ? BigInt(explicitHashKey) : undefined;
+    return new PendingRecord(data, partitionKey, explicitHashKey, explicitHash, data.length + Buffer.byteLength(partitionKey), enqueuedAt, Infinity, new Cohort(), () => undefined);
 }
 
 /** Open shards splitting the key space evenly, as CreateStream does. */
@@ -355,7 +342,9 @@ describe("producer: validation", () => {
 
     it("routes by the explicit hash key when given", () => {
         const n = normalizeRecord({ data: "x", partitionKey: "k", explicitHashKey: "12345" }, "given");
-        assert.ok(n.ok && n.record.hashKey === 12345n && n.record.explicitHashKey === "12345");
+        assert.ok(n.ok && n.record.explicitHash === 12345n && n.record.explicitHashKey === "12345");
+        assert.equal(pending("k", Buffer.from("x"), "12345").hashKey, 12345n);
+        assert.equal(pending("k", Buffer.from("x")).hashKey, partitionKeyHash("k"));
     });
 });
 
@@ -571,5 +560,51 @@ describe("producer: invariants on a fake client", () => {
         assert.ok(outcomes.every((o) => o.ok));
         assert.equal(calls, producer.metrics().putRecordsRequests);
         assert.equal(calls, 3);
+    });
+
+    it("flush() waits for exactly the records put before it, whatever order their requests are answered in", async () => {
+        // Each PutRecords call waits until the test answers it.
+        const calls: { keys: string[]; answer: () => void }[] = [];
+        const client = {
+            send: (command: { input: PutRecordsCommandInput }) =>
+                new Promise((resolve) => {
+                    const records = command.input.Records ?? [];
+                    const answer = () => resolve({ FailedRecordCount: 0, Records: records.map((_, i) => ({ ShardId: "shardId-000000000000", SequenceNumber: String(i) })) });
+                    calls.push({ keys: records.map((e) => e.PartitionKey ?? ""), answer });
+                }),
+        } as unknown as KinesisClient;
+        const producer = new KinesisProducer({ client, streamName: "s", aggregation: { enabled: false }, maxBufferedTimeMs: 60_000 });
+        const done: string[] = [];
+        const flushNamed = (name: string) => producer.flush().then(() => done.push(name));
+        const settle = () => new Promise((r) => setImmediate(r));
+
+        const a = producer.put({ data: "a", partitionKey: "a" });
+        void flushNamed("f1");
+        const b = producer.put({ data: "b", partitionKey: "b" });
+        void flushNamed("f2");
+        void flushNamed("f2 again"); // nothing put since f2: the same records
+        const c = producer.put({ data: "c", partitionKey: "c" });
+        void flushNamed("f3");
+        await settle();
+        assert.deepEqual(
+            calls.map((call) => call.keys),
+            [["a"], ["b"], ["c"]],
+        );
+        assert.equal(producer.metrics().outstanding, 3);
+
+        calls[1]?.answer(); // b first: f2 still waits for a
+        await settle();
+        assert.deepEqual(done, []);
+        assert.equal(producer.metrics().outstanding, 2);
+        calls[0]?.answer();
+        await settle();
+        assert.deepEqual(done, ["f1", "f2", "f2 again"]);
+        calls[2]?.answer();
+        await settle();
+        assert.deepEqual(done, ["f1", "f2", "f2 again", "f3"]);
+        assert.ok((await Promise.all([a, b, c])).every((o) => o.ok));
+        assert.equal(producer.metrics().outstanding, 0);
+        await producer.flush(); // nothing outstanding: at once
+        await producer.close();
     });
 });

