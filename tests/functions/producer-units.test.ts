@@ -2,13 +2,14 @@
 // aggregation sizes and format, error classification, validation; and the producer itself on an
 // in-memory fake client for the invariants that need exact control (sizes, per-key exclusivity).
 import * as assert from "node:assert/strict";
+import { createHash } from "node:crypto";
 import type { KinesisClient, PutRecordsCommandInput, PutRecordsRequestEntry, Shard } from "@aws-sdk/client-kinesis";
 import * as kinesisAgg from "aws-kinesis-agg";
 import * as fc from "fast-check";
 import { AggregateBuilder } from "../../functions/shared/producer/aggregation";
 import { backoffDelay } from "../../functions/shared/producer/backoff";
 import { classifyRequestError, isRetryableEntryError } from "../../functions/shared/producer/errors";
-import { MAX_HASH_KEY, parseExplicitHashKey, partitionKeyHash } from "../../functions/shared/producer/hash-key";
+import { MAX_HASH_KEY, parseExplicitHashKey, partitionKeyHash, RECENT_HASH_KEYS } from "../../functions/shared/producer/hash-key";
 import { KinesisProducer } from "../../functions/shared/producer/producer";
 import { MAX_RECORD_BYTES, MAX_REQUEST_BYTES, MAX_REQUEST_ENTRIES, RequestBatcher } from "../../functions/shared/producer/request-batcher";
 import { ShardMap } from "../../functions/shared/producer/shard-map";
@@ -44,6 +45,14 @@ describe("producer: hash keys", () => {
             ["12345678901234567890123456789012345678901234567890123456789012345678901234567890", "57edf4a22be3c955ac49da2e2107b67a"],
         ];
         for (const [key, hex] of vectors) assert.equal(partitionKeyHash(key), BigInt(`0x${hex}`), key);
+    });
+
+    it("gives the same hash keys from its cache of recent keys, also once the cache was emptied", () => {
+        const md5 = (key: string) => BigInt(`0x${createHash("md5").update(key, "utf8").digest("hex")}`);
+        for (let round = 0; round < 2; round++) {
+            for (let i = 0; i < RECENT_HASH_KEYS + 10; i++) assert.equal(partitionKeyHash(`key-${i}`), md5(`key-${i}`));
+        }
+        assert.equal(partitionKeyHash("я"), md5("я"));
     });
 
     it("agrees with kinesalite's routing for non-ASCII and random keys", () => {
