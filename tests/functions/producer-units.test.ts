@@ -2,17 +2,19 @@
 // aggregation sizes and format, error classification, validation; and the producer itself on an
 // in-memory fake client for the invariants that need exact control (sizes, per-key exclusivity).
 import * as assert from "node:assert/strict";
+import { createHash } from "node:crypto";
 import type { KinesisClient, PutRecordsCommandInput, PutRecordsRequestEntry, Shard } from "@aws-sdk/client-kinesis";
 import * as kinesisAgg from "aws-kinesis-agg";
 import * as fc from "fast-check";
 import { AggregateBuilder } from "../../functions/shared/producer/aggregation";
 import { backoffDelay } from "../../functions/shared/producer/backoff";
 import { classifyRequestError, isRetryableEntryError } from "../../functions/shared/producer/errors";
-import { MAX_HASH_KEY, parseExplicitHashKey, partitionKeyHash } from "../../functions/shared/producer/hash-key";
+import { MAX_HASH_KEY, parseExplicitHashKey, partitionKeyHash, RECENT_HASH_KEYS } from "../../functions/shared/producer/hash-key";
 import { KinesisProducer } from "../../functions/shared/producer/producer";
 import { MAX_RECORD_BYTES, MAX_REQUEST_BYTES, MAX_REQUEST_ENTRIES, RequestBatcher } from "../../functions/shared/producer/request-batcher";
 import { ShardMap } from "../../functions/shared/producer/shard-map";
-import type { Outcome, PendingRecord } from "../../functions/shared/producer/types";
+import { Cohort, PendingRecord } from "../../functions/shared/producer/pending-record";
+import type { Outcome } from "../../functions/shared/producer/types";
 import { normalizeRecord } from "../../functions/shared/producer/validation";
 import { deaggregateAll, seededRandom } from "../../tools/local/kinesalite";
 
@@ -20,22 +22,8 @@ const TWO_128 = 2n ** 128n;
 
 /** A record as the producer holds it, for the pure parts. */
 function pending(partitionKey: string, data: Buffer, explicitHashKey?: string, enqueuedAt = 0): PendingRecord {
-    return {
-        data,
-        partitionKey,
-        explicitHashKey,
-        hashKey: explicitHashKey !== undefined ? BigInt(explicitHashKey) : partitionKeyHash(partitionKey),
-        size: data.length + Buffer.byteLength(partitionKey),
-        enqueuedAt,
-        deadline: Infinity,
-        attempts: 0,
-        lastErrorCode: undefined,
-        lastErrorMessage: undefined,
-        maybeWritten: false,
-        resendMayDuplicate: false,
-        done: false,
-        resolve: () => undefined,
-    };
+    const explicitHash = explicitHashKey !== undefined ? BigInt(explicitHashKey) : undefined;
+    return new PendingRecord(data, partitionKey, explicitHashKey, explicitHash, data.length + Buffer.byteLength(partitionKey), enqueuedAt, Infinity, new Cohort(), () => undefined);
 }
 
 /** Open shards splitting the key space evenly, as CreateStream does. */
@@ -57,6 +45,14 @@ describe("producer: hash keys", () => {
             ["12345678901234567890123456789012345678901234567890123456789012345678901234567890", "57edf4a22be3c955ac49da2e2107b67a"],
         ];
         for (const [key, hex] of vectors) assert.equal(partitionKeyHash(key), BigInt(`0x${hex}`), key);
+    });
+
+    it("gives the same hash keys from its cache of recent keys, also once the cache was emptied", () => {
+        const md5 = (key: string) => BigInt(`0x${createHash("md5").update(key, "utf8").digest("hex")}`);
+        for (let round = 0; round < 2; round++) {
+            for (let i = 0; i < RECENT_HASH_KEYS + 10; i++) assert.equal(partitionKeyHash(`key-${i}`), md5(`key-${i}`));
+        }
+        assert.equal(partitionKeyHash("я"), md5("я"));
     });
 
     it("agrees with kinesalite's routing for non-ASCII and random keys", () => {
@@ -355,7 +351,9 @@ describe("producer: validation", () => {
 
     it("routes by the explicit hash key when given", () => {
         const n = normalizeRecord({ data: "x", partitionKey: "k", explicitHashKey: "12345" }, "given");
-        assert.ok(n.ok && n.record.hashKey === 12345n && n.record.explicitHashKey === "12345");
+        assert.ok(n.ok && n.record.explicitHash === 12345n && n.record.explicitHashKey === "12345");
+        assert.equal(pending("k", Buffer.from("x"), "12345").hashKey, 12345n);
+        assert.equal(pending("k", Buffer.from("x")).hashKey, partitionKeyHash("k"));
     });
 });
 
@@ -571,5 +569,51 @@ describe("producer: invariants on a fake client", () => {
         assert.ok(outcomes.every((o) => o.ok));
         assert.equal(calls, producer.metrics().putRecordsRequests);
         assert.equal(calls, 3);
+    });
+
+    it("flush() waits for exactly the records put before it, whatever order their requests are answered in", async () => {
+        // Each PutRecords call waits until the test answers it.
+        const calls: { keys: string[]; answer: () => void }[] = [];
+        const client = {
+            send: (command: { input: PutRecordsCommandInput }) =>
+                new Promise((resolve) => {
+                    const records = command.input.Records ?? [];
+                    const answer = () => resolve({ FailedRecordCount: 0, Records: records.map((_, i) => ({ ShardId: "shardId-000000000000", SequenceNumber: String(i) })) });
+                    calls.push({ keys: records.map((e) => e.PartitionKey ?? ""), answer });
+                }),
+        } as unknown as KinesisClient;
+        const producer = new KinesisProducer({ client, streamName: "s", aggregation: { enabled: false }, maxBufferedTimeMs: 60_000 });
+        const done: string[] = [];
+        const flushNamed = (name: string) => producer.flush().then(() => done.push(name));
+        const settle = () => new Promise((r) => setImmediate(r));
+
+        const a = producer.put({ data: "a", partitionKey: "a" });
+        void flushNamed("f1");
+        const b = producer.put({ data: "b", partitionKey: "b" });
+        void flushNamed("f2");
+        void flushNamed("f2 again"); // nothing put since f2: the same records
+        const c = producer.put({ data: "c", partitionKey: "c" });
+        void flushNamed("f3");
+        await settle();
+        assert.deepEqual(
+            calls.map((call) => call.keys),
+            [["a"], ["b"], ["c"]],
+        );
+        assert.equal(producer.metrics().outstanding, 3);
+
+        calls[1]?.answer(); // b first: f2 still waits for a
+        await settle();
+        assert.deepEqual(done, []);
+        assert.equal(producer.metrics().outstanding, 2);
+        calls[0]?.answer();
+        await settle();
+        assert.deepEqual(done, ["f1", "f2", "f2 again"]);
+        calls[2]?.answer();
+        await settle();
+        assert.deepEqual(done, ["f1", "f2", "f2 again", "f3"]);
+        assert.ok((await Promise.all([a, b, c])).every((o) => o.ok));
+        assert.equal(producer.metrics().outstanding, 0);
+        await producer.flush(); // nothing outstanding: at once
+        await producer.close();
     });
 });

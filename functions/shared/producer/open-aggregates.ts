@@ -18,12 +18,20 @@ const EMPTY_AGGREGATE = new AggregateBuilder();
 /** The aggregates being filled, one per shard (or hash key), each at most `maxBytes`. */
 export class OpenAggregates {
     private readonly groups = new Map<string, OpenGroup>();
+    /** The group key of each shard seen, so that routing a record to its shard builds no string. */
+    private readonly shardKeys = new Map<string, string>();
 
     constructor(private readonly maxBytes: number) {}
 
     /** The group a record joins: its shard's, or its hash key's when the map does not place it. */
-    static groupKey(shard: string | undefined, hashKey: bigint): string {
-        return shard !== undefined ? `s${shard}` : `h${hashKey.toString(36)}`;
+    groupKey(shard: string | undefined, hashKey: bigint): string {
+        if (shard === undefined) return `h${hashKey.toString(36)}`;
+        let key = this.shardKeys.get(shard);
+        if (key === undefined) {
+            key = `s${shard}`;
+            this.shardKeys.set(shard, key);
+        }
+        return key;
     }
 
     /** True when the record would not fit even an empty aggregate: it goes alone. */

@@ -1,12 +1,18 @@
 import { ProducerErrorCode } from "./errors";
 import type { KeyOrder } from "./key-order";
 import type { MetricsCounters } from "./metrics";
-import type { Entry, Outcome, PendingRecord } from "./types";
+import { Cohort, PendingRecord } from "./pending-record";
+import type { Entry, FailureOutcome, Outcome, SuccessOutcome } from "./types";
 import type { NormalizedRecord } from "./validation";
 
-/** Every record put and not yet answered, and the one place that gives a record its outcome. */
+/**
+ * Counts the records put and not yet answered, per cohort (the records put between two flush()
+ * calls), and is the one place that gives a record its outcome.
+ */
 export class OutcomeBook {
-    private readonly unresolved = new Map<PendingRecord, Promise<Outcome>>();
+    private unanswered = 0;
+    /** Oldest first; the last one takes the records put now. Earlier ones wait for a flush. */
+    private readonly cohorts: Cohort[] = [new Cohort()];
 
     /** `order` is given in ordered mode: a failed record takes its key's waiting records with it. */
     constructor(
@@ -17,33 +23,27 @@ export class OutcomeBook {
 
     /** Records not yet answered. */
     get size(): number {
-        return this.unresolved.size;
+        return this.unanswered;
     }
 
-    /** The outcomes of every record not yet answered. */
-    promises(): Promise<Outcome>[] {
-        return [...this.unresolved.values()];
+    /** Settles when every record opened so far is answered. */
+    answered(): Promise<void> {
+        const current = this.cohorts[this.cohorts.length - 1] as Cohort;
+        // Nothing put since the last flush: wait for the cohorts before it, the same records.
+        if (current.unanswered === 0 && this.cohorts.length > 1) return (this.cohorts[this.cohorts.length - 2] as Cohort).answered;
+        this.cohorts.push(new Cohort());
+        const waited = current.answered;
+        this.settleCohorts();
+        return waited;
     }
 
-    /** Starts the life of a valid record put at `t`. */
-    open(record: NormalizedRecord, t: number): { pending: PendingRecord; promise: Promise<Outcome> } {
-        let resolve!: (outcome: Outcome) => void;
-        const promise = new Promise<Outcome>((r) => (resolve = r));
-        const pending: PendingRecord = {
-            ...record,
-            enqueuedAt: t,
-            deadline: t + this.recordTtlMs,
-            attempts: 0,
-            lastErrorCode: undefined,
-            lastErrorMessage: undefined,
-            maybeWritten: false,
-            resendMayDuplicate: false,
-            done: false,
-            resolve,
-        };
-        this.unresolved.set(pending, promise);
+    /** Starts the life of a valid record put at `t`; `resolve` gives its put() promise its outcome. */
+    open(record: NormalizedRecord, t: number, resolve: (outcome: Outcome) => void): PendingRecord {
+        const cohort = this.cohorts[this.cohorts.length - 1] as Cohort;
+        cohort.unanswered++;
+        this.unanswered++;
         this.counters.add("recordsPut");
-        return { pending, promise };
+        return new PendingRecord(record.data, record.partitionKey, record.explicitHashKey, record.explicitHash, record.size, t, t + this.recordTtlMs, cohort, resolve);
     }
 
     /** A record refused at put(): failed at once, never sent. */
@@ -57,16 +57,15 @@ export class OutcomeBook {
     written(entry: Entry, shardId: string, sequenceNumber: string): void {
         this.counters.add("kinesisRecordsSent");
         this.counters.add("bytesSent", entry.size);
-        entry.records.forEach((r, i) => {
-            this.finish(r, {
-                ok: true,
-                shardId,
-                sequenceNumber,
-                ...(entry.aggregated ? { subSequenceNumber: i } : {}),
-                attempts: r.attempts,
-                ...(r.maybeWritten ? { maybeDuplicated: true as const } : {}),
-            });
-        });
+        const { records, aggregated } = entry;
+        for (let i = 0; i < records.length; i++) {
+            const r = records[i] as PendingRecord;
+            const outcome: SuccessOutcome = aggregated
+                ? { ok: true, shardId, sequenceNumber, subSequenceNumber: i, attempts: r.attempts }
+                : { ok: true, shardId, sequenceNumber, attempts: r.attempts };
+            if (r.maybeWritten) outcome.maybeDuplicated = true;
+            this.finish(r, outcome);
+        }
     }
 
     expire(r: PendingRecord): void {
@@ -75,7 +74,9 @@ export class OutcomeBook {
     }
 
     fail(r: PendingRecord, errorCode: string, errorMessage: string): void {
-        this.finish(r, { ok: false, errorCode, errorMessage, attempts: r.attempts, ...(r.maybeWritten ? { maybeWritten: true as const } : {}) });
+        const outcome: FailureOutcome = { ok: false, errorCode, errorMessage, attempts: r.attempts };
+        if (r.maybeWritten) outcome.maybeWritten = true;
+        this.finish(r, outcome);
         // Ordered mode: the key's later records must not overtake one that failed (a caller that
         // re-sends from the failed record would otherwise write them twice, around it): they fail with it.
         if (this.order === undefined) return;
@@ -85,9 +86,16 @@ export class OutcomeBook {
     private finish(r: PendingRecord, outcome: Outcome): void {
         if (r.done) return;
         r.done = true;
-        this.unresolved.delete(r);
+        this.unanswered--;
         this.counters.add(outcome.ok ? "recordsSent" : "recordsFailed");
         r.resolve(outcome);
+        if (--r.cohort.unanswered === 0) this.settleCohorts();
+    }
+
+    /** Settles the oldest cohorts while they are answered, but never the one taking new records. */
+    private settleCohorts(): void {
+        const cohorts = this.cohorts;
+        while (cohorts.length > 1 && (cohorts[0] as Cohort).unanswered === 0) (cohorts.shift() as Cohort).settle();
     }
 }
 

@@ -102,7 +102,11 @@ export class KinesisProducer {
         if (!normalized.ok) return this.outcomes.rejectNow(normalized.errorCode, normalized.errorMessage, true);
 
         const t = now();
-        const { pending, promise } = this.outcomes.open(normalized.record, t);
+        const valid = normalized.record;
+        let pending!: PendingRecord;
+        const promise = new Promise<Outcome>((resolve) => {
+            pending = this.outcomes.open(valid, t, resolve);
+        });
         if (this.awaitingLimit.length > 0 || (this.recordLimit.bytes === undefined && pending.size > MAX_RECORD_BYTES)) {
             this.awaitingLimit.push(pending);
             if (this.awaitingLimit.length === 1) void this.learnRecordLimit();
@@ -145,12 +149,12 @@ export class KinesisProducer {
 
     /** Resolves when every record put before the call has its outcome; sends partial requests at once. */
     async flush(): Promise<void> {
-        const pending = this.outcomes.promises();
-        if (pending.length === 0) return;
+        if (this.outcomes.size === 0) return;
+        const answered = this.outcomes.answered();
         this.flushing++;
         try {
             this.tick();
-            await Promise.all(pending);
+            await answered;
         } finally {
             this.flushing--;
         }

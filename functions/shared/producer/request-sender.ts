@@ -41,16 +41,20 @@ export class RequestSender {
         const started = now();
         let userRecords = 0;
         let bytes = 0;
+        let retried = 0;
+        let mayDuplicate = 0;
         for (const e of entries) {
             for (const r of e.records) {
-                if (r.attempts > 0) this.counters.add("recordsRetried");
-                if (r.resendMayDuplicate) this.counters.add("potentialDuplicates");
+                if (r.attempts > 0) retried++;
+                if (r.resendMayDuplicate) mayDuplicate++;
                 r.resendMayDuplicate = false;
                 r.attempts++;
             }
             userRecords += e.records.length;
             bytes += e.size;
         }
+        if (retried > 0) this.counters.add("recordsRetried", retried);
+        if (mayDuplicate > 0) this.counters.add("potentialDuplicates", mayDuplicate);
         this.counters.add("putRecordsRequests");
         const request: PutRecordsMetrics = { entries: entries.length, userRecords, bytes, failedEntries: 0, latencyMs: 0 };
         try {

@@ -80,7 +80,7 @@ export class Router {
             this.seal(singleEntry(r, shard, map));
             return true;
         }
-        const groupKey = OpenAggregates.groupKey(shard, r.hashKey);
+        const groupKey = this.groups.groupKey(shard, r.hashKey);
         const alone = this.groups.tooLargeToJoin(r);
         const held = this.order?.groupOf(r.partitionKey);
         // The key's earlier records sit in another open aggregate (different shard after a

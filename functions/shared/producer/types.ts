@@ -1,5 +1,8 @@
 import type { KinesisClient } from "@aws-sdk/client-kinesis";
+import type { PendingRecord } from "./pending-record";
 import type { ShardMap } from "./shard-map";
+
+export type { PendingRecord };
 
 /** One user record as handed to `put()`. */
 export interface ProducerRecord {
@@ -181,27 +184,6 @@ export interface KinesisProducerOptions {
 
 /** The stream parameter of a Kinesis call. */
 export type StreamTarget = { StreamName: string } | { StreamARN: string };
-
-/** A user record inside the producer, from `put()` to its outcome. */
-export interface PendingRecord {
-    readonly data: Buffer;
-    readonly partitionKey: string;
-    readonly explicitHashKey: string | undefined;
-    readonly hashKey: bigint;
-    /** data + UTF-8 partition key bytes: what Kinesis counts against its per-record limit. */
-    readonly size: number;
-    readonly enqueuedAt: number;
-    readonly deadline: number;
-    attempts: number;
-    lastErrorCode: string | undefined;
-    lastErrorMessage: string | undefined;
-    /** Some request that carried it got no answer: it may be in the stream. */
-    maybeWritten: boolean;
-    /** Carried by a request whose response was lost and not sent since: its next send may duplicate it. */
-    resendMayDuplicate: boolean;
-    done: boolean;
-    readonly resolve: (outcome: Outcome) => void;
-}
 
 /** One PutRecords entry: a user record alone or an aggregate of several. */
 export interface Entry {

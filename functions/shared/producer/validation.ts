@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { ProducerErrorCode } from "./errors";
-import { parseExplicitHashKey, partitionKeyHash } from "./hash-key";
+import { parseExplicitHashKey } from "./hash-key";
 import { MAX_RECORD_BYTES } from "./request-batcher";
 import type { PartitionKeyStrategy, ProducerRecord } from "./types";
 
@@ -10,7 +10,8 @@ export interface NormalizedRecord {
     data: Buffer;
     partitionKey: string;
     explicitHashKey: string | undefined;
-    hashKey: bigint;
+    /** explicitHashKey parsed; the partition key's MD5 is left to whatever routes by it. */
+    explicitHash: bigint | undefined;
     /** data + UTF-8 partition key bytes. */
     size: number;
 }
@@ -41,7 +42,7 @@ function keyFromField(data: Buffer, field: string): string | undefined {
 }
 
 /**
- * Checks a user record against the Kinesis limits and gives it its partition key and hash key.
+ * Checks a user record against the Kinesis limits and gives it its partition key.
  * The rule (see the README of the producer in index.ts): `put()` never throws for a bad record;
  * it gets an immediate failed outcome whose message names the field and the limit. `maxRecordBytes`:
  * the stream's record limit, or the largest any stream takes while it is not known yet.
@@ -92,7 +93,7 @@ export function normalizeRecord(input: ProducerRecord, strategy: PartitionKeyStr
             data,
             partitionKey,
             explicitHashKey: ehkInput as string | undefined,
-            hashKey: explicitHash ?? partitionKeyHash(partitionKey),
+            explicitHash,
             size,
         },
     };
