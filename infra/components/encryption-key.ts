@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { AwsContext } from "../lib/aws-context";
-import { policyDocument } from "../lib/iam";
+import { policyDocument, type PolicyStatement } from "../lib/iam";
 import { type ArgsOverrides, mergeArgs } from "../lib/merge-args";
 
 export interface EncryptionKeyArgs {
@@ -78,6 +78,15 @@ export class EncryptionKey extends pulumi.ComponentResource {
  */
 export function keyPolicy(ctx: { accountId: pulumi.Input<string>; region: pulumi.Input<string>; partition: pulumi.Input<string> }) {
     const root = pulumi.interpolate`arn:${ctx.partition}:iam::${ctx.accountId}:root`;
+    // A service encrypting for resources of this account only (the confused-deputy guard).
+    const serviceEncryptsForAccount = (Sid: string, service: string): PolicyStatement => ({
+        Sid,
+        Effect: "Allow",
+        Principal: { Service: service },
+        Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
+        Resource: "*",
+        Condition: { StringEquals: { "aws:SourceAccount": ctx.accountId } },
+    });
     return policyDocument(
         {
             Sid: "AccountAdministersKeyThroughIam",
@@ -86,14 +95,7 @@ export function keyPolicy(ctx: { accountId: pulumi.Input<string>; region: pulumi
             Action: "kms:*",
             Resource: "*",
         },
-        {
-            Sid: "CloudWatchAlarmsPublishToEncryptedTopic",
-            Effect: "Allow",
-            Principal: { Service: "cloudwatch.amazonaws.com" },
-            Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
-            Resource: "*",
-            Condition: { StringEquals: { "aws:SourceAccount": ctx.accountId } },
-        },
+        serviceEncryptsForAccount("CloudWatchAlarmsPublishToEncryptedTopic", "cloudwatch.amazonaws.com"),
         {
             Sid: "CloudWatchLogsEncryptAccountLogGroups",
             Effect: "Allow",
@@ -104,14 +106,7 @@ export function keyPolicy(ctx: { accountId: pulumi.Input<string>; region: pulumi
                 ArnLike: { "kms:EncryptionContext:aws:logs:arn": pulumi.interpolate`arn:${ctx.partition}:logs:${ctx.region}:${ctx.accountId}:log-group:*` },
             },
         },
-        {
-            // SNS documents this for an encrypted SQS dead-letter queue of a subscription (the alerts' undelivered queue).
-            Sid: "SnsSendsToEncryptedQueues",
-            Effect: "Allow",
-            Principal: { Service: "sns.amazonaws.com" },
-            Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
-            Resource: "*",
-            Condition: { StringEquals: { "aws:SourceAccount": ctx.accountId } },
-        },
+        // SNS documents this for an encrypted SQS dead-letter queue of a subscription (the alerts' undelivered queue).
+        serviceEncryptsForAccount("SnsSendsToEncryptedQueues", "sns.amazonaws.com"),
     );
 }

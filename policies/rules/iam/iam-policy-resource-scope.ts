@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import type { ResourceValidationArgs, ResourceValidationPolicy } from "@pulumi/policy";
 import type { PackPolicy } from "../../lib/metadata";
+import { attachedPolicyArns } from "./attachments";
 import { list, type Statement, statementLabel, statementsOf } from "../common";
 
 /**
@@ -84,12 +85,7 @@ export const iamPolicyResourceScope: PackPolicy<ResourceValidationPolicy> = {
                 }
             },
             (args, report) => {
-                const arns = args.isType(aws.iam.RolePolicyAttachment)
-                    ? [(args.props as { policyArn?: unknown }).policyArn]
-                    : args.isType(aws.iam.Role)
-                      ? list((args.props as { managedPolicyArns?: unknown[] }).managedPolicyArns)
-                      : [];
-                for (const arn of arns) {
+                for (const arn of attachedPolicyArns(args)) {
                     const name = typeof arn === "string" && /^arn:aws[a-z-]*:iam::aws:policy\//.test(arn) ? arn.slice(arn.lastIndexOf("/") + 1) : undefined;
                     const grants = name ? MANAGED_WRITES_ON_STAR[name] : undefined;
                     if (grants)

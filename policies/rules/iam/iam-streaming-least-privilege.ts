@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import type { ResourceValidationPolicy } from "@pulumi/policy";
 import type { PackPolicy } from "../../lib/metadata";
+import { attachedPolicyArns } from "./attachments";
 import { list, statementsOf } from "../common";
 import type { Statement } from "../common";
 
@@ -79,12 +80,7 @@ export const iamStreamingLeastPrivilege: PackPolicy<ResourceValidationPolicy> = 
                 });
             },
             (args, report) => {
-                const arns = args.isType(aws.iam.RolePolicyAttachment)
-                    ? [(args.props as { policyArn?: unknown }).policyArn]
-                    : args.isType(aws.iam.Role)
-                      ? list((args.props as { managedPolicyArns?: unknown[] }).managedPolicyArns)
-                      : [];
-                for (const arn of arns) {
+                for (const arn of attachedPolicyArns(args)) {
                     if (typeof arn === "string" && BROAD_MANAGED_POLICY.test(arn)) {
                         report(
                             `attaches the AWS-managed policy ${arn.slice(arn.lastIndexOf("/") + 1)}, which grants far more than a streaming role needs; write a scoped role policy.`,
