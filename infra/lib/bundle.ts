@@ -1,6 +1,7 @@
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { type BuildOptions, buildSync, type Metafile } from "esbuild";
+import { ownSourcesOnly } from "./source-map";
 
 export const FUNCTIONS_DIR = path.resolve(__dirname, "..", "..", "functions");
 
@@ -109,7 +110,7 @@ export function buildBundle(name: string): Bundle {
     const code = result.outputFiles.find((f) => f.path.endsWith(".js"))?.text;
     const sourceMap = result.outputFiles.find((f) => f.path.endsWith(".js.map"))?.text;
     if (code === undefined || sourceMap === undefined) throw new Error(`esbuild produced no output for functions/${name}`);
-    return { code, sourceMap, metafile: result.metafile };
+    return { code, sourceMap: ownSourcesOnly(sourceMap), metafile: result.metafile };
 }
 
 export function lambdaArchive(name: string): pulumi.asset.AssetArchive {

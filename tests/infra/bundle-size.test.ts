@@ -91,6 +91,29 @@ describe("Lambda bundles: contents and size budgets", () => {
         }
     });
 
+    it("each source map maps only this project's sources (node reads it at init), and our frames still map to TypeScript", () => {
+        for (const name of FUNCTIONS) {
+            const map = JSON.parse(bundled(name).sourceMap) as { sources: string[]; mappings: string };
+            const foreign = map.sources.filter((s) => s.includes("node_modules/"));
+            assert.deepEqual(foreign, [], name);
+            assert.ok(
+                map.sources.some((s) => s.endsWith(`${name}/index.ts`)),
+                `${name}: its entry point is mapped`,
+            );
+        }
+        // A frame in our code, from the deployed bundle run with the function's NODE_OPTIONS.
+        const { code, sourceMap } = bundled("firehose-transform");
+        const dir = fs.mkdtempSync(path.join(scratch, "mapped-"));
+        fs.writeFileSync(path.join(dir, "index.js"), code);
+        fs.writeFileSync(path.join(dir, "index.js.map"), sourceMap);
+        const r = spawnSync(
+            process.execPath,
+            ["--enable-source-maps", "-e", `require(${JSON.stringify(path.join(dir, "index.js"))}).handler(null).catch((e) => { console.log(e.stack); })`],
+            { encoding: "utf8", env: { ...process.env, POWERTOOLS_METRICS_DISABLED: "true" } },
+        );
+        assert.match(r.stdout + r.stderr, /firehose-transform\/[a-z-]+\.ts:\d+:\d+/, r.stdout + r.stderr);
+    });
+
     it("bundled, zod/mini still reads its issues in English (mini loads no locale of its own)", () => {
         // A fresh process: in this one, classic zod (loaded by infra) has already registered English.
         const file = bundleModule(scratch, `export { validateEvent } from "./shared/events";`);
