@@ -77,24 +77,12 @@ const keyOf = (item: object): string => {
     return `${String(i[RESULTS_TABLE.partitionKey])}\u0000${String(i[RESULTS_TABLE.sortKey])}`;
 };
 
-/** `deadline`: epoch ms after which no retry is started. */
-export async function writeItems(
-    doc: DocClient,
-    tableName: string,
-    items: readonly object[],
-    options: Partial<BatchWriterOptions> = {},
-    deadline = Infinity,
-): Promise<WriteOutcome> {
-    const writer = new ItemWriter(doc, tableName, options, deadline);
-    for (const item of items) writer.add(item);
-    return writer.finish();
-}
-
 /**
  * Items handed over one by one, while the caller is still producing the rest: each full call of 25
  * is sent at once (up to `concurrency` in flight), the remainder when `finish` is called. The
  * consumer's writes thus overlap the round trips of the records still in progress instead of all
- * waiting for the slowest. Indexes in the outcome are the order of `add`.
+ * waiting for the slowest. Indexes in the outcome are the order of `add`; `deadline`: epoch ms
+ * after which no retry is started.
  */
 export class ItemWriter {
     private readonly o: BatchWriterOptions;

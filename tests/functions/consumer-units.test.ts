@@ -11,13 +11,26 @@ import { adaptUserRecord, instantFromCreationTime, levelOf, serviceOf } from "..
 import { decodeBase64, RecordDecodeError, userRecordsOf } from "../../functions/shared/deaggregate";
 import { ACTION_TYPES, partitionKeyOf, type StreamEvent } from "../../functions/shared/events";
 import { eventKeys, minuteOf, utcInstant } from "../../functions/shared/results-table";
-import { backoffDelay, classify, ItemWriter, writeItems, type WriteOutcome } from "../../functions/consumer/batch-writer";
+import { backoffDelay, type BatchWriterOptions, classify, ItemWriter, type WriteOutcome } from "../../functions/consumer/batch-writer";
 import { consumerEnvironment, readConsumerEnv as readConfig } from "../../contracts/env/consumer";
 import { decodeRecord, shardIdOf } from "../../functions/consumer/decode";
 import { actionScore, userSegment } from "../../functions/consumer/enrich";
 import { alertMessage, fraudReasons, rankOf, velocityMember } from "../../functions/consumer/fraud-rule";
 import { InOrderPerKey } from "../../functions/consumer/in-order";
 import { attributeSize, buildEventItem, expiresAtOf, itemSize, MergedWrites } from "../../functions/consumer/items";
+
+/** Every item through one ItemWriter, as the handler hands them over. */
+async function writeItems(
+    doc: ConstructorParameters<typeof ItemWriter>[0],
+    tableName: string,
+    items: readonly object[],
+    options: Partial<BatchWriterOptions> = {},
+    deadline = Infinity,
+): Promise<WriteOutcome> {
+    const writer = new ItemWriter(doc, tableName, options, deadline);
+    for (const item of items) writer.add(item);
+    return writer.finish();
+}
 import type { Order } from "../../functions/consumer/types";
 
 type Aggregator = { addUserRecord(r: { partitionKey: string; data: Buffer }): void; build(): { data: Buffer; partitionKey: string } };

@@ -10,6 +10,7 @@ import { REFERENCE_POLICY, STEP_POLICY } from "../autoscaler/policies";
 import { MIN_HISTORY_MINUTES } from "../../functions/autoscaler/forecast";
 import { AUTOSCALER_DEFAULTS } from "../../contracts/autoscaler-settings";
 import { PLANNING } from "../../functions/autoscaler/planning";
+import { median } from "./aggregate";
 import { syntheticWeek, TRACE_FAMILIES, type TraceFamily, traceFamily } from "./traces";
 import { figure, type BenchFigure, type BenchSection } from "./types";
 
@@ -35,10 +36,6 @@ export function autoscalerReplay(): ReplayResult {
 
 const r2 = (x: number) => Math.round(x * 100) / 100;
 const r3 = (x: number) => Math.round(x * 1000) / 1000;
-const median = (xs: number[]) => {
-    const s = [...xs].sort((a, b) => a - b);
-    return s.length % 2 ? (s[s.length >> 1] as number) : ((s[(s.length >> 1) - 1] as number) + (s[s.length >> 1] as number)) / 2;
-};
 
 /** Seeds of each trace family; figures are medians over them. */
 export const FAMILY_SEEDS = [1, 2, 3];
